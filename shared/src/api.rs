@@ -1,0 +1,323 @@
+//! The HTTP API contract: request and response bodies of `/api/v1`, shared by
+//! the server (which derives OpenAPI schemas from them with the `openapi`
+//! feature) and the browser app. Validation rules live here, with garde, so a
+//! form and its handler reject exactly the same input.
+
+use chrono::NaiveDate;
+use garde::Validate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
+
+/// Media type of error responses (RFC 9457).
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// Header every state-changing request must carry (cross-site request guard,
+/// on top of SameSite cookies and the Origin check).
+pub const CSRF_HEADER: &str = "x-kizuna-csrf";
+
+/// Largest page size any list endpoint accepts.
+pub const MAX_PER_PAGE: u32 = 500;
+
+/// Default page size of list endpoints.
+pub const DEFAULT_PER_PAGE: u32 = 50;
+
+/// An error answer (`application/problem+json`, RFC 9457). `code` is stable
+/// and meant for programs; `title` and `detail` are for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// A URI reference naming the problem type (`about:blank` or `/problems/<code>`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short, human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Stable machine-readable code, e.g. `validation_failed`, `unauthenticated`.
+    pub code: String,
+    /// Human-readable explanation of this occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Field-level errors, when the problem is invalid input.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The field (or query parameter) name.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Turns garde's report into field errors.
+    pub fn from_report(report: &garde::Report) -> Vec<FieldError> {
+        report
+            .iter()
+            .map(|(path, error)| FieldError {
+                field: path.to_string(),
+                message: error.message().to_string(),
+            })
+            .collect()
+    }
+}
+
+/// The envelope of every list endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// How many items match over all pages.
+    pub total: u64,
+    /// The 1-based page number.
+    pub page: u32,
+    /// The page size.
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    /// Number of pages (at least 1, so an empty list still has page 1).
+    pub fn page_count(&self) -> u32 {
+        if self.per_page == 0 {
+            return 1;
+        }
+        let pages = self.total.div_ceil(u64::from(self.per_page)).max(1);
+        u32::try_from(pages).unwrap_or(u32::MAX)
+    }
+}
+
+/// `POST /api/v1/session`: sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    /// The user's e-mail address.
+    #[garde(email, length(max = 254))]
+    pub email: String,
+    /// The password.
+    #[garde(length(min = 1, max = 1024))]
+    pub password: String,
+}
+
+/// The signed-in user (`GET /api/v1/session`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionUser {
+    /// User id.
+    pub id: i64,
+    /// E-mail address (login name).
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// A user as listed for pickers and filters (e.g. account owners).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSummary {
+    /// User id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// `ok` when the database answers.
+    pub status: String,
+    /// Server version.
+    pub version: String,
+}
+
+/// A customer account as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Account {
+    /// Account id.
+    pub id: i64,
+    /// Company name.
+    pub name: String,
+    /// Id in the CRM (unique when present).
+    pub external_id: Option<String>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Plan name.
+    pub plan: Option<String>,
+    /// Current MRR in minor units of `currency`.
+    pub mrr_minor: i64,
+    /// Currency of the MRR.
+    pub currency: Currency,
+    /// Coverage tier derived from MRR.
+    pub tier: Tier,
+    /// Contract start date.
+    pub contract_start: Option<NaiveDate>,
+    /// Next renewal date.
+    pub renewal_date: Option<NaiveDate>,
+    /// Owner CSM.
+    pub owner: Option<UserSummary>,
+    /// Active or churned.
+    pub status: AccountStatus,
+    /// When the account churned.
+    pub churn_date: Option<NaiveDate>,
+    /// Why the account churned.
+    pub churn_reason: Option<String>,
+    /// A well-known brand.
+    pub flag_well_known: bool,
+    /// Gives much product feedback.
+    pub flag_feedback: bool,
+    /// Influences other customers.
+    pub flag_influencer: bool,
+    /// Expected expansion.
+    pub expansion_potential: ExpansionPotential,
+    /// Name of the champion contact.
+    pub champion_name: Option<String>,
+    /// When the champion last changed.
+    pub champion_changed_on: Option<NaiveDate>,
+    /// Row version for optimistic concurrency.
+    pub version: i64,
+}
+
+/// Columns the account list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSort {
+    /// Company name.
+    #[default]
+    Name,
+    /// MRR (within a currency; JPY and USD amounts are compared as numbers).
+    Mrr,
+    /// Renewal date.
+    RenewalDate,
+    /// Contract start.
+    ContractStart,
+    /// Status.
+    Status,
+    /// Owner's name.
+    Owner,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SortDir {
+    /// Ascending.
+    #[default]
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// Query of `GET /api/v1/accounts`. Unknown parameters are rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct AccountQuery {
+    /// 1-based page number (default 1).
+    #[garde(range(min = 1, max = 1_000_000))]
+    pub page: Option<u32>,
+    /// Page size (default 50, at most 500).
+    #[garde(range(min = 1, max = MAX_PER_PAGE))]
+    pub per_page: Option<u32>,
+    /// Sort column.
+    #[garde(skip)]
+    pub sort: Option<AccountSort>,
+    /// Sort direction.
+    #[garde(skip)]
+    pub dir: Option<SortDir>,
+    /// Text search over name, external id, industry and plan.
+    #[garde(length(max = 200))]
+    pub q: Option<String>,
+    /// Only accounts with this status.
+    #[garde(skip)]
+    pub status: Option<AccountStatus>,
+    /// Only accounts owned by this user id.
+    #[garde(range(min = 1))]
+    pub owner: Option<i64>,
+    /// Only accounts in this MRR tier.
+    #[garde(skip)]
+    pub tier: Option<Tier>,
+}
+
+impl AccountQuery {
+    /// The page number with its default.
+    pub fn page_or_default(&self) -> u32 {
+        self.page.unwrap_or(1)
+    }
+
+    /// The page size with its default.
+    pub fn per_page_or_default(&self) -> u32 {
+        self.per_page.unwrap_or(DEFAULT_PER_PAGE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_count_rounds_up_and_is_never_zero() {
+        let page = |total| Page::<u8> {
+            items: vec![],
+            total,
+            page: 1,
+            per_page: 50,
+        };
+        assert_eq!(page(0).page_count(), 1);
+        assert_eq!(page(50).page_count(), 1);
+        assert_eq!(page(51).page_count(), 2);
+    }
+
+    #[test]
+    fn login_request_rejects_a_malformed_email() {
+        let bad = LoginRequest {
+            email: "not-an-email".into(),
+            password: "x".into(),
+        };
+        let report = bad.validate().expect_err("invalid email");
+        let errors = FieldError::from_report(&report);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "email");
+    }
+
+    #[test]
+    fn account_query_rejects_oversized_pages() {
+        let q = AccountQuery {
+            per_page: Some(MAX_PER_PAGE + 1),
+            ..Default::default()
+        };
+        assert!(q.validate().is_err());
+    }
+}
+
+/// `POST /api/v1/users` (admin only): create a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateUser {
+    /// E-mail address (login name); unique.
+    #[garde(email, length(max = 254))]
+    pub email: String,
+    /// Display name.
+    #[garde(length(min = 1, max = 100))]
+    pub name: String,
+    /// Role.
+    #[garde(skip)]
+    pub role: Role,
+    /// Initial password (at least 12 characters).
+    #[garde(length(min = 12, max = 1024))]
+    pub password: String,
+}

@@ -1,0 +1,1 @@
+//! Health scoring, back-test, weight fitting and the CS KPIs.
