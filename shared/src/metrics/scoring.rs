@@ -11,7 +11,9 @@
 //! An account whose kept weights sum to zero (every measure skipped) has no
 //! score: `NaN` in the score buffer, `None` in the band buffer.
 
-use super::model::{check_weight, Band, Bands, Curve, HealthModel, MissingPolicy, ModelError};
+use super::model::{
+    check_weight, Band, Bands, Curve, HealthModel, Measure, MissingPolicy, ModelError,
+};
 use crate::domain::Currency;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -67,20 +69,6 @@ impl Column {
             Column::F32(v) => f64::from(*v.get(i)?),
         };
         (!v.is_nan()).then_some(v)
-    }
-
-    /// Copies values `start..start + out.len()` into `out` as f64.
-    #[inline]
-    fn load(&self, start: usize, out: &mut [f64]) {
-        match self {
-            Column::F64(v) => out.copy_from_slice(&v[start..start + out.len()]),
-            Column::F32(v) => {
-                let len = out.len();
-                for (o, x) in out.iter_mut().zip(&v[start..start + len]) {
-                    *o = f64::from(*x);
-                }
-            }
-        }
     }
 }
 
@@ -315,13 +303,36 @@ impl Histogram {
     }
 }
 
-/// One knot of a compiled curve: when `v >= x`, points = `a + s·(min(v, xn) − x)`.
-#[derive(Debug, Clone, Copy)]
-struct Knot {
+/// One term of a compiled curve.
+///
+/// Linear curves are evaluated as a telescoping sum over their segments,
+/// `y0 + Σ s·(clamp(v, x, xn) − x)`, which needs no per-segment branch or
+/// select; the slope is nudged by an ulp or two when that makes a full
+/// segment add exactly its rise `y(xn) − y(x)`, so a value on a knot scores
+/// that knot's `y` (exactly, for integer points). Steps are
+/// `y0 + Σ (v >= x)·a` with `a` the rise at threshold `x`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Term {
     x: f64,
     xn: f64,
-    a: f64,
     s: f64,
+}
+
+/// A slope `s` with `s·(x1 − x0) == y1 − y0` exactly when one is within two
+/// ulps of the quotient; otherwise the quotient.
+fn exact_slope(x0: f64, x1: f64, y0: f64, y1: f64) -> f64 {
+    let (dx, rise) = (x1 - x0, y1 - y0);
+    let s = rise / dx;
+    if !s.is_finite() || s * dx == rise || s == 0.0 {
+        return s;
+    }
+    let bits = s.to_bits();
+    [1u64, 2]
+        .iter()
+        .flat_map(|&d| [bits.wrapping_add(d), bits.wrapping_sub(d)])
+        .map(f64::from_bits)
+        .find(|c| c.is_finite() && c * dx == rise)
+        .unwrap_or(s)
 }
 
 #[derive(Debug, Clone)]
@@ -331,42 +342,77 @@ struct CompiledMeasure {
     missing: MissingPolicy,
     /// Points below the first knot.
     y0: f64,
-    knots: Vec<Knot>,
+    /// Linear (segments) or steps (thresholds with rises in `s`).
+    linear: bool,
+    terms: Vec<Term>,
+    /// `weight × y0`.
+    wy0: f64,
+    /// The terms of the curve scaled by the weight (what the batch kernel
+    /// evaluates: weighted points, exact on knots for integer data).
+    wterms: Vec<Term>,
+    /// The source curve (to recompile on a weight change).
+    curve: Curve,
 }
 
-fn compile(curve: &Curve) -> (f64, Vec<Knot>) {
+/// Compiles a curve whose `y` values are multiplied by `scale`.
+fn compile(curve: &Curve, scale: f64) -> (f64, Vec<Term>) {
     let pts = curve.points();
-    let y0 = pts.first().map_or(0.0, |p| p.1);
-    let knots = match curve {
+    let y0 = pts.first().map_or(0.0, |p| p.1 * scale);
+    let terms = match curve {
         Curve::Linear(p) => p
-            .iter()
-            .enumerate()
-            .map(|(i, &(x, y))| match p.get(i + 1) {
-                Some(&(xn, yn)) => Knot {
-                    x,
-                    xn,
-                    a: y,
-                    s: (yn - y) / (xn - x),
-                },
-                None => Knot {
-                    x,
-                    xn: x,
-                    a: y,
-                    s: 0.0,
-                },
+            .windows(2)
+            .map(|w| Term {
+                x: w[0].0,
+                xn: w[1].0,
+                s: exact_slope(w[0].0, w[1].0, w[0].1 * scale, w[1].1 * scale),
             })
             .collect(),
         Curve::Steps(p) => p
-            .iter()
-            .map(|&(x, y)| Knot {
-                x,
-                xn: x,
-                a: y,
-                s: 0.0,
+            .windows(2)
+            .map(|w| Term {
+                x: w[1].0,
+                xn: w[1].0,
+                s: w[1].1 * scale - w[0].1 * scale,
             })
             .collect(),
     };
-    (y0, knots)
+    (y0, terms)
+}
+
+impl CompiledMeasure {
+    fn new(m: &Measure) -> Self {
+        let (y0, terms) = compile(&m.curve, 1.0);
+        let (wy0, wterms) = compile(&m.curve, m.weight);
+        Self {
+            signal: m.signal.clone(),
+            weight: m.weight,
+            missing: m.missing,
+            y0,
+            linear: matches!(m.curve, Curve::Linear(_)),
+            terms,
+            wy0,
+            wterms,
+            curve: m.curve.clone(),
+        }
+    }
+
+    fn set_weight(&mut self, weight: f64) {
+        self.weight = weight;
+        let (wy0, wterms) = compile(&self.curve, weight);
+        self.wy0 = wy0;
+        self.wterms = wterms;
+    }
+}
+
+/// `min(max(v, lo), hi)` written so that it compiles to `maxpd`/`minpd`.
+#[inline(always)]
+fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
+    let c = if v > lo { v } else { lo };
+    if c < hi {
+        c
+    } else {
+        hi
+    }
 }
 
 impl CompiledMeasure {
@@ -377,11 +423,14 @@ impl CompiledMeasure {
             return None;
         }
         let mut p = self.y0;
-        for k in &self.knots {
-            if v >= k.x {
-                let c = if v < k.xn { v } else { k.xn };
-                p = k.a + k.s * (c - k.x);
-            }
+        for t in &self.terms {
+            p += if self.linear {
+                t.s * (clamp(v, t.x, t.xn) - t.x)
+            } else if v >= t.x {
+                t.s
+            } else {
+                0.0
+            };
         }
         Some(p)
     }
@@ -394,9 +443,84 @@ impl CompiledMeasure {
     }
 }
 
-/// Accounts per block of the batch kernel (four f64 buffers of this size
-/// stay in L1).
-const BLOCK: usize = 512;
+/// Accounts per block of the batch kernel (the two f64 accumulators of a
+/// block stay in L1).
+const BLOCK: usize = 1024;
+
+/// Fixed-size batch kernel: `K` terms, linear or steps, `SKIP` = missing
+/// values drop the weight (else the weight was pre-added for every account).
+#[inline(always)]
+fn kernel<T: Copy + Into<f64>, const K: usize, const LINEAR: bool, const SKIP: bool>(
+    m: &CompiledMeasure,
+    vals: &[T],
+    wp: &mut [f64],
+    sw: &mut [f64],
+) {
+    let mut terms = [Term::default(); K];
+    terms.copy_from_slice(&m.wterms[..K]);
+    let (w, y0) = (m.weight, m.wy0);
+    for ((&v, acc_p), acc_w) in vals.iter().zip(wp.iter_mut()).zip(sw.iter_mut()) {
+        let v: f64 = v.into();
+        let mut p = y0;
+        for t in &terms {
+            p += if LINEAR {
+                t.s * (clamp(v, t.x, t.xn) - t.x)
+            } else if v >= t.x {
+                t.s
+            } else {
+                0.0
+            };
+        }
+        let present = !v.is_nan();
+        *acc_p += if present { p } else { 0.0 };
+        if SKIP {
+            *acc_w += if present { w } else { 0.0 };
+        }
+    }
+}
+
+/// Adds one measure's `weight × points` (and, under `skip`, its weight where
+/// present) for a block of accounts, dispatching on the curve's shape so the
+/// common small curves get a fully unrolled, vectorised loop.
+#[inline]
+fn accumulate<T: Copy + Into<f64>>(
+    m: &CompiledMeasure,
+    vals: &[T],
+    wp: &mut [f64],
+    sw: &mut [f64],
+) {
+    macro_rules! dispatch {
+        ($skip:literal) => {
+            match (m.linear, m.terms.len()) {
+                (_, 0) => kernel::<T, 0, true, $skip>(m, vals, wp, sw),
+                (true, 1) => kernel::<T, 1, true, $skip>(m, vals, wp, sw),
+                (true, 2) => kernel::<T, 2, true, $skip>(m, vals, wp, sw),
+                (true, 3) => kernel::<T, 3, true, $skip>(m, vals, wp, sw),
+                (true, 4) => kernel::<T, 4, true, $skip>(m, vals, wp, sw),
+                (false, 1) => kernel::<T, 1, false, $skip>(m, vals, wp, sw),
+                (false, 2) => kernel::<T, 2, false, $skip>(m, vals, wp, sw),
+                (false, 3) => kernel::<T, 3, false, $skip>(m, vals, wp, sw),
+                (false, 4) => kernel::<T, 4, false, $skip>(m, vals, wp, sw),
+                _ => {
+                    // Long curves: same arithmetic, not unrolled.
+                    let w = m.weight;
+                    for ((&v, acc_p), acc_w) in vals.iter().zip(wp.iter_mut()).zip(sw.iter_mut()) {
+                        if let Some(p) = m.points(v.into()) {
+                            *acc_p += w * p;
+                            if $skip {
+                                *acc_w += w;
+                            }
+                        }
+                    }
+                }
+            }
+        };
+    }
+    match m.missing {
+        MissingPolicy::Skip => dispatch!(true),
+        MissingPolicy::Zero => dispatch!(false),
+    }
+}
 
 /// A validated, precompiled model ready to score data sets.
 #[derive(Debug, Clone)]
@@ -439,20 +563,7 @@ impl Scorer {
     /// Validates and compiles a model.
     pub fn new(model: &HealthModel) -> Result<Self, ModelError> {
         model.validate()?;
-        let measures = model
-            .measures
-            .iter()
-            .map(|m| {
-                let (y0, knots) = compile(&m.curve);
-                CompiledMeasure {
-                    signal: m.signal.clone(),
-                    weight: m.weight,
-                    missing: m.missing,
-                    y0,
-                    knots,
-                }
-            })
-            .collect();
+        let measures = model.measures.iter().map(CompiledMeasure::new).collect();
         Ok(Self {
             measures,
             bands: model.cuts,
@@ -514,7 +625,7 @@ impl Scorer {
         if weight == 0.0 && others_zero {
             return Err(ModelError::WeightsAllZero);
         }
-        self.measures[measure].weight = weight;
+        self.measures[measure].set_weight(weight);
         Ok(())
     }
 
@@ -533,7 +644,7 @@ impl Scorer {
             return Err(ModelError::WeightsAllZero);
         }
         for (m, &w) in self.measures.iter_mut().zip(weights) {
-            m.weight = w;
+            m.set_weight(w);
         }
         Ok(())
     }
@@ -599,63 +710,63 @@ impl Scorer {
             .iter()
             .map(|m| table.column(&m.signal))
             .collect();
-        let mut counts = [0usize; 4];
+        let mut counts = [0usize; 3];
         let mut wp = [0.0f64; BLOCK];
         let mut sw = [0.0f64; BLOCK];
-        let mut vb = [0.0f64; BLOCK];
-        let mut pb = [0.0f64; BLOCK];
-        let cuts = self.bands;
+        let mut bins = [0u32; BLOCK];
+        let (red, green) = (self.bands.red, self.bands.green);
+        // Weights that count for every account (policy `zero`).
+        let base_w: f64 = self.measures.iter().map(|m| m.missing_weight()).sum();
         let mut start = 0;
         while start < n {
             let len = BLOCK.min(n - start);
-            let (wp, sw, vb, pb) = (
-                &mut wp[..len],
-                &mut sw[..len],
-                &mut vb[..len],
-                &mut pb[..len],
-            );
+            let (wp, sw) = (&mut wp[..len], &mut sw[..len]);
             wp.fill(0.0);
-            sw.fill(0.0);
+            sw.fill(base_w);
             for (m, col) in self.measures.iter().zip(&columns) {
-                let (w, wm) = (m.weight, m.missing_weight());
-                let Some(col) = col else {
-                    // Missing everywhere: only `zero` keeps the weight.
-                    sw.iter_mut().for_each(|s| *s += wm);
-                    continue;
-                };
-                col.load(start, vb);
-                pb.fill(m.y0);
-                for k in &m.knots {
-                    let (x, xn, a, s) = (k.x, k.xn, k.a, k.s);
-                    for (p, &v) in pb.iter_mut().zip(vb.iter()) {
-                        let c = if v < xn { v } else { xn };
-                        let q = a + s * (c - x);
-                        *p = if v >= x { q } else { *p };
-                    }
-                }
-                for ((acc_p, acc_w), (&v, &p)) in wp
-                    .iter_mut()
-                    .zip(sw.iter_mut())
-                    .zip(vb.iter().zip(pb.iter()))
-                {
-                    let missing = v.is_nan();
-                    *acc_p += if missing { 0.0 } else { w * p };
-                    *acc_w += if missing { wm } else { w };
+                match col {
+                    // Missing everywhere: adds nothing beyond `base_w`.
+                    None => {}
+                    Some(Column::F64(v)) => accumulate(m, &v[start..start + len], wp, sw),
+                    Some(Column::F32(v)) => accumulate(m, &v[start..start + len], wp, sw),
                 }
             }
             let out_s = &mut scores[start..start + len];
+            for ((o, &p), &w) in out_s.iter_mut().zip(wp.iter()).zip(sw.iter()) {
+                let q = p / w;
+                *o = if w > 0.0 { q } else { f64::NAN };
+            }
             let out_b = &mut bands[start..start + len];
-            for i in 0..len {
-                let s = if sw[i] > 0.0 { wp[i] / sw[i] } else { f64::NAN };
-                out_s[i] = s;
-                let b = cuts.band_of(s);
-                out_b[i] = b;
-                counts[b.map_or(3, Band::index)] += 1;
+            for (b, &s) in out_b.iter_mut().zip(out_s.iter()) {
+                let code = if s.is_nan() {
+                    3u8
+                } else {
+                    u8::from(s >= red) + u8::from(s >= green)
+                };
+                *b = match code {
+                    0 => Some(Band::Red),
+                    1 => Some(Band::Yellow),
+                    2 => Some(Band::Green),
+                    _ => None,
+                };
+            }
+            for (c, band) in counts.iter_mut().zip(Band::ALL) {
+                *c += out_b.iter().filter(|b| **b == Some(band)).count();
             }
             if let Some(h) = histogram.as_deref_mut() {
-                for &s in out_s.iter() {
-                    if let Some(b) = h.bin_of(s) {
-                        h.counts[b] += 1;
+                let nb = h.counts.len();
+                let top = nb.saturating_sub(1) as f64;
+                let scale = nb as f64 / (h.hi - h.lo);
+                let lo = h.lo;
+                // Bin indices in a vectorisable pass (NaN → `nb`, skipped).
+                let idx = &mut bins[..len];
+                for (i, &s) in idx.iter_mut().zip(out_s.iter()) {
+                    let t = clamp((s - lo) * scale, 0.0, top) as i32 as u32;
+                    *i = if s.is_nan() { nb as u32 } else { t };
+                }
+                for &i in idx.iter() {
+                    if let Some(c) = h.counts.get_mut(i as usize) {
+                        *c += 1;
                     }
                 }
             }
@@ -665,7 +776,7 @@ impl Scorer {
             red: counts[0],
             yellow: counts[1],
             green: counts[2],
-            unscored: counts[3],
+            unscored: n - counts[0] - counts[1] - counts[2],
         }
     }
 
