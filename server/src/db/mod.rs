@@ -1,0 +1,168 @@
+//! Database access: the connection pool, embedded migrations and one module
+//! of queries per area. All SQL of the server lives below this module.
+
+pub mod accounts;
+pub mod schema;
+pub mod secrets;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The connection type the queries run on.
+pub type DbConn = SqliteConnection;
+
+/// A pool of database connections, cheap to clone.
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+
+/// A connection checked out of the pool.
+pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+/// The SQLite migrations, compiled into the binary.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// The PostgreSQL migrations (same names as the SQLite ones).
+#[cfg(feature = "postgres")]
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Errors of the database layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint or version check failed.
+    #[error("{0}")]
+    Conflict(String),
+    /// A stored value could not be read back (e.g. an unknown enum name).
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    /// No connection could be obtained from the pool.
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    /// Any other diesel error.
+    #[error("database: {0}")]
+    Diesel(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for DbError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match err {
+            Error::NotFound => DbError::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                DbError::Conflict(format!("Already exists: {}", info.message()))
+            }
+            other => DbError::Diesel(other),
+        }
+    }
+}
+
+/// Where the database lives, parsed from `--database-url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string (needs the `postgres` feature).
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://path`, `sqlite:path`, `postgres://…` or a plain file path.
+    pub fn parse(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return DatabaseUrl::Postgres(url.to_owned());
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        DatabaseUrl::Sqlite(PathBuf::from(path))
+    }
+}
+
+/// Sets the pragmas every SQLite connection needs: write-ahead logging so
+/// readers do not block the writer, foreign keys, and a busy timeout so
+/// concurrent writers wait instead of failing.
+#[derive(Debug, Clone, Copy)]
+pub struct SqliteCustomizer;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteCustomizer {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+             PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Opens a pool on `url`, creating the SQLite file's directory when needed.
+pub fn connect(url: &str) -> anyhow::Result<DbPool> {
+    match DatabaseUrl::parse(url) {
+        DatabaseUrl::Sqlite(path) => connect_sqlite(&path),
+        DatabaseUrl::Postgres(_) => anyhow::bail!(
+            "PostgreSQL is not supported by this build yet; use a SQLite path (e.g. data/kizuna.db)"
+        ),
+    }
+}
+
+fn connect_sqlite(path: &Path) -> anyhow::Result<DbPool> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating database directory {}", parent.display()))?;
+    }
+    let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
+    Pool::builder()
+        .max_size(8)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(SqliteCustomizer))
+        .build(manager)
+        .with_context(|| format!("opening SQLite database {}", path.display()))
+}
+
+/// Runs every pending migration and returns the names of those applied.
+pub fn migrate(pool: &DbPool) -> anyhow::Result<Vec<String>> {
+    let mut conn = pool.get().context("getting a database connection")?;
+    let applied = conn
+        .run_pending_migrations(SQLITE_MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_accept_sqlite_prefixes_and_plain_paths() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/k.db"),
+            DatabaseUrl::Sqlite("data/k.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("data/k.db"),
+            DatabaseUrl::Sqlite("data/k.db".into())
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            DatabaseUrl::Postgres(_)
+        ));
+    }
+
+    #[test]
+    fn migrations_apply_and_revert_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = connect(dir.path().join("t.db").to_str().unwrap()).unwrap();
+        assert_eq!(migrate(&pool).unwrap().len(), 1);
+        let mut conn = pool.get().unwrap();
+        conn.revert_all_migrations(SQLITE_MIGRATIONS).unwrap();
+        conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+    }
+}

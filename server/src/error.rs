@@ -1,0 +1,229 @@
+//! The API's error type and its mapping to `application/problem+json`
+//! (RFC 9457) answers with a stable machine-readable `code`.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use kizuna_shared::api::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
+
+use crate::db::DbError;
+
+/// Everything a request handler can fail with. Each variant has a stable
+/// problem `code` (see [`ApiError::code`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No (valid) session.
+    #[error("Sign in to use this resource.")]
+    Unauthenticated,
+    /// Wrong e-mail or password (deliberately not saying which).
+    #[error("The e-mail address or password is wrong.")]
+    InvalidCredentials,
+    /// Signed in, but the role does not allow this.
+    #[error("Your role does not allow this.")]
+    Forbidden,
+    /// A state-changing request without the CSRF header or from another origin.
+    #[error("Cross-site request rejected: {0}")]
+    CsrfRejected(String),
+    /// The resource does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The input is well-formed but invalid; one entry per field.
+    #[error("The request has invalid fields.")]
+    Validation(Vec<FieldError>),
+    /// The request could not be parsed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request body is larger than allowed.
+    #[error("The request body is too large (limit {0} bytes).")]
+    PayloadTooLarge(usize),
+    /// The change conflicts with existing data (duplicate key, stale version).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts in a short time.
+    #[error("Too many attempts; wait a minute and try again.")]
+    RateLimited,
+    /// The single-page app has not been built, so only the API is served.
+    #[error("The web app is not built: run `cargo xtask run` or `trunk build` to create the dist directory.")]
+    SpaNotBuilt,
+    /// Anything else; details are logged, not returned.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    /// The stable machine-readable problem code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::Forbidden => "forbidden",
+            ApiError::CsrfRejected(_) => "csrf_rejected",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::RateLimited => "rate_limited",
+            ApiError::SpaNotBuilt => "spa_not_built",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// A short human-readable summary of the problem type.
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "Not signed in",
+            ApiError::InvalidCredentials => "Invalid credentials",
+            ApiError::Forbidden => "Forbidden",
+            ApiError::CsrfRejected(_) => "Cross-site request rejected",
+            ApiError::NotFound(_) => "Not found",
+            ApiError::Validation(_) => "Validation failed",
+            ApiError::BadRequest(_) => "Bad request",
+            ApiError::PayloadTooLarge(_) => "Payload too large",
+            ApiError::Conflict(_) => "Conflict",
+            ApiError::RateLimited => "Too many requests",
+            ApiError::SpaNotBuilt => "Web app not built",
+            ApiError::Internal(_) => "Internal server error",
+        }
+    }
+
+    /// Shorthand for an internal error from anything displayable.
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        ApiError::Internal(err.into())
+    }
+
+    /// The problem body of this error.
+    pub fn problem(&self) -> Problem {
+        let errors = match self {
+            ApiError::Validation(errors) => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            type_: format!("/problems/{}", self.code()),
+            title: self.title().to_owned(),
+            status: self.status_code().as_u16(),
+            code: self.code().to_owned(),
+            detail: Some(self.to_string()),
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden | ApiError::CsrfRejected(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Validation(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::SpaNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(err) = self {
+            tracing::error!(error = ?err, "internal error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        if matches!(self, ApiError::RateLimited) {
+            response.insert_header((header::RETRY_AFTER, "60"));
+        }
+        match serde_json::to_vec(&self.problem()) {
+            Ok(body) => response.body(body),
+            Err(_) => response.finish(),
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::NotFound => ApiError::NotFound("The resource does not exist.".into()),
+            DbError::Conflict(what) => ApiError::Conflict(what),
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(anyhow::anyhow!("blocking task failed: {err}"))
+    }
+}
+
+impl From<garde::Report> for ApiError {
+    fn from(report: garde::Report) -> Self {
+        ApiError::Validation(FieldError::from_report(&report))
+    }
+}
+
+/// Error handler of `JsonConfig`: JSON body errors become problem answers.
+pub fn json_error_handler(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(*limit),
+        JsonPayloadError::ContentType => ApiError::BadRequest(
+            "The request body must be JSON (Content-Type: application/json).".into(),
+        ),
+        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("Invalid JSON body: {e}")),
+        other => ApiError::BadRequest(format!("Invalid request body: {other}")),
+    };
+    api.into()
+}
+
+/// Error handler of `QueryConfig`: bad or unknown query parameters.
+pub fn query_error_handler(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let detail = match &err {
+        QueryPayloadError::Deserialize(e) => format!("Invalid query parameters: {e}"),
+        other => format!("Invalid query parameters: {other}"),
+    };
+    ApiError::BadRequest(detail).into()
+}
+
+/// Error handler of `PathConfig`: e.g. a non-numeric id.
+pub fn path_error_handler(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    let detail = match &err {
+        PathError::Deserialize(e) => format!("Invalid path parameter: {e}"),
+        other => format!("Invalid path parameter: {other}"),
+    };
+    ApiError::BadRequest(detail).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_maps_to_its_documented_status_and_code() {
+        let cases = [
+            (ApiError::Unauthenticated, 401, "unauthenticated"),
+            (ApiError::InvalidCredentials, 401, "invalid_credentials"),
+            (ApiError::Forbidden, 403, "forbidden"),
+            (ApiError::CsrfRejected("x".into()), 403, "csrf_rejected"),
+            (ApiError::NotFound("x".into()), 404, "not_found"),
+            (ApiError::Validation(vec![]), 400, "validation_failed"),
+            (ApiError::BadRequest("x".into()), 400, "bad_request"),
+            (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
+            (ApiError::Conflict("x".into()), 409, "conflict"),
+            (ApiError::RateLimited, 429, "rate_limited"),
+            (ApiError::internal(anyhow::anyhow!("boom")), 500, "internal"),
+        ];
+        for (err, status, code) in cases {
+            let problem = err.problem();
+            assert_eq!(problem.status, status);
+            assert_eq!(problem.code, code);
+        }
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_their_cause() {
+        let problem = ApiError::internal(anyhow::anyhow!("secret table name")).problem();
+        assert!(!problem.detail.unwrap_or_default().contains("secret"));
+    }
+}

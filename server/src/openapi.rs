@@ -1,0 +1,42 @@
+//! The OpenAPI document: the routes register their own paths through
+//! utoipa-actix-web; this adds the title, tags, shared schemas and the
+//! session cookie security scheme.
+
+use kizuna_shared::api::{FieldError, Problem};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::auth::session::SESSION_COOKIE;
+
+/// The static part of the document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kizuna API",
+        description = "Customer-success operations. Errors are `application/problem+json` with a stable `code`. \
+                       State-changing requests need the `x-kizuna-csrf` header."
+    ),
+    paths(crate::routes::health::health),
+    components(schemas(Problem, FieldError)),
+    modifiers(&SessionCookie),
+    tags(
+        (name = "health", description = "Liveness"),
+        (name = "session", description = "Signing in and out"),
+        (name = "users", description = "Users and account owners"),
+        (name = "accounts", description = "Customer accounts"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Declares the session cookie as the API's security scheme.
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+        );
+    }
+}

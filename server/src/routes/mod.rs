@@ -1,0 +1,50 @@
+//! HTTP handlers. Each one parses and validates its input (shared DTOs),
+//! authorises, calls a `db` function in the blocking pool and maps errors.
+
+pub mod accounts;
+pub mod health;
+pub mod session;
+pub mod users;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::db::{DbConn, DbError, DbPool};
+use crate::error::ApiError;
+
+/// Registers every `/api/v1` route (inside the `/api/v1` scope).
+pub fn configure_v1(cfg: &mut ServiceConfig) {
+    cfg.service(session::login)
+        .service(session::current)
+        .service(session::logout)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::list_owners)
+        .service(accounts::list_accounts)
+        .service(accounts::get_account);
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool, so diesel
+/// never blocks the async workers.
+pub async fn blocking<T, F>(pool: &web::Data<DbPool>, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let result = web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?;
+    Ok(result?)
+}
+
+/// Any unknown path under `/api`: a 404 problem, never `index.html`.
+pub async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "No API resource at {} {}.",
+        req.method(),
+        req.path()
+    )))
+}

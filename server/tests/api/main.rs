@@ -1,0 +1,12 @@
+//! Integration tests of the HTTP API: each test starts the real application
+//! on a free port with its own SQLite database (see `helpers`).
+
+mod accounts;
+mod csrf;
+mod demo;
+mod health;
+mod helpers;
+mod openapi;
+mod session;
+mod spa;
+mod users;

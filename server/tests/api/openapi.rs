@@ -1,0 +1,45 @@
+//! The OpenAPI document.
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
+    let app = spawn_app().await;
+    let response = app.get("/api/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let doc: serde_json::Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    let expected = [
+        ("/api/health", "get"),
+        ("/api/v1/session", "post"),
+        ("/api/v1/session", "get"),
+        ("/api/v1/session", "delete"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/owners", "get"),
+        ("/api/v1/accounts", "get"),
+        ("/api/v1/accounts/{id}", "get"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from {:?}",
+            paths.keys().collect::<Vec<_>>()
+        );
+    }
+    let v1_paths = paths.keys().filter(|p| p.starts_with("/api/v1/")).count();
+    assert_eq!(v1_paths, 5);
+    let unauthorised = &doc["paths"]["/api/v1/accounts"]["get"]["responses"]["401"];
+    assert!(unauthorised["content"]["application/problem+json"].is_object());
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for schema in [
+        "Problem",
+        "Account",
+        "LoginRequest",
+        "SessionUser",
+        "UserSummary",
+    ] {
+        assert!(schemas.contains_key(schema), "{schema}");
+    }
+}
