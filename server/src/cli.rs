@@ -168,7 +168,7 @@ fn run_demo(database_url: &str, args: DemoArgs) -> anyhow::Result<()> {
         println!("created {} demo users:", report.users_created.len());
         for (email, name, role) in DEMO_USERS {
             if report.users_created.iter().any(|e| e == email) {
-                println!("  {email:<32} {role:<10} {name}");
+                println!("  {email:<32} {:<10} {name}", role.as_str());
             }
         }
         if report.password_generated {
