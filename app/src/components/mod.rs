@@ -1,0 +1,4 @@
+//! Reusable pieces of the UI: the app shell and small widgets.
+
+pub mod labels;
+pub mod shell;

@@ -1,0 +1,119 @@
+//! The signed-in app shell: header with navigation, the user's name and role,
+//! the language switch and sign-out; pages render into its `<main>`.
+//! Visitors without a session are sent to the login page.
+
+use crate::components::labels::role_label;
+use crate::i18n::*;
+use crate::session::use_session;
+use kizuna_shared::domain::Role;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+
+/// Layout of every signed-in page.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    move || {
+        if !session.checked.get() {
+            return view! { <p class="page-loading" role="status">{t!(use_i18n(), loading)}</p> }
+                .into_any();
+        }
+        if session.user.with(Option::is_none) {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let target = format!("/login?next={}", crate::api::encode(&here));
+            return view! { <Redirect path=target /> }.into_any();
+        }
+        view! {
+            <a class="skip-link" href="#main">{t!(use_i18n(), skip_to_content)}</a>
+            <Header />
+            <main id="main" class="page" tabindex="-1">
+                <Outlet />
+            </main>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let is_admin = move || {
+        session
+            .user
+            .with(|u| u.as_ref().is_some_and(|u| u.role == Role::Admin))
+    };
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Even if the server cannot be reached the local session ends.
+            let _ = crate::api::delete("/api/v1/session").await;
+            session.user.set(None);
+            navigate("/login", NavigateOptions::default());
+        });
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/accounts">
+                <span class="brand-mark" aria-hidden="true">"絆"</span>
+                <span class="brand-name">{t!(i18n, app_name)}</span>
+            </a>
+            <nav class="topnav" aria-label=move || t_string!(i18n, nav_main)>
+                <A href="/accounts">{t!(i18n, nav_accounts)}</A>
+                <Show when=is_admin>
+                    <A href="/users">{t!(i18n, nav_users)}</A>
+                </Show>
+            </nav>
+            <div class="topbar-end">
+                <LanguageSwitch />
+                <p class="whoami" data-testid="whoami">
+                    <span class="visually-hidden">{t!(i18n, signed_in_as)} " "</span>
+                    <span class="whoami-name">{move || session.user.with(|u| u.as_ref().map(|u| u.name.clone()))}</span>
+                    <span class="whoami-role">
+                        {move || session.user.with(|u| u.as_ref().map(|u| role_label(i18n, u.role)))}
+                    </span>
+                </p>
+                <button class="button button-quiet" type="button" on:click=sign_out>
+                    {t!(i18n, sign_out)}
+                </button>
+            </div>
+        </header>
+    }
+}
+
+/// Toggles between English and Japanese and remembers the choice.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let toggle = move |_| {
+        let next = match i18n.get_locale_untracked() {
+            Locale::en => Locale::ja,
+            Locale::ja => Locale::en,
+        };
+        i18n.set_locale(next);
+        crate::format::remember_language(next);
+    };
+    view! {
+        <button
+            class="button button-quiet lang-switch"
+            type="button"
+            data-testid="language-switch"
+            on:click=toggle
+            title=move || t_string!(i18n, language)
+        >
+            <span lang=move || match i18n.get_locale() {
+                Locale::en => "ja",
+                Locale::ja => "en",
+            }>{t!(i18n, switch_to_other_language)}</span>
+        </button>
+    }
+}

@@ -1,0 +1,100 @@
+//! Locale-aware formatting through the browser's `Intl` (no bundled ICU data),
+//! and the small bits of document state the i18n layer needs.
+
+use crate::i18n::Locale;
+use chrono::NaiveDate;
+use kizuna_shared::domain::Currency;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The `lang` attribute the server wrote into `<html>`.
+pub fn html_lang() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .document_element()?
+        .get_attribute("lang")
+}
+
+/// The UI locale for a BCP 47 tag (`ja-JP` → Japanese).
+pub fn locale_from_tag(tag: &str) -> Option<Locale> {
+    let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+    match primary.as_str() {
+        "ja" => Some(Locale::ja),
+        "en" => Some(Locale::en),
+        _ => None,
+    }
+}
+
+/// The BCP 47 tag used for `Intl` formatting in a locale.
+pub fn intl_tag(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => "en-US",
+        Locale::ja => "ja-JP",
+    }
+}
+
+/// Remembers the chosen language in the `kizuna_lang` cookie, so the server
+/// serves the next page load with the right `<html lang>`.
+pub fn remember_language(locale: Locale) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(html_document) = document.dyn_into::<web_sys::HtmlDocument>() {
+        let value = format!(
+            "kizuna_lang={}; path=/; max-age=31536000; samesite=lax",
+            match locale {
+                Locale::en => "en",
+                Locale::ja => "ja",
+            }
+        );
+        // Failing to store a preference is harmless: the page keeps working.
+        let _ = html_document.set_cookie(&value);
+    }
+}
+
+/// Formats minor units of `currency` as money for `locale`
+/// (`520000 JPY` in Japanese → `￥520,000`; `7985 USD` in English → `$79.85`).
+pub fn money(amount_minor: i64, currency: Currency, locale: Locale) -> String {
+    let digits = currency.minor_digits();
+    // Display only: the amount is exact in minor units everywhere else.
+    #[expect(clippy::cast_precision_loss, reason = "display of an MRR figure")]
+    let major = amount_minor as f64 / 10_f64.powi(digits as i32);
+    let options = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &value);
+    };
+    set("style", JsValue::from_str("currency"));
+    set("currency", JsValue::from_str(currency.as_str()));
+    set(
+        "maximumFractionDigits",
+        JsValue::from_f64(f64::from(digits)),
+    );
+    let locales = js_sys::Array::of1(&JsValue::from_str(intl_tag(locale)));
+    let format = js_sys::Intl::NumberFormat::new(&locales, &options).format();
+    format
+        .call1(&JsValue::NULL, &JsValue::from_f64(major))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| kizuna_shared::domain::format_major(amount_minor, currency))
+}
+
+/// Formats a count with the locale's digit grouping.
+pub fn count(n: u64, locale: Locale) -> String {
+    let locales = js_sys::Array::of1(&JsValue::from_str(intl_tag(locale)));
+    let format = js_sys::Intl::NumberFormat::new(&locales, &js_sys::Object::new()).format();
+    #[expect(clippy::cast_precision_loss, reason = "display of a count")]
+    let value = JsValue::from_f64(n as f64);
+    format
+        .call1(&JsValue::NULL, &value)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| n.to_string())
+}
+
+/// Formats a calendar date the way the locale writes it
+/// (`2025-04-01` in English, `2025/04/01` in Japanese).
+pub fn date(d: NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::en => d.format("%Y-%m-%d").to_string(),
+        Locale::ja => d.format("%Y/%m/%d").to_string(),
+    }
+}

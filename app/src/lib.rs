@@ -1,0 +1,55 @@
+//! Kizuna's browser app: a Leptos single-page app (client-side rendered,
+//! compiled to WebAssembly). It talks to the server only through the JSON API
+//! whose types live in `kizuna_shared::api`, and computes every number with
+//! `kizuna_shared` so it can never disagree with the server.
+
+pub mod api;
+pub mod components;
+pub mod format;
+pub mod pages;
+pub mod session;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+use i18n::*;
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+/// The root component: i18n, session and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    leptos_meta::provide_meta_context();
+    // The server writes the chosen language into `<html lang>` (from the
+    // `kizuna_lang` cookie or Accept-Language); read it before the i18n
+    // provider starts managing the attribute.
+    let initial_locale = format::html_lang();
+    session::provide_session();
+    view! {
+        <I18nContextProvider>
+            <InitialLocale lang=initial_locale />
+            <Router>
+                <Routes fallback=pages::not_found::NotFoundPage>
+                    <Route path=path!("/login") view=pages::login::LoginPage />
+                    <ParentRoute path=path!("") view=components::shell::Shell>
+                        <Route path=path!("") view=|| view! { <Redirect path="/accounts" /> } />
+                        <Route path=path!("accounts") view=pages::accounts::AccountsPage />
+                        <Route path=path!("accounts/:id") view=pages::account_detail::AccountDetailPage />
+                        <Route path=path!("users") view=pages::users::UsersPage />
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// Applies the language the page was served with, once, at start-up.
+#[component]
+fn InitialLocale(lang: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    if let Some(locale) = lang.as_deref().and_then(format::locale_from_tag) {
+        if i18n.get_locale_untracked() != locale {
+            i18n.set_locale(locale);
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! The accounts list: server-side paging, sorting, search and filters, all
+//! kept in the URL query so a view can be bookmarked, shared and reloaded.
+
+use crate::components::labels::{tier_label, StatusPill};
+use crate::format;
+use crate::i18n::*;
+use kizuna_shared::api::{Account, AccountSort, Page, SortDir, UserSummary};
+use kizuna_shared::domain::{AccountStatus, Tier};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
+use leptos_router::NavigateOptions;
+
+/// The list state as it appears in the URL.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct ListState {
+    q: String,
+    status: Option<AccountStatus>,
+    owner: Option<i64>,
+    tier: Option<Tier>,
+    sort: AccountSort,
+    dir: SortDir,
+    page: u32,
+}
+
+fn sort_name(sort: AccountSort) -> &'static str {
+    match sort {
+        AccountSort::Name => "name",
+        AccountSort::Mrr => "mrr",
+        AccountSort::RenewalDate => "renewal_date",
+        AccountSort::ContractStart => "contract_start",
+        AccountSort::Status => "status",
+        AccountSort::Owner => "owner",
+    }
+}
+
+fn parse_sort(s: &str) -> Option<AccountSort> {
+    [
+        AccountSort::Name,
+        AccountSort::Mrr,
+        AccountSort::RenewalDate,
+        AccountSort::ContractStart,
+        AccountSort::Status,
+        AccountSort::Owner,
+    ]
+    .into_iter()
+    .find(|v| sort_name(*v) == s)
+}
+
+impl ListState {
+    /// Reads the state from the URL; unknown values fall back to defaults.
+    fn from_query(q: &ParamsMap) -> Self {
+        ListState {
+            q: q.get("q").unwrap_or_default(),
+            status: q.get("status").and_then(|s| s.parse().ok()),
+            owner: q.get("owner").and_then(|s| s.parse().ok()),
+            tier: q.get("tier").and_then(|s| s.parse().ok()),
+            sort: q
+                .get("sort")
+                .and_then(|s| parse_sort(&s))
+                .unwrap_or_default(),
+            dir: match q.get("dir").as_deref() {
+                Some("desc") => SortDir::Desc,
+                _ => SortDir::Asc,
+            },
+            page: q
+                .get("page")
+                .and_then(|s| s.parse().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1),
+        }
+    }
+
+    /// The query string (without `?`) of this state; defaults are left out.
+    fn to_query(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.q.trim().is_empty() {
+            parts.push(format!("q={}", crate::api::encode(self.q.trim())));
+        }
+        if let Some(status) = self.status {
+            parts.push(format!("status={status}"));
+        }
+        if let Some(owner) = self.owner {
+            parts.push(format!("owner={owner}"));
+        }
+        if let Some(tier) = self.tier {
+            parts.push(format!("tier={tier}"));
+        }
+        if self.sort != AccountSort::Name {
+            parts.push(format!("sort={}", sort_name(self.sort)));
+        }
+        if self.dir == SortDir::Desc {
+            parts.push("dir=desc".to_owned());
+        }
+        if self.page > 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        parts.join("&")
+    }
+
+    fn api_url(&self) -> String {
+        let mut query = self.to_query();
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(&format!("per_page={PER_PAGE}"));
+        format!("/api/v1/accounts?{query}")
+    }
+}
+
+const PER_PAGE: u32 = 50;
+
+/// The accounts list page.
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let state = Memo::new(move |_| query.with(ListState::from_query));
+
+    let set_state = move |next: ListState| {
+        let qs = next.to_query();
+        let url = if qs.is_empty() {
+            "/accounts".to_owned()
+        } else {
+            format!("/accounts?{qs}")
+        };
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+
+    let accounts = LocalResource::new(move || {
+        let url = state.get().api_url();
+        async move { crate::api::get::<Page<Account>>(&url).await }
+    });
+    let owners = LocalResource::new(|| async {
+        crate::api::get::<Page<UserSummary>>("/api/v1/owners").await
+    });
+
+    // Changing a filter goes back to page 1.
+    let update = {
+        let set_state = set_state.clone();
+        move |change: &dyn Fn(&mut ListState)| {
+            let mut next = state.get_untracked();
+            change(&mut next);
+            next.page = 1;
+            set_state(next);
+        }
+    };
+    let update_search = update.clone();
+    let update_status = update.clone();
+    let update_owner = update.clone();
+    let update_tier = update.clone();
+    let clear = update.clone();
+
+    let sort_by = {
+        let set_state = set_state.clone();
+        move |column: AccountSort| {
+            let mut next = state.get_untracked();
+            if next.sort == column {
+                next.dir = match next.dir {
+                    SortDir::Asc => SortDir::Desc,
+                    SortDir::Desc => SortDir::Asc,
+                };
+            } else {
+                next.sort = column;
+                // Money and dates are most useful biggest/latest first.
+                next.dir = match column {
+                    AccountSort::Mrr => SortDir::Desc,
+                    _ => SortDir::Asc,
+                };
+            }
+            next.page = 1;
+            set_state(next);
+        }
+    };
+    let go_to_page = move |page: u32| {
+        let mut next = state.get_untracked();
+        next.page = page;
+        set_state(next);
+    };
+
+    let header = {
+        let sort_by = sort_by.clone();
+        move |column: AccountSort, label: Signal<String>, numeric: bool| {
+            let sort_by = sort_by.clone();
+            let aria_sort = move || {
+                let s = state.get();
+                if s.sort != column {
+                    "none"
+                } else if s.dir == SortDir::Asc {
+                    "ascending"
+                } else {
+                    "descending"
+                }
+            };
+            let arrow = move || match aria_sort() {
+                "ascending" => "▲",
+                "descending" => "▼",
+                _ => "↕",
+            };
+            view! {
+                <th scope="col" aria-sort=aria_sort class:num=numeric>
+                    <button
+                        type="button"
+                        class="sort-button"
+                        data-sort=sort_name(column)
+                        on:click=move |_| sort_by(column)
+                    >
+                        {move || label.get()}
+                        <span class="sort-arrow" aria-hidden="true">{arrow}</span>
+                    </button>
+                </th>
+            }
+        }
+    };
+
+    let table = move || {
+        accounts.get().map(|result| match result {
+            Err(err) => view! {
+                <p class="alert alert-error" role="alert">
+                    {t!(i18n, unexpected_error, detail = err.detail())}
+                </p>
+            }
+            .into_any(),
+            Ok(page) if page.items.is_empty() => view! {
+                <div class="empty-state" data-testid="accounts-empty">
+                    <p class="empty-title">{t!(i18n, no_accounts)}</p>
+                    <p>{t!(i18n, no_accounts_hint)}</p>
+                </div>
+            }
+            .into_any(),
+            Ok(page) => {
+                let locale = i18n.get_locale();
+                let rows = page
+                    .items
+                    .iter()
+                    .map(|a| account_row(i18n, locale, a))
+                    .collect_view();
+                let from = u64::from(page.page - 1) * u64::from(page.per_page) + 1;
+                let to = from + page.items.len() as u64 - 1;
+                let pages = page.page_count();
+                let current = page.page;
+                let total = format::count(page.total, locale);
+                let from = format::count(from, locale);
+                let to = format::count(to, locale);
+                let go_prev = go_to_page.clone();
+                let go_next = go_to_page.clone();
+                view! {
+                    <div class="table-wrap">
+                        <table class="data-table" data-testid="accounts-table">
+                            <thead>
+                                <tr>
+                                    {header(AccountSort::Name, Signal::derive(move || t_string!(i18n, col_name).to_string()), false)}
+                                    <th scope="col">{t!(i18n, col_industry)}</th>
+                                    <th scope="col">{t!(i18n, col_plan)}</th>
+                                    {header(AccountSort::Mrr, Signal::derive(move || t_string!(i18n, col_mrr).to_string()), true)}
+                                    <th scope="col">{t!(i18n, col_tier)}</th>
+                                    {header(AccountSort::Owner, Signal::derive(move || t_string!(i18n, col_owner).to_string()), false)}
+                                    {header(AccountSort::Status, Signal::derive(move || t_string!(i18n, col_status).to_string()), false)}
+                                    {header(AccountSort::RenewalDate, Signal::derive(move || t_string!(i18n, col_renewal).to_string()), false)}
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                    <nav class="pager" aria-label=move || t_string!(i18n, page_of, page = current, pages = pages).to_string()>
+                        <p class="pager-status" data-testid="accounts-count">
+                            {t!(i18n, showing, from = from.clone(), to = to.clone(), total = total.clone())}
+                        </p>
+                        <div class="pager-buttons">
+                            <button type="button" class="button" disabled={current <= 1} on:click=move |_| go_prev(current - 1)>
+                                {t!(i18n, previous_page)}
+                            </button>
+                            <span class="pager-page">{t!(i18n, page_of, page = current, pages = pages)}</span>
+                            <button type="button" class="button" disabled={current >= pages} on:click=move |_| go_next(current + 1)>
+                                {t!(i18n, next_page)}
+                            </button>
+                        </div>
+                    </nav>
+                }
+                .into_any()
+            }
+        })
+    };
+
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>{t!(i18n, accounts_title)}</h1>
+                <p class="lead">{t!(i18n, accounts_lead)}</p>
+            </div>
+        </div>
+        <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
+            <div class="field field-grow">
+                <label for="account-search">{t!(i18n, search)}</label>
+                <input
+                    id="account-search"
+                    type="search"
+                    placeholder=move || t_string!(i18n, search_placeholder)
+                    prop:value=move || state.get().q
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        update_search(&|s: &mut ListState| s.q = value.clone());
+                    }
+                />
+            </div>
+            <div class="field">
+                <label for="filter-status">{t!(i18n, filter_status)}</label>
+                <select
+                    id="filter-status"
+                    prop:value=move || state.get().status.map(|s| s.to_string()).unwrap_or_default()
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev).parse().ok();
+                        update_status(&|s: &mut ListState| s.status = value);
+                    }
+                >
+                    <option value="">{t!(i18n, all)}</option>
+                    <option value="active">{t!(i18n, status_active)}</option>
+                    <option value="churned">{t!(i18n, status_churned)}</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-owner">{t!(i18n, filter_owner)}</label>
+                <select
+                    id="filter-owner"
+                    prop:value=move || state.get().owner.map(|o| o.to_string()).unwrap_or_default()
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev).parse().ok();
+                        update_owner(&|s: &mut ListState| s.owner = value);
+                    }
+                >
+                    <option value="">{t!(i18n, all)}</option>
+                    {move || owners.get().and_then(Result::ok).map(|page| {
+                        let selected = state.get_untracked().owner;
+                        page.items.into_iter().map(|u| view! {
+                            <option value=u.id.to_string() selected=selected == Some(u.id)>{u.name}</option>
+                        }).collect_view()
+                    })}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-tier">{t!(i18n, filter_tier)}</label>
+                <select
+                    id="filter-tier"
+                    prop:value=move || state.get().tier.map(|t| t.to_string()).unwrap_or_default()
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev).parse().ok();
+                        update_tier(&|s: &mut ListState| s.tier = value);
+                    }
+                >
+                    <option value="">{t!(i18n, all)}</option>
+                    <option value="high">{t!(i18n, tier_high)}</option>
+                    <option value="low">{t!(i18n, tier_low)}</option>
+                    <option value="tech">{t!(i18n, tier_tech)}</option>
+                </select>
+            </div>
+            <button
+                type="button"
+                class="button button-quiet"
+                on:click=move |_| clear(&|s: &mut ListState| {
+                    *s = ListState { sort: s.sort, dir: s.dir, ..ListState::default() };
+                })
+            >
+                {t!(i18n, clear_filters)}
+            </button>
+        </form>
+        <section class="card" aria-live="polite" aria-busy=move || accounts.get().is_none().to_string()>
+            {move || table().unwrap_or_else(|| view! {
+                <p class="loading" role="status">{t!(i18n, loading)}</p>
+            }.into_any())}
+        </section>
+    }
+}
+
+fn account_row(i18n: I18nContext<Locale>, locale: Locale, a: &Account) -> impl IntoView {
+    let href = format!("/accounts/{}", a.id);
+    let mrr = format::money(a.mrr_minor, a.currency, locale);
+    let tier = tier_label(i18n, a.tier);
+    let owner = a
+        .owner
+        .as_ref()
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|| t_string!(i18n, unassigned).to_string());
+    let renewal = a
+        .renewal_date
+        .map(|d| format::date(d, locale))
+        .unwrap_or_else(|| t_string!(i18n, not_set).to_string());
+    let not_set = t_string!(i18n, not_set).to_string();
+    view! {
+        <tr>
+            <th scope="row" class="cell-name">
+                <a href=href>{a.name.clone()}</a>
+                {a.external_id.clone().map(|id| view! { <span class="muted small">{id}</span> })}
+            </th>
+            <td>{a.industry.clone().unwrap_or_else(|| not_set.clone())}</td>
+            <td>{a.plan.clone().unwrap_or_else(|| not_set.clone())}</td>
+            <td class="num">{mrr}</td>
+            <td>{tier}</td>
+            <td>{owner}</td>
+            <td><StatusPill status=a.status /></td>
+            <td class="nowrap">{renewal}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,73 @@
+// Shared fixtures: every test fails on a browser console error or an
+// uncaught page error, and `visit` runs an axe-core scan of the page it
+// lands on (failing on serious or critical violations) and saves a
+// screenshot under target/screenshots for people to look at.
+import { test as base, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const PASSWORD = process.env.KIZUNA_DEMO_PASSWORD ?? '';
+export const USERS = {
+  admin: 'admin@demo.kizuna',
+  manager: 'manager@demo.kizuna',
+  csm: 'csm@demo.kizuna',
+  exec: 'exec@demo.kizuna',
+};
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../target/screenshots');
+
+// Chromium logs every 4xx answer to a fetch as a console error ("Failed to
+// load resource"). These answers are the journeys' expected outcomes: a
+// signed-out session check or refused sign-in (401), an account that does
+// not exist (404), a duplicate user (409). Anything else fails the test.
+const EXPECTED_HTTP_ERRORS = [
+  [401, /\/api\/v1\/session$/],
+  [404, /\/api\/v1\/accounts\/\d+$/],
+  [409, /\/api\/v1\/users$/],
+];
+function isExpectedHttpError(msg) {
+  const url = msg.location()?.url ?? '';
+  return EXPECTED_HTTP_ERRORS.some(
+    ([status, pattern]) => msg.text().includes(`status of ${status}`) && pattern.test(url),
+  );
+}
+
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const errors = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !isExpectedHttpError(msg)) {
+        errors.push(`console: ${msg.text()} (${msg.location()?.url ?? ''})`);
+      }
+    });
+    page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+    await use(page);
+    expect(errors, 'browser console errors').toEqual([]);
+  },
+});
+
+export { expect };
+
+/** Scans the current page with axe-core and saves a screenshot. */
+export async function audit(page, name) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = blocking.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const lang = await page.evaluate(() => document.documentElement.lang || 'en');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${lang}.png`), fullPage: true });
+  expect(summary, `accessibility violations on ${name}`).toEqual([]);
+}
+
+/** Signs in through the login form and waits for the accounts list. */
+export async function signIn(page, email) {
+  await page.goto('/login');
+  await page.getByLabel(/^(Email|メールアドレス)$/).fill(email);
+  await page.getByLabel(/^(Password|パスワード)$/).fill(PASSWORD);
+  await page.getByRole('button', { name: /^(Sign in|ログイン)$/ }).click();
+  await expect(page).toHaveURL(/\/accounts/);
+  await expect(page.getByTestId('accounts-table')).toBeVisible();
+}
