@@ -2,13 +2,12 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 use kizuna_shared::api::{Account, AccountQuery, AccountSort, Page, SortDir};
 use kizuna_shared::domain::{Currency, Tier};
 
 use super::schema::{accounts, users};
 use super::users::UserRow;
-use super::{DbConn, DbError};
+use super::{DbBackend, DbConn, DbError};
 
 /// An account row as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -145,9 +144,9 @@ const INSERT_BATCH: usize = 500;
 pub fn insert_many(conn: &mut DbConn, rows: &[NewAccount]) -> Result<usize, DbError> {
     let mut inserted = 0;
     for chunk in rows.chunks(INSERT_BATCH) {
-        inserted += diesel::insert_into(accounts::table)
+        inserted += per_backend!(conn, |c| diesel::insert_into(accounts::table)
             .values(chunk)
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(inserted)
 }
@@ -175,6 +174,11 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Account, DbError> {
     row.into_account(owner)
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower()`.
+    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// Escapes `%`, `_` and `\` so user text matches literally in `LIKE`.
 fn like_pattern(q: &str) -> String {
     let mut pattern = String::with_capacity(q.len() + 2);
@@ -197,16 +201,20 @@ macro_rules! filtered {
         let q: &AccountQuery = $q;
         let mut query = accounts::table
             .left_join(users::table)
-            .into_boxed::<Sqlite>();
+            .into_boxed::<DbBackend>();
         if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let pattern = like_pattern(text);
+            let pattern = like_pattern(&text.to_lowercase());
+            // lower() on both sides makes the match case-insensitive on
+            // PostgreSQL too, where LIKE is case-sensitive.
             query = query.filter(
-                accounts::name
+                lower(accounts::name.nullable())
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(accounts::external_id.like(pattern.clone()).escape('\\'))
-                    .or(accounts::industry.like(pattern.clone()).escape('\\'))
-                    .or(accounts::plan.like(pattern).escape('\\')),
+                    .or(lower(accounts::external_id)
+                        .like(pattern.clone())
+                        .escape('\\'))
+                    .or(lower(accounts::industry).like(pattern.clone()).escape('\\'))
+                    .or(lower(accounts::plan).like(pattern).escape('\\')),
             );
         }
         if let Some(status) = q.status {
@@ -251,19 +259,33 @@ pub fn list(conn: &mut DbConn, q: &AccountQuery) -> Result<Page<Account>, DbErro
 
     let mut query = filtered!(q);
     let desc = q.dir.unwrap_or_default() == SortDir::Desc;
+    // Rows without a value (no renewal date, no owner) come last in both
+    // directions, the same on SQLite and PostgreSQL (whose defaults differ).
     query = match (q.sort.unwrap_or_default(), desc) {
         (AccountSort::Name, false) => query.order_by(accounts::name.asc()),
         (AccountSort::Name, true) => query.order_by(accounts::name.desc()),
         (AccountSort::Mrr, false) => query.order_by(accounts::mrr_minor.asc()),
         (AccountSort::Mrr, true) => query.order_by(accounts::mrr_minor.desc()),
-        (AccountSort::RenewalDate, false) => query.order_by(accounts::renewal_date.asc()),
-        (AccountSort::RenewalDate, true) => query.order_by(accounts::renewal_date.desc()),
-        (AccountSort::ContractStart, false) => query.order_by(accounts::contract_start.asc()),
-        (AccountSort::ContractStart, true) => query.order_by(accounts::contract_start.desc()),
+        (AccountSort::RenewalDate, false) => query
+            .order_by(accounts::renewal_date.is_null().asc())
+            .then_order_by(accounts::renewal_date.asc()),
+        (AccountSort::RenewalDate, true) => query
+            .order_by(accounts::renewal_date.is_null().asc())
+            .then_order_by(accounts::renewal_date.desc()),
+        (AccountSort::ContractStart, false) => query
+            .order_by(accounts::contract_start.is_null().asc())
+            .then_order_by(accounts::contract_start.asc()),
+        (AccountSort::ContractStart, true) => query
+            .order_by(accounts::contract_start.is_null().asc())
+            .then_order_by(accounts::contract_start.desc()),
         (AccountSort::Status, false) => query.order_by(accounts::status.asc()),
         (AccountSort::Status, true) => query.order_by(accounts::status.desc()),
-        (AccountSort::Owner, false) => query.order_by(users::name.asc()),
-        (AccountSort::Owner, true) => query.order_by(users::name.desc()),
+        (AccountSort::Owner, false) => query
+            .order_by(users::name.nullable().is_null().asc())
+            .then_order_by(users::name.asc()),
+        (AccountSort::Owner, true) => query
+            .order_by(users::name.nullable().is_null().asc())
+            .then_order_by(users::name.desc()),
     };
     // The id tiebreak makes paging stable when many rows share a sort value.
     query = if desc {

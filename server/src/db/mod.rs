@@ -1,12 +1,33 @@
 //! Database access: the connection pool, embedded migrations and one module
 //! of queries per area. All SQL of the server lives below this module.
 
+/// Runs `$body` with `$c` bound to the backend-specific inner connection, for
+/// statements that only the concrete backends support (e.g. multi-row inserts).
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {{
+        #[cfg(feature = "postgres")]
+        {
+            match $conn {
+                $crate::db::multi::DbConnection::Sqlite($c) => $body,
+                $crate::db::multi::DbConnection::Pg($c) => $body,
+            }
+        }
+        #[cfg(not(feature = "postgres"))]
+        {
+            let $c = &mut *$conn;
+            $body
+        }
+    }};
+}
+
 pub mod accounts;
+#[cfg(feature = "postgres")]
+pub mod multi;
 pub mod schema;
 pub mod secrets;
 pub mod users;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -15,8 +36,18 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnectio
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-/// The connection type the queries run on.
+/// The connection type the queries run on: SQLite, or with the `postgres`
+/// feature an enum over SQLite and PostgreSQL.
+#[cfg(not(feature = "postgres"))]
 pub type DbConn = SqliteConnection;
+
+/// The connection type the queries run on: SQLite, or with the `postgres`
+/// feature an enum over SQLite and PostgreSQL.
+#[cfg(feature = "postgres")]
+pub type DbConn = multi::DbConnection;
+
+/// The backend of [`DbConn`], for boxed queries.
+pub type DbBackend = <DbConn as diesel::Connection>::Backend;
 
 /// A pool of database connections, cheap to clone.
 pub type DbPool = Pool<ConnectionManager<DbConn>>;
@@ -93,52 +124,86 @@ impl DatabaseUrl {
 #[derive(Debug, Clone, Copy)]
 pub struct SqliteCustomizer;
 
+/// The pragmas of [`SqliteCustomizer`].
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteCustomizer {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-             PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute(SQLITE_PRAGMAS)
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl CustomizeConnection<multi::DbConnection, diesel::r2d2::Error> for SqliteCustomizer {
+    fn on_acquire(&self, conn: &mut multi::DbConnection) -> Result<(), diesel::r2d2::Error> {
+        match conn {
+            multi::DbConnection::Sqlite(conn) => self.on_acquire(conn),
+            multi::DbConnection::Pg(_) => Ok(()),
+        }
     }
 }
 
 /// Opens a pool on `url`, creating the SQLite file's directory when needed.
 pub fn connect(url: &str) -> anyhow::Result<DbPool> {
     match DatabaseUrl::parse(url) {
-        DatabaseUrl::Sqlite(path) => connect_sqlite(&path),
+        DatabaseUrl::Sqlite(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating database directory {}", parent.display()))?;
+            }
+            build_pool(&path.to_string_lossy())
+                .with_context(|| format!("opening SQLite database {}", path.display()))
+        }
+        #[cfg(feature = "postgres")]
+        DatabaseUrl::Postgres(url) => build_pool(&url).context("connecting to PostgreSQL"),
+        #[cfg(not(feature = "postgres"))]
         DatabaseUrl::Postgres(_) => anyhow::bail!(
-            "PostgreSQL is not supported by this build yet; use a SQLite path (e.g. data/kizuna.db)"
+            "this build has no PostgreSQL support: rebuild with `--features postgres` \
+             or use a SQLite path (e.g. data/kizuna.db)"
         ),
     }
 }
 
-fn connect_sqlite(path: &Path) -> anyhow::Result<DbPool> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating database directory {}", parent.display()))?;
-    }
-    let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
-    Pool::builder()
+fn build_pool(url: &str) -> anyhow::Result<DbPool> {
+    let manager = ConnectionManager::<DbConn>::new(url);
+    Ok(Pool::builder()
         .max_size(8)
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(SqliteCustomizer))
-        .build(manager)
-        .with_context(|| format!("opening SQLite database {}", path.display()))
+        .build(manager)?)
 }
 
 /// Runs every pending migration and returns the names of those applied.
 pub fn migrate(pool: &DbPool) -> anyhow::Result<Vec<String>> {
     let mut conn = pool.get().context("getting a database connection")?;
-    let applied = conn
-        .run_pending_migrations(SQLITE_MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+    let applied =
+        run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+    Ok(applied)
+}
+
+type MigrationResult = Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>>;
+
+#[cfg(not(feature = "postgres"))]
+fn run_migrations(conn: &mut DbConn) -> MigrationResult {
+    let applied = conn.run_pending_migrations(SQLITE_MIGRATIONS)?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+#[cfg(feature = "postgres")]
+fn run_migrations(conn: &mut DbConn) -> MigrationResult {
+    let applied = match conn {
+        multi::DbConnection::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS)?,
+        multi::DbConnection::Pg(conn) => conn.run_pending_migrations(POSTGRES_MIGRATIONS)?,
+    };
     Ok(applied.iter().map(ToString::to_string).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use diesel::Connection;
 
     #[test]
     fn database_urls_accept_sqlite_prefixes_and_plain_paths() {
@@ -161,7 +226,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pool = connect(dir.path().join("t.db").to_str().unwrap()).unwrap();
         assert_eq!(migrate(&pool).unwrap().len(), 1);
-        let mut conn = pool.get().unwrap();
+        let mut conn =
+            SqliteConnection::establish(dir.path().join("t.db").to_str().unwrap()).unwrap();
         conn.revert_all_migrations(SQLITE_MIGRATIONS).unwrap();
         conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
     }

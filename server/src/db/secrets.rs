@@ -21,14 +21,15 @@ pub fn get_or_create(
     if let Some(value) = existing {
         return Ok(value);
     }
-    diesel::insert_into(server_secrets::table)
-        .values((
-            server_secrets::name.eq(name),
-            server_secrets::value.eq(generate()),
-            server_secrets::created_at.eq(chrono::Utc::now().naive_utc()),
-        ))
+    let values = (
+        server_secrets::name.eq(name),
+        server_secrets::value.eq(generate()),
+        server_secrets::created_at.eq(chrono::Utc::now().naive_utc()),
+    );
+    per_backend!(conn, |c| diesel::insert_into(server_secrets::table)
+        .values(values)
         .on_conflict_do_nothing()
-        .execute(conn)?;
+        .execute(c))?;
     Ok(server_secrets::table
         .filter(server_secrets::name.eq(name))
         .select(server_secrets::value)

@@ -71,22 +71,23 @@ pub fn normalize_email(email: &str) -> String {
 
 /// Inserts a user; a duplicate e-mail is a [`DbError::Conflict`].
 pub fn insert(conn: &mut DbConn, user: &NewUser) -> Result<UserSummary, DbError> {
-    let row = diesel::insert_into(users::table)
-        .values((
-            users::email.eq(normalize_email(&user.email)),
-            users::name.eq(user.name.trim()),
-            users::role.eq(user.role.as_str()),
-            users::password_hash.eq(&user.password_hash),
-            users::created_at.eq(chrono::Utc::now().naive_utc()),
-        ))
+    let values = (
+        users::email.eq(normalize_email(&user.email)),
+        users::name.eq(user.name.trim()),
+        users::role.eq(user.role.as_str()),
+        users::password_hash.eq(&user.password_hash),
+        users::created_at.eq(chrono::Utc::now().naive_utc()),
+    );
+    let row = per_backend!(conn, |c| diesel::insert_into(users::table)
+        .values(values)
         .returning(UserRow::as_returning())
-        .get_result(conn)
-        .map_err(|e| match DbError::from(e) {
-            DbError::Conflict(_) => {
-                DbError::Conflict("A user with this e-mail address already exists.".into())
-            }
-            other => other,
-        })?;
+        .get_result::<UserRow>(c))
+    .map_err(|e| match DbError::from(e) {
+        DbError::Conflict(_) => {
+            DbError::Conflict("A user with this e-mail address already exists.".into())
+        }
+        other => other,
+    })?;
     row.into_summary()
 }
 

@@ -58,7 +58,7 @@ pub async fn spawn_app_with(with_dist: bool) -> TestApp {
         .unwrap();
         std::fs::write(dist.join("robots.txt"), "User-agent: *\nDisallow:\n").unwrap();
     }
-    let mut config = Config::new(dir.path().join("db").join("kizuna.db").to_string_lossy());
+    let mut config = Config::new(database_url(dir.path()));
     config.dist_dir = dist;
     config.workers = Some(1);
     let state = kizuna_server::build_state(&config).unwrap();
@@ -89,6 +89,30 @@ pub async fn spawn_app_with(with_dist: bool) -> TestApp {
         pool,
         _dir: dir,
     }
+}
+
+/// A fresh SQLite file in `dir`, or, when `KIZUNA_TEST_POSTGRES_URL` names a
+/// PostgreSQL server (e.g. `postgres://kizuna@127.0.0.1:55433`) and the
+/// `postgres` feature is on, a fresh database on that server.
+fn database_url(dir: &std::path::Path) -> String {
+    #[cfg(feature = "postgres")]
+    if let Ok(base) = std::env::var("KIZUNA_TEST_POSTGRES_URL") {
+        use diesel::{Connection, RunQueryDsl};
+        let base = base.trim_end_matches('/');
+        let name = format!(
+            "kizuna_test_{}",
+            password::random_password(12).to_lowercase()
+        );
+        let mut admin = diesel::PgConnection::establish(&format!("{base}/postgres")).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .unwrap();
+        return format!("{base}/{name}");
+    }
+    dir.join("db")
+        .join("kizuna.db")
+        .to_string_lossy()
+        .into_owned()
 }
 
 impl TestApp {

@@ -129,8 +129,7 @@ async fn a_deleted_user_is_signed_out() {
     let app = spawn_app().await;
     let user = app.login_as(Role::Csm).await;
     let mut conn = app.pool.get().unwrap();
-    diesel::sql_query("DELETE FROM users WHERE id = ?")
-        .bind::<diesel::sql_types::BigInt, _>(user.id)
+    diesel::delete(kizuna_server::db::schema::users::table.find(user.id))
         .execute(&mut conn)
         .unwrap();
     assert_problem(app.get("/api/v1/session").await, 401, "unauthenticated").await;
