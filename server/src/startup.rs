@@ -119,7 +119,6 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         if let Some(built) = &state.spa {
             app = app.app_data(web::Data::new(built.clone())).service(
                 Files::new("/", &built.dir)
-                    .use_hidden_files()
                     .prefer_utf8(true)
                     .default_handler(fn_service(spa::fallback)),
             );
