@@ -447,8 +447,23 @@ impl CompiledMeasure {
 /// block stay in L1).
 const BLOCK: usize = 1024;
 
-/// Fixed-size batch kernel: `K` terms, linear or steps, `SKIP` = missing
-/// values drop the weight (else the weight was pre-added for every account).
+/// One term of a curve sum (see [`Term`]).
+#[inline(always)]
+fn term<const LINEAR: bool>(v: f64, t: &Term) -> f64 {
+    if LINEAR {
+        t.s * (clamp(v, t.x, t.xn) - t.x)
+    } else if v >= t.x {
+        t.s
+    } else {
+        0.0
+    }
+}
+
+/// Fixed-size batch kernel: `K` (≤ 4) terms, linear or steps, `SKIP` =
+/// missing values drop the weight (else the weight was pre-added for every
+/// account). The term sum is unrolled by hand (`K` is a constant, so the
+/// dead branches vanish) because size-optimised builds (the app's wasm is
+/// `opt-level = "z"`) do not unroll loops.
 #[inline(always)]
 fn kernel<T: Copy + Into<f64>, const K: usize, const LINEAR: bool, const SKIP: bool>(
     m: &CompiledMeasure,
@@ -456,26 +471,35 @@ fn kernel<T: Copy + Into<f64>, const K: usize, const LINEAR: bool, const SKIP: b
     wp: &mut [f64],
     sw: &mut [f64],
 ) {
-    let mut terms = [Term::default(); K];
-    terms.copy_from_slice(&m.wterms[..K]);
+    let mut t = [Term::default(); 4];
+    t[..K].copy_from_slice(&m.wterms[..K]);
     let (w, y0) = (m.weight, m.wy0);
-    for ((&v, acc_p), acc_w) in vals.iter().zip(wp.iter_mut()).zip(sw.iter_mut()) {
-        let v: f64 = v.into();
+    // Plain indexed loop over equal-length slices: no iterator adapters for
+    // the size-optimised build to leave un-inlined, no bounds checks.
+    let n = vals.len().min(wp.len()).min(sw.len());
+    let (vals, wp, sw) = (&vals[..n], &mut wp[..n], &mut sw[..n]);
+    let mut i = 0;
+    while i < n {
+        let v: f64 = vals[i].into();
         let mut p = y0;
-        for t in &terms {
-            p += if LINEAR {
-                t.s * (clamp(v, t.x, t.xn) - t.x)
-            } else if v >= t.x {
-                t.s
-            } else {
-                0.0
-            };
+        if K > 0 {
+            p += term::<LINEAR>(v, &t[0]);
+        }
+        if K > 1 {
+            p += term::<LINEAR>(v, &t[1]);
+        }
+        if K > 2 {
+            p += term::<LINEAR>(v, &t[2]);
+        }
+        if K > 3 {
+            p += term::<LINEAR>(v, &t[3]);
         }
         let present = !v.is_nan();
-        *acc_p += if present { p } else { 0.0 };
+        wp[i] += if present { p } else { 0.0 };
         if SKIP {
-            *acc_w += if present { w } else { 0.0 };
+            sw[i] += if present { w } else { 0.0 };
         }
+        i += 1;
     }
 }
 
@@ -732,23 +756,25 @@ impl Scorer {
                 }
             }
             let out_s = &mut scores[start..start + len];
-            for ((o, &p), &w) in out_s.iter_mut().zip(wp.iter()).zip(sw.iter()) {
-                let q = p / w;
-                *o = if w > 0.0 { q } else { f64::NAN };
-            }
             let out_b = &mut bands[start..start + len];
-            for (b, &s) in out_b.iter_mut().zip(out_s.iter()) {
+            let mut i = 0;
+            while i < len {
+                let (p, w) = (wp[i], sw[i]);
+                let s = if w > 0.0 { p / w } else { f64::NAN };
+                out_s[i] = s;
+                // Branch-free band code: NaN → 3 (unscored).
                 let code = if s.is_nan() {
                     3u8
                 } else {
                     u8::from(s >= red) + u8::from(s >= green)
                 };
-                *b = match code {
+                out_b[i] = match code {
                     0 => Some(Band::Red),
                     1 => Some(Band::Yellow),
                     2 => Some(Band::Green),
                     _ => None,
                 };
+                i += 1;
             }
             for (c, band) in counts.iter_mut().zip(Band::ALL) {
                 *c += out_b.iter().filter(|b| **b == Some(band)).count();
@@ -760,12 +786,15 @@ impl Scorer {
                 let lo = h.lo;
                 // Bin indices in a vectorisable pass (NaN → `nb`, skipped).
                 let idx = &mut bins[..len];
-                for (i, &s) in idx.iter_mut().zip(out_s.iter()) {
+                let mut i = 0;
+                while i < len {
+                    let s = out_s[i];
                     let t = clamp((s - lo) * scale, 0.0, top) as i32 as u32;
-                    *i = if s.is_nan() { nb as u32 } else { t };
+                    idx[i] = if s.is_nan() { nb as u32 } else { t };
+                    i += 1;
                 }
-                for &i in idx.iter() {
-                    if let Some(c) = h.counts.get_mut(i as usize) {
+                for &b in idx.iter() {
+                    if let Some(c) = h.counts.get_mut(b as usize) {
                         *c += 1;
                     }
                 }

@@ -134,6 +134,7 @@ pub fn table(n: usize, seed: u64) -> SignalTable {
 }
 
 /// Churn outcomes that depend on the score (logistic), for the fit.
+#[allow(dead_code)]
 pub fn churned(scores: &[f64], seed: u64) -> Vec<bool> {
     let mut rng = XorShift::new(seed);
     scores

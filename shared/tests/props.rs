@@ -1,0 +1,196 @@
+//! Property tests of the metrics' invariants (native only: proptest does not
+//! run in the browser test runner).
+#![cfg(not(target_arch = "wasm32"))]
+
+use kizuna_shared::domain::Currency;
+use kizuna_shared::metrics::kpi::{revenue_movements, MrrRow};
+use kizuna_shared::metrics::{
+    auc, backtest, Bands, Curve, HealthModel, Measure, MissingPolicy, Month, Period, Scorer,
+    SignalTable,
+};
+use proptest::prelude::*;
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
+}
+
+/// A curve with 1–6 points, strictly increasing x, y in 0–100.
+fn curve() -> impl Strategy<Value = Curve> {
+    (
+        prop::collection::vec((0.1f64..50.0, 0.0f64..=100.0), 1..=6),
+        -50.0f64..50.0,
+        any::<bool>(),
+    )
+        .prop_map(|(steps, x0, linear)| {
+            let mut x = x0;
+            let pts = steps
+                .into_iter()
+                .map(|(dx, y)| {
+                    x += dx;
+                    (x, y.round())
+                })
+                .collect();
+            if linear {
+                Curve::Linear(pts)
+            } else {
+                Curve::Steps(pts)
+            }
+        })
+}
+
+fn model() -> impl Strategy<Value = HealthModel> {
+    prop::collection::vec((curve(), 0.0f64..10.0, any::<bool>()), 1..=8).prop_map(|ms| {
+        let mut measures: Vec<Measure> = ms
+            .into_iter()
+            .enumerate()
+            .map(|(i, (curve, weight, zero))| Measure {
+                signal: format!("s{i}"),
+                weight,
+                missing: if zero {
+                    MissingPolicy::Zero
+                } else {
+                    MissingPolicy::Skip
+                },
+                curve,
+            })
+            .collect();
+        measures[0].weight += 0.5; // never all zero
+        HealthModel::new(measures)
+    })
+}
+
+/// A table of `n` accounts for up to 8 signals, values in −60..160, ~15 % NaN.
+fn table_for(n: usize, raw: &[Option<f64>]) -> SignalTable {
+    let mut t = SignalTable::new(n);
+    for j in 0..8 {
+        let col: Vec<f64> = (0..n)
+            .map(|i| raw[(i * 8 + j) % raw.len()].unwrap_or(f64::NAN))
+            .collect();
+        t.add(format!("s{j}"), col).expect("fresh column");
+    }
+    t
+}
+
+fn raw_values() -> impl Strategy<Value = Vec<Option<f64>>> {
+    prop::collection::vec(
+        prop_oneof![1 => Just(None), 6 => (-60.0f64..160.0).prop_map(Some)],
+        8..200,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn scaling_all_weights_leaves_scores_unchanged(
+        model in model(), raw in raw_values(), n in 1usize..300, k in 0.01f64..1000.0,
+    ) {
+        let t = table_for(n, &raw);
+        let a = Scorer::new(&model).expect("valid");
+        let mut scaled = model.clone();
+        scaled.measures.iter_mut().for_each(|m| m.weight *= k);
+        let b = Scorer::new(&scaled).expect("valid");
+        let (sa, _) = a.score(&t);
+        let (sb, _) = b.score(&t);
+        for (x, y) in sa.iter().zip(&sb) {
+            prop_assert!(close(*x, *y, 1e-9), "{x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn batch_scores_match_the_reference_curves(
+        model in model(), raw in raw_values(), n in 1usize..200,
+    ) {
+        let t = table_for(n, &raw);
+        let scorer = Scorer::new(&model).expect("valid");
+        let (scores, bands) = scorer.score(&t);
+        for (i, (&s, b)) in scores.iter().zip(&bands).enumerate() {
+            // Straight from the definitions with `Curve::eval`.
+            let (mut wp, mut sw) = (0.0, 0.0);
+            for m in &model.measures {
+                let v = t.column(&m.signal).and_then(|c| c.get(i));
+                match v.and_then(|v| m.curve.eval(v)) {
+                    Some(p) => { wp += m.weight * p; sw += m.weight; }
+                    None if m.missing == MissingPolicy::Zero => sw += m.weight,
+                    None => {}
+                }
+            }
+            let expected = if sw > 0.0 { wp / sw } else { f64::NAN };
+            prop_assert!(close(s, expected, 1e-9), "account {i}: {s} vs {expected}");
+            prop_assert_eq!(b.is_none(), s.is_nan());
+            let one = scorer.score_one(|k| t.column(k).and_then(|c| c.get(i)));
+            prop_assert!(close(one.unwrap_or(f64::NAN), s, 1e-9));
+        }
+    }
+
+    #[test]
+    fn band_counts_sum_to_n(model in model(), raw in raw_values(), n in 0usize..300) {
+        let t = table_for(n, &raw);
+        let scorer = Scorer::new(&model).expect("valid");
+        let (mut s, mut b) = (Vec::new(), Vec::new());
+        let counts = scorer.score_into(&t, &mut s, &mut b);
+        prop_assert_eq!(counts.total(), n);
+        prop_assert_eq!(s.len(), n);
+    }
+
+    #[test]
+    fn auc_is_a_probability_and_flips_with_the_sign(
+        data in prop::collection::vec(((0u8..50).prop_map(f64::from), any::<bool>()), 0..300),
+    ) {
+        let (s, c): (Vec<f64>, Vec<bool>) = data.into_iter().unzip();
+        let neg: Vec<f64> = s.iter().map(|x| -x).collect();
+        match (auc(&s, &c), auc(&neg, &c)) {
+            (Some(a), Some(b)) => {
+                prop_assert!((0.0..=1.0).contains(&a));
+                prop_assert!(close(a + b, 1.0, 1e-12));
+                // Equals the O(n²) pair count.
+                let (mut num, mut den) = (0.0, 0.0);
+                for (x, cx) in s.iter().zip(&c) {
+                    for (y, cy) in s.iter().zip(&c) {
+                        if *cx && !*cy {
+                            den += 1.0;
+                            num += if x < y { 1.0 } else if x == y { 0.5 } else { 0.0 };
+                        }
+                    }
+                }
+                prop_assert!(close(a, num / den, 1e-12));
+                let r = backtest(&s, &c, Bands::default()).expect("same length");
+                prop_assert_eq!(r.auc, Some(a));
+                let last = r.roc.last().expect("points");
+                prop_assert_eq!((last.fpr, last.tpr), (1.0, 1.0));
+            }
+            (None, None) => prop_assert!(c.iter().all(|&x| x) || c.iter().all(|&x| !x)),
+            other => prop_assert!(false, "asymmetric {:?}", other),
+        }
+    }
+
+    #[test]
+    fn movements_balance_and_nrr_is_at_least_grr(
+        rows in prop::collection::vec(
+            (0u8..12, 0u8..3, 0u32..8, 0i64..5_000, any::<bool>()),
+            0..120,
+        ),
+        months in prop::sample::select(vec![1u32, 3, 12]),
+    ) {
+        let rows: Vec<MrrRow> = rows
+            .into_iter()
+            .map(|(a, p, m, amount, usd)| MrrRow {
+                account: format!("a{a}"),
+                product: format!("p{p}"),
+                month: Month::new(2025, 1).and_then(|x| x.plus(i64::from(m))).expect("month"),
+                amount_minor: amount,
+                currency: if usd { Currency::Usd } else { Currency::Jpy },
+            })
+            .collect();
+        let first = Month::new(2025, 3).expect("month");
+        let period = Period::new(first, months).expect("period");
+        for (_, r) in revenue_movements(&rows, period, 0.7) {
+            prop_assert!(r.is_balanced(), "{:?}", r);
+            if let (Some(n), Some(g)) = (r.nrr_pct, r.grr_pct) {
+                prop_assert!(n >= g);
+                prop_assert!(g <= 100.0 + 1e-9);
+            }
+            prop_assert!(r.churned_customers <= r.customers_at_start);
+        }
+    }
+}
