@@ -9,8 +9,8 @@
 //! - [`scoring`]: [`SignalTable`] (columnar data) and [`Scorer`] (batch scoring
 //!   into caller buffers, bands, histograms, MRR per band, model comparison,
 //!   per-account explanation).
-//! - [`backtest`]: ROC AUC, ROC curve, churn per band and red lift.
-//! - [`fit`]: non-negative logistic weight suggestion.
+//! - [`backtest`](mod@backtest): ROC AUC, ROC curve, churn per band and red lift.
+//! - [`fit`](mod@fit): non-negative logistic weight suggestion.
 //! - [`kpi`]: revenue movements, NRR/GRR, churn, NPS, CSAT, onboarding, at-risk
 //!   MRR, per [`Period`] and per group.
 

@@ -624,6 +624,25 @@ impl Scorer {
         self.measures.iter().map(|m| m.signal.as_str())
     }
 
+    /// The model as currently tuned (weights and cut-offs included), e.g. to
+    /// save or publish it after slider edits.
+    #[must_use]
+    pub fn to_model(&self) -> HealthModel {
+        HealthModel {
+            measures: self
+                .measures
+                .iter()
+                .map(|m| Measure {
+                    signal: m.signal.clone(),
+                    weight: m.weight,
+                    missing: m.missing,
+                    curve: m.curve.clone(),
+                })
+                .collect(),
+            cuts: self.bands,
+        }
+    }
+
     /// Current weights, in measure order.
     #[must_use]
     pub fn weights(&self) -> Vec<f64> {
