@@ -47,9 +47,15 @@ pub fn App() -> impl IntoView {
 #[component]
 fn InitialLocale(lang: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
-    if let Some(locale) = lang.as_deref().and_then(format::locale_from_tag) {
+    let Some(locale) = lang.as_deref().and_then(format::locale_from_tag) else {
+        return;
+    };
+    // The provider's own first effect sets the locale from the browser's
+    // languages; this effect is created after it, so it runs after it and
+    // wins. It reads no signal, so it runs once.
+    Effect::new(move |_| {
         if i18n.get_locale_untracked() != locale {
             i18n.set_locale(locale);
         }
-    }
+    });
 }

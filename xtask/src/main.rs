@@ -26,7 +26,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
-        Some("build-spa") => Toolbox::prepare(false).and_then(|t| build_spa(&t).map(|_| ())),
+        Some("build-spa") => Toolbox::prepare(false)
+            .and_then(|t| build_spa(&t))
+            .and_then(|wasm| check_wasm_budget(&wasm))
+            .map(|()| ExitCode::SUCCESS),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  run   [--bind ADDR] [--database-url URL]   build and serve the app with demo data\n  test  [--skip-e2e]                          install what is missing and run every test\n  build-spa                                  build the SPA (release) into dist/"
@@ -130,7 +133,7 @@ fn test(args: &[String]) -> Result<ExitCode> {
 
     step("Native unit and integration tests");
     let native = run_counting(
-        toolbox.cargo(&[
+        &mut toolbox.cargo(&[
             "test",
             "--workspace",
             "--exclude",

@@ -1,6 +1,7 @@
 //! Finds, and when missing installs, every tool the build and the tests need:
 //! the wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock),
-//! npm's binaryen@132 `wasm-opt`, Debian's Chromium and ChromeDriver, and the
+//! npm's binaryen@132 `wasm-opt`, Debian's Chromium, ChromeDriver and a
+//! Japanese font, and the
 //! npm packages of `e2e/`. Each check is cheap, so both commands stay fast
 //! once everything is there.
 
@@ -49,6 +50,11 @@ impl Toolbox {
             ensure_debian_packages(&[
                 ("/usr/bin/chromium", "chromium"),
                 ("/usr/bin/chromedriver", "chromium-driver"),
+                // A Japanese font, so screenshots of the Japanese UI show text.
+                (
+                    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
+                    "fonts-ipafont-gothic",
+                ),
             ])?;
             toolbox.ensure_npm(&root().join("e2e"), "node_modules/.bin/playwright")?;
         }

@@ -33,7 +33,7 @@ pub fn UsersPage() -> impl IntoView {
 fn UsersAdmin() -> impl IntoView {
     let i18n = use_i18n();
     let users = LocalResource::new(|| async {
-        crate::api::get::<Page<UserSummary>>("/api/v1/users?per_page=500").await
+        crate::api::get::<Page<UserSummary>>("/api/v1/users").await
     });
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
