@@ -5,8 +5,8 @@
 use kizuna_shared::domain::Currency;
 use kizuna_shared::metrics::kpi::{revenue_movements, MrrRow};
 use kizuna_shared::metrics::{
-    auc, backtest, Bands, Curve, HealthModel, Measure, MissingPolicy, Month, Period, Scorer,
-    SignalTable,
+    auc, backtest, Bands, Curve, HealthModel, Histogram, Measure, MissingPolicy, Month, Period,
+    Scorer, SignalTable,
 };
 use proptest::prelude::*;
 
@@ -121,6 +121,31 @@ proptest! {
             let one = scorer.score_one(|k| t.column(k).and_then(|c| c.get(i)));
             prop_assert!(close(one.unwrap_or(f64::NAN), s, 1e-9));
         }
+    }
+
+    #[test]
+    fn fused_histogram_matches_fill(
+        values in prop::collection::vec(
+            prop_oneof![1 => Just(f64::NAN), 8 => -20.0f64..120.0, 1 => (0u8..=100).prop_map(f64::from)],
+            0..3000,
+        ),
+        bins in 1usize..400,
+    ) {
+        let identity = HealthModel::new(vec![Measure {
+            signal: "v".into(),
+            weight: 1.0,
+            missing: MissingPolicy::Skip,
+            curve: Curve::Linear(vec![(-1e9, -1e9), (1e9, 1e9)]),
+        }]);
+        let scorer = Scorer::new(&identity).expect("valid");
+        let t = SignalTable::new(values.len()).with("v", values).expect("column");
+        let (mut s, mut b) = (Vec::new(), Vec::new());
+        let mut fused = Histogram::percent(bins).expect("bins");
+        let counts = scorer.score_with_histogram_into(&t, &mut s, &mut b, &mut fused);
+        let mut plain = Histogram::percent(bins).expect("bins");
+        let counted = plain.fill(&s);
+        prop_assert_eq!(&fused, &plain);
+        prop_assert_eq!(counted, counts.total() - counts.unscored);
     }
 
     #[test]

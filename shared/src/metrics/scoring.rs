@@ -447,6 +447,14 @@ impl CompiledMeasure {
 /// block stay in L1).
 const BLOCK: usize = 1024;
 
+/// Histograms up to this many bins are counted in four interleaved
+/// stack sub-histograms.
+const SUB_BINS: usize = 256;
+
+/// 2^52: adding it to a float in [0, 2^51) leaves its rounded integer value
+/// in the low mantissa bits.
+const TWO_52: f64 = 4_503_599_627_370_496.0;
+
 /// One term of a curve sum (see [`Term`]).
 #[inline(always)]
 fn term<const LINEAR: bool>(v: f64, t: &Term) -> f64 {
@@ -757,6 +765,7 @@ impl Scorer {
         let mut wp = [0.0f64; BLOCK];
         let mut sw = [0.0f64; BLOCK];
         let mut bins = [0u32; BLOCK];
+        let mut sub = [[0u32; SUB_BINS]; 4];
         let (red, green) = (self.bands.red, self.bands.green);
         // Weights that count for every account (policy `zero`).
         let base_w: f64 = self.measures.iter().map(|m| m.missing_weight()).sum();
@@ -800,25 +809,57 @@ impl Scorer {
             }
             if let Some(h) = histogram.as_deref_mut() {
                 let nb = h.counts.len();
-                let top = nb.saturating_sub(1) as f64;
-                let scale = nb as f64 / (h.hi - h.lo);
-                let lo = h.lo;
-                // Bin indices in a vectorisable pass (NaN → `nb`, skipped).
-                let idx = &mut bins[..len];
-                let mut i = 0;
-                while i < len {
-                    let s = out_s[i];
-                    let t = clamp((s - lo) * scale, 0.0, top) as i32 as u32;
-                    idx[i] = if s.is_nan() { nb as u32 } else { t };
-                    i += 1;
-                }
-                for &b in idx.iter() {
-                    if let Some(c) = h.counts.get_mut(b as usize) {
-                        *c += 1;
+                if nb <= SUB_BINS {
+                    let top = nb.saturating_sub(1) as f64;
+                    let scale = nb as f64 / (h.hi - h.lo);
+                    let lo = h.lo;
+                    // Bin indices in a vectorisable pass (NaN → `nb`,
+                    // skipped): floor(t) without a scalar saturating
+                    // float→int conversion, as adding 2^52 rounds to an
+                    // integer held in the mantissa's low bits.
+                    let idx = &mut bins[..len];
+                    let mut i = 0;
+                    while i < len {
+                        let s = out_s[i];
+                        let t = clamp((s - lo) * scale, 0.0, top);
+                        let r = (t + TWO_52) - TWO_52;
+                        let f = if r > t { r - 1.0 } else { r };
+                        let bin = (f + TWO_52).to_bits() as u32;
+                        idx[i] = if s.is_nan() { nb as u32 } else { bin };
+                        i += 1;
+                    }
+                    // Four interleaved sub-histograms: consecutive accounts
+                    // in the same bin do not wait on each other's store.
+                    let mut quads = idx.chunks_exact(4);
+                    for q in quads.by_ref() {
+                        for (lane, &b) in q.iter().enumerate() {
+                            if let Some(c) = sub[lane].get_mut(b as usize) {
+                                *c += 1;
+                            }
+                        }
+                    }
+                    for &b in quads.remainder() {
+                        if let Some(c) = sub[0].get_mut(b as usize) {
+                            *c += 1;
+                        }
+                    }
+                } else {
+                    for &s in out_s.iter() {
+                        if let Some(b) = h.bin_of(s) {
+                            h.counts[b] += 1;
+                        }
                     }
                 }
             }
             start += len;
+        }
+        if let Some(h) = histogram {
+            let nb = h.counts.len();
+            if nb <= SUB_BINS {
+                for (bin, c) in h.counts.iter_mut().enumerate() {
+                    *c = sub[0][bin] + sub[1][bin] + sub[2][bin] + sub[3][bin];
+                }
+            }
         }
         BandCounts {
             red: counts[0],
