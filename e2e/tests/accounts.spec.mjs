@@ -58,7 +58,7 @@ test('a wrong password shows an inline error and keeps the visitor signed out', 
   // A malformed address is caught in the form itself.
   await page.getByLabel('Email').fill('not-an-email');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('#email-error')).not.toBeEmpty();
+  await expect(page.locator('#email-error')).toHaveText('Enter a valid email address.');
   await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
 });
 

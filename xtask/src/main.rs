@@ -54,6 +54,21 @@ fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Cargo's target directory (`CARGO_TARGET_DIR` when set).
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                root().join(dir)
+            }
+        }
+        None => root().join("target"),
+    }
+}
+
 fn step(title: &str) {
     println!("\n==> {title}");
 }
@@ -66,7 +81,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
     toolbox
         .cargo(&["build", "-p", "kizuna-server", "--profile", "server"])
         .status_ok()?;
-    let kizuna = root().join("target/server/kizuna");
+    let kizuna = target_dir().join("server/kizuna");
     // `--bind` goes to `serve`; `--database-url` to both `demo` and `serve`.
     // Without them the server reads KIZUNA_BIND / KIZUNA_DATABASE_URL.
     let mut passthrough: Vec<String> = Vec::new();
@@ -145,7 +160,7 @@ fn test(args: &[String]) -> Result<ExitCode> {
     record("native", native, &mut total, &mut problems);
 
     step("wasm tests in headless Chromium (wasm-bindgen-test)");
-    let scratch = root().join("target/wasm-test-tmp");
+    let scratch = target_dir().join("wasm-test-tmp");
     // chromedriver leaves profile folders in TMPDIR: give it one we clean.
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch)?;
@@ -325,12 +340,18 @@ fn check_wasm_budget(wasm: &Path) -> Result<()> {
 /// Starts the real server on a free port with a fresh database and demo
 /// data, runs Playwright against it and stops it.
 fn run_e2e(toolbox: &Toolbox) -> Result<(Tally, bool)> {
-    step("Building the server for the end-to-end run");
-    toolbox
-        .cargo(&["build", "-p", "kizuna-server"])
-        .status_ok()?;
-    let kizuna = root().join("target/debug/kizuna");
-    let work = root().join("target/e2e-run");
+    // The native test step has built this binary already (cargo builds a
+    // package's binaries for its integration tests, with the same features);
+    // a separate `cargo build -p kizuna-server` would resolve features
+    // differently and rebuild half the dependency tree.
+    let kizuna = target_dir().join("debug/kizuna");
+    if !kizuna.exists() {
+        step("Building the server for the end-to-end run");
+        toolbox
+            .cargo(&["build", "-p", "kizuna-server"])
+            .status_ok()?;
+    }
+    let work = target_dir().join("e2e-run");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
     let db = work.join("kizuna.db");

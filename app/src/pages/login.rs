@@ -83,18 +83,13 @@ pub fn LoginPage() -> impl IntoView {
         }
     };
 
-    let error_for = move |field: &'static str| {
-        move || {
-            field_errors.with(|errors| {
-                errors
-                    .iter()
-                    .find(|e| e.field == field)
-                    .map(|e| e.message.clone())
-            })
-        }
-    };
-    let email_error = error_for("email");
-    let password_error = error_for("password");
+    // The shared rules decide what is invalid; the message is the UI's own,
+    // in the user's language.
+    let has_error =
+        move |field: &'static str| field_errors.with(|e| e.iter().any(|e| e.field == field));
+    let email_error = move || has_error("email").then(|| t_string!(i18n, error_email).to_string());
+    let password_error =
+        move || has_error("password").then(|| t_string!(i18n, error_password_required).to_string());
 
     let form_error_text = move || {
         form_error.get().map(|err| match err.code() {
