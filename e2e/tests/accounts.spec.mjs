@@ -94,7 +94,7 @@ test('an admin manages users and a CSM cannot', async ({ page }) => {
 
   // Inline validation before anything is sent.
   await page.getByRole('button', { name: 'Create user' }).click();
-  await expect(page.locator('.field-error').first()).not.toBeEmpty();
+  await expect(page.locator('.field-error').first()).toHaveText('Enter a name (up to 100 characters).');
 
   const email = `new.csm.${Date.now()}@demo.kizuna`;
   await page.getByLabel('Name').fill('Kenji Watanabe');
@@ -126,4 +126,18 @@ test('an unknown address shows a designed not-found page', async ({ page }) => {
   await audit(page, 'not-found');
   await page.goto('/accounts/999999999');
   await expect(page.getByText('This account does not exist')).toBeVisible();
+});
+
+test('the admin pages and the not-found page read in Japanese', async ({ page, context, baseURL }) => {
+  await context.addCookies([{ name: 'kizuna_lang', value: 'ja', url: baseURL }]);
+  await signIn(page, USERS.admin);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
+  await page.getByRole('link', { name: 'ユーザー' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('ユーザー');
+  await page.getByRole('button', { name: 'ユーザーを作成' }).click();
+  await expect(page.locator('.field-error').first()).toHaveText('氏名を入力してください（100文字以内）。');
+  await audit(page, 'users');
+  await page.goto('/no/such/page');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('ページが見つかりません');
+  await audit(page, 'not-found');
 });

@@ -79,13 +79,17 @@ fn UsersAdmin() -> impl IntoView {
             Err(report) => field_errors.set(FieldError::from_report(&report)),
         }
     };
+    // The shared rules decide what is invalid; the message is the UI's own,
+    // in the user's language.
     let error_for = move |field: &'static str| {
         move || {
-            field_errors.with(|e| {
-                e.iter()
-                    .find(|e| e.field == field)
-                    .map(|e| e.message.clone())
-            })
+            field_errors
+                .with(|e| e.iter().any(|e| e.field == field))
+                .then(|| match field {
+                    "email" => t_string!(i18n, error_email).to_string(),
+                    "name" => t_string!(i18n, error_name_required).to_string(),
+                    _ => t_string!(i18n, error_password_short).to_string(),
+                })
         }
     };
 
