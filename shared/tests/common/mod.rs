@@ -205,3 +205,21 @@ pub fn check_all(vectors: &str) -> Report {
     }
     r
 }
+
+/// The reference vectors, read at compile time from the read-only `shared/`
+/// folder beside the project root.
+pub const VECTORS: &str = include_str!("../../../../shared/testdata/kpi-vectors.json");
+
+/// Checks every case of [`VECTORS`] and fails with the list of mismatches.
+pub fn assert_reference_vectors() -> Report {
+    let r = check_all(VECTORS);
+    assert!(
+        r.failures.is_empty(),
+        "{} mismatches:\n{}",
+        r.failures.len(),
+        r.failures.join("\n")
+    );
+    assert_eq!(r.cases, 7 + 4 + 1);
+    assert!(r.checked > 300, "only {} values checked", r.checked);
+    r
+}
