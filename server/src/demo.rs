@@ -446,6 +446,7 @@ pub fn generate_accounts(
                 champion_changed_on,
                 created_at: now,
                 updated_at: now,
+                domain: None,
             }
         })
         .collect()

@@ -6,5 +6,6 @@
 //! number with the same code.
 
 pub mod api;
+pub mod cells;
 pub mod domain;
 pub mod metrics;

@@ -53,6 +53,8 @@ pub struct AccountRow {
     pub champion_changed_on: Option<NaiveDate>,
     /// Row version.
     pub version: i64,
+    /// Company web domain.
+    pub domain: Option<String>,
 }
 
 impl AccountRow {
@@ -86,6 +88,8 @@ impl AccountRow {
             champion_name: self.champion_name,
             champion_changed_on: self.champion_changed_on,
             version: self.version,
+            domain: self.domain,
+            signals: Default::default(),
         })
     }
 }
@@ -134,6 +138,8 @@ pub struct NewAccount {
     pub created_at: NaiveDateTime,
     /// Last change (UTC).
     pub updated_at: NaiveDateTime,
+    /// Company web domain.
+    pub domain: Option<String>,
 }
 
 /// Rows per multi-row `INSERT`; 22 columns × 500 rows stays far below

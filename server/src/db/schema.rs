@@ -46,8 +46,90 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        domain -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Monthly MRR per account and product line (`month` = first day).
+    account_mrr (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        month -> Date,
+        product -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+    }
+}
+
+diesel::table! {
+    /// What each usage signal means.
+    signal_definitions (key) {
+        key -> Text,
+        label -> Text,
+        unit -> Text,
+        description -> Text,
+        higher_is_better -> Bool,
+        builtin -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Dated signal values per account.
+    signal_values (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        signal_key -> Text,
+        observed_on -> Date,
+        value -> Double,
+    }
+}
+
+diesel::table! {
+    /// People at the customer.
+    contacts (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        name -> Text,
+        email -> Nullable<Text>,
+        title -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        is_champion -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// History of imports, merges and account changes.
+    data_changes (id) {
+        id -> BigInt,
+        kind -> Text,
+        user_id -> Nullable<BigInt>,
+        file_name -> Nullable<Text>,
+        rows_total -> BigInt,
+        created -> BigInt,
+        updated -> BigInt,
+        unchanged -> BigInt,
+        account_id -> Nullable<BigInt>,
+        detail -> Text,
+        created_at -> Timestamp,
     }
 }
 
 diesel::joinable!(accounts -> users (owner_id));
-diesel::allow_tables_to_appear_in_same_query!(accounts, users, server_secrets);
+diesel::joinable!(account_mrr -> accounts (account_id));
+diesel::joinable!(signal_values -> accounts (account_id));
+diesel::joinable!(signal_values -> signal_definitions (signal_key));
+diesel::joinable!(contacts -> accounts (account_id));
+diesel::joinable!(data_changes -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    users,
+    server_secrets,
+    account_mrr,
+    signal_definitions,
+    signal_values,
+    contacts,
+    data_changes,
+);

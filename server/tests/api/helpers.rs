@@ -201,6 +201,7 @@ pub fn account(name: &str, mrr_minor: i64) -> NewAccount {
         champion_changed_on: None,
         created_at: now,
         updated_at: now,
+        domain: None,
     }
 }
 

@@ -3,11 +3,16 @@
 //! feature) and the browser app. Validation rules live here, with garde, so a
 //! form and its handler reject exactly the same input.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use garde::Validate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
+
+mod customer;
+pub use customer::*;
 
 /// Media type of error responses (RFC 9457).
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -184,6 +189,9 @@ pub struct Account {
     pub name: String,
     /// Id in the CRM (unique when present).
     pub external_id: Option<String>,
+    /// Company web domain.
+    #[serde(default)]
+    pub domain: Option<String>,
     /// Industry.
     pub industry: Option<String>,
     /// Plan name.
@@ -220,6 +228,10 @@ pub struct Account {
     pub champion_changed_on: Option<NaiveDate>,
     /// Row version for optimistic concurrency.
     pub version: i64,
+    /// The latest value of each usage signal (by key), where the list or
+    /// detail endpoint filled them in.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub signals: BTreeMap<String, f64>,
 }
 
 /// Columns the account list can be sorted by.

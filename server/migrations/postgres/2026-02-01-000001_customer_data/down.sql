@@ -1,0 +1,12 @@
+DROP INDEX IF EXISTS data_changes_created_at_idx;
+DROP TABLE IF EXISTS data_changes;
+DROP INDEX IF EXISTS contacts_one_champion_idx;
+DROP INDEX IF EXISTS contacts_account_id_idx;
+DROP TABLE IF EXISTS contacts;
+DROP INDEX IF EXISTS signal_values_observed_on_idx;
+DROP TABLE IF EXISTS signal_values;
+DROP TABLE IF EXISTS signal_definitions;
+DROP INDEX IF EXISTS account_mrr_month_idx;
+DROP TABLE IF EXISTS account_mrr;
+DROP INDEX IF EXISTS accounts_domain_idx;
+ALTER TABLE accounts DROP COLUMN domain;

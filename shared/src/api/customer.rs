@@ -1,0 +1,736 @@
+//! Customer data in the API: account create/update bodies, the account detail
+//! with its revenue history, signals and contacts, signal definitions, the
+//! CSV import report and history, duplicates and merging.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use garde::Validate;
+use serde::{Deserialize, Serialize};
+
+use super::{Account, UserSummary};
+use crate::domain::{AccountStatus, Currency, ExpansionPotential};
+
+/// Largest CSV file the import accepts, in bytes (32 MiB: a 100,000-row
+/// account file with every column is about 20 MB).
+pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+
+/// How many row errors an import report lists in full (the total is always
+/// counted).
+pub const MAX_REPORTED_ERRORS: usize = 1000;
+
+/// How many planned changes an import preview lists in full.
+pub const MAX_PREVIEW_CHANGES: usize = 200;
+
+fn optional_text_len(value: &Option<String>, max: usize) -> garde::Result {
+    match value {
+        Some(v) if v.chars().count() > max => Err(garde::Error::new(format!(
+            "must be at most {max} characters"
+        ))),
+        Some(v) if v.trim().is_empty() => Err(garde::Error::new(
+            "must not be blank (leave it out instead)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn short_text(value: &Option<String>, _ctx: &()) -> garde::Result {
+    optional_text_len(value, 200)
+}
+
+fn long_text(value: &Option<String>, _ctx: &()) -> garde::Result {
+    optional_text_len(value, 1000)
+}
+
+fn name_not_blank(value: &str, _ctx: &()) -> garde::Result {
+    if value.trim().is_empty() {
+        Err(garde::Error::new("is required"))
+    } else {
+        Ok(())
+    }
+}
+
+fn on_or_after<'a>(
+    earlier: &'a Option<NaiveDate>,
+    what: &'static str,
+) -> impl FnOnce(&Option<NaiveDate>, &()) -> garde::Result + 'a {
+    move |later, _| match (earlier, later) {
+        (Some(e), Some(l)) if l < e => Err(garde::Error::new(format!(
+            "must not be before the {what} ({e})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn churn_date_matches_status(
+    status: &AccountStatus,
+) -> impl FnOnce(&Option<NaiveDate>, &()) -> garde::Result + '_ {
+    move |churn_date, _| match (status, churn_date) {
+        (AccountStatus::Churned, None) => Err(garde::Error::new(
+            "is required when the account has churned",
+        )),
+        (AccountStatus::Active, Some(_)) => Err(garde::Error::new(
+            "must be empty while the account is active",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn optional_domain(value: &Option<String>, _ctx: &()) -> garde::Result {
+    match value {
+        Some(v) if crate::cells::company_domain(v).is_none() => Err(garde::Error::new(
+            "is not a company web domain (e.g. example.co.jp)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The editable fields of an account: the body of `POST /api/v1/accounts`
+/// and, with `version`, of `PUT /api/v1/accounts/{id}`. Money is in minor
+/// units; the form converts what people type with
+/// [`crate::cells::parse_amount`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AccountInput {
+    /// Company name.
+    #[garde(length(max = 200), custom(name_not_blank))]
+    pub name: String,
+    /// Id in the CRM; unique among accounts.
+    #[serde(default)]
+    #[garde(custom(short_text))]
+    pub external_id: Option<String>,
+    /// Company web domain (`example.co.jp`), used to spot duplicates.
+    #[serde(default)]
+    #[garde(custom(optional_domain))]
+    pub domain: Option<String>,
+    /// Industry.
+    #[serde(default)]
+    #[garde(custom(short_text))]
+    pub industry: Option<String>,
+    /// Plan name.
+    #[serde(default)]
+    #[garde(custom(short_text))]
+    pub plan: Option<String>,
+    /// Current MRR in minor units of `currency`.
+    #[garde(range(min = 0, max = 1_000_000_000_000))]
+    pub mrr_minor: i64,
+    /// Currency of the MRR.
+    #[garde(skip)]
+    pub currency: Currency,
+    /// Contract start.
+    #[serde(default)]
+    #[garde(skip)]
+    pub contract_start: Option<NaiveDate>,
+    /// Next renewal.
+    #[serde(default)]
+    #[garde(custom(on_or_after(&self.contract_start, "contract start")))]
+    pub renewal_date: Option<NaiveDate>,
+    /// Owner (a user id).
+    #[serde(default)]
+    #[garde(range(min = 1))]
+    pub owner_id: Option<i64>,
+    /// Active or churned.
+    #[garde(skip)]
+    pub status: AccountStatus,
+    /// Churn date: required when churned, empty when active.
+    #[serde(default)]
+    #[garde(
+        custom(churn_date_matches_status(&self.status)),
+        custom(on_or_after(&self.contract_start, "contract start"))
+    )]
+    pub churn_date: Option<NaiveDate>,
+    /// Churn reason.
+    #[serde(default)]
+    #[garde(custom(long_text))]
+    pub churn_reason: Option<String>,
+    /// A well-known brand.
+    #[serde(default)]
+    #[garde(skip)]
+    pub flag_well_known: bool,
+    /// Gives much feedback.
+    #[serde(default)]
+    #[garde(skip)]
+    pub flag_feedback: bool,
+    /// Influences other customers.
+    #[serde(default)]
+    #[garde(skip)]
+    pub flag_influencer: bool,
+    /// Expected expansion.
+    #[serde(default = "no_expansion")]
+    #[garde(skip)]
+    pub expansion_potential: ExpansionPotential,
+    /// Champion contact's name.
+    #[serde(default)]
+    #[garde(custom(short_text))]
+    pub champion_name: Option<String>,
+    /// When the champion last changed.
+    #[serde(default)]
+    #[garde(skip)]
+    pub champion_changed_on: Option<NaiveDate>,
+}
+
+fn no_expansion() -> ExpansionPotential {
+    ExpansionPotential::None
+}
+
+impl AccountInput {
+    /// The editable fields of an existing account (for pre-filling a form).
+    pub fn from_account(a: &Account) -> Self {
+        AccountInput {
+            name: a.name.clone(),
+            external_id: a.external_id.clone(),
+            domain: a.domain.clone(),
+            industry: a.industry.clone(),
+            plan: a.plan.clone(),
+            mrr_minor: a.mrr_minor,
+            currency: a.currency,
+            contract_start: a.contract_start,
+            renewal_date: a.renewal_date,
+            owner_id: a.owner.as_ref().map(|o| o.id),
+            status: a.status,
+            churn_date: a.churn_date,
+            churn_reason: a.churn_reason.clone(),
+            flag_well_known: a.flag_well_known,
+            flag_feedback: a.flag_feedback,
+            flag_influencer: a.flag_influencer,
+            expansion_potential: a.expansion_potential,
+            champion_name: a.champion_name.clone(),
+            champion_changed_on: a.champion_changed_on,
+        }
+    }
+}
+
+/// `PUT /api/v1/accounts/{id}`: the new fields and the version they were
+/// read at. A stale version gets `409 conflict` and changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateAccount {
+    /// The version of the account the change was made from.
+    #[garde(range(min = 1))]
+    pub version: i64,
+    /// The new field values.
+    #[serde(flatten)]
+    #[garde(dive)]
+    pub account: AccountInput,
+}
+
+/// One month of revenue from one product line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MrrEntry {
+    /// First day of the month.
+    pub month: NaiveDate,
+    /// Product line (`core`, an add-on, another product).
+    pub product: String,
+    /// MRR in minor units.
+    pub amount_minor: i64,
+    /// Currency.
+    pub currency: Currency,
+}
+
+/// What a usage signal means (`GET /api/v1/signals`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignalDefinition {
+    /// Stable key used in CSV files and score models.
+    pub key: String,
+    /// Display label.
+    pub label: String,
+    /// Unit (`days`, `%`, `tickets`, `1-5`).
+    pub unit: String,
+    /// What it measures.
+    pub description: String,
+    /// Whether a higher value is healthier.
+    pub higher_is_better: bool,
+    /// One of the six standard signals.
+    pub builtin: bool,
+}
+
+/// One dated value of one signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignalValue {
+    /// Signal key.
+    pub key: String,
+    /// Date of the observation.
+    pub observed_on: NaiveDate,
+    /// The value.
+    pub value: f64,
+}
+
+/// Query of `GET /api/v1/accounts/{id}/signals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct SignalHistoryQuery {
+    /// Only this signal.
+    #[garde(length(min = 1, max = 100))]
+    pub key: Option<String>,
+    /// Observations on or after this date.
+    #[garde(skip)]
+    pub from: Option<NaiveDate>,
+    /// Observations on or before this date.
+    #[garde(skip)]
+    pub to: Option<NaiveDate>,
+}
+
+/// A person at the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    /// Contact id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Job title.
+    pub title: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// The account's champion (at most one per account).
+    pub is_champion: bool,
+}
+
+/// `POST /api/v1/accounts/{id}/contacts`: add a contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    /// Name.
+    #[garde(length(max = 200), custom(name_not_blank))]
+    pub name: String,
+    /// E-mail address.
+    #[serde(default)]
+    #[garde(inner(custom(super::valid_email), length(max = 254)))]
+    pub email: Option<String>,
+    /// Job title.
+    #[serde(default)]
+    #[garde(custom(short_text))]
+    pub title: Option<String>,
+    /// Phone number.
+    #[serde(default)]
+    #[garde(custom(short_text))]
+    pub phone: Option<String>,
+    /// Make this contact the champion (the previous one stops being it, and
+    /// the account's champion name and change date are updated).
+    #[serde(default)]
+    #[garde(skip)]
+    pub is_champion: bool,
+}
+
+/// `GET /api/v1/accounts/{id}`: the account with its revenue history, the
+/// latest value of each signal and its contacts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountDetail {
+    /// The account.
+    #[serde(flatten)]
+    pub account: Account,
+    /// Monthly MRR per product, oldest first.
+    pub mrr_history: Vec<MrrEntry>,
+    /// The latest value of each signal the account has, with its date.
+    pub latest_signals: Vec<SignalValue>,
+    /// People at the customer, the champion first.
+    pub contacts: Vec<Contact>,
+}
+
+/// Which kind of rows a CSV import holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    /// One row per account, keyed by `external_id`.
+    Accounts,
+    /// One row per account, month and product.
+    Mrr,
+    /// One row per account, signal and date.
+    Signals,
+}
+
+impl ImportKind {
+    /// Every kind.
+    pub const ALL: &'static [ImportKind] =
+        &[ImportKind::Accounts, ImportKind::Mrr, ImportKind::Signals];
+
+    /// The stored and query-string name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Accounts => "accounts",
+            ImportKind::Mrr => "mrr",
+            ImportKind::Signals => "signals",
+        }
+    }
+
+    /// The columns of this kind of file: `(name, required)`, in the order
+    /// the export and the templates write them.
+    pub fn columns(self) -> &'static [(&'static str, bool)] {
+        match self {
+            ImportKind::Accounts => &[
+                ("external_id", true),
+                ("name", true),
+                ("domain", false),
+                ("industry", false),
+                ("plan", false),
+                ("mrr", false),
+                ("currency", true),
+                ("contract_start", false),
+                ("renewal_date", false),
+                ("owner_email", false),
+                ("status", false),
+                ("churn_date", false),
+                ("churn_reason", false),
+                ("well_known", false),
+                ("feedback", false),
+                ("influencer", false),
+                ("expansion_potential", false),
+                ("champion_name", false),
+                ("champion_changed_on", false),
+            ],
+            ImportKind::Mrr => &[
+                ("external_id", true),
+                ("month", true),
+                ("product", true),
+                ("mrr", true),
+                ("currency", true),
+            ],
+            ImportKind::Signals => &[
+                ("external_id", true),
+                ("signal", true),
+                ("date", true),
+                ("value", true),
+            ],
+        }
+    }
+}
+
+/// Query of `POST /api/v1/imports` (the file is the request body).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// What the file holds.
+    #[garde(skip)]
+    pub kind: ImportKind,
+    /// Only check the file and report what would change; write nothing.
+    #[serde(default)]
+    #[garde(skip)]
+    pub dry_run: bool,
+    /// The file's name, for the history.
+    #[garde(inner(length(max = 255)))]
+    pub file_name: Option<String>,
+    /// Column mapping as a JSON object `{"our column": "their header"}`,
+    /// for files whose headers differ from ours.
+    #[garde(inner(length(max = 10_000)))]
+    pub mapping: Option<String>,
+    /// A token chosen by the client to follow the progress of this request
+    /// at `GET /api/v1/imports/progress/{token}`.
+    #[garde(inner(length(min = 8, max = 64)))]
+    pub progress: Option<String>,
+}
+
+/// One problem in an import file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportError {
+    /// Row number as a spreadsheet shows it (the header is row 1).
+    pub row: u64,
+    /// Our column name, when the problem is in one cell or column.
+    pub column: Option<String>,
+    /// Stable code: `missing_column`, `missing_value`, `bad_date`,
+    /// `bad_month`, `bad_amount`, `negative_amount`, `bad_number`,
+    /// `bad_boolean`, `unknown_currency`, `unknown_owner`,
+    /// `duplicate_key`, `unknown_signal`, `unknown_account`,
+    /// `currency_mismatch`, `invalid_value`, `bad_encoding`, `bad_row`.
+    pub code: String,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+/// What an import would do (or did) to one row's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportAction {
+    /// A new record.
+    Create,
+    /// An existing record changes.
+    Update,
+    /// The record exists with these values already.
+    Unchanged,
+}
+
+/// One planned change listed in a preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportChange {
+    /// Row number (header = 1).
+    pub row: u64,
+    /// Create, update or unchanged.
+    pub action: ImportAction,
+    /// The record's key as people read it (`CRM-000123`, `CRM-000123 2025-04 core`).
+    pub key: String,
+    /// The account's name, when known.
+    pub account_name: Option<String>,
+}
+
+/// The answer of `POST /api/v1/imports`: a preview (`dry_run`) or the
+/// summary of an applied import. An import with errors applies nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    /// Id in the import history (applied imports only).
+    pub id: Option<i64>,
+    /// What the file holds.
+    pub kind: ImportKind,
+    /// Whether this was only a preview.
+    pub dry_run: bool,
+    /// Whether the changes were written.
+    pub applied: bool,
+    /// The file name given.
+    pub file_name: Option<String>,
+    /// The encoding detected: `UTF-8`, `UTF-8 with BOM` or `Shift_JIS`.
+    pub encoding: String,
+    /// The separator detected: `comma` or `tab`.
+    pub delimiter: String,
+    /// The file's headers as found.
+    pub headers: Vec<String>,
+    /// Our column → the file's header it was read from.
+    pub mapping: BTreeMap<String, String>,
+    /// Data rows in the file.
+    pub rows: u64,
+    /// Records created (or that would be).
+    pub created: u64,
+    /// Records updated (or that would be).
+    pub updated: u64,
+    /// Rows whose record already has these values.
+    pub unchanged: u64,
+    /// Number of problems (all of them, even past the listed ones).
+    pub error_count: u64,
+    /// The problems, at most [`MAX_REPORTED_ERRORS`], in row order.
+    pub errors: Vec<ImportError>,
+    /// Planned changes (creates and updates first), at most [`MAX_PREVIEW_CHANGES`].
+    pub changes: Vec<ImportChange>,
+}
+
+/// Progress of an import request (`GET /api/v1/imports/progress/{token}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportProgress {
+    /// `reading`, `checking`, `writing` or `done`.
+    pub phase: String,
+    /// Rows handled so far in this phase.
+    pub done: u64,
+    /// Rows in the file (0 while still reading).
+    pub total: u64,
+}
+
+/// What kind of change an entry of the data history records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DataChangeKind {
+    /// Accounts CSV import.
+    Accounts,
+    /// MRR CSV import.
+    Mrr,
+    /// Signals CSV import.
+    Signals,
+    /// Two accounts merged.
+    Merge,
+    /// An account created by hand.
+    Create,
+    /// An account edited by hand.
+    Update,
+    /// An account deleted.
+    Delete,
+}
+
+/// One entry of the import and data-change history (`GET /api/v1/imports`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DataChange {
+    /// Entry id.
+    pub id: i64,
+    /// What happened.
+    pub kind: DataChangeKind,
+    /// Who did it.
+    pub user: Option<UserSummary>,
+    /// The file imported.
+    pub file_name: Option<String>,
+    /// Data rows in the file.
+    pub rows: u64,
+    /// Records created.
+    pub created: u64,
+    /// Records updated.
+    pub updated: u64,
+    /// Rows that changed nothing.
+    pub unchanged: u64,
+    /// The account concerned (edits, merges: the one kept).
+    pub account_id: Option<i64>,
+    /// A sentence describing the change (merges: which account went where).
+    pub detail: String,
+    /// When (UTC).
+    pub at: NaiveDateTime,
+}
+
+/// Query of `GET /api/v1/imports`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct DataChangeQuery {
+    /// 1-based page number.
+    #[garde(range(min = 1, max = 1_000_000))]
+    pub page: Option<u32>,
+    /// Page size (at most 500).
+    #[garde(range(min = 1, max = super::MAX_PER_PAGE))]
+    pub per_page: Option<u32>,
+}
+
+/// Why accounts are listed as likely duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReason {
+    /// The same CRM id once case, width and spaces are ignored.
+    ExternalId,
+    /// The same company name once case, width and legal forms are ignored.
+    Name,
+    /// The same web domain or contact e-mail domain.
+    Domain,
+}
+
+/// A set of accounts that are likely the same customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicateGroup {
+    /// Why they match.
+    pub reason: DuplicateReason,
+    /// The value they share (normalised name, domain or id).
+    pub key: String,
+    /// The accounts (two or more), oldest first.
+    pub accounts: Vec<Account>,
+}
+
+/// `POST /api/v1/duplicates/merge`: keep one account and fold the other into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The account that stays.
+    #[garde(range(min = 1))]
+    pub keep_id: i64,
+    /// The version of the kept account the user saw.
+    #[garde(range(min = 1))]
+    pub keep_version: i64,
+    /// The account folded into it and then deleted.
+    #[garde(range(min = 1))]
+    pub merge_id: i64,
+    /// The version of the merged account the user saw.
+    #[garde(range(min = 1))]
+    pub merge_version: i64,
+}
+
+/// What a merge moved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MergeReport {
+    /// The account kept, after the merge.
+    pub account: Account,
+    /// MRR rows moved (rows for a month and product the kept account already
+    /// had are dropped: the same revenue recorded twice).
+    pub mrr_moved: u64,
+    /// Signal values moved (same rule as MRR).
+    pub signals_moved: u64,
+    /// Contacts moved.
+    pub contacts_moved: u64,
+    /// Id of the history entry.
+    pub history_id: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> AccountInput {
+        AccountInput {
+            name: "株式会社サクラ".into(),
+            external_id: Some("CRM-1".into()),
+            domain: None,
+            industry: None,
+            plan: None,
+            mrr_minor: 100_000,
+            currency: Currency::Jpy,
+            contract_start: NaiveDate::from_ymd_opt(2025, 4, 1),
+            renewal_date: NaiveDate::from_ymd_opt(2026, 4, 1),
+            owner_id: None,
+            status: AccountStatus::Active,
+            churn_date: None,
+            churn_reason: None,
+            flag_well_known: false,
+            flag_feedback: false,
+            flag_influencer: false,
+            expansion_potential: ExpansionPotential::None,
+            champion_name: None,
+            champion_changed_on: None,
+        }
+    }
+
+    fn fields(a: &AccountInput) -> Vec<String> {
+        match a.validate() {
+            Ok(()) => vec![],
+            Err(report) => super::super::FieldError::from_report(&report)
+                .into_iter()
+                .map(|e| e.field)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_complete_account_is_valid() {
+        assert!(fields(&input()).is_empty());
+    }
+
+    #[test]
+    fn cross_field_rules_name_the_field() {
+        let mut a = input();
+        a.renewal_date = NaiveDate::from_ymd_opt(2025, 1, 1);
+        assert_eq!(fields(&a), ["renewal_date"]);
+
+        let mut a = input();
+        a.status = AccountStatus::Churned;
+        assert_eq!(fields(&a), ["churn_date"]);
+        a.churn_date = NaiveDate::from_ymd_opt(2025, 6, 1);
+        assert!(fields(&a).is_empty());
+
+        let mut a = input();
+        a.churn_date = NaiveDate::from_ymd_opt(2025, 6, 1);
+        assert_eq!(fields(&a), ["churn_date"]);
+    }
+
+    #[test]
+    fn blank_and_negative_values_are_rejected() {
+        let mut a = input();
+        a.name = "   ".into();
+        a.mrr_minor = -1;
+        a.industry = Some(" ".into());
+        a.domain = Some("not a domain".into());
+        let mut f = fields(&a);
+        f.sort();
+        assert_eq!(f, ["domain", "industry", "mrr_minor", "name"]);
+    }
+
+    #[test]
+    fn update_bodies_flatten_the_fields_next_to_the_version() {
+        let body = UpdateAccount {
+            version: 3,
+            account: input(),
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["version"], 3);
+        assert_eq!(json["name"], "株式会社サクラ");
+        let back: UpdateAccount = serde_json::from_value(json).unwrap();
+        assert_eq!(back, body);
+    }
+}
