@@ -21,10 +21,14 @@ macro_rules! per_backend {
 }
 
 pub mod accounts;
+pub mod contacts;
+pub mod history;
 #[cfg(feature = "postgres")]
 pub mod multi;
+pub mod revenue;
 pub mod schema;
 pub mod secrets;
+pub mod signals;
 pub mod users;
 
 use std::path::PathBuf;

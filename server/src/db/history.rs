@@ -1,0 +1,149 @@
+//! Queries on `data_changes`: the history of imports, merges and account
+//! edits (who, when, which file, counts).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use kizuna_shared::api::{DataChange, DataChangeKind, DataChangeQuery, Page};
+
+use super::schema::{data_changes, users};
+use super::users::UserRow;
+use super::{DbConn, DbError};
+
+/// The stored name of a kind.
+pub fn kind_name(kind: DataChangeKind) -> &'static str {
+    match kind {
+        DataChangeKind::Accounts => "accounts",
+        DataChangeKind::Mrr => "mrr",
+        DataChangeKind::Signals => "signals",
+        DataChangeKind::Merge => "merge",
+        DataChangeKind::Create => "create",
+        DataChangeKind::Update => "update",
+        DataChangeKind::Delete => "delete",
+    }
+}
+
+fn parse_kind(name: &str) -> Option<DataChangeKind> {
+    [
+        DataChangeKind::Accounts,
+        DataChangeKind::Mrr,
+        DataChangeKind::Signals,
+        DataChangeKind::Merge,
+        DataChangeKind::Create,
+        DataChangeKind::Update,
+        DataChangeKind::Delete,
+    ]
+    .into_iter()
+    .find(|k| kind_name(*k) == name)
+}
+
+/// A history entry to record.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = data_changes)]
+pub struct NewDataChange {
+    /// [`kind_name`] of the change.
+    pub kind: String,
+    /// Who.
+    pub user_id: Option<i64>,
+    /// File imported.
+    pub file_name: Option<String>,
+    /// Data rows in the file.
+    pub rows_total: i64,
+    /// Records created.
+    pub created: i64,
+    /// Records updated.
+    pub updated: i64,
+    /// Rows that changed nothing.
+    pub unchanged: i64,
+    /// Account concerned.
+    pub account_id: Option<i64>,
+    /// A sentence describing the change.
+    pub detail: String,
+    /// When (UTC).
+    pub created_at: NaiveDateTime,
+}
+
+impl NewDataChange {
+    /// An entry of `kind` by `user_id` now, with zero counts.
+    pub fn new(kind: DataChangeKind, user_id: i64) -> Self {
+        NewDataChange {
+            kind: kind_name(kind).to_owned(),
+            user_id: Some(user_id),
+            file_name: None,
+            rows_total: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            account_id: None,
+            detail: String::new(),
+            created_at: chrono::Utc::now().naive_utc(),
+        }
+    }
+}
+
+/// Records an entry and returns its id (call inside the change's transaction).
+pub fn record(conn: &mut DbConn, entry: &NewDataChange) -> Result<i64, DbError> {
+    Ok(diesel::insert_into(data_changes::table)
+        .values(entry)
+        .returning(data_changes::id)
+        .get_result(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = data_changes)]
+struct DataChangeRow {
+    id: i64,
+    kind: String,
+    file_name: Option<String>,
+    rows_total: i64,
+    created: i64,
+    updated: i64,
+    unchanged: i64,
+    account_id: Option<i64>,
+    detail: String,
+    created_at: NaiveDateTime,
+}
+
+/// One page of the history, newest first.
+pub fn list(conn: &mut DbConn, q: &DataChangeQuery) -> Result<Page<DataChange>, DbError> {
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q
+        .per_page
+        .unwrap_or(kizuna_shared::api::DEFAULT_PER_PAGE)
+        .max(1);
+    let total: i64 = data_changes::table.count().get_result(conn)?;
+    let rows = data_changes::table
+        .left_join(users::table)
+        .order_by((data_changes::created_at.desc(), data_changes::id.desc()))
+        .limit(i64::from(per_page))
+        .offset(i64::from(page - 1) * i64::from(per_page))
+        .select((DataChangeRow::as_select(), Option::<UserRow>::as_select()))
+        .load::<(DataChangeRow, Option<UserRow>)>(conn)?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let items = rows
+        .into_iter()
+        .map(|(r, user)| {
+            let kind = parse_kind(&r.kind).ok_or_else(|| {
+                DbError::Corrupt(format!("data change {}: kind {}", r.id, r.kind))
+            })?;
+            Ok(DataChange {
+                id: r.id,
+                kind,
+                user: user.map(UserRow::into_summary).transpose()?,
+                file_name: r.file_name,
+                rows: count(r.rows_total),
+                created: count(r.created),
+                updated: count(r.updated),
+                unchanged: count(r.unchanged),
+                account_id: r.account_id,
+                detail: r.detail,
+                at: r.created_at,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok(Page {
+        items,
+        total: count(total),
+        page,
+        per_page,
+    })
+}
