@@ -7,13 +7,14 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use garde::Validate;
-use kizuna_shared::api::{CreateUser, FieldError};
+use kizuna_shared::api::{AccountQuery, CreateUser, FieldError, ImportKind, MAX_IMPORT_BYTES};
 use kizuna_shared::domain::Role;
 
 use crate::auth::password;
 use crate::config::{Config, DEFAULT_DATABASE_URL};
 use crate::db::{self, DbPool};
 use crate::demo::{self, DemoOptions, DEMO_USERS};
+use crate::import::{self, Options};
 
 /// Kizuna: customer-success operations.
 #[derive(Debug, Parser)]
@@ -38,6 +39,52 @@ pub enum Command {
     Demo(DemoArgs),
     /// Create a user.
     CreateUser(CreateUserArgs),
+    /// Import a CSV file of accounts, monthly MRR or signal values (the same
+    /// checks as the web import: nothing is written if any row has a problem).
+    Import(ImportArgs),
+    /// Export accounts (with MRR, owner and latest signals) as CSV.
+    Export(ExportArgs),
+}
+
+/// Options of `kizuna import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds: accounts, mrr or signals.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: ImportKind,
+    /// E-mail of the manager or admin the import is recorded for.
+    #[arg(long = "as")]
+    pub as_user: String,
+    /// Only check the file and print what would change.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Column mapping as JSON: {"our column": "your header"}.
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// The CSV file (UTF-8 with or without BOM, or Shift_JIS; comma or tab).
+    pub file: PathBuf,
+}
+
+/// Options of `kizuna export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Only accounts with this status (active or churned).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Text search over name, external id, industry and plan.
+    #[arg(long)]
+    pub q: Option<String>,
+}
+
+fn parse_kind(text: &str) -> Result<ImportKind, String> {
+    ImportKind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.as_str() == text)
+        .ok_or_else(|| "expected accounts, mrr or signals".to_owned())
 }
 
 /// Options of `kizuna serve`.
@@ -117,7 +164,94 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => run_demo(&cli.database_url, args),
         Command::CreateUser(args) => create_user(&cli.database_url, args),
+        Command::Import(args) => import_file(&cli.database_url, args),
+        Command::Export(args) => export_file(&cli.database_url, args),
     }
+}
+
+fn import_file(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    anyhow::ensure!(
+        bytes.len() <= MAX_IMPORT_BYTES,
+        "{} is larger than the import limit of {} MiB",
+        args.file.display(),
+        MAX_IMPORT_BYTES >> 20
+    );
+    let mapping = match &args.mapping {
+        Some(text) => serde_json::from_str(text).context("--mapping must be a JSON object")?,
+        None => Default::default(),
+    };
+    let pool = open(database_url)?;
+    let mut conn = pool.get()?;
+    let user = db::users::find_credentials(&mut conn, &args.as_user)?
+        .with_context(|| format!("no user {}", args.as_user))?;
+    anyhow::ensure!(
+        user.0.role.can_manage_all_accounts(),
+        "{} is not a manager or admin",
+        args.as_user
+    );
+    let options = Options {
+        kind: args.kind,
+        dry_run: args.dry_run,
+        file_name: args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+        mapping,
+        user_id: user.0.id,
+    };
+    let started = std::time::Instant::now();
+    let report = import::run(&mut conn, &bytes, &options, &|_, _, _| {})?;
+    println!(
+        "{} rows ({}, {}): {} to create, {} to update, {} unchanged, {} problems in {:.1?}",
+        report.rows,
+        report.encoding,
+        report.delimiter,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.error_count,
+        started.elapsed()
+    );
+    for e in report.errors.iter().take(50) {
+        println!(
+            "  row {} {}: {} ({})",
+            e.row,
+            e.column.as_deref().unwrap_or("-"),
+            e.message,
+            e.code
+        );
+    }
+    anyhow::ensure!(report.error_count == 0, "nothing was imported");
+    if report.applied {
+        println!("applied (history entry {})", report.id.unwrap_or_default());
+    } else {
+        println!("dry run: nothing written");
+    }
+    Ok(())
+}
+
+fn export_file(database_url: &str, args: ExportArgs) -> anyhow::Result<()> {
+    let status = match &args.status {
+        Some(s) => Some(s.parse().map_err(|e| anyhow::anyhow!("--status: {e}"))?),
+        None => None,
+    };
+    let query = AccountQuery {
+        q: args.q,
+        status,
+        ..Default::default()
+    };
+    let pool = open(database_url)?;
+    let mut conn = pool.get()?;
+    let csv = import::export::accounts_csv(&mut conn, &query)?;
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &csv).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => std::io::Write::write_all(&mut std::io::stdout(), &csv)?,
+    }
+    Ok(())
 }
 
 fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@
 //! are keyed by the accounts' external (CRM) id.
 
 mod accounts;
+pub mod export;
 pub mod progress;
 pub mod read;
 mod revenue;

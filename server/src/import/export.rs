@@ -1,0 +1,94 @@
+//! The CSV export of accounts: a file Excel opens correctly (UTF-8 with BOM)
+//! and that imports back unchanged (the columns are the accounts import's,
+//! plus the tier and the latest value of every signal).
+
+use kizuna_shared::api::{AccountQuery, ImportKind};
+use kizuna_shared::domain::{format_major, Currency, Tier};
+
+use crate::db::{self, DbConn, DbError};
+
+fn date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Formats a signal value without a trailing `.0`.
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// The accounts matching `query`'s filters in its order (paging ignored)
+/// as a CSV file: UTF-8 with BOM, the accounts import's columns, the tier
+/// and the latest value of every signal.
+pub fn accounts_csv(conn: &mut DbConn, query: &AccountQuery) -> Result<Vec<u8>, DbError> {
+    let rows = db::accounts::export_rows(conn, query)?;
+    let signal_keys: Vec<String> = db::signals::definitions(conn)?
+        .into_iter()
+        .map(|d| d.key)
+        .collect();
+    let mut latest = std::collections::BTreeMap::new();
+    let ids: Vec<i64> = rows.iter().map(|(r, _)| r.id).collect();
+    for chunk in ids.chunks(2_000) {
+        latest.append(&mut db::signals::latest_for(conn, chunk)?);
+    }
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        let corrupt = |e: csv::Error| DbError::Corrupt(format!("writing CSV: {e}"));
+        let mut header: Vec<&str> = ImportKind::Accounts
+            .columns()
+            .iter()
+            .map(|(c, _)| *c)
+            .collect();
+        header.push("tier");
+        header.extend(signal_keys.iter().map(String::as_str));
+        writer.write_record(&header).map_err(corrupt)?;
+        for (row, owner) in rows {
+            let currency: Currency = row
+                .currency
+                .parse()
+                .map_err(|e| DbError::Corrupt(format!("account {}: {e}", row.id)))?;
+            let signals = latest.remove(&row.id).unwrap_or_default();
+            let flag = |b: bool| if b { "true" } else { "false" }.to_owned();
+            let mut record = vec![
+                row.external_id.clone().unwrap_or_default(),
+                row.name.clone(),
+                row.domain.clone().unwrap_or_default(),
+                row.industry.clone().unwrap_or_default(),
+                row.plan.clone().unwrap_or_default(),
+                format_major(row.mrr_minor, currency),
+                currency.as_str().to_owned(),
+                date(row.contract_start),
+                date(row.renewal_date),
+                owner.map(|o| o.email).unwrap_or_default(),
+                row.status.clone(),
+                date(row.churn_date),
+                row.churn_reason.clone().unwrap_or_default(),
+                flag(row.flag_well_known),
+                flag(row.flag_feedback),
+                flag(row.flag_influencer),
+                row.expansion_potential.clone(),
+                row.champion_name.clone().unwrap_or_default(),
+                date(row.champion_changed_on),
+                Tier::of(row.mrr_minor, currency).as_str().to_owned(),
+            ];
+            for key in &signal_keys {
+                record.push(
+                    signals
+                        .iter()
+                        .find(|s| &s.key == key)
+                        .map(|s| number(s.value))
+                        .unwrap_or_default(),
+                );
+            }
+            writer.write_record(&record).map_err(corrupt)?;
+        }
+        writer
+            .flush()
+            .map_err(|e| DbError::Corrupt(format!("writing CSV: {e}")))?;
+    }
+    Ok(out)
+}
