@@ -156,7 +156,7 @@ pub fn draw_mrr<DB: DrawingBackend>(
         .disable_x_mesh()
         .light_line_style(WHITE)
         .bold_line_style(RGBColor(213, 219, 227))
-        .x_labels(n.min(12).max(1))
+        .x_labels(n.clamp(1, 12))
         .x_label_formatter(&|v| match v {
             SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
                 let i = usize::try_from(*i).unwrap_or(usize::MAX);

@@ -140,7 +140,7 @@ fn account_view(
     let delete = move |_| {
         let confirmed = web_sys::window()
             .and_then(|w| {
-                w.confirm_with_message(&t_string!(i18n, delete_confirm))
+                w.confirm_with_message(t_string!(i18n, delete_confirm))
                     .ok()
             })
             .unwrap_or(false);
