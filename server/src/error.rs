@@ -146,6 +146,7 @@ impl From<DbError> for ApiError {
         match err {
             DbError::NotFound => ApiError::NotFound("The resource does not exist.".into()),
             DbError::Conflict(what) => ApiError::Conflict(what),
+            DbError::Invalid(errors) => ApiError::Validation(errors),
             other => ApiError::Internal(other.into()),
         }
     }

@@ -23,7 +23,9 @@ use crate::auth::session::SESSION_COOKIE;
         (name = "health", description = "Liveness"),
         (name = "session", description = "Signing in and out"),
         (name = "users", description = "Users and account owners"),
-        (name = "accounts", description = "Customer accounts"),
+        (name = "accounts", description = "Customer accounts, their revenue history, signals and contacts"),
+        (name = "signals", description = "Usage signal definitions"),
+        (name = "duplicates", description = "Likely duplicate accounts and merging them"),
     )
 )]
 pub struct ApiDoc;

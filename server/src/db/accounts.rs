@@ -2,9 +2,13 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use kizuna_shared::api::{Account, AccountQuery, AccountSort, Page, SortDir};
-use kizuna_shared::domain::{Currency, Tier};
+use kizuna_shared::api::{
+    Account, AccountDetail, AccountInput, AccountQuery, AccountSort, DataChangeKind, FieldError,
+    Page, SortDir,
+};
+use kizuna_shared::domain::{Currency, Role, Tier};
 
+use super::history::{self, NewDataChange};
 use super::schema::{accounts, users};
 use super::users::UserRow;
 use super::{DbBackend, DbConn, DbError};
@@ -165,6 +169,244 @@ pub fn insert(conn: &mut DbConn, row: &NewAccount) -> Result<i64, DbError> {
         .get_result(conn)?)
 }
 
+/// The changeable columns of an account, written as a whole by an edit
+/// (`None` clears a column).
+#[derive(Debug, Clone, AsChangeset, Insertable)]
+#[diesel(table_name = accounts, treat_none_as_null = true)]
+struct AccountChanges {
+    name: String,
+    external_id: Option<String>,
+    domain: Option<String>,
+    industry: Option<String>,
+    plan: Option<String>,
+    mrr_minor: i64,
+    currency: String,
+    contract_start: Option<NaiveDate>,
+    renewal_date: Option<NaiveDate>,
+    owner_id: Option<i64>,
+    status: String,
+    churn_date: Option<NaiveDate>,
+    churn_reason: Option<String>,
+    flag_well_known: bool,
+    flag_feedback: bool,
+    flag_influencer: bool,
+    expansion_potential: String,
+    champion_name: Option<String>,
+    champion_changed_on: Option<NaiveDate>,
+}
+
+/// Trims a text field; blank becomes `None`.
+fn clean(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+impl AccountChanges {
+    fn from_input(input: &AccountInput) -> Self {
+        AccountChanges {
+            name: input.name.trim().to_owned(),
+            external_id: clean(&input.external_id),
+            domain: clean(&input.domain).and_then(|d| kizuna_shared::cells::company_domain(&d)),
+            industry: clean(&input.industry),
+            plan: clean(&input.plan),
+            mrr_minor: input.mrr_minor,
+            currency: input.currency.as_str().to_owned(),
+            contract_start: input.contract_start,
+            renewal_date: input.renewal_date,
+            owner_id: input.owner_id,
+            status: input.status.as_str().to_owned(),
+            churn_date: input.churn_date,
+            churn_reason: clean(&input.churn_reason),
+            flag_well_known: input.flag_well_known,
+            flag_feedback: input.flag_feedback,
+            flag_influencer: input.flag_influencer,
+            expansion_potential: input.expansion_potential.as_str().to_owned(),
+            champion_name: clean(&input.champion_name),
+            champion_changed_on: input.champion_changed_on,
+        }
+    }
+}
+
+/// Checks what the shared validation cannot: the owner is an existing user
+/// who can own accounts, and the external id is not another account's.
+fn check_references(
+    conn: &mut DbConn,
+    changes: &AccountChanges,
+    this_account: Option<i64>,
+) -> Result<(), DbError> {
+    let mut errors = Vec::new();
+    if let Some(owner_id) = changes.owner_id {
+        match super::users::find_by_id(conn, owner_id)? {
+            None => errors.push(FieldError {
+                field: "owner_id".into(),
+                message: format!("there is no user {owner_id}"),
+            }),
+            Some(user) if user.role == Role::Executive => errors.push(FieldError {
+                field: "owner_id".into(),
+                message: format!("{} is an executive and cannot own accounts", user.name),
+            }),
+            Some(_) => {}
+        }
+    }
+    if let Some(external_id) = &changes.external_id {
+        let wanted = kizuna_shared::cells::normalize_external_id(external_id);
+        let taken: Option<(i64, String)> = accounts::table
+            .filter(accounts::external_id.is_not_null())
+            .filter(lower(accounts::external_id).eq(external_id.to_lowercase()))
+            .select((accounts::id, accounts::name))
+            .first(conn)
+            .optional()?;
+        let taken = taken.filter(|(id, _)| Some(*id) != this_account);
+        if let Some((id, name)) = taken {
+            errors.push(FieldError {
+                field: "external_id".into(),
+                message: format!("{wanted} already belongs to “{name}” (#{id})"),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DbError::Invalid(errors))
+    }
+}
+
+/// Creates an account from validated input, records it in the history and
+/// returns it.
+pub fn create(conn: &mut DbConn, input: &AccountInput, user_id: i64) -> Result<Account, DbError> {
+    let changes = AccountChanges::from_input(input);
+    conn.transaction(|conn| {
+        check_references(conn, &changes, None)?;
+        let now = chrono::Utc::now().naive_utc();
+        let id: i64 = diesel::insert_into(accounts::table)
+            .values((
+                &changes,
+                accounts::created_at.eq(now),
+                accounts::updated_at.eq(now),
+            ))
+            .returning(accounts::id)
+            .get_result(conn)?;
+        let mut entry = NewDataChange::new(DataChangeKind::Create, user_id);
+        entry.account_id = Some(id);
+        entry.created = 1;
+        entry.detail = format!("Created “{}”.", changes.name);
+        history::record(conn, &entry)?;
+        find(conn, id)
+    })
+}
+
+/// Replaces the editable fields of account `id` if it is still at
+/// `version`; a stale version is a conflict and changes nothing.
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    version: i64,
+    input: &AccountInput,
+    user_id: i64,
+) -> Result<Account, DbError> {
+    let changes = AccountChanges::from_input(input);
+    conn.transaction(|conn| {
+        check_references(conn, &changes, Some(id))?;
+        let now = chrono::Utc::now().naive_utc();
+        let updated = diesel::update(
+            accounts::table
+                .filter(accounts::id.eq(id))
+                .filter(accounts::version.eq(version)),
+        )
+        .set((
+            &changes,
+            accounts::version.eq(accounts::version + 1),
+            accounts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            return Err(stale_or_missing(conn, id, version)?);
+        }
+        let mut entry = NewDataChange::new(DataChangeKind::Update, user_id);
+        entry.account_id = Some(id);
+        entry.updated = 1;
+        entry.detail = format!("Edited “{}”.", changes.name);
+        history::record(conn, &entry)?;
+        find(conn, id)
+    })
+}
+
+/// The error for an update or delete that matched no row: not found, or a
+/// conflict naming the current version.
+fn stale_or_missing(conn: &mut DbConn, id: i64, version: i64) -> Result<DbError, DbError> {
+    let current: Option<i64> = accounts::table
+        .find(id)
+        .select(accounts::version)
+        .first(conn)
+        .optional()?;
+    Ok(match current {
+        None => DbError::NotFound,
+        Some(current) => DbError::Conflict(format!(
+            "The account was changed by someone else (your version {version}, now {current}); reload it and apply your change again."
+        )),
+    })
+}
+
+/// Deletes account `id` (and, by cascade, its revenue, signals and
+/// contacts) if it is still at `version`.
+pub fn delete(conn: &mut DbConn, id: i64, version: i64, user_id: i64) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        let name: Option<String> = accounts::table
+            .find(id)
+            .select(accounts::name)
+            .first(conn)
+            .optional()?;
+        let deleted = diesel::delete(
+            accounts::table
+                .filter(accounts::id.eq(id))
+                .filter(accounts::version.eq(version)),
+        )
+        .execute(conn)?;
+        if deleted == 0 {
+            return Err(stale_or_missing(conn, id, version)?);
+        }
+        let mut entry = NewDataChange::new(DataChangeKind::Delete, user_id);
+        entry.account_id = Some(id);
+        entry.detail = format!("Deleted “{}”.", name.unwrap_or_default());
+        history::record(conn, &entry)?;
+        Ok(())
+    })
+}
+
+/// The owner of account `id` (`Ok(None)` when it has none); not found when
+/// the account does not exist.
+pub fn owner_of(conn: &mut DbConn, id: i64) -> Result<Option<i64>, DbError> {
+    Ok(accounts::table
+        .find(id)
+        .select(accounts::owner_id)
+        .first(conn)?)
+}
+
+/// Whether account `id` exists.
+pub fn exists(conn: &mut DbConn, id: i64) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(accounts::table.find(id))).get_result(conn)?)
+}
+
+/// The account with its MRR history, latest signals and contacts.
+pub fn detail(conn: &mut DbConn, id: i64) -> Result<AccountDetail, DbError> {
+    let mut account = find(conn, id)?;
+    let latest_signals = super::signals::latest_for(conn, &[id])?
+        .remove(&id)
+        .unwrap_or_default();
+    account.signals = latest_signals
+        .iter()
+        .map(|s| (s.key.clone(), s.value))
+        .collect();
+    Ok(AccountDetail {
+        account,
+        mrr_history: super::revenue::history(conn, id)?,
+        latest_signals,
+        contacts: super::contacts::of_account(conn, id)?,
+    })
+}
+
 /// How many accounts exist.
 pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(accounts::table.count().get_result(conn)?)
@@ -305,10 +547,17 @@ pub fn list(conn: &mut DbConn, q: &AccountQuery) -> Result<Page<Account>, DbErro
         .limit(i64::from(per_page))
         .offset(offset)
         .load::<(AccountRow, Option<UserRow>)>(conn)?;
-    let items = rows
+    let mut items = rows
         .into_iter()
         .map(|(row, owner)| row.into_account(owner))
         .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<i64> = items.iter().map(|a| a.id).collect();
+    let mut latest = super::signals::latest_for(conn, &ids)?;
+    for account in &mut items {
+        if let Some(values) = latest.remove(&account.id) {
+            account.signals = values.into_iter().map(|v| (v.key, v.value)).collect();
+        }
+    }
     Ok(Page {
         items,
         total: u64::try_from(total).unwrap_or(0),

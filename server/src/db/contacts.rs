@@ -83,3 +83,82 @@ pub fn of_account(conn: &mut DbConn, account_id: i64) -> Result<Vec<Contact>, Db
         .map(Contact::from)
         .collect())
 }
+
+/// Adds a contact to an account. A new champion replaces the previous one,
+/// and the account's champion name and change date follow (a change of
+/// champion is a risk signal, so the date matters).
+pub fn create(
+    conn: &mut DbConn,
+    account_id: i64,
+    input: &kizuna_shared::api::ContactInput,
+) -> Result<Contact, DbError> {
+    use super::schema::accounts;
+    let clean = |t: &Option<String>| {
+        t.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    conn.transaction(|conn| {
+        if !super::accounts::exists(conn, account_id)? {
+            return Err(DbError::NotFound);
+        }
+        let now = chrono::Utc::now().naive_utc();
+        let name = input.name.trim().to_owned();
+        if input.is_champion {
+            diesel::update(contacts::table.filter(contacts::account_id.eq(account_id)))
+                .set(contacts::is_champion.eq(false))
+                .execute(conn)?;
+            let previous: Option<String> = accounts::table
+                .find(account_id)
+                .select(accounts::champion_name)
+                .first(conn)?;
+            let changed = previous.as_deref() != Some(name.as_str());
+            diesel::update(accounts::table.find(account_id))
+                .set((
+                    accounts::champion_name.eq(Some(name.clone())),
+                    accounts::version.eq(accounts::version + 1),
+                    accounts::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            if changed {
+                diesel::update(accounts::table.find(account_id))
+                    .set(accounts::champion_changed_on.eq(Some(now.date())))
+                    .execute(conn)?;
+            }
+        }
+        let id: i64 = diesel::insert_into(contacts::table)
+            .values(&NewContact {
+                account_id,
+                name,
+                email: clean(&input.email).map(|e| e.to_lowercase()),
+                title: clean(&input.title),
+                phone: clean(&input.phone),
+                is_champion: input.is_champion,
+                created_at: now,
+            })
+            .returning(contacts::id)
+            .get_result(conn)?;
+        Ok(contacts::table
+            .find(id)
+            .select(ContactRow::as_select())
+            .first::<ContactRow>(conn)?
+            .into())
+    })
+}
+
+/// Removes a contact of an account; a removed champion leaves the account
+/// without a champion contact (its champion name stays as history).
+pub fn delete(conn: &mut DbConn, account_id: i64, contact_id: i64) -> Result<(), DbError> {
+    let deleted = diesel::delete(
+        contacts::table
+            .filter(contacts::id.eq(contact_id))
+            .filter(contacts::account_id.eq(account_id)),
+    )
+    .execute(conn)?;
+    if deleted == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
+}

@@ -22,6 +22,7 @@ macro_rules! per_backend {
 
 pub mod accounts;
 pub mod contacts;
+pub mod duplicates;
 pub mod history;
 #[cfg(feature = "postgres")]
 pub mod multi;
@@ -75,6 +76,10 @@ pub enum DbError {
     /// A unique constraint or version check failed.
     #[error("{0}")]
     Conflict(String),
+    /// The input refers to something that does not fit the stored data
+    /// (e.g. an owner id that is no user); one entry per field.
+    #[error("invalid input")]
+    Invalid(Vec<kizuna_shared::api::FieldError>),
     /// A stored value could not be read back (e.g. an unknown enum name).
     #[error("corrupt data: {0}")]
     Corrupt(String),

@@ -83,3 +83,22 @@ pub fn history(conn: &mut DbConn, account_id: i64) -> Result<Vec<MrrEntry>, DbEr
         .map(MrrRow::into_entry)
         .collect()
 }
+
+/// The account's MRR in its latest month of history (all products), or
+/// `None` without history. The accounts' current MRR is kept equal to this
+/// whenever history changes (imports, merges).
+pub fn latest_month_total(conn: &mut DbConn, account_id: i64) -> Result<Option<i64>, DbError> {
+    let latest: Option<NaiveDate> = account_mrr::table
+        .filter(account_mrr::account_id.eq(account_id))
+        .select(diesel::dsl::max(account_mrr::month))
+        .first(conn)?;
+    let Some(month) = latest else {
+        return Ok(None);
+    };
+    let amounts: Vec<i64> = account_mrr::table
+        .filter(account_mrr::account_id.eq(account_id))
+        .filter(account_mrr::month.eq(month))
+        .select(account_mrr::amount_minor)
+        .load(conn)?;
+    Ok(Some(amounts.iter().sum()))
+}

@@ -1,15 +1,45 @@
-//! `/api/v1/accounts`: the account list and single accounts.
+//! `/api/v1/accounts`: the account list, single accounts with their revenue
+//! history, signals and contacts, and creating, editing and deleting them.
+//!
+//! Who may write: managers and admins any account; a CSM only the accounts
+//! they own (and cannot hand them to someone else); executives nothing.
 
-use actix_web::{get, web};
+use actix_web::http::header;
+use actix_web::{delete, get, post, put, web, HttpResponse};
 use garde::Validate;
-use kizuna_shared::api::{Account, AccountQuery, Page, Problem};
+use kizuna_shared::api::{
+    Account, AccountDetail, AccountInput, AccountQuery, Contact, ContactInput, FieldError,
+    MrrEntry, Page, Problem, SessionUser, SignalHistoryQuery, SignalValue, UpdateAccount,
+};
+use kizuna_shared::domain::Role;
+use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::db::{self, DbPool};
+use crate::db::{self, DbError, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
 
-/// Accounts matching the filters, sorted and paged.
+/// Names the account in a 404 instead of the generic message.
+fn not_found(id: i64) -> impl Fn(ApiError) -> ApiError {
+    move |e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound(format!("There is no account {id}.")),
+        other => other,
+    }
+}
+
+/// Checks the role rules for a change of account `id` owned by `owner`.
+fn check_edit(user: &SessionUser, owner: Option<i64>) -> Result<(), ApiError> {
+    if user.role.can_manage_all_accounts() {
+        return Ok(());
+    }
+    if user.role == Role::Csm && owner == Some(user.id) {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden)
+}
+
+/// Accounts matching the filters, sorted and paged, each with the latest
+/// value of its signals.
 #[utoipa::path(
     tag = "accounts",
     params(AccountQuery),
@@ -31,12 +61,42 @@ pub async fn list_accounts(
     Ok(web::Json(page))
 }
 
-/// One account.
+/// Creates an account (managers and admins).
+#[utoipa::path(
+    tag = "accounts",
+    request_body = AccountInput,
+    responses(
+        (status = 201, description = "The new account", body = Account),
+        (status = 400, description = "Invalid fields (including an unknown owner or a taken external id)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins create accounts", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/accounts")]
+pub async fn create_account(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    body: web::Json<AccountInput>,
+) -> Result<HttpResponse, ApiError> {
+    let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    let input = body.into_inner();
+    input.validate()?;
+    let account = blocking(&pool, move |conn| {
+        db::accounts::create(conn, &input, user.id)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/accounts/{}", account.id)))
+        .json(account))
+}
+
+/// One account with its MRR history, the latest value of each signal and
+/// its contacts.
 #[utoipa::path(
     tag = "accounts",
     params(("id" = i64, Path, description = "Account id")),
     responses(
-        (status = 200, description = "The account", body = Account),
+        (status = 200, description = "The account", body = AccountDetail),
         (status = 400, description = "The id is not a number", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
@@ -47,13 +107,255 @@ pub async fn get_account(
     _user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
+) -> Result<web::Json<AccountDetail>, ApiError> {
+    let id = id.into_inner();
+    let detail = blocking(&pool, move |conn| db::accounts::detail(conn, id))
+        .await
+        .map_err(not_found(id))?;
+    Ok(web::Json(detail))
+}
+
+/// Replaces an account's fields. The body carries the `version` the change
+/// was made from; if the account changed since, the answer is 409 and
+/// nothing changes.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = i64, Path, description = "Account id")),
+    request_body = UpdateAccount,
+    responses(
+        (status = 200, description = "The account after the change", body = Account),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account changed since it was read", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/accounts/{id}")]
+pub async fn update_account(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+    body: web::Json<UpdateAccount>,
 ) -> Result<web::Json<Account>, ApiError> {
     let id = id.into_inner();
-    let account = blocking(&pool, move |conn| db::accounts::find(conn, id))
+    let user = user.0;
+    let body = body.into_inner();
+    body.validate()?;
+    let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
         .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::NotFound(format!("There is no account {id}.")),
-            other => other,
-        })?;
+        .map_err(not_found(id))?;
+    check_edit(&user, owner)?;
+    if !user.role.can_manage_all_accounts() && body.account.owner_id != owner {
+        return Err(ApiError::Validation(vec![FieldError {
+            field: "owner_id".into(),
+            message: "only managers can give an account to another owner".into(),
+        }]));
+    }
+    let account = blocking(&pool, move |conn| {
+        db::accounts::update(conn, id, body.version, &body.account, user.id)
+    })
+    .await
+    .map_err(not_found(id))?;
     Ok(web::Json(account))
+}
+
+/// Query of `DELETE /api/v1/accounts/{id}`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteQuery {
+    /// The version of the account the user saw.
+    pub version: i64,
+}
+
+/// Deletes an account with its revenue history, signals and contacts
+/// (managers and admins).
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = i64, Path, description = "Account id"), DeleteQuery),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins delete accounts", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account changed since it was read", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/accounts/{id}")]
+pub async fn delete_account(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+    query: web::Query<DeleteQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    let id = id.into_inner();
+    let version = query.version;
+    blocking(&pool, move |conn| {
+        db::accounts::delete(conn, id, version, user.id)
+    })
+    .await
+    .map_err(not_found(id))?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The account's monthly MRR per product, oldest month first.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = i64, Path, description = "Account id")),
+    responses(
+        (status = 200, description = "MRR history", body = Vec<MrrEntry>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/mrr")]
+pub async fn account_mrr(
+    _user: CurrentUser,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<MrrEntry>>, ApiError> {
+    let id = id.into_inner();
+    let history = blocking(&pool, move |conn| {
+        if !db::accounts::exists(conn, id)? {
+            return Err(DbError::NotFound);
+        }
+        db::revenue::history(conn, id)
+    })
+    .await
+    .map_err(not_found(id))?;
+    Ok(web::Json(history))
+}
+
+/// The account's signal values over time, by signal then date.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = i64, Path, description = "Account id"), SignalHistoryQuery),
+    responses(
+        (status = 200, description = "Signal history", body = Vec<SignalValue>),
+        (status = 400, description = "Bad query parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/signals")]
+pub async fn account_signals(
+    _user: CurrentUser,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+    query: web::Query<SignalHistoryQuery>,
+) -> Result<web::Json<Vec<SignalValue>>, ApiError> {
+    let id = id.into_inner();
+    let query = query.into_inner();
+    query.validate()?;
+    let history = blocking(&pool, move |conn| {
+        if !db::accounts::exists(conn, id)? {
+            return Err(DbError::NotFound);
+        }
+        db::signals::history(conn, id, &query)
+    })
+    .await
+    .map_err(not_found(id))?;
+    Ok(web::Json(history))
+}
+
+/// The account's contacts, the champion first.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = i64, Path, description = "Account id")),
+    responses(
+        (status = 200, description = "Contacts", body = Vec<Contact>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/contacts")]
+pub async fn list_contacts(
+    _user: CurrentUser,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<Contact>>, ApiError> {
+    let id = id.into_inner();
+    let contacts = blocking(&pool, move |conn| {
+        if !db::accounts::exists(conn, id)? {
+            return Err(DbError::NotFound);
+        }
+        db::contacts::of_account(conn, id)
+    })
+    .await
+    .map_err(not_found(id))?;
+    Ok(web::Json(contacts))
+}
+
+/// Adds a contact; `is_champion` makes it the account's champion.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = i64, Path, description = "Account id")),
+    request_body = ContactInput,
+    responses(
+        (status = 201, description = "The new contact", body = Contact),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/accounts/{id}/contacts")]
+pub async fn create_contact(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+    body: web::Json<ContactInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let input = body.into_inner();
+    input.validate()?;
+    let user = user.0;
+    let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
+        .await
+        .map_err(not_found(id))?;
+    check_edit(&user, owner)?;
+    let contact = blocking(&pool, move |conn| db::contacts::create(conn, id, &input))
+        .await
+        .map_err(not_found(id))?;
+    Ok(HttpResponse::Created().json(contact))
+}
+
+/// Removes a contact.
+#[utoipa::path(
+    tag = "accounts",
+    params(
+        ("id" = i64, Path, description = "Account id"),
+        ("contact_id" = i64, Path, description = "Contact id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account or contact", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/accounts/{id}/contacts/{contact_id}")]
+pub async fn delete_contact(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, contact_id) = path.into_inner();
+    let user = user.0;
+    let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
+        .await
+        .map_err(not_found(id))?;
+    check_edit(&user, owner)?;
+    blocking(&pool, move |conn| {
+        db::contacts::delete(conn, id, contact_id)
+    })
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => {
+            ApiError::NotFound(format!("Account {id} has no contact {contact_id}."))
+        }
+        other => other,
+    })?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -2,8 +2,10 @@
 //! authorises, calls a `db` function in the blocking pool and maps errors.
 
 pub mod accounts;
+pub mod duplicates;
 pub mod health;
 pub mod session;
+pub mod signals;
 pub mod users;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -21,7 +23,18 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(users::create_user)
         .service(users::list_owners)
         .service(accounts::list_accounts)
-        .service(accounts::get_account);
+        .service(accounts::create_account)
+        .service(accounts::get_account)
+        .service(accounts::update_account)
+        .service(accounts::delete_account)
+        .service(accounts::account_mrr)
+        .service(accounts::account_signals)
+        .service(accounts::list_contacts)
+        .service(accounts::create_contact)
+        .service(accounts::delete_contact)
+        .service(signals::list_signals)
+        .service(duplicates::list_duplicates)
+        .service(duplicates::merge_accounts);
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool, so diesel

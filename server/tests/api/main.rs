@@ -1,9 +1,11 @@
 //! Integration tests of the HTTP API: each test starts the real application
 //! on a free port with its own SQLite database (see `helpers`).
 
+mod account_edit;
 mod accounts;
 mod csrf;
 mod demo;
+mod duplicates;
 mod health;
 mod helpers;
 mod openapi;

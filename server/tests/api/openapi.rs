@@ -19,7 +19,18 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         ("/api/v1/users", "post"),
         ("/api/v1/owners", "get"),
         ("/api/v1/accounts", "get"),
+        ("/api/v1/accounts", "post"),
         ("/api/v1/accounts/{id}", "get"),
+        ("/api/v1/accounts/{id}", "put"),
+        ("/api/v1/accounts/{id}", "delete"),
+        ("/api/v1/accounts/{id}/mrr", "get"),
+        ("/api/v1/accounts/{id}/signals", "get"),
+        ("/api/v1/accounts/{id}/contacts", "get"),
+        ("/api/v1/accounts/{id}/contacts", "post"),
+        ("/api/v1/accounts/{id}/contacts/{contact_id}", "delete"),
+        ("/api/v1/signals", "get"),
+        ("/api/v1/duplicates", "get"),
+        ("/api/v1/duplicates/merge", "post"),
     ];
     for (path, method) in expected {
         assert!(
@@ -29,7 +40,7 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         );
     }
     let v1_paths = paths.keys().filter(|p| p.starts_with("/api/v1/")).count();
-    assert_eq!(v1_paths, 5);
+    assert_eq!(v1_paths, 12);
     let unauthorised = &doc["paths"]["/api/v1/accounts"]["get"]["responses"]["401"];
     assert!(unauthorised["content"]["application/problem+json"].is_object());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -39,6 +50,10 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         "LoginRequest",
         "SessionUser",
         "UserSummary",
+        "AccountInput",
+        "UpdateAccount",
+        "AccountDetail",
+        "MergeRequest",
     ] {
         assert!(schemas.contains_key(schema), "{schema}");
     }
