@@ -63,10 +63,7 @@ fn the_mouse_maps_back_to_the_month_under_it() {
     assert_eq!(area.month_at(150.0), Some(1));
     assert_eq!(area.month_at(699.0), Some(11));
     assert_eq!(area.month_at(700.0), None);
-    let empty = PlotArea {
-        months: 0,
-        ..area
-    };
+    let empty = PlotArea { months: 0, ..area };
     assert_eq!(empty.month_at(300.0), None);
 }
 
@@ -80,7 +77,14 @@ fn the_chart_draws_one_bar_part_per_product_and_month() {
     let mut svg = String::new();
     let area = {
         let root = SVGBackend::with_string(&mut svg, (600, 300)).into_drawing_area();
-        draw_mrr(&root, &s, &|m| m.format("%Y-%m").to_string(), &|v| v.to_string(), None).unwrap()
+        draw_mrr(
+            &root,
+            &s,
+            &|m| m.format("%Y-%m").to_string(),
+            &|v| v.to_string(),
+            None,
+        )
+        .unwrap()
     };
     assert_eq!(area.months, 2);
     assert!(area.left > 0 && area.right <= 600 && area.left < area.right);
@@ -110,14 +114,20 @@ fn mapping_prefill_matches_exact_and_case_insensitive_headers() {
         .map(|s| (*s).to_owned())
         .collect();
     let m = prefill_mapping(ImportKind::Accounts, &headers);
-    assert_eq!(m.get("external_id").map(String::as_str), Some("External ID"));
+    assert_eq!(
+        m.get("external_id").map(String::as_str),
+        Some("External ID")
+    );
     assert_eq!(m.get("name").map(String::as_str), Some("name"));
     assert_eq!(m.get("mrr").map(String::as_str), Some("ＭＲＲ"));
     assert_eq!(m.get("currency").map(String::as_str), Some("Currency"));
     assert_eq!(m.get("domain"), None);
     assert!(missing_required(ImportKind::Accounts, &m).is_empty());
     let none = prefill_mapping(ImportKind::Mrr, &headers);
-    assert_eq!(missing_required(ImportKind::Mrr, &none), ["month", "product", "mrr"]);
+    assert_eq!(
+        missing_required(ImportKind::Mrr, &none),
+        ["month", "product", "mrr"]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -158,9 +168,17 @@ fn the_account_form_parses_money_and_reports_shared_rule_fields() {
         domain: "not a domain".into(),
         ..draft
     };
-    let mut fields: Vec<String> = bad.to_input().unwrap_err().into_iter().map(|e| e.field).collect();
+    let mut fields: Vec<String> = bad
+        .to_input()
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
     fields.sort();
-    assert_eq!(fields, ["churn_date", "domain", "mrr_minor", "name", "renewal_date"]);
+    assert_eq!(
+        fields,
+        ["churn_date", "domain", "mrr_minor", "name", "renewal_date"]
+    );
 }
 
 #[wasm_bindgen_test]

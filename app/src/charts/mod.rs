@@ -84,11 +84,8 @@ pub const PALETTE: [RGBColor; 6] = [
     RGBColor(213, 94, 0),
 ];
 
-/// The colour of the product at `index`, as CSS (for the HTML legend).
-pub fn css_colour(index: usize) -> String {
-    let RGBColor(r, g, b) = PALETTE[index % PALETTE.len()];
-    format!("rgb({r} {g} {b})")
-}
+// The HTML legend uses `.swatch-0` … `.swatch-5` in style/main.css, which
+// must list the same colours in the same order.
 
 /// Where the bars were drawn, in backend pixels, for mapping the mouse back
 /// to a month.
@@ -143,13 +140,14 @@ pub fn draw_mrr<DB: DrawingBackend>(
         reason = "month count is small"
     )]
     let n_i32 = n as i32;
-    // Headroom so the tallest bar does not touch the top.
+    // A discrete `0..k` range holds k + 1 values: `0..n - 1` gives one
+    // segment per month. Headroom so the tallest bar does not touch the top.
     let top = (series.max_total() + series.max_total() / 10).max(1);
     let mut chart = ChartBuilder::on(root)
         .margin(8)
         .x_label_area_size(28)
         .y_label_area_size(90)
-        .build_cartesian_2d((0..n_i32.max(1)).into_segmented(), 0_i64..top)?;
+        .build_cartesian_2d((0..(n_i32 - 1).max(0)).into_segmented(), 0_i64..top)?;
     let label_every = n.div_ceil(12).max(1);
     chart
         .configure_mesh()

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::api::ApiError;
-use crate::charts::{css_colour, draw_mrr, MrrSeries, PlotArea};
+use crate::charts::{draw_mrr, MrrSeries, PlotArea, PALETTE};
 use crate::components::labels::{expansion_label, tier_label, StatusPill};
 use crate::format;
 use crate::i18n::*;
@@ -139,10 +139,7 @@ fn account_view(
     let delete_error = RwSignal::new(None::<ApiError>);
     let delete = move |_| {
         let confirmed = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(t_string!(i18n, delete_confirm))
-                    .ok()
-            })
+            .and_then(|w| w.confirm_with_message(t_string!(i18n, delete_confirm)).ok())
             .unwrap_or(false);
         if !confirmed {
             return;
@@ -328,8 +325,9 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let style = format!("background:{}", css_colour(i));
-                view! { <li><span class="swatch" style=style aria-hidden="true"></span>{p.clone()}</li> }
+                // A class, not a style attribute: the CSP forbids inline styles.
+                let class = format!("swatch swatch-{}", i % PALETTE.len());
+                view! { <li><span class=class aria-hidden="true"></span>{p.clone()}</li> }
             })
             .collect_view()
     });

@@ -161,16 +161,15 @@ pub fn AccountsPage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let session = use_session();
-    // A URL without a sort gets the one used last (read once, at load).
-    let saved_sort = query
-        .with_untracked(|q| q.get("sort").is_none())
-        .then(|| parse_saved_sort(&storage()?.get_item(SORT_KEY).ok()??))
-        .flatten();
     let state = Memo::new(move |_| {
         query.with(|q| {
             let mut s = ListState::from_query(q);
+            // A URL without a sort gets the one used last.
             if q.get("sort").is_none() {
-                if let Some((sort, dir)) = saved_sort {
+                if let Some((sort, dir)) = storage()
+                    .and_then(|st| st.get_item(SORT_KEY).ok().flatten())
+                    .and_then(|saved| parse_saved_sort(&saved))
+                {
                     s.sort = sort;
                     s.dir = dir;
                 }
