@@ -123,10 +123,11 @@ fn mapping_prefill_matches_exact_and_case_insensitive_headers() {
     assert_eq!(m.get("currency").map(String::as_str), Some("Currency"));
     assert_eq!(m.get("domain"), None);
     assert!(missing_required(ImportKind::Accounts, &m).is_empty());
-    let none = prefill_mapping(ImportKind::Mrr, &headers);
+    // The same file as MRR history lacks the month and product columns.
+    let mrr = prefill_mapping(ImportKind::Mrr, &headers);
     assert_eq!(
-        missing_required(ImportKind::Mrr, &none),
-        ["month", "product", "mrr"]
+        missing_required(ImportKind::Mrr, &mrr),
+        ["month", "product"]
     );
 }
 
@@ -179,6 +180,22 @@ fn the_account_form_parses_money_and_reports_shared_rule_fields() {
         fields,
         ["churn_date", "domain", "mrr_minor", "name", "renewal_date"]
     );
+}
+
+#[wasm_bindgen_test]
+fn a_saved_sort_is_read_back() {
+    use kizuna_app::pages::accounts::parse_saved_sort;
+    use kizuna_shared::api::{AccountSort, SortDir};
+    assert_eq!(
+        parse_saved_sort("mrr:desc"),
+        Some((AccountSort::Mrr, SortDir::Desc))
+    );
+    assert_eq!(
+        parse_saved_sort("renewal_date:asc"),
+        Some((AccountSort::RenewalDate, SortDir::Asc))
+    );
+    assert_eq!(parse_saved_sort("mrr"), None);
+    assert_eq!(parse_saved_sort("colour:asc"), None);
 }
 
 #[wasm_bindgen_test]

@@ -320,17 +320,19 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
         })
     };
 
-    let legend = series.with_value(|s| {
-        s.products
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                // A class, not a style attribute: the CSP forbids inline styles.
-                let class = format!("swatch swatch-{}", i % PALETTE.len());
-                view! { <li><span class=class aria-hidden="true"></span>{p.clone()}</li> }
-            })
-            .collect_view()
-    });
+    let legend = move || {
+        series.with_value(|s| {
+            s.products
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    // A class, not a style attribute: the CSP forbids inline styles.
+                    let class = format!("swatch swatch-{}", i % PALETTE.len());
+                    view! { <li><span class=class aria-hidden="true"></span>{p.clone()}</li> }
+                })
+                .collect_view()
+        })
+    };
 
     let table = move || {
         let locale = i18n.get_locale();
@@ -356,12 +358,14 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                 .collect_view()
         })
     };
-    let table_head = series.with_value(|s| {
-        s.products
-            .iter()
-            .map(|p| view! { <th scope="col" class="num">{p.clone()}</th> })
-            .collect_view()
-    });
+    let table_head = move || {
+        series.with_value(|s| {
+            s.products
+                .iter()
+                .map(|p| view! { <th scope="col" class="num">{p.clone()}</th> })
+                .collect_view()
+        })
+    };
 
     view! {
         <section class="card section" aria-labelledby="mrr-heading">
@@ -383,7 +387,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                         on:mouseleave=move |_| hovered.set(None)
                     ></canvas>
                 </div>
-                <ul class="legend">{legend.clone()}</ul>
+                <ul class="legend">{legend}</ul>
                 <p class="chart-hover" aria-live="polite" data-testid="mrr-hover">{hover_text}</p>
                 <details class="chart-table">
                     <summary>{t!(i18n, mrr_table)}</summary>
@@ -392,7 +396,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                             <thead>
                                 <tr>
                                     <th scope="col">{t!(i18n, col_month)}</th>
-                                    {table_head.clone()}
+                                    {table_head}
                                     <th scope="col" class="num">{t!(i18n, col_total)}</th>
                                 </tr>
                             </thead>
