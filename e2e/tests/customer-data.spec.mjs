@@ -85,6 +85,9 @@ test('a manager imports accounts, fixes two bad rows, finds and exports them', a
 });
 
 test('a manager merges a duplicate account', async ({ page }) => {
+  // The demo data has many likely duplicates: the page is long, and each
+  // axe scan and full-page screenshot of it takes a while on 2 cores.
+  test.setTimeout(180_000);
   await signIn(page, USERS.manager);
   const domain = `dup-${RUN.toLowerCase()}.example.co.jp`;
   const base = { domain, mrr_minor: 100000, currency: 'JPY', status: 'active' };

@@ -442,7 +442,7 @@ fn SignalsSection(
                     let recent = past
                         .iter()
                         .rev()
-                        .take(6)
+                        .take(3)
                         .rev()
                         .map(|p| format!("{} {}", format::date(p.observed_on, locale), trim_number(p.value)))
                         .collect::<Vec<_>>();

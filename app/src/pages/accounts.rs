@@ -481,7 +481,7 @@ fn account_row(i18n: I18nContext<Locale>, locale: Locale, a: &Account) -> impl I
                 {a.domain.as_ref().and(a.industry.clone()).map(|i| view! { <span class="muted small block">{i}</span> })}
             </td>
             <td>{a.plan.clone().unwrap_or_else(|| not_set.clone())}</td>
-            <td>{tier}</td>
+            <td class="nowrap">{tier}</td>
             <td class="num">{mrr}</td>
             <td>{owner}</td>
             <td class="nowrap">{renewal}</td>
