@@ -34,7 +34,7 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     /// The request body is larger than allowed.
-    #[error("The request body is too large (limit {0} bytes).")]
+    #[error("The request body is too large: the limit is {}.", human_size(*.0))]
     PayloadTooLarge(usize),
     /// The change conflicts with existing data (duplicate key, stale version).
     #[error("{0}")]
@@ -48,6 +48,17 @@ pub enum ApiError {
     /// Anything else; details are logged, not returned.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// `33554432` → `32 MiB`, `65536` → `64 KiB`.
+fn human_size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 impl ApiError {

@@ -26,6 +26,7 @@ use crate::auth::session::SESSION_COOKIE;
         (name = "accounts", description = "Customer accounts, their revenue history, signals and contacts"),
         (name = "signals", description = "Usage signal definitions"),
         (name = "duplicates", description = "Likely duplicate accounts and merging them"),
+        (name = "imports", description = "CSV imports with preview, their progress and the data-change history"),
     )
 )]
 pub struct ApiDoc;

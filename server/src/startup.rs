@@ -39,6 +39,8 @@ pub struct AppState {
     pub secure_cookie: bool,
     /// Login attempt limiter (shared by all workers).
     pub limiter: web::Data<LoginLimiter>,
+    /// Progress of running imports (shared by all workers).
+    pub imports: web::Data<crate::import::progress::ProgressRegistry>,
     /// HTTP worker threads.
     pub workers: Option<usize>,
 }
@@ -69,6 +71,7 @@ pub fn build_state(config: &Config) -> anyhow::Result<AppState> {
         session_key,
         secure_cookie: config.secure_cookie,
         limiter: web::Data::new(LoginLimiter::default()),
+        imports: web::Data::new(Default::default()),
         workers: config.workers,
     })
 }
@@ -98,6 +101,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
             .app_data(web::Data::new(state.pool.clone()))
             .app_data(state.limiter.clone())
+            .app_data(state.imports.clone())
             .service(
                 utoipa_actix_web::scope("/api/v1")
                     .configure(routes::configure_v1)

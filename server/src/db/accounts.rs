@@ -169,30 +169,124 @@ pub fn insert(conn: &mut DbConn, row: &NewAccount) -> Result<i64, DbError> {
         .get_result(conn)?)
 }
 
-/// The changeable columns of an account, written as a whole by an edit
-/// (`None` clears a column).
-#[derive(Debug, Clone, AsChangeset, Insertable)]
+/// The changeable columns of an account, written as a whole by an edit or an
+/// import (`None` clears a column).
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset, Insertable)]
 #[diesel(table_name = accounts, treat_none_as_null = true)]
-struct AccountChanges {
-    name: String,
-    external_id: Option<String>,
-    domain: Option<String>,
-    industry: Option<String>,
-    plan: Option<String>,
-    mrr_minor: i64,
-    currency: String,
-    contract_start: Option<NaiveDate>,
-    renewal_date: Option<NaiveDate>,
-    owner_id: Option<i64>,
-    status: String,
-    churn_date: Option<NaiveDate>,
-    churn_reason: Option<String>,
-    flag_well_known: bool,
-    flag_feedback: bool,
-    flag_influencer: bool,
-    expansion_potential: String,
-    champion_name: Option<String>,
-    champion_changed_on: Option<NaiveDate>,
+pub struct AccountChanges {
+    /// Company name.
+    pub name: String,
+    /// CRM id.
+    pub external_id: Option<String>,
+    /// Company web domain.
+    pub domain: Option<String>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Plan.
+    pub plan: Option<String>,
+    /// Current MRR in minor units.
+    pub mrr_minor: i64,
+    /// ISO currency code.
+    pub currency: String,
+    /// Contract start.
+    pub contract_start: Option<NaiveDate>,
+    /// Next renewal.
+    pub renewal_date: Option<NaiveDate>,
+    /// Owner user id.
+    pub owner_id: Option<i64>,
+    /// `active` or `churned`.
+    pub status: String,
+    /// Churn date.
+    pub churn_date: Option<NaiveDate>,
+    /// Churn reason.
+    pub churn_reason: Option<String>,
+    /// Well-known brand.
+    pub flag_well_known: bool,
+    /// Gives much feedback.
+    pub flag_feedback: bool,
+    /// Influences other customers.
+    pub flag_influencer: bool,
+    /// Expansion potential name.
+    pub expansion_potential: String,
+    /// Champion contact.
+    pub champion_name: Option<String>,
+    /// When the champion last changed.
+    pub champion_changed_on: Option<NaiveDate>,
+}
+
+impl AccountChanges {
+    /// The editable fields of a stored row.
+    pub fn from_row(r: &AccountRow) -> Self {
+        AccountChanges {
+            name: r.name.clone(),
+            external_id: r.external_id.clone(),
+            domain: r.domain.clone(),
+            industry: r.industry.clone(),
+            plan: r.plan.clone(),
+            mrr_minor: r.mrr_minor,
+            currency: r.currency.clone(),
+            contract_start: r.contract_start,
+            renewal_date: r.renewal_date,
+            owner_id: r.owner_id,
+            status: r.status.clone(),
+            churn_date: r.churn_date,
+            churn_reason: r.churn_reason.clone(),
+            flag_well_known: r.flag_well_known,
+            flag_feedback: r.flag_feedback,
+            flag_influencer: r.flag_influencer,
+            expansion_potential: r.expansion_potential.clone(),
+            champion_name: r.champion_name.clone(),
+            champion_changed_on: r.champion_changed_on,
+        }
+    }
+
+    /// A new row with these fields, created at `now`.
+    pub fn into_new(self, now: NaiveDateTime) -> NewAccount {
+        NewAccount {
+            name: self.name,
+            external_id: self.external_id,
+            industry: self.industry,
+            plan: self.plan,
+            mrr_minor: self.mrr_minor,
+            currency: self.currency,
+            contract_start: self.contract_start,
+            renewal_date: self.renewal_date,
+            owner_id: self.owner_id,
+            status: self.status,
+            churn_date: self.churn_date,
+            churn_reason: self.churn_reason,
+            flag_well_known: self.flag_well_known,
+            flag_feedback: self.flag_feedback,
+            flag_influencer: self.flag_influencer,
+            expansion_potential: self.expansion_potential,
+            champion_name: self.champion_name,
+            champion_changed_on: self.champion_changed_on,
+            created_at: now,
+            updated_at: now,
+            domain: self.domain,
+        }
+    }
+}
+
+/// Writes `changes` to account `id`, bumping its version (imports, inside
+/// their transaction; the caller has checked the row really changes).
+pub fn overwrite(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> Result<(), DbError> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            changes,
+            accounts::version.eq(accounts::version + 1),
+            accounts::updated_at.eq(chrono::Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every account that has an external id (for imports keyed by it).
+pub fn with_external_ids(conn: &mut DbConn) -> Result<Vec<AccountRow>, DbError> {
+    Ok(accounts::table
+        .filter(accounts::external_id.is_not_null())
+        .select(AccountRow::as_select())
+        .load(conn)?)
 }
 
 /// Trims a text field; blank becomes `None`.
@@ -204,7 +298,8 @@ fn clean(text: &Option<String>) -> Option<String> {
 }
 
 impl AccountChanges {
-    fn from_input(input: &AccountInput) -> Self {
+    /// The fields of validated form input, trimmed.
+    pub fn from_input(input: &AccountInput) -> Self {
         AccountChanges {
             name: input.name.trim().to_owned(),
             external_id: clean(&input.external_id),
@@ -498,6 +593,61 @@ macro_rules! filtered {
     }};
 }
 
+/// Orders a `filtered!` query as `q` asks (see `list`).
+macro_rules! sorted {
+    ($query:expr, $q:expr) => {{
+        let q: &AccountQuery = $q;
+        let mut query = $query;
+        let desc = q.dir.unwrap_or_default() == SortDir::Desc;
+        // Rows without a value (no renewal date, no owner) come last in both
+        // directions, the same on SQLite and PostgreSQL (whose defaults differ).
+        query = match (q.sort.unwrap_or_default(), desc) {
+            (AccountSort::Name, false) => query.order_by(accounts::name.asc()),
+            (AccountSort::Name, true) => query.order_by(accounts::name.desc()),
+            (AccountSort::Mrr, false) => query.order_by(accounts::mrr_minor.asc()),
+            (AccountSort::Mrr, true) => query.order_by(accounts::mrr_minor.desc()),
+            (AccountSort::RenewalDate, false) => query
+                .order_by(accounts::renewal_date.is_null().asc())
+                .then_order_by(accounts::renewal_date.asc()),
+            (AccountSort::RenewalDate, true) => query
+                .order_by(accounts::renewal_date.is_null().asc())
+                .then_order_by(accounts::renewal_date.desc()),
+            (AccountSort::ContractStart, false) => query
+                .order_by(accounts::contract_start.is_null().asc())
+                .then_order_by(accounts::contract_start.asc()),
+            (AccountSort::ContractStart, true) => query
+                .order_by(accounts::contract_start.is_null().asc())
+                .then_order_by(accounts::contract_start.desc()),
+            (AccountSort::Status, false) => query.order_by(accounts::status.asc()),
+            (AccountSort::Status, true) => query.order_by(accounts::status.desc()),
+            (AccountSort::Owner, false) => query
+                .order_by(users::name.nullable().is_null().asc())
+                .then_order_by(users::name.asc()),
+            (AccountSort::Owner, true) => query
+                .order_by(users::name.nullable().is_null().asc())
+                .then_order_by(users::name.desc()),
+        };
+        // The id tiebreak makes paging stable when many rows share a sort value.
+        query = if desc {
+            query.then_order_by(accounts::id.desc())
+        } else {
+            query.then_order_by(accounts::id.asc())
+        };
+        query
+    }};
+}
+
+/// Every account matching the filters of `q` in its sort order (paging is
+/// ignored), with owners: the rows of the CSV export.
+pub fn export_rows(
+    conn: &mut DbConn,
+    q: &AccountQuery,
+) -> Result<Vec<(AccountRow, Option<UserRow>)>, DbError> {
+    Ok(sorted!(filtered!(q), q)
+        .select((AccountRow::as_select(), Option::<UserRow>::as_select()))
+        .load::<(AccountRow, Option<UserRow>)>(conn)?)
+}
+
 /// One page of accounts matching `q`, with the total over all pages.
 /// Runs exactly two queries: the count and the page.
 pub fn list(conn: &mut DbConn, q: &AccountQuery) -> Result<Page<Account>, DbError> {
@@ -505,42 +655,7 @@ pub fn list(conn: &mut DbConn, q: &AccountQuery) -> Result<Page<Account>, DbErro
     let per_page = q.per_page_or_default().max(1);
     let total: i64 = filtered!(q).count().get_result(conn)?;
 
-    let mut query = filtered!(q);
-    let desc = q.dir.unwrap_or_default() == SortDir::Desc;
-    // Rows without a value (no renewal date, no owner) come last in both
-    // directions, the same on SQLite and PostgreSQL (whose defaults differ).
-    query = match (q.sort.unwrap_or_default(), desc) {
-        (AccountSort::Name, false) => query.order_by(accounts::name.asc()),
-        (AccountSort::Name, true) => query.order_by(accounts::name.desc()),
-        (AccountSort::Mrr, false) => query.order_by(accounts::mrr_minor.asc()),
-        (AccountSort::Mrr, true) => query.order_by(accounts::mrr_minor.desc()),
-        (AccountSort::RenewalDate, false) => query
-            .order_by(accounts::renewal_date.is_null().asc())
-            .then_order_by(accounts::renewal_date.asc()),
-        (AccountSort::RenewalDate, true) => query
-            .order_by(accounts::renewal_date.is_null().asc())
-            .then_order_by(accounts::renewal_date.desc()),
-        (AccountSort::ContractStart, false) => query
-            .order_by(accounts::contract_start.is_null().asc())
-            .then_order_by(accounts::contract_start.asc()),
-        (AccountSort::ContractStart, true) => query
-            .order_by(accounts::contract_start.is_null().asc())
-            .then_order_by(accounts::contract_start.desc()),
-        (AccountSort::Status, false) => query.order_by(accounts::status.asc()),
-        (AccountSort::Status, true) => query.order_by(accounts::status.desc()),
-        (AccountSort::Owner, false) => query
-            .order_by(users::name.nullable().is_null().asc())
-            .then_order_by(users::name.asc()),
-        (AccountSort::Owner, true) => query
-            .order_by(users::name.nullable().is_null().asc())
-            .then_order_by(users::name.desc()),
-    };
-    // The id tiebreak makes paging stable when many rows share a sort value.
-    query = if desc {
-        query.then_order_by(accounts::id.desc())
-    } else {
-        query.then_order_by(accounts::id.asc())
-    };
+    let query = sorted!(filtered!(q), q);
     let offset = i64::from(page - 1) * i64::from(per_page);
     let rows = query
         .select((AccountRow::as_select(), Option::<UserRow>::as_select()))

@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod duplicates;
+pub mod export;
 pub mod health;
+pub mod imports;
 pub mod session;
 pub mod signals;
 pub mod users;
@@ -23,6 +25,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(users::create_user)
         .service(users::list_owners)
         .service(accounts::list_accounts)
+        // Before `/accounts/{id}`, which would take "export" for an id.
+        .service(export::export_accounts)
         .service(accounts::create_account)
         .service(accounts::get_account)
         .service(accounts::update_account)
@@ -34,7 +38,10 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(accounts::delete_contact)
         .service(signals::list_signals)
         .service(duplicates::list_duplicates)
-        .service(duplicates::merge_accounts);
+        .service(duplicates::merge_accounts)
+        .service(imports::create_import)
+        .service(imports::import_progress)
+        .service(imports::list_imports);
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool, so diesel

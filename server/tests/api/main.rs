@@ -8,6 +8,7 @@ mod demo;
 mod duplicates;
 mod health;
 mod helpers;
+mod imports;
 mod openapi;
 mod session;
 mod spa;

@@ -31,6 +31,10 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         ("/api/v1/signals", "get"),
         ("/api/v1/duplicates", "get"),
         ("/api/v1/duplicates/merge", "post"),
+        ("/api/v1/accounts/export", "get"),
+        ("/api/v1/imports", "post"),
+        ("/api/v1/imports", "get"),
+        ("/api/v1/imports/progress/{token}", "get"),
     ];
     for (path, method) in expected {
         assert!(
@@ -40,7 +44,7 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         );
     }
     let v1_paths = paths.keys().filter(|p| p.starts_with("/api/v1/")).count();
-    assert_eq!(v1_paths, 12);
+    assert_eq!(v1_paths, 15);
     let unauthorised = &doc["paths"]["/api/v1/accounts"]["get"]["responses"]["401"];
     assert!(unauthorised["content"]["application/problem+json"].is_object());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -54,6 +58,8 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         "UpdateAccount",
         "AccountDetail",
         "MergeRequest",
+        "ImportReport",
+        "DataChange",
     ] {
         assert!(schemas.contains_key(schema), "{schema}");
     }

@@ -1,0 +1,165 @@
+//! `/api/v1/imports`: CSV imports (preview and apply), their progress and
+//! the history of imports, merges and edits.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use garde::Validate;
+use kizuna_shared::api::{
+    DataChange, DataChangeQuery, ImportProgress, ImportQuery, ImportReport, Page, Problem,
+    MAX_IMPORT_BYTES,
+};
+use kizuna_shared::domain::Role;
+
+use crate::auth::CurrentUser;
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::import::progress::ProgressRegistry;
+use crate::import::{self, ImportFailure, Options};
+use crate::routes::blocking;
+
+/// Reads the request body, refusing it as soon as it passes the limit (and
+/// at once when `Content-Length` already says so).
+async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_IMPORT_BYTES) {
+        return Err(ApiError::PayloadTooLarge(MAX_IMPORT_BYTES));
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(0).min(MAX_IMPORT_BYTES));
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("The upload broke off: {e}")))?;
+        if body.len() + chunk.len() > MAX_IMPORT_BYTES {
+            return Err(ApiError::PayloadTooLarge(MAX_IMPORT_BYTES));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Checks a CSV file and, unless `dry_run`, applies it in one transaction.
+///
+/// The body is the file itself (`text/csv`), in UTF-8 (with or without BOM)
+/// or Shift_JIS, comma- or tab-separated, at most 32 MiB. The answer lists
+/// every problem by row and column; a file with any problem applies nothing
+/// (422). Re-importing the same file changes nothing.
+#[utoipa::path(
+    tag = "imports",
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    responses(
+        (status = 200, description = "The preview (dry run) or the applied import", body = ImportReport),
+        (status = 400, description = "Unreadable file or bad parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins import", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than 32 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file has problems; nothing was applied", body = ImportReport),
+    )
+)]
+#[post("/imports")]
+pub async fn create_import(
+    user: CurrentUser,
+    pool: web::Data<DbPool>,
+    registry: web::Data<ProgressRegistry>,
+    query: web::Query<ImportQuery>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    let query = query.into_inner();
+    query.validate()?;
+    let mapping: BTreeMap<String, String> = match query.mapping.as_deref() {
+        None | Some("") => BTreeMap::new(),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            ApiError::BadRequest(format!(
+                "The column mapping must be a JSON object of our column to your header: {e}"
+            ))
+        })?,
+    };
+    let body = read_body(&req, payload).await?;
+    if body.is_empty() {
+        return Err(ApiError::BadRequest(
+            "The request body is empty; send the CSV file as the body.".into(),
+        ));
+    }
+    let options = Options {
+        kind: query.kind,
+        dry_run: query.dry_run,
+        file_name: query.file_name.clone(),
+        mapping,
+        user_id: user.id,
+    };
+    let token = query.progress.clone();
+    let pool = pool.clone();
+    let registry = registry.into_inner();
+    let report = web::block(move || {
+        let mut conn = pool.get().map_err(db::DbError::from)?;
+        let progress = |phase: &str, done: u64, total: u64| {
+            if let Some(token) = &token {
+                registry.set(token, phase, done, total);
+            }
+        };
+        import::run(&mut conn, &body, &options, &progress)
+    })
+    .await?
+    .map_err(|e| match e {
+        ImportFailure::Read(e) => ApiError::BadRequest(e.to_string()),
+        ImportFailure::Db(e) => e.into(),
+    })?;
+    let status = if report.error_count > 0 && !report.dry_run {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(report))
+}
+
+/// How far the import started with `progress=<token>` has got.
+#[utoipa::path(
+    tag = "imports",
+    params(("token" = String, Path, description = "The token sent with the import")),
+    responses(
+        (status = 200, description = "Phase and rows done", body = ImportProgress),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No import with this token on this server", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/progress/{token}")]
+pub async fn import_progress(
+    _user: CurrentUser,
+    registry: web::Data<ProgressRegistry>,
+    token: web::Path<String>,
+) -> Result<web::Json<ImportProgress>, ApiError> {
+    registry.get(&token).map(web::Json).ok_or_else(|| {
+        ApiError::NotFound("No import with this progress token is running here.".into())
+    })
+}
+
+/// The history of imports, merges and account edits, newest first.
+#[utoipa::path(
+    tag = "imports",
+    params(DataChangeQuery),
+    responses(
+        (status = 200, description = "One page of history", body = Page<DataChange>),
+        (status = 400, description = "Bad query parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports")]
+pub async fn list_imports(
+    _user: CurrentUser,
+    pool: web::Data<DbPool>,
+    query: web::Query<DataChangeQuery>,
+) -> Result<web::Json<Page<DataChange>>, ApiError> {
+    let query = query.into_inner();
+    query.validate()?;
+    Ok(web::Json(
+        blocking(&pool, move |conn| db::history::list(conn, &query)).await?,
+    ))
+}
