@@ -8,8 +8,10 @@ import { test, expect, audit, signIn, USERS } from './fixtures.mjs';
 const RUN = Date.now().toString(36).toUpperCase();
 const CSRF = { 'x-kizuna-csrf': '1' };
 
+// Cells with a comma or quote are quoted, as spreadsheet programs write them.
+const cell = (v) => (/[",]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 function csv(rows) {
-  return Buffer.from(rows.map((r) => r.join(',')).join('\r\n') + '\r\n', 'utf-8');
+  return Buffer.from(rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n', 'utf-8');
 }
 
 const HEADER = ['external_id', 'name', 'domain', 'industry', 'plan', 'mrr', 'currency', 'owner_email', 'status'];
