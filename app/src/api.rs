@@ -104,3 +104,45 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
 pub fn encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
+
+/// `PUT path` with a JSON body and decode the JSON answer.
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let resp = Request::put(path)
+        .header(CSRF_HEADER, "1")
+        .json(body)
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    decode(resp).await
+}
+
+/// `POST path` with a file as the raw body (sent as the browser reads it, so
+/// a Shift_JIS file reaches the server byte for byte).
+///
+/// A `422` whose body is an [`ImportReport`](kizuna_shared::api::ImportReport)
+/// is a normal answer (the file has errors), so it is decoded as `Ok`.
+pub async fn post_file<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::Blob,
+) -> Result<T, ApiError> {
+    let resp = Request::post(path)
+        .header(CSRF_HEADER, "1")
+        .header("Content-Type", "text/csv")
+        .body(wasm_bindgen::JsValue::from(file.clone()))
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    if resp.status() == 422 {
+        let text = resp.text().await.map_err(network)?;
+        if let Ok(report) = serde_json::from_str::<T>(&text) {
+            return Ok(report);
+        }
+        return Err(match serde_json::from_str::<Problem>(&text) {
+            Ok(p) => ApiError::Problem(p),
+            Err(e) => ApiError::Network(e.to_string()),
+        });
+    }
+    decode(resp).await
+}

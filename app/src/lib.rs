@@ -4,8 +4,10 @@
 //! `kizuna_shared` so it can never disagree with the server.
 
 pub mod api;
+pub mod charts;
 pub mod components;
 pub mod format;
+pub mod import_file;
 pub mod pages;
 pub mod session;
 
@@ -34,7 +36,12 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view=components::shell::Shell>
                         <Route path=path!("") view=|| view! { <Redirect path="/accounts" /> } />
                         <Route path=path!("accounts") view=pages::accounts::AccountsPage />
+                        <Route path=path!("accounts/new") view=pages::account_form::NewAccountPage />
                         <Route path=path!("accounts/:id") view=pages::account_detail::AccountDetailPage />
+                        <Route path=path!("accounts/:id/edit") view=pages::account_form::EditAccountPage />
+                        <Route path=path!("imports") view=pages::imports::ImportHistoryPage />
+                        <Route path=path!("imports/new") view=pages::imports::ImportWizardPage />
+                        <Route path=path!("duplicates") view=pages::duplicates::DuplicatesPage />
                         <Route path=path!("users") view=pages::users::UsersPage />
                     </ParentRoute>
                 </Routes>

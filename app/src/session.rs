@@ -32,3 +32,31 @@ pub fn provide_session() {
 pub fn use_session() -> Session {
     expect_context::<Session>()
 }
+
+impl Session {
+    /// The signed-in user's role.
+    pub fn role(&self) -> Option<kizuna_shared::domain::Role> {
+        self.user.with(|u| u.as_ref().map(|u| u.role))
+    }
+
+    /// Managers and admins import, merge, create and delete accounts.
+    pub fn can_manage(&self) -> bool {
+        use kizuna_shared::domain::Role;
+        matches!(self.role(), Some(Role::Manager | Role::Admin))
+    }
+
+    /// Whether the user may edit an account owned by `owner_id`: managers
+    /// and admins any, a CSM their own, executives none (the server
+    /// enforces the same rule; this only hides buttons that would fail).
+    pub fn can_edit(&self, owner_id: Option<i64>) -> bool {
+        use kizuna_shared::domain::Role;
+        self.user.with(|u| match u {
+            Some(u) => match u.role {
+                Role::Manager | Role::Admin => true,
+                Role::Csm => owner_id == Some(u.id),
+                Role::Executive => false,
+            },
+            None => false,
+        })
+    }
+}

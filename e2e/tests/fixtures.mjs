@@ -20,11 +20,18 @@ const SCREENSHOTS = path.resolve(import.meta.dirname, '../../target/screenshots'
 // Chromium logs every 4xx answer to a fetch as a console error ("Failed to
 // load resource"). These answers are the journeys' expected outcomes: a
 // signed-out session check or refused sign-in (401), an account that does
-// not exist (404), a duplicate user (409). Anything else fails the test.
+// not exist (404), a duplicate user (409), an import file with errors
+// (422, its report is the answer), an import progress token the server
+// does not know yet (404), and a stale account edit or merge (409).
+// Anything else fails the test.
 const EXPECTED_HTTP_ERRORS = [
   [401, /\/api\/v1\/session$/],
   [404, /\/api\/v1\/accounts\/\d+$/],
   [409, /\/api\/v1\/users$/],
+  [422, /\/api\/v1\/imports\?/],
+  [404, /\/api\/v1\/imports\/progress\/[0-9a-f]+$/],
+  [409, /\/api\/v1\/accounts\/\d+$/],
+  [409, /\/api\/v1\/duplicates\/merge$/],
 ];
 function isExpectedHttpError(msg) {
   const url = msg.location()?.url ?? '';

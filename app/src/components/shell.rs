@@ -69,6 +69,11 @@ fn Header() -> impl IntoView {
             </a>
             <nav class="topnav" aria-label=move || t_string!(i18n, nav_main)>
                 <A href="/accounts">{t!(i18n, nav_accounts)}</A>
+                <Show when=move || session.can_manage()>
+                    <A href="/imports/new">{t!(i18n, nav_import)}</A>
+                </Show>
+                <A href="/imports" exact=true>{t!(i18n, nav_import_history)}</A>
+                <A href="/duplicates">{t!(i18n, nav_duplicates)}</A>
                 <Show when=is_admin>
                     <A href="/users">{t!(i18n, nav_users)}</A>
                 </Show>

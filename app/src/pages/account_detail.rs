@@ -1,12 +1,27 @@
-//! One account's page: profile, contract and relationship.
+//! One account's page: profile, contract and relationship, the MRR chart
+//! (plotters on a canvas, with a table for screen readers and keyboard
+//! users), signals with their recent history, contacts, and the edit and
+//! delete actions the user's role allows.
 
+use std::collections::BTreeMap;
+
+use crate::api::ApiError;
+use crate::charts::{draw_mrr, MrrSeries, PlotArea, PALETTE};
 use crate::components::labels::{expansion_label, tier_label, StatusPill};
 use crate::format;
 use crate::i18n::*;
-use kizuna_shared::api::Account;
+use crate::session::use_session;
+use garde::Validate;
+use kizuna_shared::api::{
+    AccountDetail, Contact, ContactInput, FieldError, SignalDefinition, SignalValue,
+};
+use kizuna_shared::domain::Currency;
+use leptos::html::Canvas;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::NavigateOptions;
 
 /// The account detail page (`/accounts/:id`).
 #[component]
@@ -18,17 +33,22 @@ pub fn AccountDetailPage() -> impl IntoView {
         let id = id();
         async move {
             match id {
-                Some(id) => crate::api::get::<Account>(&format!("/api/v1/accounts/{id}"))
+                Some(id) => crate::api::get::<AccountDetail>(&format!("/api/v1/accounts/{id}"))
                     .await
                     .map(Some),
                 None => Ok(None),
             }
         }
     });
+    let definitions = LocalResource::new(|| async {
+        crate::api::get::<Vec<SignalDefinition>>("/api/v1/signals")
+            .await
+            .unwrap_or_default()
+    });
 
     let body = move || {
         account.get().map(|result| match result {
-            Ok(Some(a)) => account_view(i18n, a).into_any(),
+            Ok(Some(a)) => account_view(i18n, a, definitions, move || account.refetch()).into_any(),
             Ok(None) => not_found(i18n).into_any(),
             Err(err) if err.status() == Some(404) || err.status() == Some(400) => {
                 not_found(i18n).into_any()
@@ -61,14 +81,22 @@ fn not_found(i18n: I18nContext<Locale>) -> impl IntoView {
     }
 }
 
-fn account_view(i18n: I18nContext<Locale>, a: Account) -> impl IntoView {
+fn account_view(
+    i18n: I18nContext<Locale>,
+    detail: AccountDetail,
+    definitions: LocalResource<Vec<SignalDefinition>>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let a = detail.account.clone();
     let dash = move || t_string!(i18n, not_set).to_string();
     let text = move |v: Option<String>| v.unwrap_or_else(dash);
-    let account = a.clone();
     let date = move |d: Option<chrono::NaiveDate>| {
         let locale = i18n.get_locale();
         d.map(|d| format::date(d, locale)).unwrap_or_else(dash)
     };
+    let account = a.clone();
     let flags = move || {
         let mut names = Vec::new();
         if account.flag_well_known {
@@ -86,17 +114,45 @@ fn account_view(i18n: I18nContext<Locale>, a: Account) -> impl IntoView {
             names.join(" · ")
         }
     };
+    let id = a.id;
+    let version = a.version;
     let mrr = a.mrr_minor;
     let currency = a.currency;
     let tier = a.tier;
     let expansion = a.expansion_potential;
     let owner = a.owner.clone();
-    let (industry, plan, external_id) = (a.industry.clone(), a.plan.clone(), a.external_id.clone());
+    let owner_id = a.owner.as_ref().map(|o| o.id);
+    let (industry, plan, external_id, domain) = (
+        a.industry.clone(),
+        a.plan.clone(),
+        a.external_id.clone(),
+        a.domain.clone(),
+    );
     let (contract_start, renewal, churn_date) = (a.contract_start, a.renewal_date, a.churn_date);
     let churn_reason = a.churn_reason.clone();
     let champion = a.champion_name.clone();
     let champion_changed = a.champion_changed_on;
     let churned = a.churn_date.is_some() || a.churn_reason.is_some();
+    let can_edit = move || session.can_edit(owner_id);
+    let can_manage = move || session.can_manage();
+
+    let delete_error = RwSignal::new(None::<ApiError>);
+    let delete = move |_| {
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message(t_string!(i18n, delete_confirm)).ok())
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match crate::api::delete(&format!("/api/v1/accounts/{id}?version={version}")).await {
+                Ok(()) => navigate("/accounts", NavigateOptions::default()),
+                Err(err) => delete_error.set(Some(err)),
+            }
+        });
+    };
+
     view! {
         <div class="page-head">
             <div>
@@ -107,18 +163,34 @@ fn account_view(i18n: I18nContext<Locale>, a: Account) -> impl IntoView {
                     <span class="muted">{move || tier_label(i18n, tier)}</span>
                 </p>
             </div>
-            <div class="kpi">
-                <span class="kpi-label">{t!(i18n, col_mrr)}</span>
-                <span class="kpi-value" data-testid="account-mrr">
-                    {move || format::money(mrr, currency, i18n.get_locale())}
-                </span>
+            <div class="page-actions">
+                <div class="kpi">
+                    <span class="kpi-label">{t!(i18n, col_mrr)}</span>
+                    <span class="kpi-value" data-testid="account-mrr">
+                        {move || format::money(mrr, currency, i18n.get_locale())}
+                    </span>
+                </div>
+                <Show when=can_edit>
+                    <a class="button button-primary" href=format!("/accounts/{id}/edit") data-testid="edit-account">
+                        {t!(i18n, edit_account)}
+                    </a>
+                </Show>
+                <Show when=can_manage>
+                    <button class="button button-danger" type="button" on:click=delete.clone() data-testid="delete-account">
+                        {t!(i18n, delete_account)}
+                    </button>
+                </Show>
             </div>
         </div>
+        {move || delete_error.get().map(|err| view! {
+            <p class="alert alert-error" role="alert">{conflict_or(i18n, &err)}</p>
+        })}
         <div class="detail-grid">
             <section class="card" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">{t!(i18n, section_profile)}</h2>
                 <dl class="facts">
                     <dt>{t!(i18n, col_external_id)}</dt><dd>{text(external_id)}</dd>
+                    <dt>{t!(i18n, col_domain)}</dt><dd>{text(domain)}</dd>
                     <dt>{t!(i18n, col_industry)}</dt><dd>{text(industry)}</dd>
                     <dt>{t!(i18n, col_plan)}</dt><dd>{text(plan)}</dd>
                     <dt>{t!(i18n, col_owner)}</dt>
@@ -149,5 +221,475 @@ fn account_view(i18n: I18nContext<Locale>, a: Account) -> impl IntoView {
                 </dl>
             </section>
         </div>
+        <MrrSection history=detail.mrr_history.clone() />
+        <SignalsSection account_id=id latest=detail.latest_signals.clone() definitions=definitions />
+        <ContactsSection account_id=id contacts=detail.contacts.clone() editable=Signal::derive(can_edit) reload=reload />
+    }
+}
+
+/// The message for a failed change: the conflict sentence for a 409.
+pub fn conflict_or(i18n: I18nContext<Locale>, err: &ApiError) -> String {
+    if err.status() == Some(409) {
+        t_string!(i18n, conflict_reload).to_string()
+    } else if err.status() == Some(403) {
+        t_string!(i18n, forbidden).to_string()
+    } else {
+        t_string!(i18n, unexpected_error, detail = err.detail()).to_string()
+    }
+}
+
+fn month_label(m: chrono::NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::en => m.format("%b %Y").to_string(),
+        Locale::ja => m.format("%Y年%-m月").to_string(),
+    }
+}
+
+/// The MRR chart, its legend, the hovered month and the table fallback.
+#[component]
+fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    let series = StoredValue::new(MrrSeries::from_entries(&history));
+    let canvas = NodeRef::<Canvas>::new();
+    let hovered = RwSignal::new(None::<usize>);
+    let area = RwSignal::new(None::<PlotArea>);
+    let currency = series.with_value(|s| s.currency).unwrap_or(Currency::Jpy);
+    let empty = series.with_value(|s| s.months.is_empty());
+
+    Effect::new(move |_| {
+        let locale = i18n.get_locale();
+        let highlight = hovered.get();
+        let Some(el) = canvas.get() else { return };
+        let Some(backend) = plotters_canvas::CanvasBackend::with_canvas_object(el) else {
+            return;
+        };
+        let root = plotters::prelude::IntoDrawingArea::into_drawing_area(backend);
+        series.with_value(|s| {
+            let drawn = draw_mrr(
+                &root,
+                s,
+                &|m| month_label(m, locale),
+                &|v| format::money(v, currency, locale),
+                highlight,
+            );
+            if let Ok(plot) = drawn {
+                area.set(Some(plot));
+            }
+        });
+    });
+
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        let Some(plot) = area.get_untracked() else {
+            return;
+        };
+        // The canvas may be scaled by CSS: map CSS pixels to canvas pixels.
+        let Some(el) = canvas.get_untracked() else {
+            return;
+        };
+        let rect = el.get_bounding_client_rect();
+        if rect.width() <= 0.0 {
+            return;
+        }
+        let x = (f64::from(ev.client_x()) - rect.left()) * f64::from(el.width()) / rect.width();
+        let month = plot.month_at(x);
+        if hovered.get_untracked() != month {
+            hovered.set(month);
+        }
+    };
+
+    let hover_text = move || {
+        let locale = i18n.get_locale();
+        hovered.get().and_then(|m| {
+            series.with_value(|s| {
+                let month = *s.months.get(m)?;
+                let parts = s
+                    .products
+                    .iter()
+                    .zip(&s.amounts[m])
+                    .filter(|(_, a)| **a > 0)
+                    .map(|(p, a)| format!("{p} {}", format::money(*a, currency, locale)))
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                Some(format!(
+                    "{}: {} ({})",
+                    month_label(month, locale),
+                    format::money(s.total(m), currency, locale),
+                    parts
+                ))
+            })
+        })
+    };
+
+    let legend = move || {
+        series.with_value(|s| {
+            s.products
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    // A class, not a style attribute: the CSP forbids inline styles.
+                    let class = format!("swatch swatch-{}", i % PALETTE.len());
+                    view! { <li><span class=class aria-hidden="true"></span>{p.clone()}</li> }
+                })
+                .collect_view()
+        })
+    };
+
+    let table = move || {
+        let locale = i18n.get_locale();
+        series.with_value(|s| {
+            s.months
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(m, month)| {
+                    let cells = s
+                        .amounts[m]
+                        .iter()
+                        .map(|a| view! { <td class="num">{format::money(*a, currency, locale)}</td> })
+                        .collect_view();
+                    view! {
+                        <tr>
+                            <th scope="row">{month_label(*month, locale)}</th>
+                            {cells}
+                            <td class="num">{format::money(s.total(m), currency, locale)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let table_head = move || {
+        series.with_value(|s| {
+            s.products
+                .iter()
+                .map(|p| view! { <th scope="col" class="num">{p.clone()}</th> })
+                .collect_view()
+        })
+    };
+
+    view! {
+        <section class="card section" aria-labelledby="mrr-heading">
+            <h2 id="mrr-heading">{t!(i18n, mrr_history)}</h2>
+            <Show
+                when=move || !empty
+                fallback=move || view! { <p class="empty-state">{t!(i18n, no_mrr_history)}</p> }
+            >
+                <div class="chart-wrap">
+                    <canvas
+                        node_ref=canvas
+                        width="900"
+                        height="300"
+                        class="chart"
+                        data-testid="mrr-chart"
+                        role="img"
+                        aria-label=move || t_string!(i18n, mrr_chart_label).to_string()
+                        on:mousemove=on_move
+                        on:mouseleave=move |_| hovered.set(None)
+                    ></canvas>
+                </div>
+                <ul class="legend">{legend}</ul>
+                <p class="chart-hover" aria-live="polite" data-testid="mrr-hover">{hover_text}</p>
+                <details class="chart-table">
+                    <summary>{t!(i18n, mrr_table)}</summary>
+                    <div class="table-wrap">
+                        <table class="data-table" data-testid="mrr-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, col_month)}</th>
+                                    {table_head}
+                                    <th scope="col" class="num">{t!(i18n, col_total)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{table}</tbody>
+                        </table>
+                    </div>
+                </details>
+            </Show>
+        </section>
+    }
+}
+
+/// Latest signal values with unit and date, and each signal's recent values.
+#[component]
+fn SignalsSection(
+    account_id: i64,
+    latest: Vec<SignalValue>,
+    definitions: LocalResource<Vec<SignalDefinition>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let history = LocalResource::new(move || async move {
+        crate::api::get::<Vec<SignalValue>>(&format!("/api/v1/accounts/{account_id}/signals")).await
+    });
+    let latest = StoredValue::new(latest);
+    let rows = move || {
+        let locale = i18n.get_locale();
+        let defs = definitions.get().unwrap_or_default();
+        let mut by_key: BTreeMap<String, Vec<SignalValue>> = BTreeMap::new();
+        if let Some(Ok(values)) = history.get() {
+            for v in values {
+                by_key.entry(v.key.clone()).or_default().push(v);
+            }
+        }
+        latest.with_value(|latest| {
+            latest
+                .iter()
+                .map(|v| {
+                    let def = defs.iter().find(|d| d.key == v.key);
+                    let label = def.map_or_else(|| v.key.clone(), |d| d.label.clone());
+                    let unit = def.map(|d| d.unit.clone()).unwrap_or_default();
+                    let mut past = by_key.remove(&v.key).unwrap_or_default();
+                    past.sort_by_key(|p| p.observed_on);
+                    let recent = past
+                        .iter()
+                        .rev()
+                        .take(3)
+                        .rev()
+                        .map(|p| format!("{} {}", format::date(p.observed_on, locale), trim_number(p.value)))
+                        .collect::<Vec<_>>();
+                    let spark = sparkline(&past.iter().map(|p| p.value).collect::<Vec<_>>());
+                    view! {
+                        <tr>
+                            <th scope="row">{label}<span class="muted small block">{v.key.clone()}</span></th>
+                            <td class="num">{trim_number(v.value)} " " <span class="muted">{unit}</span></td>
+                            <td class="nowrap">{format::date(v.observed_on, locale)}</td>
+                            <td>
+                                <span class="sparkline" aria-hidden="true">{spark}</span>
+                                <span class="small muted block">{recent.join(" · ")}</span>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let empty = latest.with_value(Vec::is_empty);
+    view! {
+        <section class="card section" aria-labelledby="signals-heading" data-testid="signals">
+            <h2 id="signals-heading">{t!(i18n, signals_title)}</h2>
+            <Show when=move || !empty fallback=move || view! { <p class="empty-state">{t!(i18n, no_signals)}</p> }>
+                <div class="table-wrap">
+                    <table class="data-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t!(i18n, col_signal)}</th>
+                                <th scope="col" class="num">{t!(i18n, col_value)}</th>
+                                <th scope="col">{t!(i18n, col_observed)}</th>
+                                <th scope="col">{t!(i18n, col_recent)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// A number without a pointless `.0`.
+pub fn trim_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}").trim_end_matches('0').to_owned()
+    }
+}
+
+/// A text sparkline (▁▂▃▄▅▆▇█) of the values, oldest first.
+pub fn sparkline(values: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let (min, max) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    values
+        .iter()
+        .map(|v| {
+            if max > min {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "0..=7"
+                )]
+                let i = ((v - min) / (max - min) * 7.0).round() as usize;
+                BARS[i.min(7)]
+            } else {
+                BARS[3]
+            }
+        })
+        .collect()
+}
+
+/// Contacts: the list (champion marked) and, for editors, add and remove.
+#[component]
+fn ContactsSection(
+    account_id: i64,
+    contacts: Vec<Contact>,
+    editable: Signal<bool>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let title = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let champion = RwSignal::new(false);
+    let field_errors = RwSignal::new(Vec::<FieldError>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let opt = |s: String| {
+        let t = s.trim().to_owned();
+        (!t.is_empty()).then_some(t)
+    };
+    let add = Action::new_local(move |input: &ContactInput| {
+        let input = input.clone();
+        async move {
+            crate::api::post::<_, Contact>(
+                &format!("/api/v1/accounts/{account_id}/contacts"),
+                &input,
+            )
+            .await
+        }
+    });
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(_)) => reload(),
+        Some(Err(ApiError::Problem(p))) if !p.errors.is_empty() => field_errors.set(p.errors),
+        Some(Err(err)) => failure.set(Some(err)),
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        failure.set(None);
+        let input = ContactInput {
+            name: name.get_untracked().trim().to_owned(),
+            email: opt(email.get_untracked()),
+            title: opt(title.get_untracked()),
+            phone: opt(phone.get_untracked()),
+            is_champion: champion.get_untracked(),
+        };
+        match input.validate() {
+            Ok(()) => {
+                field_errors.set(Vec::new());
+                add.dispatch(input);
+            }
+            Err(report) => field_errors.set(FieldError::from_report(&report)),
+        }
+    };
+    let error_for = move |field: &'static str| {
+        move || {
+            field_errors
+                .with(|e| e.iter().any(|e| e.field == field))
+                .then(|| match field {
+                    "name" => t_string!(i18n, error_required_text).to_string(),
+                    "email" => t_string!(i18n, error_email).to_string(),
+                    _ => t_string!(i18n, error_text).to_string(),
+                })
+        }
+    };
+    let invalid = move |field: &'static str| {
+        move || {
+            field_errors
+                .with(|e| e.iter().any(|e| e.field == field))
+                .to_string()
+        }
+    };
+    let remove = move |contact_id: i64| {
+        spawn_local(async move {
+            match crate::api::delete(&format!(
+                "/api/v1/accounts/{account_id}/contacts/{contact_id}"
+            ))
+            .await
+            {
+                Ok(()) => reload(),
+                Err(err) => failure.set(Some(err)),
+            }
+        });
+    };
+    let empty = contacts.is_empty();
+    let rows = contacts
+        .into_iter()
+        .map(|c| {
+            let cid = c.id;
+            let champion_mark = c.is_champion.then(|| view! {
+                <span class="pill pill-champion"><span aria-hidden="true">"★"</span> " " {t!(i18n, champion_badge)}</span>
+            });
+            let name_for_label = c.name.clone();
+            view! {
+                <tr>
+                    <th scope="row">{c.name.clone()} " " {champion_mark}</th>
+                    <td>{c.title.clone().unwrap_or_default()}</td>
+                    <td>{c.email.clone().map(|e| view! { <a href=format!("mailto:{e}")>{e.clone()}</a> })}</td>
+                    <td>{c.phone.clone().unwrap_or_default()}</td>
+                    <td>
+                        <Show when=move || editable.get()>
+                            <button type="button" class="button button-quiet"
+                                aria-label=t_string!(i18n, remove_contact_named, name = name_for_label.clone()).to_string()
+                                on:click=move |_| remove(cid)>
+                                {t!(i18n, remove)}
+                            </button>
+                        </Show>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card section" aria-labelledby="contacts-heading" data-testid="contacts">
+            <h2 id="contacts-heading">{t!(i18n, contacts_title)}</h2>
+            {move || failure.get().map(|err| view! { <p class="alert alert-error" role="alert">{conflict_or(i18n, &err)}</p> })}
+            {if empty {
+                view! { <p class="empty-state">{t!(i18n, no_contacts)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="data-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, field_name)}</th>
+                                    <th scope="col">{t!(i18n, field_title)}</th>
+                                    <th scope="col">{t!(i18n, email)}</th>
+                                    <th scope="col">{t!(i18n, field_phone)}</th>
+                                    <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            <Show when=move || editable.get()>
+                <h3>{t!(i18n, add_contact)}</h3>
+                <form class="form form-inline" on:submit=on_submit novalidate=true>
+                    <div class="field">
+                        <label for="contact-name">{t!(i18n, field_name)}</label>
+                        <input id="contact-name" type="text" prop:value=name aria-invalid=invalid("name")
+                            on:input=move |ev| name.set(event_target_value(&ev)) />
+                        <p class="field-error">{error_for("name")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="contact-title">{t!(i18n, field_title)}</label>
+                        <input id="contact-title" type="text" prop:value=title aria-invalid=invalid("title")
+                            on:input=move |ev| title.set(event_target_value(&ev)) />
+                        <p class="field-error">{error_for("title")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="contact-email">{t!(i18n, email)}</label>
+                        <input id="contact-email" type="email" prop:value=email aria-invalid=invalid("email")
+                            on:input=move |ev| email.set(event_target_value(&ev)) />
+                        <p class="field-error">{error_for("email")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="contact-phone">{t!(i18n, field_phone)}</label>
+                        <input id="contact-phone" type="tel" prop:value=phone aria-invalid=invalid("phone")
+                            on:input=move |ev| phone.set(event_target_value(&ev)) />
+                        <p class="field-error">{error_for("phone")}</p>
+                    </div>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=champion on:change=move |ev| champion.set(event_target_checked(&ev)) />
+                        {t!(i18n, make_champion)}
+                    </label>
+                    <button class="button" type="submit" disabled=move || add.pending().get()>{t!(i18n, add_contact)}</button>
+                </form>
+            </Show>
+        </section>
     }
 }

@@ -1,9 +1,12 @@
 //! The accounts list: server-side paging, sorting, search and filters, all
 //! kept in the URL query so a view can be bookmarked, shared and reloaded.
+//! The last sort is also remembered in localStorage and restored when the
+//! URL names none; the CSV export link carries the current filters.
 
 use crate::components::labels::{tier_label, StatusPill};
 use crate::format;
 use crate::i18n::*;
+use crate::session::use_session;
 use kizuna_shared::api::{Account, AccountSort, Page, SortDir, UserSummary};
 use kizuna_shared::domain::{AccountStatus, Tier};
 use leptos::prelude::*;
@@ -87,9 +90,9 @@ impl ListState {
         if let Some(tier) = self.tier {
             parts.push(format!("tier={tier}"));
         }
-        if self.sort != AccountSort::Name {
-            parts.push(format!("sort={}", sort_name(self.sort)));
-        }
+        // The sort is always written: a URL without one means "the sort
+        // used last", so the default must be explicit too.
+        parts.push(format!("sort={}", sort_name(self.sort)));
         if self.dir == SortDir::Desc {
             parts.push("dir=desc".to_owned());
         }
@@ -97,6 +100,20 @@ impl ListState {
             parts.push(format!("page={}", self.page));
         }
         parts.join("&")
+    }
+
+    /// The CSV export of the same filters and sort (all pages).
+    fn export_url(&self) -> String {
+        let query = ListState {
+            page: 1,
+            ..self.clone()
+        }
+        .to_query();
+        if query.is_empty() {
+            "/api/v1/accounts/export".to_owned()
+        } else {
+            format!("/api/v1/accounts/export?{query}")
+        }
     }
 
     fn api_url(&self) -> String {
@@ -111,13 +128,55 @@ impl ListState {
 
 const PER_PAGE: u32 = 50;
 
+/// localStorage key of the last sort (`column:dir`).
+const SORT_KEY: &str = "kizuna.accounts.sort";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Parses a saved sort (`mrr:desc`).
+pub fn parse_saved_sort(saved: &str) -> Option<(AccountSort, SortDir)> {
+    let (column, dir) = saved.split_once(':')?;
+    let dir = match dir {
+        "asc" => SortDir::Asc,
+        "desc" => SortDir::Desc,
+        _ => return None,
+    };
+    Some((parse_sort(column)?, dir))
+}
+
+fn save_sort(sort: AccountSort, dir: SortDir) {
+    if let Some(s) = storage() {
+        let dir = if dir == SortDir::Desc { "desc" } else { "asc" };
+        // Not being able to remember a sort is harmless.
+        let _ = s.set_item(SORT_KEY, &format!("{}:{dir}", sort_name(sort)));
+    }
+}
+
 /// The accounts list page.
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let navigate = use_navigate();
-    let state = Memo::new(move |_| query.with(ListState::from_query));
+    let session = use_session();
+    let state = Memo::new(move |_| {
+        query.with(|q| {
+            let mut s = ListState::from_query(q);
+            // A URL without a sort gets the one used last.
+            if q.get("sort").is_none() {
+                if let Some((sort, dir)) = storage()
+                    .and_then(|st| st.get_item(SORT_KEY).ok().flatten())
+                    .and_then(|saved| parse_saved_sort(&saved))
+                {
+                    s.sort = sort;
+                    s.dir = dir;
+                }
+            }
+            s
+        })
+    });
 
     let set_state = move |next: ListState| {
         let qs = next.to_query();
@@ -178,6 +237,7 @@ pub fn AccountsPage() -> impl IntoView {
                 };
             }
             next.page = 1;
+            save_sort(next.sort, next.dir);
             set_state(next);
         }
     };
@@ -259,13 +319,14 @@ pub fn AccountsPage() -> impl IntoView {
                             <thead>
                                 <tr>
                                     {header(AccountSort::Name, Signal::derive(move || t_string!(i18n, col_name).to_string()), false)}
-                                    <th scope="col">{t!(i18n, col_industry)}</th>
+                                    <th scope="col">{t!(i18n, col_domain_industry)}</th>
                                     <th scope="col">{t!(i18n, col_plan)}</th>
-                                    {header(AccountSort::Mrr, Signal::derive(move || t_string!(i18n, col_mrr).to_string()), true)}
                                     <th scope="col">{t!(i18n, col_tier)}</th>
+                                    {header(AccountSort::Mrr, Signal::derive(move || t_string!(i18n, col_mrr).to_string()), true)}
                                     {header(AccountSort::Owner, Signal::derive(move || t_string!(i18n, col_owner).to_string()), false)}
-                                    {header(AccountSort::Status, Signal::derive(move || t_string!(i18n, col_status).to_string()), false)}
                                     {header(AccountSort::RenewalDate, Signal::derive(move || t_string!(i18n, col_renewal).to_string()), false)}
+                                    {header(AccountSort::Status, Signal::derive(move || t_string!(i18n, col_status).to_string()), false)}
+                                    <th scope="col" class="num">{t!(i18n, col_days_since_login)}</th>
                                 </tr>
                             </thead>
                             <tbody>{rows}</tbody>
@@ -296,6 +357,16 @@ pub fn AccountsPage() -> impl IntoView {
             <div>
                 <h1>{t!(i18n, accounts_title)}</h1>
                 <p class="lead">{t!(i18n, accounts_lead)}</p>
+            </div>
+            <div class="page-actions">
+                <a class="button" href=move || state.get().export_url() download="kizuna-accounts.csv" data-testid="export-csv">
+                    <span aria-hidden="true">"⤓ "</span>{t!(i18n, export_csv)}
+                </a>
+                <Show when=move || session.can_manage()>
+                    <a class="button button-primary" href="/accounts/new" data-testid="new-account">
+                        {t!(i18n, new_account)}
+                    </a>
+                </Show>
             </div>
         </div>
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
@@ -394,19 +465,28 @@ fn account_row(i18n: I18nContext<Locale>, locale: Locale, a: &Account) -> impl I
         .map(|d| format::date(d, locale))
         .unwrap_or_else(|| t_string!(i18n, not_set).to_string());
     let not_set = t_string!(i18n, not_set).to_string();
+    let days = a
+        .signals
+        .get("days_since_login")
+        .map(|d| crate::pages::account_detail::trim_number(*d))
+        .unwrap_or_else(|| not_set.clone());
     view! {
         <tr>
             <th scope="row" class="cell-name">
                 <a href=href>{a.name.clone()}</a>
                 {a.external_id.clone().map(|id| view! { <span class="muted small">{id}</span> })}
             </th>
-            <td>{a.industry.clone().unwrap_or_else(|| not_set.clone())}</td>
+            <td>
+                {a.domain.clone().or_else(|| a.industry.clone()).unwrap_or_else(|| not_set.clone())}
+                {a.domain.as_ref().and(a.industry.clone()).map(|i| view! { <span class="muted small block">{i}</span> })}
+            </td>
             <td>{a.plan.clone().unwrap_or_else(|| not_set.clone())}</td>
+            <td class="nowrap">{tier}</td>
             <td class="num">{mrr}</td>
-            <td>{tier}</td>
             <td>{owner}</td>
-            <td><StatusPill status=a.status /></td>
             <td class="nowrap">{renewal}</td>
+            <td><StatusPill status=a.status /></td>
+            <td class="num">{days}</td>
         </tr>
     }
 }

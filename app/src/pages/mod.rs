@@ -1,7 +1,10 @@
 //! One module per page of the app.
 
 pub mod account_detail;
+pub mod account_form;
 pub mod accounts;
+pub mod duplicates;
+pub mod imports;
 pub mod login;
 pub mod not_found;
 pub mod users;

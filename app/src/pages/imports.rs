@@ -1,0 +1,578 @@
+//! CSV import: the wizard (`/imports/new`: kind → file → column mapping →
+//! preview → apply with progress → summary) and the history of imports,
+//! merges and edits (`/imports`). The file goes to the server as the raw
+//! request body; the browser only reads its header line for the mapping.
+
+use std::collections::BTreeMap;
+
+use crate::api::ApiError;
+use crate::format;
+use crate::i18n::*;
+use crate::import_file::{
+    header_cells, looks_like_other_encoding, missing_required, prefill_mapping, template_href,
+};
+use crate::session::use_session;
+use kizuna_shared::api::{
+    DataChange, DataChangeKind, ImportAction, ImportKind, ImportProgress, ImportReport, Page,
+    MAX_IMPORT_BYTES,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_i18n::I18nContext;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+fn kind_label(i18n: I18nContext<Locale>, kind: ImportKind) -> String {
+    match kind {
+        ImportKind::Accounts => t_string!(i18n, import_kind_accounts).to_string(),
+        ImportKind::Mrr => t_string!(i18n, import_kind_mrr).to_string(),
+        ImportKind::Signals => t_string!(i18n, import_kind_signals).to_string(),
+    }
+}
+
+/// Waits `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// A random progress token (only needs to be unlikely to collide).
+fn progress_token() -> String {
+    (0..4)
+        .map(|_| {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "0..2^16"
+            )]
+            let n = (js_sys::Math::random() * 65_536.0) as u32;
+            format!("{n:04x}")
+        })
+        .collect()
+}
+
+/// The import wizard page.
+#[component]
+pub fn ImportWizardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>{t!(i18n, import_title)}</h1>
+                <p class="lead">{t!(i18n, import_lead)}</p>
+            </div>
+            <a class="button" href="/imports">{t!(i18n, nav_import_history)}</a>
+        </div>
+        <Show when=move || session.can_manage()
+            fallback=move || view! { <p class="alert alert-error" role="alert">{t!(i18n, forbidden)}</p> }>
+            <ImportWizard />
+        </Show>
+    }
+}
+
+#[component]
+fn ImportWizard() -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = RwSignal::new(ImportKind::Accounts);
+    let file = RwSignal::new_local(None::<web_sys::File>);
+    let file_name = RwSignal::new(String::new());
+    let headers = RwSignal::new(Vec::<String>::new());
+    let other_encoding = RwSignal::new(false);
+    let file_problem = RwSignal::new(None::<String>);
+    let mapping = RwSignal::new(BTreeMap::<String, String>::new());
+    let preview = RwSignal::new(None::<Result<ImportReport, ApiError>>);
+    let applied = RwSignal::new(None::<Result<ImportReport, ApiError>>);
+    let running = RwSignal::new(false);
+    let progress = RwSignal::new(None::<ImportProgress>);
+    let dragging = RwSignal::new(false);
+
+    let reset_results = move || {
+        preview.set(None);
+        applied.set(None);
+    };
+
+    let take_file = move |f: web_sys::File| {
+        reset_results();
+        file_problem.set(None);
+        #[expect(clippy::cast_precision_loss, reason = "size comparison")]
+        if f.size() > MAX_IMPORT_BYTES as f64 {
+            file_problem.set(Some(t_string!(i18n, import_too_big).to_string()));
+            return;
+        }
+        file_name.set(f.name());
+        let blob: web_sys::Blob = f.clone().into();
+        file.set(Some(f));
+        spawn_local(async move {
+            // The header line is in the first few kilobytes.
+            let head = blob.slice_with_f64_and_f64(0.0, 65_536.0).unwrap_or(blob);
+            let text = JsFuture::from(head.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            let cells = header_cells(&text);
+            other_encoding.set(looks_like_other_encoding(&text));
+            mapping.set(prefill_mapping(kind.get_untracked(), &cells));
+            headers.set(cells);
+        });
+    };
+
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
+        if let Some(f) = input.and_then(|i| i.files()).and_then(|l| l.get(0)) {
+            take_file(f);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(f) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|l| l.get(0))
+        {
+            take_file(f);
+        }
+    };
+
+    let send = move |dry_run: bool| {
+        let Some(f) = file.get_untracked() else {
+            return;
+        };
+        let token = progress_token();
+        let map_json = serde_json::to_string(&mapping.get_untracked()).unwrap_or_default();
+        let url = format!(
+            "/api/v1/imports?kind={}&dry_run={dry_run}&file_name={}&mapping={}&progress={token}",
+            kind.get_untracked().as_str(),
+            crate::api::encode(&file_name.get_untracked()),
+            crate::api::encode(&map_json),
+        );
+        running.set(true);
+        progress.set(None);
+        if dry_run {
+            reset_results();
+        }
+        spawn_local(async move {
+            let blob: web_sys::Blob = f.into();
+            let result = crate::api::post_file::<ImportReport>(&url, &blob).await;
+            running.set(false);
+            if dry_run {
+                preview.set(Some(result));
+            } else {
+                applied.set(Some(result));
+            }
+        });
+        // Poll progress while the request runs; an unknown token (404)
+        // leaves the bar indeterminate.
+        spawn_local(async move {
+            while running.get_untracked() {
+                sleep(200).await;
+                if !running.get_untracked() {
+                    break;
+                }
+                if let Ok(p) =
+                    crate::api::get::<ImportProgress>(&format!("/api/v1/imports/progress/{token}"))
+                        .await
+                {
+                    progress.set(Some(p));
+                }
+            }
+        });
+    };
+
+    let missing = move || missing_required(kind.get(), &mapping.get());
+    let has_file = move || file.with(Option::is_some);
+    let preview_ok = move || preview.with(|p| matches!(p, Some(Ok(r)) if r.error_count == 0));
+
+    let kind_choice = move || {
+        ImportKind::ALL
+            .iter()
+            .map(|k| {
+                let k = *k;
+                let columns = k
+                    .columns()
+                    .iter()
+                    .map(|(c, required)| {
+                        view! { <code class:required=*required>{*c}</code> " " }
+                    })
+                    .collect_view();
+                view! {
+                    <label class="choice" class:choice-selected=move || kind.get() == k>
+                        <input type="radio" name="import-kind" value=k.as_str()
+                            prop:checked=move || kind.get() == k
+                            on:change=move |_| {
+                                kind.set(k);
+                                reset_results();
+                                let h = headers.get_untracked();
+                                mapping.set(prefill_mapping(k, &h));
+                            } />
+                        <span class="choice-title">{move || kind_label(i18n, k)}</span>
+                        <span class="choice-columns small">{columns}</span>
+                        <a class="small" href=template_href(k) download=format!("kizuna-{}-template.csv", k.as_str())>
+                            {t!(i18n, download_template)}
+                        </a>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+
+    let mapping_rows = move || {
+        let k = kind.get();
+        let hs = headers.get();
+        k.columns()
+            .iter()
+            .map(|(column, required)| {
+                let column = *column;
+                let id = format!("map-{column}");
+                let options = hs
+                    .iter()
+                    .map(|h| {
+                        let h2 = h.clone();
+                        view! { <option value=h.clone() selected=move || mapping.with(|m| m.get(column) == Some(&h2))>{h.clone()}</option> }
+                    })
+                    .collect_view();
+                view! {
+                    <tr>
+                        <th scope="row">
+                            <label for=id.clone()><code>{column}</code></label>
+                            {required.then(|| view! { " " <span class="small muted">{t!(i18n, required)}</span> })}
+                        </th>
+                        <td>
+                            <select id=id data-column=column on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                mapping.update(|m| {
+                                    if v.is_empty() { m.remove(column); } else { m.insert(column.to_owned(), v); }
+                                });
+                                reset_results();
+                            }>
+                                <option value="" selected=move || mapping.with(|m| !m.contains_key(column))>{t!(i18n, not_in_file)}</option>
+                                {options}
+                            </select>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <ol class="steps">
+            <li class="card section">
+                <h2>{t!(i18n, step_kind)}</h2>
+                <fieldset class="choices">
+                    <legend class="visually-hidden">{t!(i18n, step_kind)}</legend>
+                    {kind_choice}
+                </fieldset>
+                <p class="small muted">{t!(i18n, required_columns_note)}</p>
+            </li>
+            <li class="card section">
+                <h2>{t!(i18n, step_file)}</h2>
+                <div class="dropzone" class:dropzone-active=move || dragging.get()
+                    on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                    on:dragleave=move |_| dragging.set(false)
+                    on:drop=on_drop>
+                    <label for="import-file">{t!(i18n, choose_file)}</label>
+                    <input id="import-file" type="file" accept=".csv,.tsv,.txt,text/csv" on:change=on_file data-testid="import-file" />
+                    <p class="small muted">{t!(i18n, drop_hint)}</p>
+                </div>
+                {move || file_problem.get().map(|p| view! { <p class="alert alert-error" role="alert">{p}</p> })}
+                <Show when=move || other_encoding.get()>
+                    <p class="alert alert-info" role="status">{t!(i18n, encoding_note)}</p>
+                </Show>
+            </li>
+            <Show when=move || !headers.with(Vec::is_empty)>
+                <li class="card section">
+                    <h2>{t!(i18n, step_mapping)}</h2>
+                    <div class="table-wrap">
+                        <table class="data-table mapping-table" data-testid="mapping">
+                            <thead><tr><th scope="col">{t!(i18n, our_column)}</th><th scope="col">{t!(i18n, file_header)}</th></tr></thead>
+                            <tbody>{mapping_rows}</tbody>
+                        </table>
+                    </div>
+                    {move || {
+                        let m = missing();
+                        (!m.is_empty()).then(|| view! {
+                            <p class="alert alert-error" role="alert">{t!(i18n, mapping_missing, columns = m.join(", "))}</p>
+                        })
+                    }}
+                    <button class="button button-primary" type="button" data-testid="preview-import"
+                        disabled=move || running.get() || !has_file() || !missing().is_empty()
+                        on:click=move |_| send(true)>
+                        {t!(i18n, check_file)}
+                    </button>
+                </li>
+            </Show>
+            <Show when=move || running.get()>
+                <li class="card section" aria-live="polite">
+                    <ProgressBar progress=progress />
+                </li>
+            </Show>
+            {move || preview.get().map(|result| view! {
+                <li class="card section" data-testid="import-preview">
+                    <h2>{t!(i18n, step_preview)}</h2>
+                    {report_view(i18n, result)}
+                    <Show when=move || applied.with(Option::is_none)>
+                        <button class="button button-primary" type="button" data-testid="apply-import"
+                            disabled=move || running.get() || !preview_ok()
+                            on:click=move |_| send(false)>
+                            {t!(i18n, apply_import)}
+                        </button>
+                        <Show when=move || !preview_ok()>
+                            <p class="small muted">{t!(i18n, fix_errors_first)}</p>
+                        </Show>
+                    </Show>
+                </li>
+            })}
+            {move || applied.get().map(|result| view! {
+                <li class="card section" data-testid="import-summary">
+                    <h2>{t!(i18n, step_done)}</h2>
+                    {report_view(i18n, result)}
+                    <p>
+                        <a class="button button-primary" href="/accounts">{t!(i18n, go_to_accounts)}</a>
+                        " "
+                        <a class="button" href="/imports">{t!(i18n, nav_import_history)}</a>
+                    </p>
+                </li>
+            })}
+        </ol>
+    }
+}
+
+/// Progress of a running import: a determinate bar when the server reports
+/// counts, an indeterminate one otherwise.
+#[component]
+fn ProgressBar(progress: RwSignal<Option<ImportProgress>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let phase = move || {
+        progress.get().map_or_else(
+            || t_string!(i18n, phase_working).to_string(),
+            |p| match p.phase.as_str() {
+                "reading" => t_string!(i18n, phase_reading).to_string(),
+                "checking" => t_string!(i18n, phase_checking).to_string(),
+                "writing" => t_string!(i18n, phase_writing).to_string(),
+                _ => t_string!(i18n, phase_done).to_string(),
+            },
+        )
+    };
+    view! {
+        <div class="progress" data-testid="import-progress">
+            <label for="import-progress-bar">{phase}</label>
+            {move || match progress.get() {
+                Some(p) if p.total > 0 => {
+                    #[expect(clippy::cast_precision_loss, reason = "a progress bar")]
+                    let (value, max) = (p.done as f64, p.total as f64);
+                    view! { <progress id="import-progress-bar" max=max value=value></progress>
+                        <span class="small muted">{format!("{} / {}", p.done, p.total)}</span> }.into_any()
+                }
+                _ => view! { <progress id="import-progress-bar"></progress> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+fn action_label(i18n: I18nContext<Locale>, a: ImportAction) -> String {
+    match a {
+        ImportAction::Create => t_string!(i18n, action_create).to_string(),
+        ImportAction::Update => t_string!(i18n, action_update).to_string(),
+        ImportAction::Unchanged => t_string!(i18n, action_unchanged).to_string(),
+    }
+}
+
+/// A preview or summary: counts, errors, planned changes.
+fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>) -> AnyView {
+    let report = match result {
+        Ok(r) => r,
+        Err(err) => {
+            let message = match err.status() {
+                Some(413) => t_string!(i18n, import_too_big).to_string(),
+                Some(409) => t_string!(i18n, conflict_reload).to_string(),
+                _ => t_string!(i18n, unexpected_error, detail = err.detail()).to_string(),
+            };
+            return view! { <p class="alert alert-error" role="alert">{message}</p> }.into_any();
+        }
+    };
+    let locale = i18n.get_locale_untracked();
+    let n = move |v: u64| format::count(v, locale);
+    let status = if report.error_count > 0 {
+        view! { <p class="alert alert-error" role="alert" data-testid="import-errors-count">
+            <span aria-hidden="true">"✕ "</span>{t!(i18n, import_has_errors, count = n(report.error_count))}</p> }.into_any()
+    } else if report.applied {
+        view! { <p class="alert alert-success" role="status"><span aria-hidden="true">"✓ "</span>{t!(i18n, import_applied)}</p> }.into_any()
+    } else {
+        view! { <p class="alert alert-success" role="status"><span aria-hidden="true">"✓ "</span>{t!(i18n, import_ready)}</p> }.into_any()
+    };
+    let errors = report
+        .errors
+        .iter()
+        .map(|e| {
+            view! {
+                <tr>
+                    <td class="num">{e.row}</td>
+                    <td><code>{e.column.clone().unwrap_or_default()}</code></td>
+                    <td>{e.message.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let changes = report
+        .changes
+        .iter()
+        .map(|c| {
+            let a = c.action;
+            view! {
+                <tr>
+                    <td class="num">{c.row}</td>
+                    <td>{action_label(i18n, a)}</td>
+                    <td><code>{c.key.clone()}</code></td>
+                    <td>{c.account_name.clone().unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let has_errors = !report.errors.is_empty();
+    let has_changes = !report.changes.is_empty();
+    view! {
+        {status}
+        <dl class="counts" data-testid="import-counts">
+            <div><dt>{t!(i18n, count_rows)}</dt><dd>{n(report.rows)}</dd></div>
+            <div><dt>{t!(i18n, count_created)}</dt><dd data-testid="count-created">{n(report.created)}</dd></div>
+            <div><dt>{t!(i18n, count_updated)}</dt><dd data-testid="count-updated">{n(report.updated)}</dd></div>
+            <div><dt>{t!(i18n, count_unchanged)}</dt><dd>{n(report.unchanged)}</dd></div>
+            <div><dt>{t!(i18n, count_errors)}</dt><dd>{n(report.error_count)}</dd></div>
+        </dl>
+        <p class="small muted">{t!(i18n, detected_format, encoding = report.encoding.clone(), delimiter = report.delimiter.clone())}</p>
+        {has_errors.then(|| view! {
+            <h3>{t!(i18n, errors_title)}</h3>
+            <div class="table-wrap">
+                <table class="data-table" data-testid="import-errors">
+                    <thead><tr>
+                        <th scope="col" class="num">{t!(i18n, col_row)}</th>
+                        <th scope="col">{t!(i18n, col_column)}</th>
+                        <th scope="col">{t!(i18n, col_problem)}</th>
+                    </tr></thead>
+                    <tbody>{errors}</tbody>
+                </table>
+            </div>
+        })}
+        {has_changes.then(|| view! {
+            <details open=!has_errors>
+                <summary>{t!(i18n, changes_title)}</summary>
+                <div class="table-wrap">
+                    <table class="data-table" data-testid="import-changes">
+                        <thead><tr>
+                            <th scope="col" class="num">{t!(i18n, col_row)}</th>
+                            <th scope="col">{t!(i18n, col_action)}</th>
+                            <th scope="col">{t!(i18n, col_key)}</th>
+                            <th scope="col">{t!(i18n, col_name)}</th>
+                        </tr></thead>
+                        <tbody>{changes}</tbody>
+                    </table>
+                </div>
+            </details>
+        })}
+    }
+    .into_any()
+}
+
+fn change_kind_label(i18n: I18nContext<Locale>, k: DataChangeKind) -> String {
+    match k {
+        DataChangeKind::Accounts => t_string!(i18n, import_kind_accounts).to_string(),
+        DataChangeKind::Mrr => t_string!(i18n, import_kind_mrr).to_string(),
+        DataChangeKind::Signals => t_string!(i18n, import_kind_signals).to_string(),
+        DataChangeKind::Merge => t_string!(i18n, change_merge).to_string(),
+        DataChangeKind::Create => t_string!(i18n, change_create).to_string(),
+        DataChangeKind::Update => t_string!(i18n, change_update).to_string(),
+        DataChangeKind::Delete => t_string!(i18n, change_delete).to_string(),
+    }
+}
+
+/// The import and data-change history (`/imports`).
+#[component]
+pub fn ImportHistoryPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let page = RwSignal::new(1_u32);
+    let history = LocalResource::new(move || {
+        let p = page.get();
+        async move {
+            crate::api::get::<Page<DataChange>>(&format!("/api/v1/imports?page={p}&per_page=50"))
+                .await
+        }
+    });
+    let body = move || {
+        history.get().map(|r| match r {
+            Err(err) => view! { <p class="alert alert-error" role="alert">{t!(i18n, unexpected_error, detail = err.detail())}</p> }.into_any(),
+            Ok(p) if p.items.is_empty() => view! {
+                <div class="empty-state"><p class="empty-title">{t!(i18n, no_history)}</p></div>
+            }.into_any(),
+            Ok(p) => {
+                let locale = i18n.get_locale();
+                let pages = p.page_count();
+                let current = p.page;
+                let rows = p.items.into_iter().map(|c| {
+                    let n = move |v: u64| format::count(v, locale);
+                    let when = format!("{} {}", format::date(c.at.date(), locale), c.at.format("%H:%M"));
+                    let account = c.account_id.map(|id| view! { <a href=format!("/accounts/{id}")>{t!(i18n, view_account)}</a> });
+                    view! {
+                        <tr>
+                            <td class="nowrap">{when}<span class="small muted">" UTC"</span></td>
+                            <td>{c.user.map(|u| u.name).unwrap_or_default()}</td>
+                            <td>{change_kind_label(i18n, c.kind)}</td>
+                            <td>{c.file_name.unwrap_or_default()}</td>
+                            <td class="num">{n(c.rows)}</td>
+                            <td class="num">{n(c.created)}</td>
+                            <td class="num">{n(c.updated)}</td>
+                            <td class="num">{n(c.unchanged)}</td>
+                            <td>{c.detail} " " {account}</td>
+                        </tr>
+                    }
+                }).collect_view();
+                view! {
+                    <div class="table-wrap">
+                        <table class="data-table" data-testid="history-table">
+                            <thead><tr>
+                                <th scope="col">{t!(i18n, col_when)}</th>
+                                <th scope="col">{t!(i18n, col_who)}</th>
+                                <th scope="col">{t!(i18n, col_kind)}</th>
+                                <th scope="col">{t!(i18n, col_file)}</th>
+                                <th scope="col" class="num">{t!(i18n, count_rows)}</th>
+                                <th scope="col" class="num">{t!(i18n, count_created)}</th>
+                                <th scope="col" class="num">{t!(i18n, count_updated)}</th>
+                                <th scope="col" class="num">{t!(i18n, count_unchanged)}</th>
+                                <th scope="col">{t!(i18n, col_detail)}</th>
+                            </tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                    <nav class="pager" aria-label=move || t_string!(i18n, page_of, page = current, pages = pages).to_string()>
+                        <span class="pager-page">{t!(i18n, page_of, page = current, pages = pages)}</span>
+                        <div class="pager-buttons">
+                            <button type="button" class="button" disabled={current <= 1} on:click=move |_| page.set(current - 1)>{t!(i18n, previous_page)}</button>
+                            <button type="button" class="button" disabled={current >= pages} on:click=move |_| page.set(current + 1)>{t!(i18n, next_page)}</button>
+                        </div>
+                    </nav>
+                }.into_any()
+            }
+        })
+    };
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>{t!(i18n, history_title)}</h1>
+                <p class="lead">{t!(i18n, history_lead)}</p>
+            </div>
+            <Show when=move || session.can_manage()>
+                <a class="button button-primary" href="/imports/new">{t!(i18n, nav_import)}</a>
+            </Show>
+        </div>
+        <section class="card" aria-live="polite">
+            {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+        </section>
+    }
+}

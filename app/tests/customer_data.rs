@@ -1,0 +1,207 @@
+//! Browser tests of the customer-data logic that is not just markup: the
+//! MRR chart's data preparation, drawing and mouse → month mapping, the
+//! import wizard's header reading and mapping prefill, and the account form's
+//! conversion of typed text into the API body.
+#![cfg(target_arch = "wasm32")]
+
+use chrono::NaiveDate;
+use kizuna_app::charts::{draw_mrr, MrrSeries, PlotArea};
+use kizuna_app::import_file::{
+    header_cells, looks_like_other_encoding, missing_required, prefill_mapping, template_csv,
+};
+use kizuna_app::pages::account_detail::{sparkline, trim_number};
+use kizuna_app::pages::account_form::AccountDraft;
+use kizuna_shared::api::{ImportKind, MrrEntry};
+use kizuna_shared::domain::{AccountStatus, Currency};
+use plotters::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn entry(month: (i32, u32), product: &str, amount: i64) -> MrrEntry {
+    MrrEntry {
+        month: NaiveDate::from_ymd_opt(month.0, month.1, 1).unwrap(),
+        product: product.into(),
+        amount_minor: amount,
+        currency: Currency::Jpy,
+    }
+}
+
+#[wasm_bindgen_test]
+fn mrr_entries_are_grouped_by_month_with_core_first() {
+    let s = MrrSeries::from_entries(&[
+        entry((2025, 5), "addon", 20_000),
+        entry((2025, 4), "core", 500_000),
+        entry((2025, 5), "core", 520_000),
+    ]);
+    assert_eq!(s.months.len(), 2);
+    assert_eq!(s.products, ["core", "addon"]);
+    assert_eq!(s.amounts, [vec![500_000, 0], vec![520_000, 20_000]]);
+    assert_eq!(s.total(1), 540_000);
+    assert_eq!(s.max_total(), 540_000);
+    assert_eq!(s.currency, Some(Currency::Jpy));
+}
+
+#[wasm_bindgen_test]
+fn entries_in_another_currency_are_not_added_in() {
+    let mut usd = entry((2025, 4), "core", 100);
+    usd.currency = Currency::Usd;
+    let s = MrrSeries::from_entries(&[entry((2025, 4), "core", 500_000), usd]);
+    assert_eq!(s.amounts, [vec![500_000]]);
+}
+
+#[wasm_bindgen_test]
+fn the_mouse_maps_back_to_the_month_under_it() {
+    let area = PlotArea {
+        left: 100,
+        right: 700,
+        months: 12,
+    };
+    assert_eq!(area.month_at(99.0), None);
+    assert_eq!(area.month_at(100.0), Some(0));
+    assert_eq!(area.month_at(149.9), Some(0));
+    assert_eq!(area.month_at(150.0), Some(1));
+    assert_eq!(area.month_at(699.0), Some(11));
+    assert_eq!(area.month_at(700.0), None);
+    let empty = PlotArea { months: 0, ..area };
+    assert_eq!(empty.month_at(300.0), None);
+}
+
+#[wasm_bindgen_test]
+fn the_chart_draws_one_bar_part_per_product_and_month() {
+    let s = MrrSeries::from_entries(&[
+        entry((2025, 4), "core", 500_000),
+        entry((2025, 5), "core", 520_000),
+        entry((2025, 5), "addon", 20_000),
+    ]);
+    let mut svg = String::new();
+    let area = {
+        let root = SVGBackend::with_string(&mut svg, (600, 300)).into_drawing_area();
+        draw_mrr(
+            &root,
+            &s,
+            &|m| m.format("%Y-%m").to_string(),
+            &|v| v.to_string(),
+            None,
+        )
+        .unwrap()
+    };
+    assert_eq!(area.months, 2);
+    assert!(area.left > 0 && area.right <= 600 && area.left < area.right);
+    assert!(svg.contains("2025-05"), "month labels are drawn");
+    // Three filled bar parts in the product colours.
+    let filled = svg.matches("fill=\"#0072B2\"").count() + svg.matches("fill=\"#E69F00\"").count();
+    assert_eq!(filled, 3, "{svg}");
+}
+
+#[wasm_bindgen_test]
+fn header_cells_handle_bom_quotes_and_tabs() {
+    assert_eq!(
+        header_cells("\u{feff}external_id,\"Name, legal\",MRR\r\nCRM-1,A,1\r\n"),
+        ["external_id", "Name, legal", "MRR"]
+    );
+    assert_eq!(header_cells("a\tb\tc\n1\t2\t3"), ["a", "b", "c"]);
+    assert_eq!(header_cells("\"say \"\"hi\"\"\",x"), ["say \"hi\"", "x"]);
+    assert!(header_cells("").is_empty());
+    assert!(looks_like_other_encoding("\u{fffd}\u{fffd}ID"));
+    assert!(!looks_like_other_encoding("顧客ID"));
+}
+
+#[wasm_bindgen_test]
+fn mapping_prefill_matches_exact_and_case_insensitive_headers() {
+    let headers: Vec<String> = ["External ID", "name", "ＭＲＲ", "Currency", "顧客名"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let m = prefill_mapping(ImportKind::Accounts, &headers);
+    assert_eq!(
+        m.get("external_id").map(String::as_str),
+        Some("External ID")
+    );
+    assert_eq!(m.get("name").map(String::as_str), Some("name"));
+    assert_eq!(m.get("mrr").map(String::as_str), Some("ＭＲＲ"));
+    assert_eq!(m.get("currency").map(String::as_str), Some("Currency"));
+    assert_eq!(m.get("domain"), None);
+    assert!(missing_required(ImportKind::Accounts, &m).is_empty());
+    // The same file as MRR history lacks the month and product columns.
+    let mrr = prefill_mapping(ImportKind::Mrr, &headers);
+    assert_eq!(
+        missing_required(ImportKind::Mrr, &mrr),
+        ["month", "product"]
+    );
+}
+
+#[wasm_bindgen_test]
+fn templates_start_with_our_columns() {
+    for kind in ImportKind::ALL {
+        let t = template_csv(*kind);
+        let header = header_cells(&t);
+        let ours: Vec<&str> = kind.columns().iter().map(|(c, _)| *c).collect();
+        assert_eq!(header, ours);
+        assert_eq!(t.lines().count(), 2);
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_account_form_parses_money_and_reports_shared_rule_fields() {
+    let draft = AccountDraft {
+        name: "株式会社サクラ".into(),
+        mrr: "￥520,000".into(),
+        contract_start: "2025-04-01".into(),
+        renewal_date: "2026-04-01".into(),
+        ..AccountDraft::default()
+    };
+    let input = draft.to_input().unwrap();
+    assert_eq!(input.mrr_minor, 520_000);
+
+    let usd = AccountDraft {
+        mrr: "79.85".into(),
+        currency: Currency::Usd,
+        ..draft.clone()
+    };
+    assert_eq!(usd.to_input().unwrap().mrr_minor, 7_985);
+
+    let bad = AccountDraft {
+        name: "  ".into(),
+        mrr: "lots".into(),
+        renewal_date: "2025-01-01".into(),
+        status: AccountStatus::Churned,
+        domain: "not a domain".into(),
+        ..draft
+    };
+    let mut fields: Vec<String> = bad
+        .to_input()
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["churn_date", "domain", "mrr_minor", "name", "renewal_date"]
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_saved_sort_is_read_back() {
+    use kizuna_app::pages::accounts::parse_saved_sort;
+    use kizuna_shared::api::{AccountSort, SortDir};
+    assert_eq!(
+        parse_saved_sort("mrr:desc"),
+        Some((AccountSort::Mrr, SortDir::Desc))
+    );
+    assert_eq!(
+        parse_saved_sort("renewal_date:asc"),
+        Some((AccountSort::RenewalDate, SortDir::Asc))
+    );
+    assert_eq!(parse_saved_sort("mrr"), None);
+    assert_eq!(parse_saved_sort("colour:asc"), None);
+}
+
+#[wasm_bindgen_test]
+fn signal_helpers() {
+    assert_eq!(trim_number(3.0), "3");
+    assert_eq!(trim_number(79.5), "79.5");
+    assert_eq!(sparkline(&[1.0, 5.0, 9.0]), "▁▅█");
+    assert_eq!(sparkline(&[2.0, 2.0]), "▄▄");
+}
