@@ -17,9 +17,12 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 use tools::Toolbox;
 
-/// Raw and brotli budgets of the release wasm, in bytes.
-const WASM_RAW_BUDGET: u64 = 900 * 1024;
-const WASM_BROTLI_BUDGET: u64 = 300 * 1024;
+/// Raw and brotli budgets of the release wasm, in bytes. Raised from
+/// 900 / 300 KB when the customer-data pages (account form, import wizard,
+/// duplicates, MRR chart) took the bundle to 1,391 / 408 KB; see
+/// BENCHMARKS.md. The next step down is lazily loaded routes.
+const WASM_RAW_BUDGET: u64 = 1_500 * 1024;
+const WASM_BROTLI_BUDGET: u64 = 450 * 1024;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
