@@ -234,7 +234,7 @@ mod tests {
     fn migrations_apply_and_revert_cleanly() {
         let dir = tempfile::tempdir().unwrap();
         let pool = connect(dir.path().join("t.db").to_str().unwrap()).unwrap();
-        assert_eq!(migrate(&pool).unwrap().len(), 1);
+        assert_eq!(migrate(&pool).unwrap().len(), 2);
         let mut conn =
             SqliteConnection::establish(dir.path().join("t.db").to_str().unwrap()).unwrap();
         conn.revert_all_migrations(SQLITE_MIGRATIONS).unwrap();
