@@ -11,6 +11,7 @@ use crate::helpers::spawn_app;
 fn options(seed: u64) -> DemoOptions {
     DemoOptions {
         accounts: 300,
+        months: 24,
         seed,
         password: Some("demo password 123".into()),
         as_of: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
