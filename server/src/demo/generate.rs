@@ -239,7 +239,7 @@ pub fn generate(ctx: &Context, index: usize, duplicate: Option<Duplicate>) -> Ge
         churn_m = Some(rng.random_range(start_m + 2..=last));
     }
     let declining = health_churn && rng.random_bool(0.8);
-    let decline_depth = rng.random_range(1.0..2.2);
+    let decline_depth = rng.random_range(1.4..2.6);
     let decline_months = rng.random_range(3..=8) as f64;
     let mut return_m = None;
     if let Some(c) = churn_m {
@@ -336,20 +336,20 @@ pub fn generate(ctx: &Context, index: usize, duplicate: Option<Duplicate>) -> Ge
         }
         let age = f64::from(m - start_m) + 1.0;
         let h = health;
-        let login = (3.0 * (-0.9 * h + 0.7 * normal(&mut rng)).exp())
+        let login = (3.0 * (-0.9 * h + 0.6 * normal(&mut rng)).exp())
             .round()
             .min(120.0);
         let active =
-            (100.0 * sigmoid(0.4 + 0.8 * h + 0.8 * normal(&mut rng)) * 10.0).round() / 10.0;
+            (100.0 * sigmoid(0.4 + 0.8 * h + 0.6 * normal(&mut rng)) * 10.0).round() / 10.0;
         let setup = (plateau * (1.0 - (-age / 2.0).exp())).round();
         let tickets = poisson(&mut rng, seat_tickets * (-0.5 * h).exp());
         let adoption = (100.0
-            * sigmoid(-0.3 + 0.6 * h + 0.8 * normal(&mut rng))
+            * sigmoid(-0.3 + 0.6 * h + 0.6 * normal(&mut rng))
             * (1.0 - (-age / 4.0).exp())
             * 10.0)
             .round()
             / 10.0;
-        let sentiment = (3.2 + 0.8 * h + 0.9 * normal(&mut rng))
+        let sentiment = (3.2 + 0.8 * h + 0.75 * normal(&mut rng))
             .round()
             .clamp(1.0, 5.0);
         signals.push(Observation {

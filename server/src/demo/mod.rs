@@ -435,7 +435,13 @@ mod tests {
 
     #[test]
     fn signals_predict_churn_well_but_not_perfectly() {
-        let c = ctx(2024, 24);
+        for seed in [2024, 1, 77] {
+            signals_predict_churn_for(seed);
+        }
+    }
+
+    fn signals_predict_churn_for(seed: u64) {
+        let c = ctx(seed, 24);
         let d = date(2025, 11, 1);
         let horizon = date(2026, 4, 30);
         let (mut rows, mut churned) = (Vec::new(), Vec::new());
