@@ -125,7 +125,13 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
             now: chrono::Utc::now().naive_utc(),
         };
         let start = usize::try_from(db::accounts::count(conn)?).unwrap_or(0);
-        let loaded = load(conn, &ctx, start, options.accounts)?;
+        // A large page cache for the load only: millions of index entries
+        // otherwise spill dirty pages to the WAL again and again inside the
+        // one transaction. Restored to SQLite's default afterwards.
+        sqlite_pragma(conn, "PRAGMA cache_size = -1048576")?;
+        let loaded = load(conn, &ctx, start, options.accounts);
+        sqlite_pragma(conn, "PRAGMA cache_size = -2000")?;
+        let loaded = loaded?;
         Ok(DemoReport {
             users_created,
             password: password.clone(),
@@ -133,6 +139,18 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
             ..loaded
         })
     })
+}
+
+/// Runs `pragma` on a SQLite connection (nothing on PostgreSQL).
+fn sqlite_pragma(conn: &mut DbConn, pragma: &str) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    #[cfg(feature = "postgres")]
+    if let crate::db::multi::DbConnection::Sqlite(c) = conn {
+        c.batch_execute(pragma)?;
+    }
+    #[cfg(not(feature = "postgres"))]
+    conn.batch_execute(pragma)?;
+    Ok(())
 }
 
 /// Row buffers reused from chunk to chunk.
@@ -383,7 +401,8 @@ mod tests {
                 upsell += usize::from((0..4).any(|p| w[0][p] > 0 && w[1][p] > w[0][p]));
                 contraction += usize::from((0..4).any(|p| w[1][p] > 0 && w[1][p] < w[0][p]));
             }
-            // Signals: one reading a live month, within range, ending at as_of when active.
+            // Signals: one reading a live month over the last year (a quarter
+            // before), within range, ending at as_of when active.
             let dates: Vec<NaiveDate> = g.signals.iter().map(|o| o.on).collect();
             assert!(dates.windows(2).all(|w| w[0] < w[1]));
             if a.status == "active" {
