@@ -113,6 +113,9 @@ pub struct DemoArgs {
     /// Number of accounts to generate.
     #[arg(long, default_value_t = 1500)]
     pub accounts: usize,
+    /// Months of MRR and signal history, ending with the current month.
+    #[arg(long, default_value_t = demo::DEFAULT_MONTHS, value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub months: u32,
     /// Random seed (same seed, same data).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -285,16 +288,22 @@ fn run_demo(database_url: &str, args: DemoArgs) -> anyhow::Result<()> {
         &mut conn,
         &DemoOptions {
             accounts: args.accounts,
+            months: args.months,
             seed: args.seed,
             password: args.password,
             as_of: chrono::Utc::now().date_naive(),
         },
     )?;
     println!(
-        "added {} demo accounts (seed {}) in {:.1?}",
+        "added {} demo accounts with {} months of history (seed {}) in {:.1?}: \
+         {} MRR rows, {} signal values, {} contacts",
         report.accounts_created,
+        args.months,
         args.seed,
-        started.elapsed()
+        started.elapsed(),
+        report.mrr_rows,
+        report.signal_rows,
+        report.contacts_created
     );
     if report.users_created.is_empty() {
         println!("the demo users already existed; their passwords are unchanged");
