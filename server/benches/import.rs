@@ -178,6 +178,30 @@ fn bench_import(c: &mut Criterion) {
             assert_eq!(r.unchanged, ROWS as u64);
         })
     });
+    // Every account changes plan: 100,000 updates.
+    let changed = String::from_utf8(accounts.clone())
+        .unwrap()
+        .replace(",SaaS,Growth,", ",SaaS,Enterprise,")
+        .into_bytes();
+    group.bench_function("accounts_apply_all_updated", |b| {
+        b.iter_batched(
+            || fresh_db(&dir, Some(&accounts)),
+            |pool| {
+                let mut conn = pool.get().unwrap();
+                let r = import::run(
+                    &mut conn,
+                    &changed,
+                    &options(ImportKind::Accounts, false),
+                    &|_, _, _| {},
+                )
+                .unwrap();
+                assert_eq!(r.updated, ROWS as u64);
+                drop(conn);
+                pool
+            },
+            BatchSize::PerIteration,
+        )
+    });
     group.bench_function("mrr_apply_new", |b| {
         b.iter_batched(
             || fresh_db(&dir, Some(&accounts)),
