@@ -268,12 +268,79 @@ impl AccountChanges {
     }
 }
 
-/// Writes `changes` to account `id`, bumping its version (imports, inside
-/// their transaction; the caller has checked the row really changes).
-pub fn overwrite(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> Result<(), DbError> {
+/// The columns that differ between two versions of an account (`None` =
+/// unchanged; for nullable columns `Some(None)` clears it). Writing only
+/// these keeps SQLite from rewriting index entries of unchanged columns,
+/// which is most of the cost of a large import that changes one field.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = accounts)]
+struct AccountPatch {
+    name: Option<String>,
+    external_id: Option<Option<String>>,
+    domain: Option<Option<String>>,
+    industry: Option<Option<String>>,
+    plan: Option<Option<String>>,
+    mrr_minor: Option<i64>,
+    currency: Option<String>,
+    contract_start: Option<Option<NaiveDate>>,
+    renewal_date: Option<Option<NaiveDate>>,
+    owner_id: Option<Option<i64>>,
+    status: Option<String>,
+    churn_date: Option<Option<NaiveDate>>,
+    churn_reason: Option<Option<String>>,
+    flag_well_known: Option<bool>,
+    flag_feedback: Option<bool>,
+    flag_influencer: Option<bool>,
+    expansion_potential: Option<String>,
+    champion_name: Option<Option<String>>,
+    champion_changed_on: Option<Option<NaiveDate>>,
+}
+
+impl AccountPatch {
+    fn between(old: &AccountChanges, new: &AccountChanges) -> Self {
+        macro_rules! diff {
+            ($($field:ident),*) => {
+                AccountPatch {
+                    $($field: (old.$field != new.$field).then(|| new.$field.clone()),)*
+                }
+            };
+        }
+        diff!(
+            name,
+            external_id,
+            domain,
+            industry,
+            plan,
+            mrr_minor,
+            currency,
+            contract_start,
+            renewal_date,
+            owner_id,
+            status,
+            churn_date,
+            churn_reason,
+            flag_well_known,
+            flag_feedback,
+            flag_influencer,
+            expansion_potential,
+            champion_name,
+            champion_changed_on
+        )
+    }
+}
+
+/// Changes account `id` from `old` to `new` (imports, inside their
+/// transaction), writing only the columns that differ and bumping the
+/// version; the caller has checked that something differs.
+pub fn overwrite(
+    conn: &mut DbConn,
+    id: i64,
+    old: &AccountChanges,
+    new: &AccountChanges,
+) -> Result<(), DbError> {
     diesel::update(accounts::table.find(id))
         .set((
-            changes,
+            AccountPatch::between(old, new),
             accounts::version.eq(accounts::version + 1),
             accounts::updated_at.eq(chrono::Utc::now().naive_utc()),
         ))

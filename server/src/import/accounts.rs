@@ -20,7 +20,7 @@ use crate::db::{users, DbConn, DbError};
 pub(super) struct AccountsPlan {
     outcome: Outcome,
     creates: Vec<AccountChanges>,
-    updates: Vec<(i64, AccountChanges)>,
+    updates: Vec<(i64, AccountChanges, AccountChanges)>,
 }
 
 /// Our column for a field of [`AccountInput`] (for shared validation errors).
@@ -367,7 +367,7 @@ pub(super) fn check(
             }
             Some(r) => {
                 plan.outcome.change(n, ImportAction::Update, key, display);
-                plan.updates.push((r.id, next));
+                plan.updates.push((r.id, base, next));
             }
         }
     }
@@ -396,9 +396,9 @@ impl Plan for AccountsPlan {
             tick(progress, "writing", i * 5_000, total);
             accounts::insert_many(conn, chunk)?;
         }
-        for (i, (id, changes)) in self.updates.iter().enumerate() {
+        for (i, (id, old, new)) in self.updates.iter().enumerate() {
             tick(progress, "writing", self.creates.len() + i, total);
-            accounts::overwrite(conn, *id, changes)?;
+            accounts::overwrite(conn, *id, old, new)?;
         }
         Ok(())
     }
