@@ -11,6 +11,7 @@ mod generate;
 mod names;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use kizuna_shared::domain::Role;
 
@@ -168,10 +169,80 @@ fn sqlite_pragma(conn: &mut DbConn, pragma: &str) -> Result<(), DbError> {
 /// Row buffers reused from chunk to chunk.
 #[derive(Default)]
 struct Buffers {
+    /// Reused text of the history INSERT statements.
+    sql: String,
     accounts: Vec<NewAccount>,
     mrr: Vec<NewMrr>,
     signals: Vec<NewSignalValue>,
     contacts: Vec<NewContact>,
+}
+
+/// Rows per SQL-text `INSERT` of generated history.
+const TEXT_BATCH: usize = 10_000;
+
+/// Inserts generated signal values as SQL text rather than with bound
+/// parameters: with millions of rows, binding each value through diesel
+/// costs more than SQLite parsing literals. This is safe only because every
+/// value comes from the generator — integer ids, one of the six constant
+/// signal keys, dates and finite numbers — never from user input.
+fn insert_signals_text(
+    conn: &mut DbConn,
+    rows: &[NewSignalValue],
+    sql: &mut String,
+) -> Result<usize, DbError> {
+    use std::fmt::Write;
+    for chunk in rows.chunks(TEXT_BATCH) {
+        sql.clear();
+        sql.push_str(
+            "INSERT INTO signal_values (account_id, signal_key, observed_on, value) VALUES ",
+        );
+        for (i, r) in chunk.iter().enumerate() {
+            if !r.value.is_finite() || !SIGNALS.contains(&r.signal_key.as_str()) {
+                return Err(DbError::Corrupt(format!("generated signal {r:?}")));
+            }
+            if i > 0 {
+                sql.push(',');
+            }
+            let _ = write!(
+                sql,
+                "({},'{}','{}',{:?})",
+                r.account_id, r.signal_key, r.observed_on, r.value
+            );
+        }
+        conn.batch_execute(sql)?;
+    }
+    Ok(rows.len())
+}
+
+/// Inserts generated MRR rows as SQL text (see [`insert_signals_text`];
+/// products and currencies are our own constants).
+fn insert_mrr_text(conn: &mut DbConn, rows: &[NewMrr], sql: &mut String) -> Result<usize, DbError> {
+    use std::fmt::Write;
+    for chunk in rows.chunks(TEXT_BATCH) {
+        sql.clear();
+        sql.push_str(
+            "INSERT INTO account_mrr (account_id, month, product, amount_minor, currency) VALUES ",
+        );
+        for (i, r) in chunk.iter().enumerate() {
+            let known = PRODUCTS.contains(&r.product.as_str())
+                && r.currency
+                    .parse::<kizuna_shared::domain::Currency>()
+                    .is_ok();
+            if !known {
+                return Err(DbError::Corrupt(format!("generated MRR row {r:?}")));
+            }
+            if i > 0 {
+                sql.push(',');
+            }
+            let _ = write!(
+                sql,
+                "({},'{}','{}',{},'{}')",
+                r.account_id, r.month, r.product, r.amount_minor, r.currency
+            );
+        }
+        conn.batch_execute(sql)?;
+    }
+    Ok(rows.len())
 }
 
 /// Generates and inserts accounts `start..start + count` with their history.
@@ -251,8 +322,8 @@ fn load(
                 created_at: ctx.now,
             }));
         }
-        report.mrr_rows += db::revenue::insert_many(conn, &buf.mrr)?;
-        report.signal_rows += db::signals::insert_many(conn, &buf.signals)?;
+        report.mrr_rows += insert_mrr_text(conn, &buf.mrr, &mut buf.sql)?;
+        report.signal_rows += insert_signals_text(conn, &buf.signals, &mut buf.sql)?;
         report.contacts_created += db::contacts::insert_many(conn, &buf.contacts)?;
     }
     Ok(report)
