@@ -23,10 +23,10 @@ use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
 
-/// The account detail page (`/accounts/:id`).
-#[component]
-pub fn AccountDetailPage() -> impl IntoView {
-    let i18n = use_i18n();
+/// The account the route's `:id` names (`Ok(None)` when the id is not a
+/// number), re-fetched when the id changes. Shared by the detail page and
+/// the edit form.
+pub(crate) fn account_from_route() -> LocalResource<Result<Option<AccountDetail>, ApiError>> {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
     let account = LocalResource::new(move || {
@@ -40,6 +40,14 @@ pub fn AccountDetailPage() -> impl IntoView {
             }
         }
     });
+    account
+}
+
+/// The account detail page (`/accounts/:id`).
+#[component]
+pub fn AccountDetailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let account = account_from_route();
     let definitions = LocalResource::new(|| async {
         crate::api::get::<Vec<SignalDefinition>>("/api/v1/signals")
             .await

@@ -7,17 +7,15 @@
 use crate::api::ApiError;
 use crate::components::labels::expansion_label;
 use crate::i18n::*;
-use crate::pages::account_detail::conflict_or;
+use crate::pages::account_detail::{account_from_route, conflict_or};
 use crate::session::use_session;
 use garde::Validate;
-use kizuna_shared::api::{
-    Account, AccountDetail, AccountInput, FieldError, Page, UpdateAccount, UserSummary,
-};
+use kizuna_shared::api::{Account, AccountInput, FieldError, Page, UpdateAccount, UserSummary};
 use kizuna_shared::cells;
 use kizuna_shared::domain::{AccountStatus, Currency, ExpansionPotential};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 /// The form's text state; everything a person types is kept as typed.
@@ -225,19 +223,7 @@ pub fn NewAccountPage() -> impl IntoView {
 #[component]
 pub fn EditAccountPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
-    let account = LocalResource::new(move || {
-        let id = id();
-        async move {
-            match id {
-                Some(id) => crate::api::get::<AccountDetail>(&format!("/api/v1/accounts/{id}"))
-                    .await
-                    .map(Some),
-                None => Ok(None),
-            }
-        }
-    });
+    let account = account_from_route();
     let body = move || {
         account.get().map(|r| match r {
             Ok(Some(d)) => {

@@ -72,6 +72,42 @@ pub(super) fn unknown_account(problems: &mut Problems, row: u64, ext: &str) {
     );
 }
 
+/// The account a row's `external_id` cell names, reporting an empty cell or
+/// an id no account has.
+pub(super) fn account_of<'a>(
+    problems: &mut Problems,
+    row: u64,
+    cell: Option<&str>,
+    known: &'a HashMap<String, KnownAccount>,
+) -> Option<&'a KnownAccount> {
+    let Some(ext) = cell else {
+        missing(problems, row, "external_id");
+        return None;
+    };
+    let found = known.get(&normalize_external_id(ext));
+    if found.is_none() {
+        unknown_account(problems, row, ext);
+    }
+    found
+}
+
+/// Parses a required cell, reporting an empty cell or a parse error.
+pub(super) fn required<T>(
+    problems: &mut Problems,
+    row: u64,
+    column: &str,
+    cell: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, kizuna_shared::cells::CellError>,
+) -> Option<T> {
+    let Some(text) = cell else {
+        missing(problems, row, column);
+        return None;
+    };
+    parse(text)
+        .map_err(|e| problems.push(row, Some(column), e.code(), format!("“{column}”: {e}.")))
+        .ok()
+}
+
 /// Reports a row whose cell count differs from the header's.
 pub(super) fn check_width(problems: &mut Problems, table: &Table, row: &super::read::Row) -> bool {
     if row.cells.len() == table.headers.len() {
@@ -128,28 +164,8 @@ pub(super) fn check(
         let before = p.count;
         check_width(p, table, row);
         let cell = |c: &str| cols.cell(row, c);
-        let account = match cell("external_id") {
-            None => {
-                missing(p, n, "external_id");
-                None
-            }
-            Some(ext) => match known.get(&normalize_external_id(ext)) {
-                Some(a) => Some(a),
-                None => {
-                    unknown_account(p, n, ext);
-                    None
-                }
-            },
-        };
-        let month = match cell("month") {
-            None => {
-                missing(p, n, "month");
-                None
-            }
-            Some(t) => parse_month(t)
-                .map_err(|e| p.push(n, Some("month"), e.code(), format!("“month”: {e}.")))
-                .ok(),
-        };
+        let account = account_of(p, n, cell("external_id"), &known);
+        let month = required(p, n, "month", cell("month"), parse_month);
         let product = match cell("product") {
             None => {
                 missing(p, n, "product");

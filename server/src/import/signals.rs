@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use kizuna_shared::api::ImportAction;
-use kizuna_shared::cells::{normalize_external_id, parse_date, parse_number};
+use kizuna_shared::cells::{parse_date, parse_number};
 
 use super::read::{Columns, Table};
-use super::revenue::{check_width, known_accounts, missing, unknown_account};
+use super::revenue::{account_of, check_width, known_accounts, missing, required};
 use super::{tick, Outcome, Plan, Progress};
 use crate::db::schema::signal_values;
 use crate::db::signals::{self, NewSignalValue};
@@ -55,19 +55,7 @@ pub(super) fn check(
         let before = p.count;
         check_width(p, table, row);
         let cell = |c: &str| cols.cell(row, c);
-        let account = match cell("external_id") {
-            None => {
-                missing(p, n, "external_id");
-                None
-            }
-            Some(ext) => match known.get(&normalize_external_id(ext)) {
-                Some(a) => Some(a),
-                None => {
-                    unknown_account(p, n, ext);
-                    None
-                }
-            },
-        };
+        let account = account_of(p, n, cell("external_id"), &known);
         let signal = match cell("signal") {
             None => {
                 missing(p, n, "signal");
@@ -89,24 +77,8 @@ pub(super) fn check(
                 None
             }
         };
-        let date = match cell("date") {
-            None => {
-                missing(p, n, "date");
-                None
-            }
-            Some(t) => parse_date(t)
-                .map_err(|e| p.push(n, Some("date"), e.code(), format!("“date”: {e}.")))
-                .ok(),
-        };
-        let value = match cell("value") {
-            None => {
-                missing(p, n, "value");
-                None
-            }
-            Some(t) => parse_number(t)
-                .map_err(|e| p.push(n, Some("value"), e.code(), format!("“value”: {e}.")))
-                .ok(),
-        };
+        let date = required(p, n, "date", cell("date"), parse_date);
+        let value = required(p, n, "value", cell("value"), parse_number);
         if p.count > before {
             continue;
         }
