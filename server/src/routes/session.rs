@@ -54,17 +54,25 @@ pub async fn login(
     Ok(web::Json(user))
 }
 
-/// The signed-in user.
+/// The signed-in user, or `204 No Content` when nobody is signed in.
+///
+/// Being signed out is an expected answer to this probe, not an error: a
+/// 401 here made the browser log a console error on every visit to the
+/// sign-in page. Every other route still answers 401 without a session.
 #[utoipa::path(
     tag = "session",
     responses(
         (status = 200, description = "The signed-in user", body = SessionUser),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Nobody is signed in"),
     )
 )]
 #[get("/session")]
-pub async fn current(user: CurrentUser) -> web::Json<SessionUser> {
-    web::Json(user.0)
+pub async fn current(user: Result<CurrentUser, ApiError>) -> Result<HttpResponse, ApiError> {
+    match user {
+        Ok(user) => Ok(HttpResponse::Ok().json(user.0)),
+        Err(ApiError::Unauthenticated) => Ok(HttpResponse::NoContent().finish()),
+        Err(other) => Err(other),
+    }
 }
 
 /// Signs out (always succeeds).

@@ -47,7 +47,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
     )
     .await;
     assert_eq!(wrong, unknown);
-    assert_problem(app.get("/api/v1/session").await, 401, "unauthenticated").await;
+    assert_eq!(app.get("/api/v1/session").await.status(), 204);
 }
 
 #[tokio::test]
@@ -95,10 +95,17 @@ async fn an_oversized_body_is_a_413_problem() {
 }
 
 #[tokio::test]
+async fn the_session_probe_answers_204_without_a_session() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/session").await;
+    assert_eq!(response.status(), 204);
+    assert!(response.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn api_routes_answer_401_without_a_session() {
     let app = spawn_app().await;
     for path in [
-        "/api/v1/session",
         "/api/v1/users",
         "/api/v1/owners",
         "/api/v1/accounts",
@@ -120,7 +127,8 @@ async fn signing_out_ends_the_session() {
         .await
         .unwrap();
     assert_eq!(response.status(), 204);
-    assert_problem(app.get("/api/v1/session").await, 401, "unauthenticated").await;
+    assert_eq!(app.get("/api/v1/session").await.status(), 204);
+    assert_problem(app.get("/api/v1/accounts").await, 401, "unauthenticated").await;
 }
 
 #[tokio::test]
@@ -132,7 +140,8 @@ async fn a_deleted_user_is_signed_out() {
     diesel::delete(kizuna_server::db::schema::users::table.find(user.id))
         .execute(&mut conn)
         .unwrap();
-    assert_problem(app.get("/api/v1/session").await, 401, "unauthenticated").await;
+    assert_eq!(app.get("/api/v1/session").await.status(), 204);
+    assert_problem(app.get("/api/v1/accounts").await, 401, "unauthenticated").await;
 }
 
 #[tokio::test]
