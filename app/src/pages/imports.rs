@@ -391,12 +391,20 @@ fn ImportWizard() -> impl IntoView {
                     </div>
                     {currency_choice}
                     {move || {
-                        let m = missing();
+                        let mut m = missing();
                         let locale = i18n.get_locale();
-                        (!m.is_empty()).then(|| {
+                        // A missing currency is asked for by the currency
+                        // choice, not as a header to pick.
+                        let currency = needs_currency() && m.contains(&"currency");
+                        m.retain(|c| !(currency && *c == "currency"));
+                        let columns = (!m.is_empty()).then(|| {
                             let names = m.iter().map(|c| import_column_label(locale, c)).collect::<Vec<_>>().join(t_string!(i18n, list_separator));
                             view! { <p class="alert alert-error" role="alert">{t!(i18n, mapping_missing, columns = names.clone())}</p> }
-                        })
+                        });
+                        let currency = currency.then(|| view! {
+                            <p class="alert alert-error" role="alert">{t!(i18n, file_currency_missing)}</p>
+                        });
+                        (columns, currency)
                     }}
                     <button class="button button-primary" type="button" data-testid="preview-import"
                         disabled=move || running.get() || !has_file() || !missing().is_empty()
