@@ -76,25 +76,35 @@ pub fn run(toolbox: &Toolbox, kizuna: &Path, examples: u32) -> Result<(Tally, bo
     Ok(outcome)
 }
 
-/// Counts test cases from schemathesis' summary line, e.g.
-/// `  3906 generated, 3906 passed` or
-/// `  812 generated, 3 found 2 unique failures, 809 passed, 1 skipped`.
+/// Counts test cases from schemathesis' summary line. It reads
+/// `  3906 generated, 3906 passed` when nothing failed, and otherwise
+/// `  812 generated, 3 found 2 unique failures, 1 errored, 4 skipped`
+/// (passed cases are then not printed: they are the generated ones that
+/// neither failed, errored nor went unchecked). Errors count as failures.
 fn parse_summary(line: &str, tally: &mut Tally) {
     let line = line.trim();
     let Some((generated, rest)) = line.split_once(" generated") else {
         return;
     };
-    if generated.trim().parse::<u64>().is_err() {
+    let Ok(generated) = generated.trim().parse::<u64>() else {
         return;
-    }
+    };
+    let (mut passed, mut failed, mut unchecked) = (None, 0, 0);
     for part in rest.split(',') {
         let words: Vec<&str> = part.split_whitespace().collect();
-        match words.as_slice() {
-            [n, "passed", ..] => tally.passed += n.parse::<u64>().unwrap_or(0),
-            [n, "found", ..] => tally.failed += n.parse::<u64>().unwrap_or(0),
+        let n = words
+            .first()
+            .and_then(|w| w.parse::<u64>().ok())
+            .unwrap_or(0);
+        match words.get(1).copied() {
+            Some("passed") => passed = Some(n),
+            Some("found") | Some("errored") => failed += n,
+            Some("skipped") => unchecked += n,
             _ => {}
         }
     }
+    tally.passed += passed.unwrap_or_else(|| generated.saturating_sub(failed + unchecked));
+    tally.failed += failed;
 }
 
 #[cfg(test)]
