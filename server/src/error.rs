@@ -33,6 +33,9 @@ pub enum ApiError {
     /// The request could not be parsed.
     #[error("{0}")]
     BadRequest(String),
+    /// The path exists but not with this method (the answer carries `Allow`).
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// The request body is larger than allowed.
     #[error("The request body is too large: the limit is {}.", human_size(*.0))]
     PayloadTooLarge(usize),
@@ -72,6 +75,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Validation(_) => "validation_failed",
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Conflict(_) => "conflict",
             ApiError::RateLimited => "rate_limited",
@@ -90,6 +94,7 @@ impl ApiError {
             ApiError::NotFound(_) => "Not found",
             ApiError::Validation(_) => "Validation failed",
             ApiError::BadRequest(_) => "Bad request",
+            ApiError::MethodNotAllowed(_) => "Method not allowed",
             ApiError::PayloadTooLarge(_) => "Payload too large",
             ApiError::Conflict(_) => "Conflict",
             ApiError::RateLimited => "Too many requests",
@@ -127,6 +132,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden | ApiError::CsrfRejected(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Validation(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -221,6 +227,11 @@ mod tests {
             (ApiError::NotFound("x".into()), 404, "not_found"),
             (ApiError::Validation(vec![]), 400, "validation_failed"),
             (ApiError::BadRequest("x".into()), 400, "bad_request"),
+            (
+                ApiError::MethodNotAllowed("x".into()),
+                405,
+                "method_not_allowed",
+            ),
             (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
             (ApiError::RateLimited, 429, "rate_limited"),

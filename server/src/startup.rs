@@ -109,12 +109,19 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             )
             .split_for_parts();
         let openapi_json = web::Data::new(api.to_json().unwrap_or_else(|_| "{}".to_owned()));
+        let known_routes = web::Data::new(routes::KnownRoutes::from_openapi(&api));
 
         let mut app = app
             .app_data(openapi_json)
+            .app_data(known_routes)
             .service(
                 web::scope("/api")
-                    .route("/health", web::get().to(routes::health::health))
+                    // Their own default answers 405 with `Allow`, as under /api/v1.
+                    .service(
+                        web::resource("/health")
+                            .route(web::get().to(routes::health::health))
+                            .default_service(web::to(routes::api_not_found)),
+                    )
                     .route("/openapi.json", web::get().to(openapi_document))
                     .default_service(web::to(routes::api_not_found)),
             )

@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod imports;
 mod openapi;
+mod schema;
 mod session;
 mod spa;
 mod users;

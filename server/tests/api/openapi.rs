@@ -64,3 +64,38 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         assert!(schemas.contains_key(schema), "{schema}");
     }
 }
+
+#[tokio::test]
+async fn an_undeclared_method_on_a_known_path_answers_405_with_allow() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        ("PATCH", "/api/v1/accounts", "GET, POST"),
+        ("POST", "/api/v1/accounts/12", "GET, PUT, DELETE"),
+        ("PUT", "/api/v1/session", "GET, POST, DELETE"),
+        ("POST", "/api/health", "GET"),
+    ] {
+        let response = app
+            .client
+            .request(method.parse().unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{method} {path}"
+        );
+        crate::helpers::assert_problem(response, 405, "method_not_allowed").await;
+    }
+    // A path no route has is still 404.
+    let response = app
+        .client
+        .patch(app.url("/api/v1/no-such-thing"))
+        .send()
+        .await
+        .unwrap();
+    crate::helpers::assert_problem(response, 404, "not_found").await;
+}

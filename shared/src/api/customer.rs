@@ -94,11 +94,16 @@ fn optional_domain(value: &Option<String>, _ctx: &()) -> garde::Result {
 #[serde(deny_unknown_fields)]
 pub struct AccountInput {
     /// Company name.
-    #[garde(length(max = 200), custom(name_not_blank))]
+    #[garde(length(chars, max = 200), custom(name_not_blank))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub name: String,
     /// Id in the CRM; unique among accounts.
     #[serde(default)]
     #[garde(custom(short_text))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub external_id: Option<String>,
     /// Company web domain (`example.co.jp`), used to spot duplicates.
     #[serde(default)]
@@ -107,13 +112,19 @@ pub struct AccountInput {
     /// Industry.
     #[serde(default)]
     #[garde(custom(short_text))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub industry: Option<String>,
     /// Plan name.
     #[serde(default)]
     #[garde(custom(short_text))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub plan: Option<String>,
     /// Current MRR in minor units of `currency`.
     #[garde(range(min = 0, max = 1_000_000_000_000))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 1_000_000_000_000_i64)
+    )]
     pub mrr_minor: i64,
     /// Currency of the MRR.
     #[garde(skip)]
@@ -129,6 +140,7 @@ pub struct AccountInput {
     /// Owner (a user id).
     #[serde(default)]
     #[garde(range(min = 1))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub owner_id: Option<i64>,
     /// Active or churned.
     #[garde(skip)]
@@ -143,6 +155,7 @@ pub struct AccountInput {
     /// Churn reason.
     #[serde(default)]
     #[garde(custom(long_text))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000, pattern = r"\S"))]
     pub churn_reason: Option<String>,
     /// A well-known brand.
     #[serde(default)]
@@ -163,6 +176,7 @@ pub struct AccountInput {
     /// Champion contact's name.
     #[serde(default)]
     #[garde(custom(short_text))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub champion_name: Option<String>,
     /// When the champion last changed.
     #[serde(default)]
@@ -204,7 +218,6 @@ impl AccountInput {
 /// `PUT /api/v1/accounts/{id}`: the new fields and the version they were
 /// read at. A stale version gets `409 conflict` and changes nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateAccount {
     /// The version of the account the change was made from.
     #[garde(range(min = 1))]
@@ -213,6 +226,43 @@ pub struct UpdateAccount {
     #[serde(flatten)]
     #[garde(dive)]
     pub account: AccountInput,
+}
+
+/// Written by hand: the derived schema is an `allOf` of `AccountInput`
+/// (which allows no other properties) and `{version}`, which no body can
+/// satisfy. This is `AccountInput`'s object with `version` added.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for UpdateAccount {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+        use utoipa::openapi::RefOr;
+        let mut schema = <AccountInput as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            let version = ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(1))
+                .description(Some("The version of the account the change was made from."))
+                .build();
+            object.properties.insert("version".into(), version.into());
+            object.required.push("version".into());
+            object.description =
+                Some("The new field values and the version they were read at.".into());
+        }
+        schema
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for UpdateAccount {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <AccountInput as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 /// One month of revenue from one product line.
@@ -265,7 +315,8 @@ pub struct SignalValue {
 #[serde(deny_unknown_fields)]
 pub struct SignalHistoryQuery {
     /// Only this signal.
-    #[garde(length(min = 1, max = 100))]
+    #[garde(length(chars, min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 100))]
     pub key: Option<String>,
     /// Observations on or after this date.
     #[garde(skip)]
@@ -299,7 +350,11 @@ pub struct Contact {
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
     /// Name.
-    #[garde(length(max = 200), custom(name_not_blank))]
+    #[garde(length(chars, max = 200), custom(name_not_blank))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub name: String,
     /// E-mail address.
     #[serde(default)]
@@ -308,10 +363,12 @@ pub struct ContactInput {
     /// Job title.
     #[serde(default)]
     #[garde(custom(short_text))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub title: Option<String>,
     /// Phone number.
     #[serde(default)]
     #[garde(custom(short_text))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub phone: Option<String>,
     /// Make this contact the champion (the previous one stops being it, and
     /// the account's champion name and change date are updated).
@@ -418,15 +475,18 @@ pub struct ImportQuery {
     #[garde(skip)]
     pub dry_run: bool,
     /// The file's name, for the history.
-    #[garde(inner(length(max = 255)))]
+    #[garde(inner(length(chars, max = 255)))]
+    #[cfg_attr(feature = "openapi", param(max_length = 255))]
     pub file_name: Option<String>,
     /// Column mapping as a JSON object `{"our column": "their header"}`,
     /// for files whose headers differ from ours.
-    #[garde(inner(length(max = 10_000)))]
+    #[garde(inner(length(chars, max = 10_000)))]
+    #[cfg_attr(feature = "openapi", param(max_length = 10_000))]
     pub mapping: Option<String>,
     /// A token chosen by the client to follow the progress of this request
     /// at `GET /api/v1/imports/progress/{token}`.
-    #[garde(inner(length(min = 8, max = 64)))]
+    #[garde(inner(length(chars, min = 8, max = 64)))]
+    #[cfg_attr(feature = "openapi", param(min_length = 8, max_length = 64))]
     pub progress: Option<String>,
 }
 
@@ -582,9 +642,11 @@ pub struct DataChange {
 pub struct DataChangeQuery {
     /// 1-based page number.
     #[garde(range(min = 1, max = 1_000_000))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
     pub page: Option<u32>,
     /// Page size (at most 500).
     #[garde(range(min = 1, max = super::MAX_PER_PAGE))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
     pub per_page: Option<u32>,
 }
 
@@ -620,15 +682,19 @@ pub struct DuplicateGroup {
 pub struct MergeRequest {
     /// The account that stays.
     #[garde(range(min = 1))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub keep_id: i64,
     /// The version of the kept account the user saw.
     #[garde(range(min = 1))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub keep_version: i64,
     /// The account folded into it and then deleted.
     #[garde(range(min = 1))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub merge_id: i64,
     /// The version of the merged account the user saw.
     #[garde(range(min = 1))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub merge_version: i64,
 }
 

@@ -137,7 +137,8 @@ pub struct LoginRequest {
     #[garde(custom(valid_email), length(max = 254))]
     pub email: String,
     /// The password.
-    #[garde(length(min = 1, max = 1024))]
+    #[garde(length(chars, min = 1, max = 1024))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
@@ -273,9 +274,11 @@ pub enum SortDir {
 pub struct AccountQuery {
     /// 1-based page number (default 1).
     #[garde(range(min = 1, max = 1_000_000))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
     pub page: Option<u32>,
     /// Page size (default 50, at most 500).
     #[garde(range(min = 1, max = MAX_PER_PAGE))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
     pub per_page: Option<u32>,
     /// Sort column.
     #[garde(skip)]
@@ -284,13 +287,15 @@ pub struct AccountQuery {
     #[garde(skip)]
     pub dir: Option<SortDir>,
     /// Text search over name, external id, industry and plan.
-    #[garde(length(max = 200))]
+    #[garde(length(chars, max = 200))]
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,
     /// Only accounts with this status.
     #[garde(skip)]
     pub status: Option<AccountStatus>,
     /// Only accounts owned by this user id.
     #[garde(range(min = 1))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
     pub owner: Option<i64>,
     /// Only accounts in this MRR tier.
     #[garde(skip)]
@@ -381,12 +386,14 @@ pub struct CreateUser {
     #[garde(custom(valid_email), length(max = 254))]
     pub email: String,
     /// Display name.
-    #[garde(length(min = 1, max = 100))]
+    #[garde(length(chars, min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     /// Role.
     #[garde(skip)]
     pub role: Role,
     /// Initial password (at least 12 characters).
-    #[garde(length(min = 12, max = 1024))]
+    #[garde(length(chars, min = 12, max = 1024))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub password: String,
 }
