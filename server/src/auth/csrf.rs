@@ -25,6 +25,10 @@ pub struct PublicOrigin {
     /// `scheme://host[:port]`, lower case, default port left out (the form
     /// browsers send in `Origin`).
     serialized: String,
+    /// Other spellings of the same origin: only for the default origin of a
+    /// loopback bind, where `http://localhost:<port>` and
+    /// `http://127.0.0.1:<port>` are the same server on the same machine.
+    aliases: Vec<String>,
     https: bool,
     loopback: bool,
 }
@@ -55,18 +59,33 @@ impl PublicOrigin {
         };
         Ok(PublicOrigin {
             serialized: url.origin().ascii_serialization(),
+            aliases: Vec::new(),
             https: url.scheme() == "https",
             loopback,
         })
     }
 
-    /// `http://<addr>`: the default when no public origin is configured.
+    /// `http://<addr>`: the default when no public origin is configured. On
+    /// a loopback address, `http://localhost:<port>` (and the other loopback
+    /// spelling) are accepted too, so opening the app at either works.
     pub fn of_bound(addr: SocketAddr) -> anyhow::Result<Self> {
         let host = match addr.ip() {
             IpAddr::V4(ip) => ip.to_string(),
             IpAddr::V6(ip) => format!("[{ip}]"),
         };
-        Self::parse(&format!("http://{host}:{}", addr.port()))
+        let mut origin = Self::parse(&format!("http://{host}:{}", addr.port()))?;
+        if addr.ip().is_loopback() {
+            let port = addr.port();
+            origin.aliases = [
+                format!("http://localhost:{port}"),
+                format!("http://127.0.0.1:{port}"),
+                format!("http://[::1]:{port}"),
+            ]
+            .into_iter()
+            .filter(|a| *a != origin.serialized)
+            .collect();
+        }
+        Ok(origin)
     }
 
     /// Whether browsers reach the server over HTTPS.
@@ -90,7 +109,8 @@ impl PublicOrigin {
         Url::parse(origin.trim())
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .is_some_and(|u| u.origin().ascii_serialization() == self.serialized)
+            .map(|u| u.origin().ascii_serialization())
+            .is_some_and(|o| o == self.serialized || self.aliases.contains(&o))
     }
 }
 
@@ -157,6 +177,20 @@ mod tests {
         assert!(public.matches("https://KIZUNA.example:443"));
         assert!(!public.matches("http://kizuna.example"));
         assert!(!public.matches("https://kizuna.example.evil.example"));
+    }
+
+    #[test]
+    fn a_default_loopback_origin_accepts_localhost_on_the_same_port_only() {
+        let bound = PublicOrigin::of_bound("127.0.0.1:8080".parse().unwrap()).unwrap();
+        assert_eq!(bound.as_str(), "http://127.0.0.1:8080");
+        assert!(bound.matches("http://localhost:8080"));
+        assert!(bound.matches("http://[::1]:8080"));
+        assert!(!bound.matches("http://localhost:8081"));
+        assert!(!bound.matches("https://localhost:8080"));
+        let configured = PublicOrigin::parse("http://127.0.0.1:8080").unwrap();
+        assert!(!configured.matches("http://localhost:8080"));
+        let open = PublicOrigin::of_bound("10.1.2.3:8080".parse().unwrap()).unwrap();
+        assert!(!open.matches("http://localhost:8080"));
     }
 
     #[test]

@@ -165,6 +165,7 @@ pub async fn login(
             };
             tracing::warn!(
                 client = actor.client_addr.as_deref().unwrap_or("-"),
+                peer = ?req.peer_addr(),
                 user_id = login.user.id,
                 ?kind,
                 "sign-in refused"
@@ -183,6 +184,7 @@ pub async fn login(
         None => {
             tracing::warn!(
                 client = actor.client_addr.as_deref().unwrap_or("-"),
+                peer = ?req.peer_addr(),
                 "sign-in failed: unknown e-mail"
             );
             let tried = db::users::normalize_email(&email);
