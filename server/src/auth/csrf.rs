@@ -1,6 +1,7 @@
 //! The cross-site request guard and the public origin it checks against.
 //!
-//! Every POST, PUT, PATCH and DELETE — whatever its path, so no spelling of
+//! Every POST, PUT, PATCH and DELETE (and any other method but GET, HEAD and
+//! OPTIONS) — whatever its path, so no spelling of
 //! a path (`/%61pi/…`, `//api/…`, dot segments) can slip past — must carry
 //! the `x-kizuna-csrf` header, which a cross-site form or no-cors `fetch`
 //! cannot send, and, when the browser sends `Origin`, come from the
@@ -124,11 +125,10 @@ pub async fn guard(
     next.call(req).await
 }
 
+/// POST, PUT, PATCH, DELETE — and any other method that is not one of the
+/// safe ones (GET, HEAD, OPTIONS), so an unusual method is guarded too.
 fn is_state_changing(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-    )
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 fn check(req: &ServiceRequest) -> Result<(), ApiError> {
@@ -162,6 +162,25 @@ fn check(req: &ServiceRequest) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_method_but_the_safe_ones_is_guarded() {
+        for m in [
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::TRACE,
+        ] {
+            assert!(is_state_changing(&m), "{m}");
+        }
+        assert!(is_state_changing(
+            &Method::from_bytes(b"PROPPATCH").unwrap()
+        ));
+        for m in [Method::GET, Method::HEAD, Method::OPTIONS] {
+            assert!(!is_state_changing(&m), "{m}");
+        }
+    }
 
     #[test]
     fn origins_match_scheme_host_and_port_exactly() {

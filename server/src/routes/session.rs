@@ -211,15 +211,23 @@ pub async fn login(
     tag = "session",
     responses(
         (status = 200, description = "The signed-in user", body = SessionUser),
-        (status = 204, description = "Nobody is signed in (no session cookie, or the session ended)"),
+        (status = 204, description = "Nobody is signed in (no session cookie, or the session ended; an ended session's cookie is removed)"),
     )
 )]
 #[get("/session")]
-pub async fn current(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn current(
+    req: HttpRequest,
+    cookies: web::Data<SessionCookies>,
+) -> Result<HttpResponse, ApiError> {
     Ok(match CurrentUser::lookup(&req).await? {
         Some(user) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(user.0),
+        // A cookie whose session has ended is removed, so the browser stops
+        // sending it.
+        None if req.cookie(cookies.name()).is_some() => {
+            HttpResponse::NoContent().cookie(cookies.removal()).finish()
+        }
         None => HttpResponse::NoContent().finish(),
     })
 }

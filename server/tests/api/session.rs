@@ -208,6 +208,13 @@ async fn a_cookie_replayed_after_sign_out_is_refused() {
     .await;
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM sessions"), 0);
     assert_eq!(app.audit_kinds(), ["sign_in", "sign_out"]);
+    // Probing with the dead cookie is a 204 that also removes it.
+    let probe = app.get_with_cookie("/api/v1/session", &cookie).await;
+    assert_eq!(probe.status(), 204);
+    assert!(probe.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .starts_with("__Host-kizuna_session=;"));
 }
 
 #[tokio::test]
@@ -470,4 +477,55 @@ async fn a_deleted_user_is_signed_out() {
         .unwrap();
     assert_eq!(app.get("/api/v1/session").await.status(), 204);
     assert_problem(app.get("/api/v1/accounts").await, 401, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn a_key_file_signs_the_cookies_and_the_rotate_command_rewrites_it() {
+    use clap::Parser;
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("session.key");
+    std::fs::write(&key_file, kizuna_server::auth::session::generate_key()).unwrap();
+    let file = key_file.clone();
+    let app = spawn_app_configured(false, move |c| c.session_key_file = Some(file)).await;
+    app.create_user("m@example.com", "M", Role::Manager);
+    let cookie = app.session_for("m@example.com").await;
+    assert_eq!(
+        app.get_with_cookie("/api/v1/accounts", &cookie)
+            .await
+            .status(),
+        200
+    );
+    // The key stayed out of the database.
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM server_secrets"), 0);
+
+    let before = std::fs::read_to_string(&key_file).unwrap();
+    let cli = kizuna_server::cli::Cli::try_parse_from([
+        "kizuna",
+        "--database-url",
+        app.database_url.as_str(),
+        "rotate-session-key",
+        "--session-key-file",
+        key_file.to_str().unwrap(),
+    ])
+    .unwrap();
+    tokio::task::spawn_blocking(move || kizuna_server::cli::run(cli))
+        .await
+        .unwrap()
+        .unwrap();
+    let after = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(before, after);
+    assert!(kizuna_server::auth::session::decode_key(&after).is_ok());
+    assert_eq!(
+        app.get_with_cookie("/api/v1/accounts", &cookie)
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(app.audit_kinds().last().unwrap(), "session_key_rotated");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the key file is private");
+    }
 }
