@@ -3,12 +3,16 @@
 
 mod account_edit;
 mod accounts;
+mod audit;
+mod authz_matrix;
+mod concurrency;
 mod csrf;
 mod demo;
 mod duplicates;
 mod health;
 mod helpers;
 mod imports;
+mod login_limits;
 mod openapi;
 mod schema;
 mod session;

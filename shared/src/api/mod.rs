@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
 
+mod admin;
 mod customer;
+pub use admin::*;
 pub use customer::*;
 
 /// Media type of error responses (RFC 9457).
@@ -392,8 +394,8 @@ pub struct CreateUser {
     /// Role.
     #[garde(skip)]
     pub role: Role,
-    /// Initial password (at least 12 characters).
-    #[garde(length(chars, min = 12, max = 1024))]
+    /// Initial password (at least 12 characters, counted as characters, not bytes).
+    #[garde(length(chars, min = MIN_PASSWORD_CHARS, max = 1024))]
     #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub password: String,
 }
