@@ -39,6 +39,17 @@ pub enum ApiError {
     /// The change conflicts with existing data (duplicate key, stale version).
     #[error("{0}")]
     Conflict(String),
+    /// Another import is applying to this database.
+    #[error("An import is running; try again when it has finished.")]
+    ImportRunning,
+    /// An import file has more data rows than allowed (the sentence names
+    /// the limit).
+    #[error("{0}")]
+    TooManyRows(String),
+    /// An import file has more columns than allowed (the sentence names the
+    /// limit).
+    #[error("{0}")]
+    TooManyColumns(String),
     /// Too many attempts in a short time.
     #[error("Too many attempts; wait a minute and try again.")]
     RateLimited,
@@ -74,6 +85,9 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Conflict(_) => "conflict",
+            ApiError::ImportRunning => "import_running",
+            ApiError::TooManyRows(_) => "too_many_rows",
+            ApiError::TooManyColumns(_) => "too_many_columns",
             ApiError::RateLimited => "rate_limited",
             ApiError::SpaNotBuilt => "spa_not_built",
             ApiError::Internal(_) => "internal",
@@ -92,6 +106,9 @@ impl ApiError {
             ApiError::BadRequest(_) => "Bad request",
             ApiError::PayloadTooLarge(_) => "Payload too large",
             ApiError::Conflict(_) => "Conflict",
+            ApiError::ImportRunning => "Import running",
+            ApiError::TooManyRows(_) => "Too many rows",
+            ApiError::TooManyColumns(_) => "Too many columns",
             ApiError::RateLimited => "Too many requests",
             ApiError::SpaNotBuilt => "Web app not built",
             ApiError::Internal(_) => "Internal server error",
@@ -126,9 +143,13 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::CsrfRejected(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Validation(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Validation(_) | ApiError::BadRequest(_) | ApiError::TooManyColumns(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::PayloadTooLarge(_) | ApiError::TooManyRows(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::Conflict(_) | ApiError::ImportRunning => StatusCode::CONFLICT,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::SpaNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -223,6 +244,13 @@ mod tests {
             (ApiError::BadRequest("x".into()), 400, "bad_request"),
             (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
+            (ApiError::ImportRunning, 409, "import_running"),
+            (ApiError::TooManyRows("x".into()), 413, "too_many_rows"),
+            (
+                ApiError::TooManyColumns("x".into()),
+                400,
+                "too_many_columns",
+            ),
             (ApiError::RateLimited, 429, "rate_limited"),
             (ApiError::internal(anyhow::anyhow!("boom")), 500, "internal"),
         ];

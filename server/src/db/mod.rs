@@ -24,6 +24,7 @@ pub mod accounts;
 pub mod contacts;
 pub mod duplicates;
 pub mod history;
+pub mod imports;
 #[cfg(feature = "postgres")]
 pub mod multi;
 pub mod revenue;
@@ -184,11 +185,14 @@ fn build_pool(url: &str) -> anyhow::Result<DbPool> {
         .build(manager)?)
 }
 
-/// Runs every pending migration and returns the names of those applied.
+/// Runs every pending migration and returns the names of those applied;
+/// then fills the data the SQL migrations cannot compute (the external id
+/// keys, see [`accounts::fill_external_id_keys`]).
 pub fn migrate(pool: &DbPool) -> anyhow::Result<Vec<String>> {
     let mut conn = pool.get().context("getting a database connection")?;
     let applied =
         run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+    accounts::fill_external_id_keys(&mut conn).context("filling external id keys")?;
     Ok(applied)
 }
 
@@ -234,7 +238,7 @@ mod tests {
     fn migrations_apply_and_revert_cleanly() {
         let dir = tempfile::tempdir().unwrap();
         let pool = connect(dir.path().join("t.db").to_str().unwrap()).unwrap();
-        assert_eq!(migrate(&pool).unwrap().len(), 2);
+        assert_eq!(migrate(&pool).unwrap().len(), 3);
         let mut conn =
             SqliteConnection::establish(dir.path().join("t.db").to_str().unwrap()).unwrap();
         conn.revert_all_migrations(SQLITE_MIGRATIONS).unwrap();
