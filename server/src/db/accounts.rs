@@ -171,9 +171,10 @@ pub struct NewAccount {
     pub domain: Option<String>,
 }
 
-/// Rows per multi-row `INSERT`: 23 columns × 1,400 rows = 32,200 bound
-/// variables, just below SQLite's limit of 32,766 (PostgreSQL allows 65,535).
-const INSERT_BATCH: usize = 1_400;
+/// Rows per multi-row `INSERT`: 24 columns (with the external id key) ×
+/// 1,350 rows = 32,400 bound variables, just below SQLite's default limit of
+/// 32,766 (PostgreSQL allows 65,535).
+const INSERT_BATCH: usize = 1_350;
 
 /// Inserts accounts in batches, each with its external id key; call inside
 /// a transaction for speed.

@@ -4,8 +4,9 @@
 //! some columns can fill them in without erasing the rest); an unknown id
 //! creates an account.
 //!
-//! Each row goes through five steps, one function each: [`read_row`] types
-//! every cell, [`seen_before`] refuses an id given twice, [`merge_row`] lays
+//! Each row goes through six steps, one function each: [`read_external_id`]
+//! and [`seen_before`] read the row's key and refuse an id given twice,
+//! [`read_row`] types every other cell, [`merge_row`] lays
 //! the row over the stored account (keeping MRR and currency of accounts
 //! whose MRR comes from their history, with a warning), [`validate`] applies
 //! the account form's rules, and [`classify`] files it as a create, an update
@@ -167,28 +168,31 @@ fn enum_cell<T: std::str::FromStr>(
     parsed
 }
 
-/// Step 1: every cell of the row, typed; `None` (with the problems
-/// reported) when any cell is missing or unreadable.
+/// Step 1: the row's external id (reported when empty or invalid).
+fn read_external_id(check: &mut RowCheck<'_, '_>) -> Option<ExternalId> {
+    let Some(text) = check.cell("external_id") else {
+        check.missing("external_id");
+        return None;
+    };
+    ExternalId::parse(text)
+        .map_err(|e| {
+            check.problem(
+                Some("external_id"),
+                "invalid_value",
+                format!("“external_id” {e}."),
+            )
+        })
+        .ok()
+}
+
+/// Step 3: every other cell of the row, typed; `None` (with the problems
+/// reported) when the row has any problem, this step's or an earlier one's.
 fn read_row<'a>(
     check: &mut RowCheck<'a, '_>,
     lookups: &'a Lookups,
     default_currency: Option<Currency>,
+    external_id: Option<ExternalId>,
 ) -> Option<RowValues<'a>> {
-    let external_id = match check.cell("external_id") {
-        None => {
-            check.missing("external_id");
-            None
-        }
-        Some(text) => ExternalId::parse(text)
-            .map_err(|e| {
-                check.problem(
-                    Some("external_id"),
-                    "invalid_value",
-                    format!("“external_id” {e}."),
-                )
-            })
-            .ok(),
-    };
     let name = check.cell("name");
     if name.is_none() {
         check.missing("name");
@@ -261,6 +265,8 @@ fn read_row<'a>(
 }
 
 /// Step 2: whether the row's id was given on an earlier row (reported).
+/// Checked even when other cells of the row have problems, so a file's
+/// every duplicate shows in one preview.
 fn seen_before(check: &mut RowCheck<'_, '_>, seen: &mut HashMap<String, u64>, key: &str) -> bool {
     match seen.get(key) {
         Some(first) => {
@@ -344,7 +350,7 @@ fn keep_history_mrr(
     false
 }
 
-/// Step 3: the row laid over the stored account (`base`): given cells
+/// Step 4: the row laid over the stored account (`base`): given cells
 /// replace stored values, empty cells keep them. `None` (reported) when the
 /// row cannot apply: a new owner who may not own accounts, or a currency
 /// change without the MRR in the new currency.
@@ -454,7 +460,7 @@ fn column_of(field: &str) -> &str {
     }
 }
 
-/// Step 4: the account form's rules (`AccountInput`'s garde rules); whether
+/// Step 5: the account form's rules (`AccountInput`'s garde rules); whether
 /// the account passes them (each failure reported).
 fn validate(check: &mut RowCheck<'_, '_>, next: &AccountChanges) -> bool {
     let Some(input) = next.to_input() else {
@@ -474,7 +480,7 @@ fn validate(check: &mut RowCheck<'_, '_>, next: &AccountChanges) -> bool {
     false
 }
 
-/// Step 5: files the checked row as a create, an update or unchanged.
+/// Step 6: files the checked row as a create, an update or unchanged.
 fn classify(
     plan: &mut AccountsPlan,
     n: u64,
@@ -516,13 +522,14 @@ pub(super) fn check(conn: &mut DbConn, input: &Input<'_>) -> Result<AccountsPlan
             problems, warnings, ..
         } = &mut plan.outcome;
         let mut check = RowCheck::new(input.table, row, input.cols, problems);
-        let Some(values) = read_row(&mut check, &lookups, input.currency) else {
+        let external_id = read_external_id(&mut check);
+        if let Some(id) = &external_id {
+            seen_before(&mut check, &mut seen, id.key());
+        }
+        let Some(values) = read_row(&mut check, &lookups, input.currency, external_id) else {
             continue;
         };
         let key = values.external_id.key().to_owned();
-        if seen_before(&mut check, &mut seen, &key) {
-            continue;
-        }
         let stored = lookups.existing.get(&key);
         let base = stored.map_or_else(|| blank_account(&values), AccountChanges::from_row);
         let from_history = stored.is_some_and(|r| lookups.from_history.contains(&r.id));

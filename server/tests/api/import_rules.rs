@@ -338,3 +338,16 @@ async fn history_times_are_utc_with_a_z() {
     let age = chrono::Utc::now() - page.items[0].at;
     assert!(age.num_seconds().abs() < 60, "{age}");
 }
+
+#[tokio::test]
+async fn a_duplicate_id_is_reported_with_the_rows_other_problems() {
+    let app = spawn_app().await;
+    app.login_as(Role::Manager).await;
+    let file = "external_id,name,currency,contract_start\n\
+                D-1,First KK,JPY,2025-04-01\n\
+                d-1,Second KK,JPY,2025-13-01\n";
+    let r = report(import(&app, "kind=accounts&dry_run=true", file).await, 200).await;
+    let mut got: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.row, e.code.as_str())).collect();
+    got.sort_unstable();
+    assert_eq!(got, [(3, "bad_date"), (3, "duplicate_key")]);
+}
