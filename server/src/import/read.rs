@@ -264,8 +264,9 @@ pub fn header_key(header: &str) -> String {
 
 /// Headers understood without a mapping, in [`header_key`] form: what
 /// Japanese Excel sheets and CRM exports commonly call our columns (the
-/// terms of `../shared/seeds`: 顧客, 契約, 月額, 担当, 解約, …). Anything else
-/// is mapped by the user in the wizard.
+/// terms of the Japanese CS Ops articles the product is built from: 顧客,
+/// 契約, 月額, 担当, 解約, …). Anything else is mapped by the user in the
+/// wizard.
 const ALIASES: &[(&str, &[&str])] = &[
     (
         "external_id",
