@@ -517,7 +517,7 @@ pub fn ImportHistoryPage() -> impl IntoView {
                 let current = p.page;
                 let rows = p.items.into_iter().map(|c| {
                     let n = move |v: u64| format::count(v, locale);
-                    let when = format!("{} {}", format::date(c.at.date(), locale), c.at.format("%H:%M"));
+                    let when = format!("{} {}", format::date(c.at.date_naive(), locale), c.at.format("%H:%M"));
                     let account = c.account_id.map(|id| view! { <a href=format!("/accounts/{id}")>{t!(i18n, view_account)}</a> });
                     view! {
                         <tr>
