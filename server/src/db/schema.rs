@@ -157,7 +157,7 @@ diesel::table! {
 diesel::table! {
     /// The single row held while an import applies (see `db::imports`).
     import_lock (id) {
-        id -> Integer,
+        id -> BigInt,
         holder -> Text,
         user_id -> Nullable<BigInt>,
         acquired_at -> Timestamp,

@@ -20,7 +20,7 @@ CREATE UNIQUE INDEX accounts_external_id_key_idx ON accounts (external_id_key);
 -- A row older than the stale limit (a crashed process) is removed by the
 -- next importer.
 CREATE TABLE import_lock (
-    id          INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    id          BIGINT PRIMARY KEY NOT NULL CHECK (id = 1),
     holder      TEXT NOT NULL,
     user_id     BIGINT,
     acquired_at TIMESTAMP NOT NULL
