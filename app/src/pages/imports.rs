@@ -619,7 +619,7 @@ pub fn ImportHistoryPage() -> impl IntoView {
                 let current = p.page;
                 let rows = p.items.into_iter().map(|c| {
                     let n = move |v: u64| format::count(v, locale);
-                    let when = format::datetime(c.at.and_utc(), locale);
+                    let when = format::datetime(c.at, locale);
                     let account = c.account_id.map(|id| view! { <a href=format!("/accounts/{id}")>{t!(i18n, view_account)}</a> });
                     view! {
                         <tr>

@@ -35,6 +35,11 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         ("/api/v1/imports", "post"),
         ("/api/v1/imports", "get"),
         ("/api/v1/imports/progress/{token}", "get"),
+        ("/api/v1/session/password", "put"),
+        ("/api/v1/users/{id}", "patch"),
+        ("/api/v1/users/{id}/password-reset", "post"),
+        ("/api/v1/audit", "get"),
+        ("/api/v1/audit/export", "get"),
     ];
     for (path, method) in expected {
         assert!(
@@ -44,7 +49,7 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         );
     }
     let v1_paths = paths.keys().filter(|p| p.starts_with("/api/v1/")).count();
-    assert_eq!(v1_paths, 15);
+    assert_eq!(v1_paths, 20);
     let unauthorised = &doc["paths"]["/api/v1/accounts"]["get"]["responses"]["401"];
     assert!(unauthorised["content"]["application/problem+json"].is_object());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -60,7 +65,60 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         "MergeRequest",
         "ImportReport",
         "DataChange",
+        "UserAccount",
+        "UpdateUser",
+        "ChangePassword",
+        "PasswordReset",
+        "AuditEntry",
+        "AuditKind",
+        "AuditCategory",
     ] {
         assert!(schemas.contains_key(schema), "{schema}");
     }
+    // The import documents both media types it accepts and the 415.
+    let import = &doc["paths"]["/api/v1/imports"]["post"];
+    let body = import["requestBody"]["content"].as_object().unwrap();
+    assert!(body.contains_key("text/csv") && body.contains_key("text/tab-separated-values"));
+    assert!(import["responses"]["415"].is_object());
+    let login = &doc["paths"]["/api/v1/session"]["post"]["responses"]["429"];
+    assert!(login["headers"]["Retry-After"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session_cookie"]["name"],
+        "__Host-kizuna_session"
+    );
+}
+
+#[tokio::test]
+async fn an_undeclared_method_on_a_known_path_answers_405_with_allow() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        ("PATCH", "/api/v1/accounts", "GET, POST"),
+        ("POST", "/api/v1/accounts/12", "GET, PUT, DELETE"),
+        ("PUT", "/api/v1/session", "GET, POST, DELETE"),
+        ("POST", "/api/health", "GET"),
+    ] {
+        let response = app
+            .client
+            .request(method.parse().unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{method} {path}"
+        );
+        crate::helpers::assert_problem(response, 405, "method_not_allowed").await;
+    }
+    // A path no route has is still 404.
+    let response = app
+        .client
+        .patch(app.url("/api/v1/no-such-thing"))
+        .send()
+        .await
+        .unwrap();
+    crate::helpers::assert_problem(response, 404, "not_found").await;
 }
