@@ -295,6 +295,23 @@ fn read_only_fields_are_sent_as_stored() {
 }
 
 #[wasm_bindgen_test]
+fn a_stored_amount_is_shown_as_people_write_it_and_read_back() {
+    use kizuna_app::pages::account_form::group_thousands;
+    assert_eq!(group_thousands("540000"), "540,000");
+    assert_eq!(group_thousands("1234.50"), "1,234.50");
+    assert_eq!(group_thousands("999"), "999");
+    assert_eq!(group_thousands("0.05"), "0.05");
+    assert_eq!(group_thousands("1000000000000"), "1,000,000,000,000");
+    let draft = AccountDraft {
+        name: "Acme".into(),
+        mrr: group_thousands("1234.50"),
+        currency: Currency::Usd,
+        ..AccountDraft::default()
+    };
+    assert_eq!(draft.to_input().unwrap().mrr_minor, 123_450);
+}
+
+#[wasm_bindgen_test]
 fn a_saved_sort_is_read_back() {
     use kizuna_app::pages::accounts::parse_saved_sort;
     use kizuna_shared::api::{AccountSort, SortDir};

@@ -94,6 +94,27 @@ impl Default for AccountDraft {
     }
 }
 
+/// `540000` → `540,000`, `1234.50` → `1,234.50`: an amount the way the
+/// label's example writes it (`cells::parse_amount` reads it back).
+pub fn group_thousands(amount: &str) -> String {
+    let (whole, fraction) = amount
+        .split_once('.')
+        .map_or((amount, None), |(w, f)| (w, Some(f)));
+    let digits: Vec<char> = whole.chars().collect();
+    let mut out = String::with_capacity(amount.len() + digits.len() / 3);
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && c.is_ascii_digit() && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(*c);
+    }
+    if let Some(f) = fraction {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
 fn opt(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_owned())
@@ -109,7 +130,10 @@ impl AccountDraft {
             domain: a.domain.clone().unwrap_or_default(),
             industry: a.industry.clone().unwrap_or_default(),
             plan: a.plan.clone().unwrap_or_default(),
-            mrr: kizuna_shared::domain::format_major(a.mrr_minor, a.currency),
+            mrr: group_thousands(&kizuna_shared::domain::format_major(
+                a.mrr_minor,
+                a.currency,
+            )),
             currency: a.currency,
             contract_start: d(a.contract_start),
             renewal_date: d(a.renewal_date),

@@ -490,9 +490,9 @@ fn action_label(i18n: I18nContext<Locale>, a: ImportAction) -> String {
     }
 }
 
-/// The errors or the warnings of a report: row, the row's account (when
-/// `accounts` is given: row → account), column, and the sentence of each
-/// code in the user's language.
+/// The errors or the warnings of a report: row, the row's account (for
+/// warnings: `accounts` maps row → account), column, and the sentence of
+/// each code in the user's language.
 fn problem_table(
     i18n: I18nContext<Locale>,
     locale: Locale,
@@ -501,6 +501,13 @@ fn problem_table(
     accounts: Option<&BTreeMap<u64, String>>,
 ) -> impl IntoView {
     let with_account = accounts.is_some();
+    let last = move || {
+        if with_account {
+            t_string!(i18n, col_note).to_string()
+        } else {
+            t_string!(i18n, col_problem).to_string()
+        }
+    };
     let rows = lines
         .iter()
         .map(|e| {
@@ -522,7 +529,7 @@ fn problem_table(
                     <th scope="col" class="num">{t!(i18n, col_row)}</th>
                     {with_account.then(|| view! { <th scope="col">{t!(i18n, col_account)}</th> })}
                     <th scope="col">{t!(i18n, col_column)}</th>
-                    <th scope="col">{t!(i18n, col_problem)}</th>
+                    <th scope="col">{last}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
