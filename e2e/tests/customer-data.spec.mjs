@@ -1,7 +1,10 @@
-// Customer-data journeys: CSV import with a preview that lists bad rows,
-// a Japanese team's Shift_JIS sheet imported as it comes out of Excel,
-// export of the imported accounts, merging a duplicate, a CSM's edit with a
-// stale-version conflict, and the account page's MRR chart and signals.
+// Customer-data journeys: CSV import with a preview that lists bad rows
+// (each problem in the user's language by its code), a Japanese team's
+// Shift_JIS sheet imported as it comes out of Excel, export of the imported
+// accounts, merging a duplicate, a CSM's edit (managers' fields read-only)
+// with a stale-version conflict, the account page's MRR chart and signals,
+// MRR from the revenue history (read-only in the form, a noted warning in an
+// accounts import), and files refused as a whole (translated banners).
 // Each journey makes its own data (unique per run) through the UI or the API.
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
