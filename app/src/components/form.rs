@@ -24,6 +24,8 @@ pub enum Conflict {
     EmailTaken,
     /// Another import is running.
     ImportRunning,
+    /// The change would leave no active admin (`last_admin`).
+    LastAdmin,
 }
 
 /// The banner text for a failed call, in the user's language.
@@ -34,6 +36,7 @@ pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError, conflict: Conf
             Conflict::Changed => t_string!(i18n, conflict_reload).to_string(),
             Conflict::EmailTaken => t_string!(i18n, email_taken).to_string(),
             Conflict::ImportRunning => t_string!(i18n, import_running).to_string(),
+            Conflict::LastAdmin => t_string!(i18n, last_admin).to_string(),
         },
         (_, Some("invalid_credentials")) => t_string!(i18n, invalid_credentials).to_string(),
         (Some(403), _) => t_string!(i18n, forbidden).to_string(),
@@ -53,15 +56,38 @@ pub struct FormErrors {
     i18n: I18nContext<Locale>,
     fields: RwSignal<Vec<FieldError>>,
     failure: RwSignal<Option<ApiError>>,
-    /// The form's own words for a wrong field (by API field name).
-    message: fn(I18nContext<Locale>, &str) -> String,
+    /// The form's own words for a wrong field.
+    message: Message,
     conflict: Conflict,
+}
+
+/// How a form words a wrong field: by its name alone, or by the whole
+/// error when one field can be wrong in more than one way (a password
+/// that is too short, or the same as the current one).
+#[derive(Clone, Copy)]
+enum Message {
+    Field(fn(I18nContext<Locale>, &str) -> String),
+    Error(fn(I18nContext<Locale>, &FieldError) -> String),
 }
 
 impl FormErrors {
     /// A form's error state; `message` gives the translated sentence for a
     /// wrong field, `conflict` what a 409 means here.
     pub fn new(message: fn(I18nContext<Locale>, &str) -> String, conflict: Conflict) -> Self {
+        Self::with_message(Message::Field(message), conflict)
+    }
+
+    /// Like [`FormErrors::new`], but `message` sees the whole error (the
+    /// field and the rule's or the server's message), for fields that can
+    /// be wrong in more than one way.
+    pub fn by_error(
+        message: fn(I18nContext<Locale>, &FieldError) -> String,
+        conflict: Conflict,
+    ) -> Self {
+        Self::with_message(Message::Error(message), conflict)
+    }
+
+    fn with_message(message: Message, conflict: Conflict) -> Self {
         FormErrors {
             i18n: use_i18n(),
             fields: RwSignal::new(Vec::new()),
@@ -144,9 +170,13 @@ impl FormErrors {
     pub fn text(&self, field: &'static str) -> impl Fn() -> Option<String> + Copy + 'static {
         let errors = *self;
         move || {
-            errors
-                .has(field)
-                .then(|| (errors.message)(errors.i18n, field))
+            errors.fields.with(|all| {
+                let error = all.iter().find(|e| e.field == field)?;
+                Some(match errors.message {
+                    Message::Field(message) => message(errors.i18n, field),
+                    Message::Error(message) => message(errors.i18n, error),
+                })
+            })
         }
     }
 

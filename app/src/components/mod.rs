@@ -2,4 +2,5 @@
 
 pub mod form;
 pub mod labels;
+pub mod pager;
 pub mod shell;
