@@ -176,7 +176,7 @@ test('the last admin cannot be demoted, and a reset password is shown once and w
   await expect(row).toContainText('You');
   await expect(dialog.getByTestId('self-disable-note')).toHaveText('You cannot disable your own account. Another admin can.');
   await expect(dialog.getByRole('button', { name: 'Disable user' })).toHaveCount(0);
-  await dialog.getByLabel('Role').selectOption('manager');
+  await dialog.getByRole('combobox', { name: 'Role' }).selectOption('manager');
   await dialog.getByRole('button', { name: 'Change role' }).click();
   await expect(dialog.getByTestId('form-failure')).toHaveText(
     'Kizuna needs at least one active admin. Make another user an admin first, then try again.',

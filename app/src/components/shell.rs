@@ -54,10 +54,18 @@ pub fn Shell() -> impl IntoView {
             // The router's `search` comes without its `?`.
             let search = location.search.get_untracked();
             let search = search.trim_start_matches('?');
+            let path = location.pathname.get_untracked();
+            // Signing out navigates to the sign-in page and forgets the user
+            // at once; this shell may see the user gone when the location
+            // already says `/login`. Going back "there" after signing in
+            // again would leave the user on the sign-in page.
+            if path == "/login" {
+                return view! { <Redirect path="/login" /> }.into_any();
+            }
             let here = if search.is_empty() {
-                location.pathname.get_untracked()
+                path
             } else {
-                format!("{}?{search}", location.pathname.get_untracked())
+                format!("{path}?{search}")
             };
             return view! { <Redirect path=crate::pages::login::login_path(&here) /> }.into_any();
         }
