@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
 
 mod customer;
+mod kpi;
 pub use customer::*;
+pub use kpi::*;
 
 /// Media type of error responses (RFC 9457).
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
