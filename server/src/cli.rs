@@ -105,6 +105,16 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIZUNA_WORKERS")]
     pub workers: Option<usize>,
+    /// Gross margin in percent, for the LTV KPI.
+    #[arg(long, env = "KIZUNA_GROSS_MARGIN_PCT", default_value_t = 80.0, value_parser = parse_margin)]
+    pub gross_margin_pct: f64,
+}
+
+fn parse_margin(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
+    }
 }
 
 /// Options of `kizuna demo`.
@@ -264,6 +274,7 @@ fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookie: args.secure_cookie,
         session_key: args.session_key,
         workers: args.workers,
+        gross_margin: args.gross_margin_pct / 100.0,
     };
     let state = crate::build_state(&config)?;
     let listener =

@@ -20,7 +20,12 @@ pub struct Config {
     pub session_key: Option<String>,
     /// HTTP worker threads (`None`: one per core).
     pub workers: Option<usize>,
+    /// Gross margin for the LTV KPI, as a fraction (0.8 = 80 %).
+    pub gross_margin: f64,
 }
+
+/// Default gross margin for the LTV KPI (a typical SaaS margin).
+pub const DEFAULT_GROSS_MARGIN: f64 = 0.8;
 
 impl Config {
     /// A configuration with defaults for everything but the database.
@@ -31,6 +36,7 @@ impl Config {
             secure_cookie: false,
             session_key: None,
             workers: None,
+            gross_margin: DEFAULT_GROSS_MARGIN,
         }
     }
 }

@@ -23,7 +23,9 @@ macro_rules! per_backend {
 pub mod accounts;
 pub mod contacts;
 pub mod duplicates;
+pub mod events;
 pub mod history;
+pub mod kpi;
 #[cfg(feature = "postgres")]
 pub mod multi;
 pub mod revenue;
@@ -234,7 +236,7 @@ mod tests {
     fn migrations_apply_and_revert_cleanly() {
         let dir = tempfile::tempdir().unwrap();
         let pool = connect(dir.path().join("t.db").to_str().unwrap()).unwrap();
-        assert_eq!(migrate(&pool).unwrap().len(), 2);
+        assert_eq!(migrate(&pool).unwrap().len(), 3);
         let mut conn =
             SqliteConnection::establish(dir.path().join("t.db").to_str().unwrap()).unwrap();
         conn.revert_all_migrations(SQLITE_MIGRATIONS).unwrap();

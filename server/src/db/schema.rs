@@ -133,3 +133,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     data_changes,
 );
+
+diesel::table! {
+    /// Change events for live dashboards and the KPI cache version.
+    data_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        account_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}

@@ -34,6 +34,8 @@ pub struct TestApp {
     pub client_without_csrf: reqwest::Client,
     /// The application's database.
     pub pool: DbPool,
+    /// The database URL (for a second instance on the same database).
+    pub database_url: String,
     _dir: TempDir,
 }
 
@@ -58,7 +60,13 @@ pub async fn spawn_app_with(with_dist: bool) -> TestApp {
         .unwrap();
         std::fs::write(dist.join("robots.txt"), "User-agent: *\nDisallow:\n").unwrap();
     }
-    let mut config = Config::new(database_url(dir.path()));
+    let url = database_url(dir.path());
+    start(dir, dist, url)
+}
+
+/// Starts the app on `database_url` with `dist` (which may not exist).
+fn start(dir: TempDir, dist: std::path::PathBuf, url: String) -> TestApp {
+    let mut config = Config::new(url.clone());
     config.dist_dir = dist;
     config.workers = Some(1);
     let state = kizuna_server::build_state(&config).unwrap();
@@ -87,6 +95,7 @@ pub async fn spawn_app_with(with_dist: bool) -> TestApp {
         client,
         client_without_csrf,
         pool,
+        database_url: url,
         _dir: dir,
     }
 }
@@ -116,6 +125,14 @@ fn database_url(dir: &std::path::Path) -> String {
 }
 
 impl TestApp {
+    /// A second server instance on the same database (as when several
+    /// instances run behind a load balancer), with its own cookie jar.
+    pub fn another_instance(&self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let dist = dir.path().join("no-dist");
+        start(dir, dist, self.database_url.clone())
+    }
+
     /// The full URL of `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

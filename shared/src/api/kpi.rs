@@ -333,7 +333,7 @@ pub enum ChangeKind {
     SurveyAnswer,
     /// A CSV import changed data.
     Import,
-    /// An account (or its contacts) was created, edited, merged or deleted.
+    /// An account was created, edited, merged or deleted.
     AccountChange,
     /// A health-score model was published.
     ModelPublish,
