@@ -42,9 +42,15 @@ pub enum ApiError {
     /// The change conflicts with existing data (duplicate key, stale version).
     #[error("{0}")]
     Conflict(String),
-    /// Too many attempts in a short time.
-    #[error("Too many attempts; wait a minute and try again.")]
-    RateLimited,
+    /// Too many attempts in a short time; try again after this many seconds.
+    #[error("Too many attempts; try again in {0} seconds.")]
+    RateLimited(u64),
+    /// The request body has a media type this resource does not take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The change would leave no active admin.
+    #[error("{0}")]
+    LastAdmin(String),
     /// The single-page app has not been built, so only the API is served.
     #[error("The web app is not built: run `cargo xtask run` or `trunk build` to create the dist directory.")]
     SpaNotBuilt,
@@ -78,7 +84,9 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Conflict(_) => "conflict",
-            ApiError::RateLimited => "rate_limited",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::LastAdmin(_) => "last_admin",
             ApiError::SpaNotBuilt => "spa_not_built",
             ApiError::Internal(_) => "internal",
         }
@@ -97,7 +105,9 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "Method not allowed",
             ApiError::PayloadTooLarge(_) => "Payload too large",
             ApiError::Conflict(_) => "Conflict",
-            ApiError::RateLimited => "Too many requests",
+            ApiError::RateLimited(_) => "Too many requests",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::LastAdmin(_) => "Last admin",
             ApiError::SpaNotBuilt => "Web app not built",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -134,8 +144,9 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Conflict(_) | ApiError::LastAdmin(_) => StatusCode::CONFLICT,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::SpaNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -148,8 +159,8 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        if matches!(self, ApiError::RateLimited) {
-            response.insert_header((header::RETRY_AFTER, "60"));
+        if let ApiError::RateLimited(seconds) = self {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         match serde_json::to_vec(&self.problem()) {
             Ok(body) => response.body(body),
@@ -164,6 +175,7 @@ impl From<DbError> for ApiError {
             DbError::NotFound => ApiError::NotFound("The resource does not exist.".into()),
             DbError::Conflict(what) => ApiError::Conflict(what),
             DbError::Invalid(errors) => ApiError::Validation(errors),
+            DbError::LastAdmin(what) => ApiError::LastAdmin(what),
             other => ApiError::Internal(other.into()),
         }
     }
@@ -234,7 +246,13 @@ mod tests {
             ),
             (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
-            (ApiError::RateLimited, 429, "rate_limited"),
+            (ApiError::RateLimited(3), 429, "rate_limited"),
+            (
+                ApiError::UnsupportedMediaType("x".into()),
+                415,
+                "unsupported_media_type",
+            ),
+            (ApiError::LastAdmin("x".into()), 409, "last_admin"),
             (ApiError::internal(anyhow::anyhow!("boom")), 500, "internal"),
         ];
         for (err, status, code) in cases {

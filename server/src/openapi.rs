@@ -20,7 +20,9 @@ use crate::auth::session::SESSION_COOKIE;
     info(
         title = "Kizuna API",
         description = "Customer-success operations. Errors are `application/problem+json` with a stable `code`. \
-                       State-changing requests need the `x-kizuna-csrf` header."
+                       Every POST, PUT, PATCH and DELETE needs the `x-kizuna-csrf` header and, when the browser sends `Origin`, \
+                       must come from the server's public origin. The session cookie is `__Host-kizuna_session` \
+                       (`kizuna_session` only when plain HTTP on a non-loopback address was explicitly allowed)."
     ),
     paths(crate::routes::health::health),
     // Query parameter enums are referenced by `$ref` but not collected from
@@ -29,14 +31,15 @@ use crate::auth::session::SESSION_COOKIE;
     modifiers(&SessionCookie, &CommonProblems),
     tags(
         (name = "health", description = "Liveness"),
-        (name = "session", description = "Signing in and out"),
-        (name = "users", description = "Users and account owners"),
+        (name = "session", description = "Signing in and out, changing one's own password"),
+        (name = "users", description = "User administration (admins) and account owners"),
         (name = "accounts", description = "Customer accounts, their revenue history, signals and contacts"),
         (name = "signals", description = "Usage signal definitions"),
         (name = "duplicates", description = "Likely duplicate accounts and merging them"),
         (name = "imports", description = "CSV imports with preview, their progress and the data-change history"),
         (name = "kpis", description = "Customer-success KPIs per period, filter and currency, and their series for charts"),
         (name = "events", description = "Live change events (Server-Sent Events) for dashboards"),
+        (name = "audit", description = "The append-only audit log: security events (admins) and data events (admins and managers)"),
     )
 )]
 pub struct ApiDoc;

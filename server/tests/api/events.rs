@@ -10,7 +10,9 @@ use reqwest::cookie::Jar;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 
-use crate::helpers::{account, assert_problem, spawn_app, TestApp, PASSWORD};
+use crate::helpers::{
+    account, assert_problem, spawn_app, spawn_second_instance, TestApp, PASSWORD,
+};
 
 /// A client with its own cookies, signed in as a new user of `role`.
 async fn signed_in(app: &TestApp, role: Role) -> reqwest::Client {
@@ -163,7 +165,7 @@ async fn an_account_change_reaches_an_open_stream_at_once() {
 #[tokio::test]
 async fn an_import_on_one_instance_reaches_a_stream_on_another() {
     let app = spawn_app().await;
-    let other = app.another_instance();
+    let other = spawn_second_instance(&app).await;
     let exec = signed_in(&other, Role::Executive).await;
     let manager = signed_in(&app, Role::Manager).await;
     let mut stream = Stream::open(&exec, &other, None).await;

@@ -3,6 +3,9 @@
 
 mod account_edit;
 mod accounts;
+mod audit;
+mod authz_matrix;
+mod concurrency;
 mod csrf;
 mod demo;
 mod duplicates;
@@ -11,6 +14,7 @@ mod health;
 mod helpers;
 mod imports;
 mod kpis;
+mod login_limits;
 mod openapi;
 mod schema;
 mod session;

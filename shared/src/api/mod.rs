@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
 
+mod admin;
 mod customer;
 mod kpi;
+pub use admin::*;
 pub use customer::*;
 pub use kpi::*;
 
@@ -394,8 +396,8 @@ pub struct CreateUser {
     /// Role.
     #[garde(skip)]
     pub role: Role,
-    /// Initial password (at least 12 characters).
-    #[garde(length(chars, min = 12, max = 1024))]
+    /// Initial password (at least 12 characters, counted as characters, not bytes).
+    #[garde(length(chars, min = MIN_PASSWORD_CHARS, max = 1024))]
     #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub password: String,
 }
