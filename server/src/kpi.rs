@@ -109,7 +109,23 @@ impl KpiService {
         }
         let started = Instant::now();
         let mut conn = pool.get()?;
-        let (read_version, facts) = db::kpi::load_facts(&mut conn)?;
+        let patch = match self.current() {
+            Some(old) => {
+                patchable(&mut conn, &old)?.map(|(latest, changed)| (old, latest, changed))
+            }
+            None => None,
+        };
+        let (read_version, facts, how) = match patch {
+            Some((old, latest, changed)) => (
+                latest,
+                db::kpi::patch_facts(&mut conn, &old.facts, &changed)?,
+                "patched",
+            ),
+            None => {
+                let (v, f) = db::kpi::load_facts(&mut conn)?;
+                (v, f, "loaded")
+            }
+        };
         let snapshot = Arc::new(Snapshot {
             version: read_version.max(version),
             facts,
@@ -120,7 +136,8 @@ impl KpiService {
             accounts = snapshot.facts.accounts(),
             cells = snapshot.facts.cells(),
             ms = snapshot.load_time.as_millis() as u64,
-            "KPI facts loaded"
+            how,
+            "KPI facts ready"
         );
         if let Ok(mut slot) = self.snapshot.write() {
             *slot = Some(snapshot.clone());
@@ -176,6 +193,36 @@ impl KpiService {
         }
         Ok(body)
     }
+}
+
+/// Accounts changed at most by the cheap path; more is a full load.
+const PATCH_LIMIT: i64 = 200;
+
+/// When every change since `old` names its account and is an account
+/// change (edit, merge, deletion), the latest version and those accounts:
+/// the fact set can be patched instead of read again.
+fn patchable(
+    conn: &mut db::DbConn,
+    old: &Snapshot,
+) -> Result<Option<(i64, std::collections::BTreeSet<i64>)>, DbError> {
+    let latest = db::events::latest_id(conn)?;
+    let events = db::events::since(conn, old.version, PATCH_LIMIT + 1)?;
+    let complete = events.last().map(|e| e.id) == Some(latest)
+        && events.first().map(|e| e.id) == Some(old.version + 1)
+        && events.len() as i64 <= PATCH_LIMIT;
+    if !complete {
+        return Ok(None);
+    }
+    let mut changed = std::collections::BTreeSet::new();
+    for e in events {
+        match (e.kind, e.account_id) {
+            (kizuna_shared::api::ChangeKind::AccountChange, Some(id)) => {
+                changed.insert(id);
+            }
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some((latest, changed)))
 }
 
 /// The month to end on by default: the last month with revenue data, or

@@ -90,13 +90,16 @@ pub fn record(conn: &mut DbConn, entry: &NewDataChange) -> Result<i64, DbError> 
         .values(entry)
         .returning(data_changes::id)
         .get_result(conn)?;
-    let kind = match parse_kind(&entry.kind) {
+    let (kind, account) = match parse_kind(&entry.kind) {
         Some(DataChangeKind::Accounts | DataChangeKind::Mrr | DataChangeKind::Signals) => {
-            ChangeKind::Import
+            (ChangeKind::Import, entry.account_id)
         }
-        _ => ChangeKind::AccountChange,
+        // A merge changes two accounts (one of them disappears): the
+        // event names none, so caches read everything again.
+        Some(DataChangeKind::Merge) => (ChangeKind::AccountChange, None),
+        _ => (ChangeKind::AccountChange, entry.account_id),
     };
-    super::events::record(conn, kind, entry.account_id)?;
+    super::events::record(conn, kind, account)?;
     Ok(id)
 }
 

@@ -1,6 +1,8 @@
 //! Reading the KPI fact set: every account's filter attributes and every
 //! MRR row, with the data version they were read at.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use kizuna_shared::domain::{Currency, Tier};
@@ -18,8 +20,38 @@ pub fn load_facts(conn: &mut DbConn) -> Result<(i64, KpiFacts), DbError> {
     let version = super::events::latest_id(conn)?;
     let rows: i64 = account_mrr::table.count().get_result(conn)?;
     let mut builder = KpiFactsBuilder::with_capacity(usize::try_from(rows).unwrap_or(0));
+    add_accounts(conn, &mut builder, None)?;
+    Ok((version, builder.build()))
+}
+
+/// `facts` brought up to date after changes of the accounts `changed` only
+/// (edits, merges, deletions): everything else is copied from the columns,
+/// only those accounts are read again.
+pub fn patch_facts(
+    conn: &mut DbConn,
+    facts: &KpiFacts,
+    changed: &BTreeSet<i64>,
+) -> Result<KpiFacts, DbError> {
+    let mut builder = facts.builder_without(changed);
+    let ids: Vec<i64> = changed.iter().copied().collect();
+    add_accounts(conn, &mut builder, Some(&ids))?;
+    Ok(builder.build())
+}
+
+/// Adds the attributes and MRR rows of every account (or of `only`).
+fn add_accounts(
+    conn: &mut DbConn,
+    builder: &mut KpiFactsBuilder,
+    only: Option<&[i64]>,
+) -> Result<(), DbError> {
     let corrupt = |what: String| DbError::Corrupt(what);
-    for row in accounts::table
+    let mut accounts_q = accounts::table.into_boxed();
+    let mut mrr_q = account_mrr::table.into_boxed();
+    if let Some(ids) = only {
+        accounts_q = accounts_q.filter(accounts::id.eq_any(ids.to_vec()));
+        mrr_q = mrr_q.filter(account_mrr::account_id.eq_any(ids.to_vec()));
+    }
+    for row in accounts_q
         .select((
             accounts::id,
             accounts::industry,
@@ -57,7 +89,7 @@ pub fn load_facts(conn: &mut DbConn) -> Result<(i64, KpiFacts), DbError> {
     // Currencies and months repeat millions of times: parse each once.
     let mut currencies: Vec<(String, Currency)> = Vec::new();
     let mut last_month: Option<(NaiveDate, Month)> = None;
-    for row in account_mrr::table
+    for row in mrr_q
         .select((
             account_mrr::account_id,
             account_mrr::month,
@@ -90,5 +122,5 @@ pub fn load_facts(conn: &mut DbConn) -> Result<(i64, KpiFacts), DbError> {
         };
         builder.row(account, currency, &product, month, amount);
     }
-    Ok((version, builder.build()))
+    Ok(())
 }

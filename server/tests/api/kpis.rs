@@ -469,3 +469,52 @@ async fn an_import_changes_the_kpis_at_once() {
     assert!(after.basis.data_version > before.basis.data_version);
     assert_eq!((jpy(&after).contraction, jpy(&after).end_mrr), (0, 820_000));
 }
+
+#[tokio::test]
+async fn an_account_edit_moves_its_revenue_between_owners_and_a_delete_removes_it() {
+    let app = spawn_app().await;
+    let fx = load(&app);
+    app.login_as(Role::Manager).await;
+    let of = |owner: i64| format!("to=2025-03&owner={owner}");
+    assert_eq!(jpy(&kpis(&app, &of(fx.csm2)).await).end_mrr, 610_000);
+    // A (csm1, 120,000 in March) goes to csm2: only A is read again.
+    let page: Value = app
+        .get("/api/v1/accounts?q=KPI-A")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let a = &page["items"][0];
+    let mut body = a.clone();
+    body["owner_id"] = fx.csm2.into();
+    let body = serde_json::json!({
+        "name": body["name"], "external_id": body["external_id"], "industry": body["industry"],
+        "plan": body["plan"], "mrr_minor": body["mrr_minor"], "currency": body["currency"],
+        "status": body["status"], "expansion_potential": body["expansion_potential"],
+        "contract_start": body["contract_start"], "renewal_date": body["renewal_date"],
+        "owner_id": fx.csm2, "version": body["version"],
+    });
+    let id = a["id"].as_i64().unwrap();
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/accounts/{id}")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(jpy(&kpis(&app, &of(fx.csm2)).await).end_mrr, 730_000);
+    assert_eq!(jpy(&kpis(&app, &of(fx.csm1)).await).end_mrr, 70_000);
+    // Deleting it takes its revenue out of every answer.
+    let version = body["version"].as_i64().unwrap() + 1;
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/accounts/{id}?version={version}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let all = kpis(&app, "to=2025-03").await;
+    assert_eq!((jpy(&all).start_mrr, jpy(&all).end_mrr), (630_000, 680_000));
+    assert_eq!(all.basis.accounts, 6);
+}
