@@ -89,7 +89,7 @@ impl Signals {
     }
 
     fn connect(self) {
-        let Ok(source) = EventSource::new("/api/v1/events") else {
+        let Ok(source) = EventSource::new(&crate::api::events_url()) else {
             self.status.set(LiveStatus::Offline);
             return;
         };

@@ -24,7 +24,7 @@ use crate::session::use_session;
 use kizuna_shared::api::{
     KpiQuery, KpiResponse, KpiSeriesResponse, PeriodKind, PeriodKpis, PeriodSpan, UserSummary,
 };
-use kizuna_shared::domain::{Currency, Role, Tier};
+use kizuna_shared::domain::{can_own_accounts, Currency, Tier};
 use kizuna_shared::metrics::kpi::RevenueMovements;
 use kizuna_shared::metrics::Month;
 use leptos::html::{Canvas, Div};
@@ -150,9 +150,9 @@ pub fn DashboardPage() -> impl IntoView {
     let live = use_live_updates();
 
     let kpis = LocalResource::new(move || {
-        let q = state.with(|s| s.query.to_query_string(crate::api::encode));
+        let q = state.with(|s| s.query.clone());
         live.changes.track();
-        async move { crate::api::get::<KpiResponse>(&format!("/api/v1/kpis?{q}")).await }
+        async move { crate::api::kpis(&q).await }
     });
     // The charts' range follows the tiles' answer (its default end month
     // is the latest month with data, known only to the server).
@@ -166,19 +166,15 @@ pub fn DashboardPage() -> impl IntoView {
         live.changes.track();
         async move {
             match q {
-                Some(q) => crate::api::get::<KpiSeriesResponse>(&format!(
-                    "/api/v1/kpis/series?{}",
-                    q.to_query_string(crate::api::encode)
-                ))
-                .await
-                .map(Some),
+                Some(q) => crate::api::kpi_series(&q).await.map(Some),
                 None => Ok(None),
             }
         }
     });
     let owners = LocalResource::new(|| async {
-        crate::api::get::<Vec<UserSummary>>("/api/v1/owners")
+        crate::api::owners()
             .await
+            .map(|page| page.items)
             .unwrap_or_default()
     });
 
@@ -217,7 +213,7 @@ pub fn DashboardPage() -> impl IntoView {
             </div>
             <LiveBadge status=live.status />
         </div>
-        <Filters state=state kpis=kpis series=series owners=owners set_state=set_state.clone() currency=currency is_csm=move || session.role() == Some(Role::Csm) my_id=move || session.user.with(|u| u.as_ref().map(|u| u.id)) />
+        <Filters state=state kpis=kpis series=series owners=owners set_state=set_state.clone() currency=currency owns_accounts=move || session.role().is_some_and(can_own_accounts) my_id=move || session.user.with(|u| u.as_ref().map(|u| u.id)) />
         {move || match kpis.get() {
             None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
             Some(Err(err)) => error_view(i18n, &err).into_any(),
@@ -279,7 +275,7 @@ fn Filters(
     owners: LocalResource<Vec<UserSummary>>,
     set_state: SetState,
     currency: Memo<Option<Currency>>,
-    is_csm: impl Fn() -> bool + Send + Sync + Copy + 'static,
+    owns_accounts: impl Fn() -> bool + Send + Sync + Copy + 'static,
     my_id: impl Fn() -> Option<i64> + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -348,7 +344,7 @@ fn Filters(
             <label class="field">
                 <span>{t!(i18n, filter_period)}</span>
                 <select on:change=on_period data-testid="filter-period">
-                    {PeriodKind::ALL.into_iter().map(|k| view! {
+                    {PeriodKind::ALL.iter().copied().map(|k| view! {
                         <option value=k.as_str() selected=move || q().kind() == k>{move || period_kind_label(i18n, k)}</option>
                     }).collect_view()}
                 </select>
@@ -400,7 +396,7 @@ fn Filters(
                     }).collect_view()}
                 </select>
             </label>
-            <Show when=is_csm>
+            <Show when=owns_accounts>
                 <label class="checkbox">
                     <input type="checkbox" data-testid="filter-mine" prop:checked=move || q().owner.is_some() && q().owner == my_id() on:change=on_mine.clone() />
                     {t!(i18n, my_accounts)}

@@ -137,7 +137,7 @@ pub async fn read_only_executives(
     let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if write && path.starts_with("/api/v1/") && !path.starts_with("/api/v1/session") {
         let user = CurrentUser::from_request(req.request(), &mut Payload::None).await;
-        if matches!(user, Ok(CurrentUser(ref u, _)) if u.role == Role::Executive) {
+        if matches!(user, Ok(CurrentUser(ref u, _)) if !kizuna_shared::domain::can_write(u.role)) {
             let response = actix_web::ResponseError::error_response(&ApiError::Forbidden);
             return Ok(req.into_response(response).map_into_right_body());
         }

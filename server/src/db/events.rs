@@ -85,9 +85,7 @@ pub fn since(conn: &mut DbConn, after: i64, limit: i64) -> Result<Vec<ChangeEven
                     .parse()
                     .map_err(|e| DbError::Corrupt(format!("data_events {id}: {e}")))?,
                 account_id,
-                at: at
-                    .and_utc()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                at: at.and_utc(),
             })
         })
         .collect()

@@ -83,6 +83,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         domain -> Nullable<Text>,
+        external_id_key -> Nullable<Text>,
     }
 }
 
@@ -153,6 +154,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The single row held while an import applies (see `db::imports`).
+    import_lock (id) {
+        id -> BigInt,
+        holder -> Text,
+        user_id -> Nullable<BigInt>,
+        acquired_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> users (owner_id));
 diesel::joinable!(account_mrr -> accounts (account_id));
 diesel::joinable!(signal_values -> accounts (account_id));
@@ -172,6 +183,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_changes,
     sessions,
     audit_log,
+    import_lock,
 );
 
 diesel::table! {

@@ -2,6 +2,7 @@
 //! on a free port with its own SQLite database (see `helpers`).
 
 mod account_edit;
+mod account_rules;
 mod accounts;
 mod audit;
 mod authz_matrix;
@@ -12,6 +13,7 @@ mod duplicates;
 mod events;
 mod health;
 mod helpers;
+mod import_rules;
 mod imports;
 mod kpis;
 mod login_limits;

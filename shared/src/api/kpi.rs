@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use garde::Validate;
 use serde::{Deserialize, Serialize};
 
@@ -22,24 +23,21 @@ pub const MAX_SERIES_PERIODS: usize = 120;
 /// Most months one `/kpis` range may span (ten years).
 pub const MAX_RANGE_MONTHS: u32 = 120;
 
-/// Length of the periods of a KPI query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PeriodKind {
-    /// Calendar months.
-    #[default]
-    Month,
-    /// Calendar quarters.
-    Quarter,
-    /// Calendar years.
-    Year,
-}
+string_enum!(
+    /// Length of the periods of a KPI query.
+    #[derive(Default)]
+    PeriodKind, "period", {
+        /// Calendar months.
+        #[default]
+        Month => "month",
+        /// Calendar quarters.
+        Quarter => "quarter",
+        /// Calendar years.
+        Year => "year",
+    }
+);
 
 impl PeriodKind {
-    /// Every kind, shortest first.
-    pub const ALL: [PeriodKind; 3] = [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year];
-
     /// Months in one period of this kind.
     #[must_use]
     pub const fn months(self) -> u32 {
@@ -47,16 +45,6 @@ impl PeriodKind {
             PeriodKind::Month => 1,
             PeriodKind::Quarter => 3,
             PeriodKind::Year => 12,
-        }
-    }
-
-    /// The name used in URLs.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            PeriodKind::Month => "month",
-            PeriodKind::Quarter => "quarter",
-            PeriodKind::Year => "year",
         }
     }
 
@@ -73,19 +61,6 @@ impl PeriodKind {
     pub fn end_of(self, m: Month) -> Month {
         let start = self.start_of(m);
         start.plus(i64::from(self.months()) - 1).unwrap_or(start)
-    }
-}
-
-impl std::str::FromStr for PeriodKind {
-    type Err = crate::domain::ParseEnumError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PeriodKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| crate::domain::ParseEnumError {
-                kind: "period",
-                value: s.to_owned(),
-            })
     }
 }
 
@@ -324,62 +299,27 @@ pub struct KpiSeriesResponse {
     pub basis: KpiBasis,
 }
 
-/// What changed, as announced on `/api/v1/events`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    /// A survey answer was recorded.
-    SurveyAnswer,
-    /// A CSV import changed data.
-    Import,
-    /// An account was created, edited, merged or deleted.
-    AccountChange,
-    /// A health-score model was published.
-    ModelPublish,
-    /// An onboarding sheet was completed.
-    SheetCompletion,
-}
+string_enum!(
+    /// What changed, as announced on `/api/v1/events`.
+    ChangeKind, "change kind", {
+        /// A survey answer was recorded.
+        SurveyAnswer => "survey_answer",
+        /// A CSV import changed data.
+        Import => "import",
+        /// An account was created, edited, merged or deleted.
+        AccountChange => "account_change",
+        /// A health-score model was published.
+        ModelPublish => "model_publish",
+        /// An onboarding sheet was completed.
+        SheetCompletion => "sheet_completion",
+    }
+);
 
 impl ChangeKind {
-    /// Every kind.
-    pub const ALL: [ChangeKind; 5] = [
-        ChangeKind::SurveyAnswer,
-        ChangeKind::Import,
-        ChangeKind::AccountChange,
-        ChangeKind::ModelPublish,
-        ChangeKind::SheetCompletion,
-    ];
-
-    /// The stable name used in the database and the event stream.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::SurveyAnswer => "survey_answer",
-            ChangeKind::Import => "import",
-            ChangeKind::AccountChange => "account_change",
-            ChangeKind::ModelPublish => "model_publish",
-            ChangeKind::SheetCompletion => "sheet_completion",
-        }
-    }
-
     /// Whether the change can move revenue KPIs (MRR history, accounts).
     #[must_use]
     pub const fn affects_revenue(self) -> bool {
         matches!(self, ChangeKind::Import | ChangeKind::AccountChange)
-    }
-}
-
-impl std::str::FromStr for ChangeKind {
-    type Err = crate::domain::ParseEnumError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ChangeKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| crate::domain::ParseEnumError {
-                kind: "change kind",
-                value: s.to_owned(),
-            })
     }
 }
 
@@ -395,8 +335,8 @@ pub struct ChangeEvent {
     pub kind: ChangeKind,
     /// The account concerned, when one is.
     pub account_id: Option<i64>,
-    /// When it happened (UTC, RFC 3339).
-    pub at: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
 }
 
 /// The `data` of the SSE `ready` event sent first on every connection.
@@ -471,7 +411,7 @@ mod tests {
 
     #[test]
     fn change_kinds_round_trip() {
-        for k in ChangeKind::ALL {
+        for &k in ChangeKind::ALL {
             assert_eq!(k.as_str().parse::<ChangeKind>(), Ok(k));
         }
     }
