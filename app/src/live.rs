@@ -159,7 +159,20 @@ pub fn use_live_updates() -> Live {
         slot: StoredValue::new_local(None),
     };
     signals.connect();
+    // The browser says the network is gone before a held-open stream
+    // notices: show it at once, and reconnect as soon as it is back.
+    let offline = window_event_listener(leptos::ev::offline, move |_| {
+        signals.slot.try_update_value(|s| *s = None);
+        signals.status.set(LiveStatus::Offline);
+    });
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        if signals.slot.try_with_value(Option::is_none) == Some(true) {
+            signals.connect();
+        }
+    });
     on_cleanup(move || {
+        offline.remove();
+        online.remove();
         signals.slot.try_update_value(|s| *s = None);
     });
     Live {

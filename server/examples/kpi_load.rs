@@ -8,6 +8,10 @@
 //!     --clients 16 --seconds 30 /api/v1/kpis '/api/v1/kpis/series?period=month&from=2024-01&to=2025-12'
 //! ```
 //!
+//! With `--distinct`, every request of the timed run asks a query no
+//! request asked before (period kind × end month × tier × plan × segment),
+//! so the server computes each one from its fact set: the uncached figure.
+//!
 //! Only for servers on this machine (loopback); the run is bounded in time.
 //! Written instead of installing oha (about 5.5 min of compiling on two
 //! shared cores) with the HTTP client the test suite already builds.
@@ -24,6 +28,7 @@ struct Args {
     password: String,
     clients: usize,
     seconds: u64,
+    distinct: bool,
     paths: Vec<String>,
 }
 
@@ -34,6 +39,7 @@ fn args() -> Args {
         password: std::env::var("KIZUNA_DEMO_PASSWORD").unwrap_or_default(),
         clients: 16,
         seconds: 30,
+        distinct: false,
         paths: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
@@ -45,6 +51,7 @@ fn args() -> Args {
             "--password" => a.password = value(),
             "--clients" => a.clients = value().parse().unwrap_or(16),
             "--seconds" => a.seconds = value().parse().unwrap_or(30).min(600),
+            "--distinct" => a.distinct = true,
             _ => a.paths.push(arg),
         }
     }
@@ -97,21 +104,40 @@ async fn main() {
         );
     }
 
+    let queries = if a.distinct {
+        Some(Arc::new(distinct_queries(&client, &a.base).await))
+    } else {
+        None
+    };
+    let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+
     let deadline = Instant::now() + Duration::from_secs(a.seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..a.clients {
         let client = client.clone();
         let urls = urls.clone();
+        let queries = queries.clone();
+        let counter = counter.clone();
+        let base = a.base.clone();
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             let mut errors = 0_u64;
             let mut i = c;
             while Instant::now() < deadline {
-                let url = &urls[i % urls.len()];
+                let url = match &queries {
+                    Some(q) => {
+                        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        format!(
+                            "{base}/api/v1/kpis?{}",
+                            q.get(n).expect("enough distinct queries")
+                        )
+                    }
+                    None => urls[i % urls.len()].clone(),
+                };
                 i += 1;
                 let t = Instant::now();
-                match client.get(url).send().await {
+                match client.get(&url).send().await {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
                         times.push(t.elapsed());
@@ -143,4 +169,78 @@ async fn main() {
         ms(percentile(&all, 99.0)),
         ms(all.last().copied().unwrap_or_default()),
     );
+}
+
+/// Query strings no request has asked yet: every period kind × 24 end
+/// months × tier (or none) × plan (or none) × segment (or none).
+async fn distinct_queries(client: &reqwest::Client, base: &str) -> Vec<String> {
+    let series: serde_json::Value = client
+        .get(format!("{base}/api/v1/kpis/series"))
+        .send()
+        .await
+        .expect("series")
+        .json()
+        .await
+        .expect("series json");
+    let names = |key: &str| -> Vec<Option<String>> {
+        let mut v: Vec<Option<String>> = series[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(|s| Some(s.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.push(None);
+        v
+    };
+    let (segments, plans) = (names("segments"), names("plans"));
+    let last = series["periods"]
+        .as_array()
+        .and_then(|p| p.last())
+        .and_then(|p| p["period"]["last_month"].as_str())
+        .unwrap_or("2025-12")
+        .to_owned();
+    let (year, month): (i64, i64) = (
+        last[..4].parse().expect("year"),
+        last[5..7].parse().expect("month"),
+    );
+    let mut out = Vec::new();
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    for back in 0..24 {
+        let index = year * 12 + month - 1 - back;
+        let to = format!("{:04}-{:02}", index / 12, index % 12 + 1);
+        for period in ["month", "quarter", "year"] {
+            for tier in [None, Some("high"), Some("low"), Some("tech")] {
+                for plan in &plans {
+                    for segment in &segments {
+                        let mut q = format!("period={period}&to={to}");
+                        if let Some(t) = tier {
+                            q.push_str(&format!("&tier={t}"));
+                        }
+                        if let Some(p) = plan {
+                            q.push_str(&format!("&plan={}", encode(p)));
+                        }
+                        if let Some(s) = segment {
+                            q.push_str(&format!("&segment={}", encode(s)));
+                        }
+                        out.push(q);
+                    }
+                }
+            }
+        }
+    }
+    // Spread the kinds over the run rather than all months first.
+    let n = out.len();
+    (0..n).map(|i| out[(i * 7919) % n].clone()).collect()
 }

@@ -349,7 +349,10 @@ fn kizuna_executable(line: &str) -> Option<PathBuf> {
     let is_bin = target["kind"]
         .as_array()
         .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"));
-    (msg["reason"] == "compiler-artifact" && target["name"] == "kizuna" && is_bin)
+    // `cargo test` also builds the binary's own unit-test harness, a `bin`
+    // target of the same name, with `profile.test` on.
+    let harness = msg["profile"]["test"] == true;
+    (msg["reason"] == "compiler-artifact" && target["name"] == "kizuna" && is_bin && !harness)
         .then(|| msg["executable"].as_str().map(PathBuf::from))
         .flatten()
 }
@@ -565,6 +568,8 @@ mod tests {
             kizuna_executable(bin),
             Some(PathBuf::from("/t/debug/kizuna"))
         );
+        let harness = r#"{"reason":"compiler-artifact","target":{"kind":["bin"],"name":"kizuna"},"profile":{"test":true},"executable":"/t/debug/deps/kizuna-1"}"#;
+        assert_eq!(kizuna_executable(harness), None);
         let test = r#"{"reason":"compiler-artifact","target":{"kind":["test"],"name":"api"},"executable":"/t/debug/deps/api-1"}"#;
         assert_eq!(kizuna_executable(test), None);
         let lib = r#"{"reason":"compiler-artifact","target":{"kind":["lib"],"name":"kizuna"},"executable":null}"#;

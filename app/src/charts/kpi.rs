@@ -262,31 +262,50 @@ pub fn draw_lines<DB: DrawingBackend>(
             chart.draw_series([PathElement::new(run.clone(), style)])?;
         }
         // Markers differ in shape per line, so lines are told apart without colour.
-        chart
-            .draw_series(
-                runs.iter()
-                    .flatten()
-                    .map(|p| -> DynElement<'static, DB, _> {
-                        if k % 2 == 0 {
-                            Circle::new(p.clone(), 4, colour.filled()).into_dyn()
-                        } else {
-                            TriangleMarker::new(p.clone(), 5, colour.filled()).into_dyn()
-                        }
-                    }),
-            )?
-            .label(line.name.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(3))
-            });
+        chart.draw_series(
+            runs.iter()
+                .flatten()
+                .map(|p| -> DynElement<'static, DB, _> {
+                    if k % 2 == 0 {
+                        Circle::new(p.clone(), 4, colour.filled()).into_dyn()
+                    } else {
+                        TriangleMarker::new(p.clone(), 5, colour.filled()).into_dyn()
+                    }
+                }),
+        )?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(GRID)
-        .label_font(label_font())
-        .draw()?;
-    let (x_range, _) = chart.plotting_area().get_pixel_range();
+    let (x_range, y_range) = chart.plotting_area().get_pixel_range();
+    // The legend, drawn here rather than by plotters' series labels: those
+    // measure their text outside the backend (a styled `<span>` in the
+    // page, which the CSP forbids), this measures through the backend.
+    let (x0, y0) = (x_range.start + 10, y_range.start + 10);
+    let mut widest = 0;
+    for line in lines {
+        let (w, _) = root.estimate_text_size(&line.name, &label_font())?;
+        widest = widest.max(count_i32(w as usize));
+    }
+    let rows = count_i32(lines.len());
+    root.draw(&Rectangle::new(
+        [(x0 - 6, y0 - 6), (x0 + 28 + widest, y0 + 18 * rows - 6)],
+        ShapeStyle::from(WHITE.mix(0.85)).filled(),
+    ))?;
+    root.draw(&Rectangle::new(
+        [(x0 - 6, y0 - 6), (x0 + 28 + widest, y0 + 18 * rows - 6)],
+        ShapeStyle::from(GRID),
+    ))?;
+    for (k, line) in lines.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let y = y0 + 18 * count_i32(k) + 3;
+        root.draw(&PathElement::new(
+            vec![(x0, y), (x0 + 16, y)],
+            colour.stroke_width(3),
+        ))?;
+        root.draw(&Text::new(
+            line.name.clone(),
+            (x0 + 22, y),
+            label_font().pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
     root.present()?;
     Ok(PlotArea {
         left: x_range.start,

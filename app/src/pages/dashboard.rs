@@ -723,7 +723,7 @@ impl HitMap {
     }
 }
 
-type Backend = plotters_canvas::CanvasBackend;
+type Backend = crate::charts::canvas::Canvas;
 type Area = plotters::drawing::DrawingArea<Backend, plotters::coord::Shift>;
 
 /// A line's name (in the user's language) and its values.
@@ -1162,7 +1162,7 @@ fn ChartCard(spec: ChartSpec) -> impl IntoView {
         }
         el.set_width(w);
         el.set_height(height);
-        let Some(backend) = plotters_canvas::CanvasBackend::with_canvas_object(el) else {
+        let Some(backend) = crate::charts::canvas::Canvas::new(el) else {
             return;
         };
         let area = backend.into_drawing_area();
