@@ -228,17 +228,6 @@ pub fn encode(value: &str) -> String {
 
 // ---- session -------------------------------------------------------------
 
-/// `GET` of a full `/api/v1/…` path, decoded as JSON (a 204 is an error).
-///
-/// Kept only because `session.rs` (owned by another branch while this one
-/// was written) probes `/api/v1/session` with it; everything else calls the
-/// typed functions. Once `session.rs` calls [`current_session`], delete it.
-#[doc(hidden)]
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let path = path.strip_prefix(BASE).unwrap_or(path);
-    json(send(Method::GET, path, &[], Body::None, Auth::Own).await?).await
-}
-
 /// `GET /session`: who is signed in. `204 No Content` (and, from older
 /// servers, 401) means nobody: `Ok(None)`.
 pub async fn current_session() -> Result<Option<SessionUser>, ApiError> {

@@ -342,17 +342,20 @@ fn build_native(toolbox: &Toolbox) -> Result<PathBuf> {
     Ok(snapshot)
 }
 
-/// The `executable` of cargo's JSON artifact message for the `kizuna` binary.
+/// The `executable` of cargo's JSON artifact message for the `kizuna` binary
+/// (not the test harness of its own unit tests, which `cargo test --no-run`
+/// also builds, under the same target name and kind, with `profile.test`).
 fn kizuna_executable(line: &str) -> Option<PathBuf> {
     let msg: serde_json::Value = serde_json::from_str(line).ok()?;
     let target = &msg["target"];
     let is_bin = target["kind"]
         .as_array()
         .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"));
-    // `cargo test` also builds the binary's own unit-test harness, a `bin`
-    // target of the same name, with `profile.test` on.
-    let harness = msg["profile"]["test"] == true;
-    (msg["reason"] == "compiler-artifact" && target["name"] == "kizuna" && is_bin && !harness)
+    let is_test_harness = msg["profile"]["test"].as_bool().unwrap_or(false);
+    (msg["reason"] == "compiler-artifact"
+        && target["name"] == "kizuna"
+        && is_bin
+        && !is_test_harness)
         .then(|| msg["executable"].as_str().map(PathBuf::from))
         .flatten()
 }

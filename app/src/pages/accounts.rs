@@ -28,30 +28,6 @@ struct ListState {
     page: u32,
 }
 
-fn sort_name(sort: AccountSort) -> &'static str {
-    match sort {
-        AccountSort::Name => "name",
-        AccountSort::Mrr => "mrr",
-        AccountSort::RenewalDate => "renewal_date",
-        AccountSort::ContractStart => "contract_start",
-        AccountSort::Status => "status",
-        AccountSort::Owner => "owner",
-    }
-}
-
-fn parse_sort(s: &str) -> Option<AccountSort> {
-    [
-        AccountSort::Name,
-        AccountSort::Mrr,
-        AccountSort::RenewalDate,
-        AccountSort::ContractStart,
-        AccountSort::Status,
-        AccountSort::Owner,
-    ]
-    .into_iter()
-    .find(|v| sort_name(*v) == s)
-}
-
 impl ListState {
     /// Reads the state from the URL; unknown values fall back to defaults.
     fn from_query(q: &ParamsMap) -> Self {
@@ -62,12 +38,12 @@ impl ListState {
             tier: q.get("tier").and_then(|s| s.parse().ok()),
             sort: q
                 .get("sort")
-                .and_then(|s| parse_sort(&s))
+                .and_then(|s| s.parse().ok())
                 .unwrap_or_default(),
-            dir: match q.get("dir").as_deref() {
-                Some("desc") => SortDir::Desc,
-                _ => SortDir::Asc,
-            },
+            dir: q
+                .get("dir")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_default(),
             page: q
                 .get("page")
                 .and_then(|s| s.parse().ok())
@@ -93,9 +69,9 @@ impl ListState {
         }
         // The sort is always written: a URL without one means "the sort
         // used last", so the default must be explicit too.
-        parts.push(format!("sort={}", sort_name(self.sort)));
-        if self.dir == SortDir::Desc {
-            parts.push("dir=desc".to_owned());
+        parts.push(format!("sort={}", self.sort.as_str()));
+        if self.dir != SortDir::default() {
+            parts.push(format!("dir={}", self.dir.as_str()));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
@@ -131,19 +107,13 @@ fn storage() -> Option<web_sys::Storage> {
 /// Parses a saved sort (`mrr:desc`).
 pub fn parse_saved_sort(saved: &str) -> Option<(AccountSort, SortDir)> {
     let (column, dir) = saved.split_once(':')?;
-    let dir = match dir {
-        "asc" => SortDir::Asc,
-        "desc" => SortDir::Desc,
-        _ => return None,
-    };
-    Some((parse_sort(column)?, dir))
+    Some((column.parse().ok()?, dir.parse().ok()?))
 }
 
 fn save_sort(sort: AccountSort, dir: SortDir) {
     if let Some(s) = storage() {
-        let dir = if dir == SortDir::Desc { "desc" } else { "asc" };
         // Not being able to remember a sort is harmless.
-        let _ = s.set_item(SORT_KEY, &format!("{}:{dir}", sort_name(sort)));
+        let _ = s.set_item(SORT_KEY, &format!("{}:{}", sort.as_str(), dir.as_str()));
     }
 }
 
@@ -215,10 +185,7 @@ pub fn AccountsPage() -> impl IntoView {
         move |column: AccountSort| {
             let mut next = state.get_untracked();
             if next.sort == column {
-                next.dir = match next.dir {
-                    SortDir::Asc => SortDir::Desc,
-                    SortDir::Desc => SortDir::Asc,
-                };
+                next.dir = next.dir.reversed();
             } else {
                 next.sort = column;
                 // Money and dates are most useful biggest/latest first.
@@ -262,7 +229,7 @@ pub fn AccountsPage() -> impl IntoView {
                     <button
                         type="button"
                         class="sort-button"
-                        data-sort=sort_name(column)
+                        data-sort=column.as_str()
                         on:click=move |_| sort_by(column)
                     >
                         {move || label.get()}
