@@ -208,7 +208,19 @@ pub fn draw_lines<DB: DrawingBackend>(
         (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::MIN }),
         hi + pad,
     );
-    let every = n.div_ceil(12).max(1);
+    // Every `every`-th period is named: as many as fit side by side (long
+    // Japanese month names need more room than `Dec 2025`), at most 12.
+    let widest = x_labels
+        .iter()
+        .filter_map(|l| root.estimate_text_size(l, &label_font()).ok())
+        .map(|(w, _)| w)
+        .max()
+        .unwrap_or(0);
+    let plot_width = root.dim_in_pixel().0.saturating_sub(56 + 16).max(1);
+    let fit = usize::try_from(plot_width / (widest + 12))
+        .unwrap_or(1)
+        .clamp(1, 12);
+    let every = n.div_ceil(fit).max(1);
     let mut chart = ChartBuilder::on(root)
         .margin(8)
         .x_label_area_size(30)
