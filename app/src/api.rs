@@ -17,9 +17,9 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use kizuna_shared::api::{
     Account, AccountDetail, AccountInput, AccountQuery, AuditEntry, AuditQuery, ChangePassword,
     Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup, ImportKind,
-    ImportProgress, ImportReport, LoginRequest, MergeReport, MergeRequest, Page, PasswordReset,
-    Problem, SessionUser, SignalDefinition, SignalValue, UpdateAccount, UpdateUser, UserAccount,
-    UserQuery, UserSummary, CSRF_HEADER,
+    ImportProgress, ImportReport, KpiQuery, KpiResponse, KpiSeriesResponse, LoginRequest,
+    MergeReport, MergeRequest, Page, PasswordReset, Problem, SessionUser, SignalDefinition,
+    SignalValue, UpdateAccount, UpdateUser, UserAccount, UserQuery, UserSummary, CSRF_HEADER,
 };
 use kizuna_shared::domain::Currency;
 use serde::de::DeserializeOwned;
@@ -358,6 +358,24 @@ pub async fn remove_contact(account_id: i64, contact_id: i64) -> Result<(), ApiE
 /// `GET /signals`: the signal definitions (labels and units).
 pub async fn signal_definitions() -> Result<Vec<SignalDefinition>, ApiError> {
     read("/signals", &[]).await
+}
+
+// ---- KPIs and live events -------------------------------------------------
+
+/// `GET /kpis`: every KPI of the query's range and the period before it.
+pub async fn kpis(query: &KpiQuery) -> Result<KpiResponse, ApiError> {
+    read("/kpis", &query_pairs(query)).await
+}
+
+/// `GET /kpis/series`: the KPIs of each period of the range, for charts.
+pub async fn kpi_series(query: &KpiQuery) -> Result<KpiSeriesResponse, ApiError> {
+    read("/kpis/series", &query_pairs(query)).await
+}
+
+/// The address of `GET /events` (Server-Sent Events): the browser's
+/// `EventSource` opens it itself (with the session cookie).
+pub fn events_url() -> String {
+    format!("{BASE}/events")
 }
 
 // ---- users ---------------------------------------------------------------

@@ -13,9 +13,11 @@ use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
 
 mod admin;
 mod customer;
+mod kpi;
 mod values;
 pub use admin::*;
 pub use customer::*;
+pub use kpi::*;
 pub use values::*;
 
 /// Media type of error responses (RFC 9457).
