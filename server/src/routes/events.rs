@@ -45,14 +45,29 @@ fn reset() -> sse::Event {
     sse::Event::Data(sse::Data::new("{}").event("reset"))
 }
 
+/// One Server-Sent Event as the stream carries it (what an `EventSource`
+/// hands the page): the event name, its JSON `data` as text, and the id a
+/// reconnecting client sends back as `Last-Event-ID`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documents the wire format; the stream writes it through actix-web-lab.
+pub struct ServerSentEvent {
+    /// `ready`, `change` or `reset`.
+    #[schema(pattern = "^(ready|change|reset)$")]
+    event: String,
+    /// JSON text: `StreamReady` for `ready`, `ChangeEvent` for `change`, `{}` for `reset`.
+    data: String,
+    /// The event id (`change` events).
+    id: Option<String>,
+}
+
 /// The change event stream (`text/event-stream`).
 #[utoipa::path(
     tag = "events",
     params(
-        ("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event received; the events after it are sent first"),
+        ("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received (the browser's `EventSource` sends it when reconnecting); the events after it are sent first. A value that is not a non-negative integer is ignored: the stream starts from now"),
     ),
     responses(
-        (status = 200, description = "Server-Sent Events: `ready` (data: StreamReady) first, then `change` (data: ChangeEvent, id: event id) for every change; `reset` when the client missed too many events", content_type = "text/event-stream", body = String),
+        (status = 200, description = "Server-Sent Events: `ready` (data: StreamReady) first, then `change` (data: ChangeEvent, id: event id) for every change; `reset` when the client missed too many events", content_type = "text/event-stream", body = ServerSentEvent),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     )
 )]
