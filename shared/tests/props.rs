@@ -270,3 +270,48 @@ proptest! {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Counting the accounts behind a filter from the fact set's key column
+    /// gives the same number as asking the string-based rule of each
+    /// account (`account_matches`), for any attributes and any filter —
+    /// values no account has included (they match nothing).
+    #[test]
+    fn counting_the_accounts_behind_a_filter_follows_the_account_rule(
+        accounts in prop::collection::vec(
+            (prop::option::of(0u8..4), prop::option::of(0u8..3), prop::option::of(0i64..3), prop::option::of(0u8..3)),
+            0..40,
+        ),
+        segment in prop::option::of(0u8..5),
+        plan in prop::option::of(0u8..4),
+        owner in prop::option::of(0i64..4),
+        tier in prop::option::of(0u8..3),
+    ) {
+        use kizuna_shared::domain::Tier;
+        use kizuna_shared::metrics::kpi::{AccountAttrs, FactFilter, KpiFactsBuilder};
+        let tiers = [Tier::High, Tier::Low, Tier::Tech];
+        let mut builder = KpiFactsBuilder::new();
+        for (id, (s, p, o, t)) in accounts.iter().enumerate() {
+            builder.account(id as i64, AccountAttrs {
+                segment: s.map(|s| format!("seg{s}")),
+                plan: p.map(|p| format!("plan{p}")),
+                owner: *o,
+                tier: t.map(|t| tiers[usize::from(t)]),
+                contract_start: None,
+            });
+        }
+        let facts = builder.build();
+        let filter = FactFilter {
+            segment: segment.map(|s| format!("seg{s}")),
+            plan: plan.map(|p| format!("plan{p}")),
+            owner,
+            tier: tier.map(|t| tiers[usize::from(t)]),
+        };
+        let by_rule = (0..accounts.len() as i64)
+            .filter(|id| facts.account_matches(*id, &filter))
+            .count();
+        prop_assert_eq!(facts.matching_accounts(&filter), by_rule);
+    }
+}
