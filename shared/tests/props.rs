@@ -45,6 +45,7 @@ fn model() -> impl Strategy<Value = HealthModel> {
             .enumerate()
             .map(|(i, (curve, weight, zero))| Measure {
                 signal: format!("s{i}"),
+                trend: None,
                 weight,
                 missing: if zero {
                     MissingPolicy::Zero
@@ -118,7 +119,10 @@ proptest! {
             let expected = if sw > 0.0 { wp / sw } else { f64::NAN };
             prop_assert!(close(s, expected, 1e-9), "account {i}: {s} vs {expected}");
             prop_assert_eq!(b.is_none(), s.is_nan());
-            let one = scorer.score_one(|k| t.column(k).and_then(|c| c.get(i)));
+            let one = scorer.score_one(|k, days| {
+                assert_eq!(days, 0, "no trend measure");
+                t.column(k).and_then(|c| c.get(i))
+            });
             prop_assert!(close(one.unwrap_or(f64::NAN), s, 1e-9));
         }
     }
@@ -133,6 +137,7 @@ proptest! {
     ) {
         let identity = HealthModel::new(vec![Measure {
             signal: "v".into(),
+            trend: None,
             weight: 1.0,
             missing: MissingPolicy::Skip,
             curve: Curve::Linear(vec![(-1e9, -1e9), (1e9, 1e9)]),

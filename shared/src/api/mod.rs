@@ -13,6 +13,7 @@ use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
 
 mod customer;
 pub use customer::*;
+pub mod scoring_data;
 
 /// Media type of error responses (RFC 9457).
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
