@@ -10,32 +10,11 @@ use kizuna_shared::metrics::{
 };
 use proptest::prelude::*;
 
+mod strategies;
+use strategies::curve;
+
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
-}
-
-/// A curve with 1–6 points, strictly increasing x, y in 0–100.
-fn curve() -> impl Strategy<Value = Curve> {
-    (
-        prop::collection::vec((0.1f64..50.0, 0.0f64..=100.0), 1..=6),
-        -50.0f64..50.0,
-        any::<bool>(),
-    )
-        .prop_map(|(steps, x0, linear)| {
-            let mut x = x0;
-            let pts = steps
-                .into_iter()
-                .map(|(dx, y)| {
-                    x += dx;
-                    (x, y.round())
-                })
-                .collect();
-            if linear {
-                Curve::Linear(pts)
-            } else {
-                Curve::Steps(pts)
-            }
-        })
 }
 
 fn model() -> impl Strategy<Value = HealthModel> {

@@ -690,9 +690,12 @@ fn small_data() -> ScoringData {
         });
     }
     let mut t = SignalTable::new(4);
-    // Integers → i32 scale 0; one decimal → i32 scale 1; f32-exact odd
-    // fractions → f32; anything else → f64.
+    // Small integers → i8; one decimal up to ±3276.7 → i16 scale 1; larger
+    // integers → i32; f32-exact odd fractions → f32; anything else → f64.
     t.add("days", vec![3.0, NAN, 120.0, 0.0]).expect("col");
+    t.add("big", vec![100_000.0, 1.0, NAN, -5.0]).expect("col");
+    // −0.0 is not an integer's value: the column stays floating point.
+    t.add("negzero", vec![-0.0, 1.0, 2.0, NAN]).expect("col");
     t.add("ratio", vec![57.3, 0.1, NAN, 100.0]).expect("col");
     t.add("f32ish", vec![0.5f32, 1e-3, f32::NAN, 3.25])
         .expect("col");
@@ -704,10 +707,44 @@ fn small_data() -> ScoringData {
     ScoringData::new(as_of, 180, a, t).expect("one row per account")
 }
 
+/// `(key, lag) → (encoding, scale)` of every signal section.
+fn encodings(bytes: &[u8]) -> Vec<((String, u32), (u8, u8))> {
+    let mut out = Vec::new();
+    let mut at = 24;
+    while at < bytes.len() {
+        let tag = u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+        let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]);
+        let p = &bytes[at + 8..at + 8 + len as usize];
+        if tag == 8 {
+            let k = usize::from(u16::from_le_bytes([p[0], p[1]]));
+            let key = String::from_utf8(p[2..2 + k].to_vec()).expect("utf-8");
+            let lag = u32::from_le_bytes([p[2 + k], p[3 + k], p[4 + k], p[5 + k]]);
+            out.push(((key, lag), (p[6 + k], p[7 + k])));
+        }
+        at += 8 + len as usize;
+    }
+    out
+}
+
 #[test]
 fn scoring_data_round_trips() {
     let data = small_data();
     let bytes = encode(&data);
+    let enc = |k: &str, lag: u32| {
+        encodings(&bytes)
+            .into_iter()
+            .find(|e| e.0 .0 == k && e.0 .1 == lag)
+            .map(|e| e.1)
+    };
+    // The smallest exact encoding per column: 5 = i8, 4 = i16, 3 = i32,
+    // 2 = f32, 1 = f64, with the decimal scale.
+    assert_eq!(enc("days", 0), Some((5, 0)));
+    assert_eq!(enc("days", 60), Some((5, 0)));
+    assert_eq!(enc("ratio", 0), Some((4, 1)));
+    assert_eq!(enc("big", 0), Some((3, 0)));
+    assert_eq!(enc("f32ish", 0), Some((2, 0)));
+    assert_eq!(enc("pi", 0), Some((1, 0)));
+    assert_eq!(enc("negzero", 0), Some((2, 0)));
     let back = decode(&bytes).expect("decodes");
     assert_eq!(back.as_of(), data.as_of());
     assert_eq!(back.window_days(), 180);
@@ -781,14 +818,14 @@ fn scoring_data_layout_by_hand() {
         &bytes[32..48],
         &[5, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0]
     );
-    // The signal section is last: tag 8, 17 bytes: key "s", lag 0, i32
-    // decimal with scale 1, values 15 (1.5) and i32::MIN (missing).
-    let tail = &bytes[bytes.len() - 25..];
-    assert_eq!(&tail[..8], &[8, 0, 0, 0, 17, 0, 0, 0]);
+    // The signal section is last: tag 8, 11 bytes: key "s", lag 0, i8
+    // decimal (5) with scale 1, values 15 (1.5) and i8::MIN (missing).
+    let tail = &bytes[bytes.len() - 19..];
+    assert_eq!(&tail[..8], &[8, 0, 0, 0, 11, 0, 0, 0]);
     assert_eq!(&tail[8..11], &[1, 0, b's']);
     assert_eq!(&tail[11..15], &[0, 0, 0, 0]);
-    assert_eq!(&tail[15..17], &[3, 1]);
-    assert_eq!(&tail[17..25], &[15, 0, 0, 0, 0, 0, 0, 0x80]);
+    assert_eq!(&tail[15..17], &[5, 1]);
+    assert_eq!(&tail[17..19], &[15, 0x80]);
     // Churned bitset: account 0 churned → 0b01.
     let churn_at = bytes
         .windows(8)
@@ -852,7 +889,7 @@ fn scoring_data_sections_are_checked() {
         sections.push((tag, at, end));
         at = end;
     }
-    assert_eq!(sections.len(), 7 + 5);
+    assert_eq!(sections.len(), 7 + 7);
     let with = |count: u32, parts: &[&[u8]]| {
         let mut b = good[..24].to_vec();
         b[20..24].copy_from_slice(&count.to_le_bytes());
@@ -867,13 +904,13 @@ fn scoring_data_sections_are_checked() {
     let mut twice = all.clone();
     twice.push(body(0));
     assert_eq!(
-        decode(&with(13, &twice)),
+        decode(&with(15, &twice)),
         Err(DecodeError::DuplicateSection("account ids"))
     );
     // A required section missing.
     let without: Vec<&[u8]> = all.iter().copied().filter(|s| s[0] != 6).collect();
     assert_eq!(
-        decode(&with(11, &without)),
+        decode(&with(13, &without)),
         Err(DecodeError::MissingSection("MRR"))
     );
     // An unknown section is skipped.
@@ -881,14 +918,14 @@ fn scoring_data_sections_are_checked() {
     let mut more = all.clone();
     more.insert(3, unknown);
     assert_eq!(
-        encode(&decode(&with(13, &more)).expect("skips tag 99")),
+        encode(&decode(&with(15, &more)).expect("skips tag 99")),
         good
     );
     // The same signal column twice.
     let mut dup = all.clone();
     dup.push(body(8));
     assert!(matches!(
-        decode(&with(13, &dup)),
+        decode(&with(15, &dup)),
         Err(DecodeError::Data(DataError::DuplicateColumn(_)))
     ));
 }

@@ -39,9 +39,10 @@
 //! A *value column* is u8 encoding, u8 scale, then `n` values:
 //! - `1` f64, `NaN` = missing;
 //! - `2` f32, `NaN` = missing (only when every value is exactly an f32);
-//! - `3` i32 decimal: the value is `i ÷ 10^scale` (`scale` 0–6), `i32::MIN` =
-//!   missing (only when that division gives back every value bit for bit:
-//!   counts, days, percentages with one decimal — most signals).
+//! - `3`, `4`, `5`: i32, i16, i8 decimals: the value is `i ÷ 10^scale`
+//!   (`scale` 0–6), the type's minimum = missing (only when that division
+//!   gives back every value bit for bit and the integers fit: counts, days,
+//!   percentages with one decimal — most signals take one or two bytes).
 //!
 //! The encoder picks the smallest encoding that is exact, so decoding never
 //! changes a value and browser and server score the same numbers. Columns
@@ -88,6 +89,8 @@ const TAG_SIGNAL: u16 = 8;
 const ENC_F64: u8 = 1;
 const ENC_F32: u8 = 2;
 const ENC_I32: u8 = 3;
+const ENC_I16: u8 = 4;
+const ENC_I8: u8 = 5;
 /// Largest decimal scale of the i32 encoding.
 const MAX_SCALE: u8 = 6;
 const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
@@ -533,18 +536,32 @@ fn put_dict<T: Copy + Ord>(out: &mut Vec<u8>, values: &[T], name: impl Fn(T) -> 
 fn value_encoding(values: &[f64]) -> (u8, u8) {
     'scale: for scale in 0..=MAX_SCALE {
         let p = POW10[usize::from(scale)];
+        let (mut lo, mut hi) = (0.0f64, 0.0f64);
         for &v in values {
             if v.is_nan() {
                 continue;
             }
             let i = (v * p).round();
+            // `i32::MIN` is the missing marker, hence `<` on the left; −0.0
+            // would come back as +0.0 from an integer.
             if !(f64::from(i32::MIN) < i && i <= f64::from(i32::MAX))
                 || (i / p).to_bits() != v.to_bits()
+                || v.to_bits() == (-0.0f64).to_bits()
             {
                 continue 'scale;
             }
+            lo = lo.min(i);
+            hi = hi.max(i);
         }
-        return (ENC_I32, scale);
+        let within = |min: f64, max: f64| min < lo && hi <= max;
+        let enc = if within(f64::from(i8::MIN), f64::from(i8::MAX)) {
+            ENC_I8
+        } else if within(f64::from(i16::MIN), f64::from(i16::MAX)) {
+            ENC_I16
+        } else {
+            ENC_I32
+        };
+        return (enc, scale);
     }
     if values
         .iter()
@@ -564,27 +581,21 @@ fn put_values(out: &mut Vec<u8>, column: &Column) {
     out.push(enc);
     out.push(scale);
     let p = POW10[usize::from(scale)];
-    match enc {
-        ENC_I32 => {
-            for &v in &values {
-                let i = if v.is_nan() {
-                    i32::MIN
-                } else {
-                    // In range: checked by `value_encoding`.
-                    (v * p).round() as i32
-                };
+    // In range for the chosen width: checked by `value_encoding`.
+    let int = |v: f64| (v * p).round() as i32;
+    for &v in &values {
+        match enc {
+            ENC_I8 => out.push(if v.is_nan() { i8::MIN } else { int(v) as i8 } as u8),
+            ENC_I16 => {
+                let i = if v.is_nan() { i16::MIN } else { int(v) as i16 };
                 out.extend_from_slice(&i.to_le_bytes());
             }
-        }
-        ENC_F32 => {
-            for &v in &values {
-                out.extend_from_slice(&(v as f32).to_le_bytes());
+            ENC_I32 => {
+                let i = if v.is_nan() { i32::MIN } else { int(v) };
+                out.extend_from_slice(&i.to_le_bytes());
             }
-        }
-        _ => {
-            for &v in &values {
-                out.extend_from_slice(&v.to_le_bytes());
-            }
+            ENC_F32 => out.extend_from_slice(&(v as f32).to_le_bytes()),
+            _ => out.extend_from_slice(&v.to_le_bytes()),
         }
     }
 }
@@ -793,10 +804,34 @@ fn get_dict<T: Copy + std::str::FromStr>(
         .collect()
 }
 
+/// Decimal integers of `width` bytes (`MIN` = missing) to values.
+fn decimals<const W: usize>(
+    bytes: &[u8],
+    scale: u8,
+    int: impl Fn([u8; W]) -> (i32, bool),
+) -> Column {
+    let p = POW10[usize::from(scale)];
+    let values = bytes.chunks_exact(W).map(|c| {
+        let mut a = [0u8; W];
+        a.copy_from_slice(c);
+        int(a)
+    });
+    // Two loops so that the common scale 0 needs no division.
+    Column::F64(if scale == 0 {
+        values
+            .map(|(i, missing)| if missing { f64::NAN } else { f64::from(i) })
+            .collect()
+    } else {
+        values
+            .map(|(i, missing)| if missing { f64::NAN } else { f64::from(i) / p })
+            .collect()
+    })
+}
+
 fn get_values(r: &mut Reader<'_>, n: usize, what: &'static str) -> Result<Column, DecodeError> {
     let enc = r.u8(what)?;
     let scale = r.u8(what)?;
-    if scale > MAX_SCALE || (scale != 0 && enc != ENC_I32) {
+    if scale > MAX_SCALE || (scale != 0 && !matches!(enc, ENC_I32 | ENC_I16 | ENC_I8)) {
         return Err(invalid(what, format!("decimal scale {scale}")));
     }
     Ok(match enc {
@@ -812,24 +847,18 @@ fn get_values(r: &mut Reader<'_>, n: usize, what: &'static str) -> Result<Column
                 .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
                 .collect(),
         ),
-        ENC_I32 => {
-            let p = POW10[usize::from(scale)];
-            let ints = r.items(n, 4, what)?.chunks_exact(4);
-            let decode = |c: &[u8]| i32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-            Column::F64(if scale == 0 {
-                ints.map(|c| match decode(c) {
-                    i32::MIN => f64::NAN,
-                    i => f64::from(i),
-                })
-                .collect()
-            } else {
-                ints.map(|c| match decode(c) {
-                    i32::MIN => f64::NAN,
-                    i => f64::from(i) / p,
-                })
-                .collect()
-            })
-        }
+        ENC_I32 => decimals::<4>(r.items(n, 4, what)?, scale, |b| {
+            let i = i32::from_le_bytes(b);
+            (i, i == i32::MIN)
+        }),
+        ENC_I16 => decimals::<2>(r.items(n, 2, what)?, scale, |b| {
+            let i = i16::from_le_bytes(b);
+            (i32::from(i), i == i16::MIN)
+        }),
+        ENC_I8 => decimals::<1>(r.items(n, 1, what)?, scale, |b| {
+            let i = i8::from_le_bytes(b);
+            (i32::from(i), i == i8::MIN)
+        }),
         e => return Err(invalid(what, format!("value encoding {e}"))),
     })
 }
