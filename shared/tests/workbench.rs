@@ -15,6 +15,10 @@ use kizuna_shared::metrics::{
     TrendKind,
 };
 
+#[path = "../benches/support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
@@ -294,6 +298,41 @@ fn fast_and_portable_kernels_agree_bit_for_bit() {
         // Unscored accounts only without a `zero` measure.
         assert_eq!(b1.contains(&None), skip);
     }
+}
+
+/// FNV-1a over the bits of every score and band of the synthetic data set
+/// scored with the trend model.
+fn score_fingerprint(portable: bool) -> u64 {
+    let data = synth::scoring_data(5_000, 7);
+    let scorer = Scorer::new(&synth::trend_model()).expect("valid");
+    let (mut s, mut b) = (Vec::new(), Vec::new());
+    let mut h = Histogram::percent(50).expect("bins");
+    if portable {
+        scorer.score_with_histogram_into_portable(data.signals(), &mut s, &mut b, &mut h);
+    } else {
+        scorer.score_with_histogram_into(data.signals(), &mut s, &mut b, &mut h);
+    }
+    let mut f = 0xcbf2_9ce4_8422_2325u64;
+    let bytes = s
+        .iter()
+        .flat_map(|v| v.to_bits().to_le_bytes())
+        .chain(b.iter().map(|b| b.map_or(3, |b| b.index() as u8)));
+    for byte in bytes {
+        f = (f ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    f
+}
+
+/// The same scores to the bit on every target: this constant was computed
+/// natively (x86-64, SSE2 and AVX2 paths) and the test runs unchanged in
+/// Chromium, where the wasm build with `simd128` checks both its explicit
+/// SIMD and its portable path and a build without `simd128`
+/// (`RUSTFLAGS=""`) checks the scalar one.
+#[test]
+fn scores_are_bit_identical_across_targets() {
+    const EXPECTED: u64 = 9_784_212_150_971_408_878;
+    assert_eq!(score_fingerprint(false), EXPECTED, "fast path");
+    assert_eq!(score_fingerprint(true), EXPECTED, "portable path");
 }
 
 // ---------------------------------------------------------------- back-test

@@ -244,24 +244,39 @@ impl Backtester {
         Self::default()
     }
 
-    /// Splits the scored accounts by outcome into sorted keys.
-    fn split_sorted(&mut self, scores: &[f64], churned: &[bool]) {
-        self.pos.clear();
-        self.neg.clear();
-        for (&s, &c) in scores.iter().zip(churned) {
+    /// Splits the scored accounts by outcome into sorted keys and counts
+    /// `[accounts, churned]` per band of `bands` (`0` red, `1` yellow,
+    /// `2` green) in the same pass.
+    fn split_sorted(&mut self, scores: &[f64], churned: &[bool], bands: Bands) -> [[usize; 2]; 3] {
+        let n = scores.len().min(churned.len());
+        // Branch-free (churn is a coin flip to the branch predictor: 3×
+        // slower with `push`): every key is written to both buffers and
+        // only the matching one advances; the band is arithmetic.
+        self.pos.resize(n, 0);
+        self.neg.resize(n, 0);
+        let (pos, neg) = (&mut self.pos[..n], &mut self.neg[..n]);
+        let (mut np, mut nn) = (0, 0);
+        let mut per = [[0usize; 2]; 3];
+        for (&s, &c) in scores[..n].iter().zip(&churned[..n]) {
             if s.is_nan() {
                 continue;
             }
             // `+ 0.0` turns -0.0 into 0.0 so that the two tie.
             let k = key(s + 0.0);
-            if c {
-                self.pos.push(k);
-            } else {
-                self.neg.push(k);
-            }
+            pos[np] = k;
+            neg[nn] = k;
+            np += usize::from(c);
+            nn += usize::from(!c);
+            // Same as `Bands::band_of`: red below `red`, yellow below `green`.
+            let band = usize::from(s >= bands.red) * (1 + usize::from(s >= bands.green));
+            per[band][0] += 1;
+            per[band][1] += usize::from(c);
         }
+        self.pos.truncate(np);
+        self.neg.truncate(nn);
         radix_sort(&mut self.pos, &mut self.buf, &mut self.counts);
         radix_sort(&mut self.neg, &mut self.buf, &mut self.counts);
+        per
     }
 
     /// Back-tests `scores` against `churned` with cut-offs `bands` into
@@ -281,18 +296,8 @@ impl Backtester {
                 got: churned.len(),
             });
         }
-        let mut per = [(0usize, 0usize); 3];
-        let mut unscored = 0;
-        for (&s, &c) in scores.iter().zip(churned) {
-            match bands.band_of(s) {
-                Some(b) => {
-                    per[b.index()].0 += 1;
-                    per[b.index()].1 += usize::from(c);
-                }
-                None => unscored += 1,
-            }
-        }
-        let outcome = |(accounts, churned): (usize, usize)| BandOutcome {
+        let per = self.split_sorted(scores, churned, bands);
+        let outcome = |[accounts, churned]: [usize; 2]| BandOutcome {
             accounts,
             churned,
             churn_pct: pct(churned, accounts),
@@ -302,18 +307,17 @@ impl Backtester {
             yellow: outcome(per[1]),
             green: outcome(per[2]),
         };
-        let accounts: usize = per.iter().map(|p| p.0).sum();
-        let n_churned: usize = per.iter().map(|p| p.1).sum();
+        let accounts: usize = per.iter().map(|p| p[0]).sum();
+        let n_churned: usize = per.iter().map(|p| p[1]).sum();
         let base = pct(n_churned, accounts);
         let red_lift = match (outcomes.red.churn_pct, base) {
             (Some(r), Some(b)) if b > 0.0 => Some(r / b),
             _ => None,
         };
-        self.split_sorted(scores, churned);
-        let auc = auc_sorted(&self.pos, &self.neg);
+        let auc = sweep(&self.pos, &self.neg, opts.roc_points, Some(&mut out.roc));
         out.accounts = accounts;
         out.churned = n_churned;
-        out.unscored = unscored;
+        out.unscored = scores.len() - accounts;
         out.auc = auc;
         out.auc_se = auc.and_then(|a| auc_standard_error(a, self.pos.len(), self.neg.len()));
         out.auc_verdict = AucVerdict::of(self.pos.len(), self.neg.len(), opts.min_class);
@@ -322,7 +326,6 @@ impl Backtester {
         out.red_lift = red_lift;
         out.red_precision_pct = outcomes.red.churn_pct;
         out.red_recall_pct = pct(outcomes.red.churned, n_churned);
-        roc_sorted_into(&self.pos, &self.neg, opts.roc_points, &mut out.roc);
         Ok(())
     }
 }
@@ -368,26 +371,73 @@ fn radix_sort(v: &mut Vec<u64>, buf: &mut Vec<u64>, counts: &mut Vec<u32>) {
     }
 }
 
-/// Twice the number of (churned, retained) pairs where the churned account
-/// scores lower, ties counting one (i.e. one half, doubled).
-fn doubled_u(pos: &[u64], neg: &[u64]) -> u128 {
-    let (mut lt, mut le) = (0usize, 0usize);
-    let mut total: u128 = 0;
-    for &c in pos {
-        while lt < neg.len() && neg[lt] < c {
-            lt += 1;
-        }
-        if le < lt {
-            le = lt;
-        }
-        while le < neg.len() && neg[le] == c {
-            le += 1;
-        }
-        let eq = le - lt;
-        let greater = neg.len() - le;
-        total += 2 * greater as u128 + eq as u128;
+/// One merge of the sorted churned (`pos`) and retained (`neg`) keys over
+/// the distinct scores, lowest first: the exact AUC (`None` with one class)
+/// and, when `roc` is given, the ROC curve into it (cleared first) — every
+/// distinct score, or with `max_points` only the points at least
+/// `2 / max_points` apart along the curve (its L1 length is 2: FPR and TPR
+/// each rise from 0 to 1), plus the first and the last.
+///
+/// The AUC is the Mann–Whitney count, accumulated as an integer: each
+/// distinct score with `dp` churned and `dn` retained accounts adds
+/// `dp · (2·(retained above it) + dn)`, twice the pairs it wins plus its
+/// ties counted once; one division at the end.
+fn sweep(
+    pos: &[u64],
+    neg: &[u64],
+    max_points: Option<usize>,
+    mut roc: Option<&mut Vec<RocPoint>>,
+) -> Option<f64> {
+    if let Some(r) = roc.as_deref_mut() {
+        r.clear();
     }
-    total
+    if pos.is_empty() || neg.is_empty() {
+        return None;
+    }
+    let (np, nn) = (pos.len() as f64, neg.len() as f64);
+    let step = max_points.map_or(0.0, |k| 2.0 / k.max(1) as f64);
+    if let Some(r) = roc.as_deref_mut() {
+        r.push(RocPoint {
+            threshold: None,
+            fpr: 0.0,
+            tpr: 0.0,
+        });
+    }
+    let (mut last_f, mut last_t) = (0.0, 0.0);
+    let (mut i, mut j) = (0, 0);
+    let mut doubled: u128 = 0;
+    while i < pos.len() || j < neg.len() {
+        let t = match (pos.get(i), neg.get(j)) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => break,
+        };
+        let (i0, j0) = (i, j);
+        while i < pos.len() && pos[i] == t {
+            i += 1;
+        }
+        while j < neg.len() && neg[j] == t {
+            j += 1;
+        }
+        let (dp, dn) = ((i - i0) as u128, (j - j0) as u128);
+        doubled += dp * (2 * (neg.len() - j) as u128 + dn);
+        let Some(r) = roc.as_deref_mut() else {
+            continue;
+        };
+        let (fpr, tpr) = (j as f64 / nn, i as f64 / np);
+        let end = i == pos.len() && j == neg.len();
+        if end || (fpr - last_f) + (tpr - last_t) >= step {
+            r.push(RocPoint {
+                threshold: Some(unkey(t)),
+                fpr,
+                tpr,
+            });
+            (last_f, last_t) = (fpr, tpr);
+        }
+    }
+    let pairs = 2 * pos.len() as u128 * neg.len() as u128;
+    Some(doubled as f64 / pairs as f64)
 }
 
 /// ROC AUC of `scores` against `churned` (see the module docs); `None` when
@@ -398,73 +448,20 @@ pub fn auc(scores: &[f64], churned: &[bool]) -> Option<f64> {
         return None;
     }
     let mut b = Backtester::new();
-    b.split_sorted(scores, churned);
-    auc_sorted(&b.pos, &b.neg)
-}
-
-fn auc_sorted(pos: &[u64], neg: &[u64]) -> Option<f64> {
-    if pos.is_empty() || neg.is_empty() {
-        return None;
-    }
-    let pairs = 2 * pos.len() as u128 * neg.len() as u128;
-    Some(doubled_u(pos, neg) as f64 / pairs as f64)
-}
-
-/// The ROC curve into `out` (cleared first): one point per distinct score,
-/// or, with `max_points`, only the points at least `2 / max_points` apart
-/// along the curve (its L1 length is 2: FPR and TPR each rise from 0 to 1),
-/// plus the first and the last.
-fn roc_sorted_into(pos: &[u64], neg: &[u64], max_points: Option<usize>, out: &mut Vec<RocPoint>) {
-    out.clear();
-    if pos.is_empty() || neg.is_empty() {
-        return;
-    }
-    let (np, nn) = (pos.len() as f64, neg.len() as f64);
-    let step = max_points.map_or(0.0, |k| 2.0 / k.max(1) as f64);
-    out.push(RocPoint {
-        threshold: None,
-        fpr: 0.0,
-        tpr: 0.0,
-    });
-    let (mut last_f, mut last_t) = (0.0, 0.0);
-    let (mut i, mut j) = (0, 0);
-    while i < pos.len() || j < neg.len() {
-        let t = match (pos.get(i), neg.get(j)) {
-            (Some(&a), Some(&b)) => a.min(b),
-            (Some(&a), None) => a,
-            (None, Some(&b)) => b,
-            (None, None) => break,
-        };
-        while i < pos.len() && pos[i] == t {
-            i += 1;
-        }
-        while j < neg.len() && neg[j] == t {
-            j += 1;
-        }
-        let (fpr, tpr) = (j as f64 / nn, i as f64 / np);
-        let end = i == pos.len() && j == neg.len();
-        if end || (fpr - last_f) + (tpr - last_t) >= step {
-            out.push(RocPoint {
-                threshold: Some(unkey(t)),
-                fpr,
-                tpr,
-            });
-            (last_f, last_t) = (fpr, tpr);
-        }
-    }
+    b.split_sorted(scores, churned, Bands::default());
+    sweep(&b.pos, &b.neg, None, None)
 }
 
 /// ROC curve of `scores` against `churned` (empty when only one class is
 /// present or the lengths differ).
 #[must_use]
 pub fn roc_curve(scores: &[f64], churned: &[bool]) -> Vec<RocPoint> {
-    if scores.len() != churned.len() {
-        return Vec::new();
-    }
-    let mut b = Backtester::new();
-    b.split_sorted(scores, churned);
     let mut out = Vec::new();
-    roc_sorted_into(&b.pos, &b.neg, None, &mut out);
+    if scores.len() == churned.len() {
+        let mut b = Backtester::new();
+        b.split_sorted(scores, churned, Bands::default());
+        sweep(&b.pos, &b.neg, None, Some(&mut out));
+    }
     out
 }
 

@@ -244,9 +244,9 @@ fn term<const LINEAR: bool>(v: f64, t: &Term) -> f64 {
 /// dead branches vanish) because size-optimised builds (the app's wasm is
 /// `opt-level = "z"`) do not unroll loops.
 #[inline(always)]
-fn kernel<T: Copy + Into<f64>, const K: usize, const LINEAR: bool, const SKIP: bool>(
+fn kernel<const K: usize, const LINEAR: bool, const SKIP: bool>(
     m: &CompiledMeasure,
-    vals: &[T],
+    vals: &[f64],
     wp: &mut [f64],
     sw: &mut [f64],
 ) {
@@ -259,7 +259,7 @@ fn kernel<T: Copy + Into<f64>, const K: usize, const LINEAR: bool, const SKIP: b
     let (vals, wp, sw) = (&vals[..n], &mut wp[..n], &mut sw[..n]);
     let mut i = 0;
     while i < n {
-        let v: f64 = vals[i].into();
+        let v = vals[i];
         let mut p = y0;
         if K > 0 {
             p += term::<LINEAR>(v, &t[0]);
@@ -282,27 +282,13 @@ fn kernel<T: Copy + Into<f64>, const K: usize, const LINEAR: bool, const SKIP: b
     }
 }
 
-/// A column type the kernels read.
-pub(crate) trait Lane: Copy + Into<f64> {
-    /// Two consecutive values as an `f64x2`.
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    fn pair(v: &[Self], i: usize) -> core::arch::wasm32::v128;
-}
-
-impl Lane for f64 {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    #[inline(always)]
-    fn pair(v: &[f64], i: usize) -> core::arch::wasm32::v128 {
-        core::arch::wasm32::f64x2(v[i], v[i + 1])
-    }
-}
-
-impl Lane for f32 {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    #[inline(always)]
-    fn pair(v: &[f32], i: usize) -> core::arch::wasm32::v128 {
-        use core::arch::wasm32::{f32x4, f64x2_promote_low_f32x4};
-        f64x2_promote_low_f32x4(f32x4(v[i], v[i + 1], 0.0, 0.0))
+/// Widens a block of an f32 column into `out` (f32 columns are scored
+/// through the f64 kernels: one kernel per curve shape instead of two keeps
+/// the wasm smaller, and the widening pass costs little next to the curve).
+#[inline(always)]
+pub(crate) fn widen(vals: &[f32], out: &mut [f64]) {
+    for (o, &v) in out.iter_mut().zip(vals) {
+        *o = f64::from(v);
     }
 }
 
@@ -312,29 +298,29 @@ impl Lane for f32 {
 // Always inlined so that it is compiled with the caller's target features
 // (the AVX2 build of `Scorer::run`).
 #[inline(always)]
-pub(crate) fn accumulate<T: Lane, const SIMD: bool>(
+pub(crate) fn accumulate<const SIMD: bool>(
     m: &CompiledMeasure,
-    vals: &[T],
+    vals: &[f64],
     wp: &mut [f64],
     sw: &mut [f64],
 ) {
     macro_rules! dispatch {
         ($k:ident, $skip:literal) => {
             match (m.linear, m.terms.len()) {
-                (_, 0) => $k::<T, 0, true, $skip>(m, vals, wp, sw),
-                (true, 1) => $k::<T, 1, true, $skip>(m, vals, wp, sw),
-                (true, 2) => $k::<T, 2, true, $skip>(m, vals, wp, sw),
-                (true, 3) => $k::<T, 3, true, $skip>(m, vals, wp, sw),
-                (true, 4) => $k::<T, 4, true, $skip>(m, vals, wp, sw),
-                (false, 1) => $k::<T, 1, false, $skip>(m, vals, wp, sw),
-                (false, 2) => $k::<T, 2, false, $skip>(m, vals, wp, sw),
-                (false, 3) => $k::<T, 3, false, $skip>(m, vals, wp, sw),
-                (false, 4) => $k::<T, 4, false, $skip>(m, vals, wp, sw),
+                (_, 0) => $k::<0, true, $skip>(m, vals, wp, sw),
+                (true, 1) => $k::<1, true, $skip>(m, vals, wp, sw),
+                (true, 2) => $k::<2, true, $skip>(m, vals, wp, sw),
+                (true, 3) => $k::<3, true, $skip>(m, vals, wp, sw),
+                (true, 4) => $k::<4, true, $skip>(m, vals, wp, sw),
+                (false, 1) => $k::<1, false, $skip>(m, vals, wp, sw),
+                (false, 2) => $k::<2, false, $skip>(m, vals, wp, sw),
+                (false, 3) => $k::<3, false, $skip>(m, vals, wp, sw),
+                (false, 4) => $k::<4, false, $skip>(m, vals, wp, sw),
                 _ => {
                     // Long curves: same arithmetic, not unrolled.
                     let w = m.weight;
                     for ((&v, acc_p), acc_w) in vals.iter().zip(wp.iter_mut()).zip(sw.iter_mut()) {
-                        if let Some(p) = m.points(v.into()) {
+                        if let Some(p) = m.points(v) {
                             // `points` is unweighted; the kernels evaluate
                             // pre-weighted terms. Long curves are rare and
                             // keep the reference arithmetic of `score_one`.
@@ -372,7 +358,12 @@ pub(crate) fn trend_block(
     start: usize,
     out: &mut [f64],
 ) {
-    fn go<A: Lane, B: Lane>(now: &[A], then: &[B], kind: TrendKind, out: &mut [f64]) {
+    fn go<A: Copy + Into<f64>, B: Copy + Into<f64>>(
+        now: &[A],
+        then: &[B],
+        kind: TrendKind,
+        out: &mut [f64],
+    ) {
         let n = out.len().min(now.len()).min(then.len());
         let (now, then, out) = (&now[..n], &then[..n], &mut out[..n]);
         match kind {
@@ -488,7 +479,7 @@ pub(crate) fn count_bins(idx: &[u32], sub: &mut [[u32; SUB_BINS]; 4]) {
 /// a time, operation for operation.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
-    use super::{CompiledMeasure, Lane, Term};
+    use super::{CompiledMeasure, Term};
     use core::arch::wasm32::*;
 
     /// `clamp` of the scalar path: `pmax(lo, v)` is `lo < v ? v : lo`
@@ -508,12 +499,13 @@ mod simd {
         }
     }
 
-    /// [`super::kernel`] on `f64x2` pairs; returns nothing, finishes the odd
-    /// account with the scalar kernel.
+    /// [`super::kernel`] on `f64x2` pairs; an odd last account goes
+    /// through the same vector code with a missing value in the other lane
+    /// (so the scalar kernels are not compiled into SIMD builds at all).
     #[inline(always)]
-    pub(super) fn kernel<T: Lane, const K: usize, const LINEAR: bool, const SKIP: bool>(
+    pub(super) fn kernel<const K: usize, const LINEAR: bool, const SKIP: bool>(
         m: &CompiledMeasure,
-        vals: &[T],
+        vals: &[f64],
         wp: &mut [f64],
         sw: &mut [f64],
     ) {
@@ -523,12 +515,8 @@ mod simd {
         let xn: [v128; 4] = core::array::from_fn(|k| f64x2_splat(t[k].xn));
         let s: [v128; 4] = core::array::from_fn(|k| f64x2_splat(t[k].s));
         let (w, y0) = (f64x2_splat(m.weight), f64x2_splat(m.wy0));
-        let n = vals.len().min(wp.len()).min(sw.len());
-        let (vals, wp, sw) = (&vals[..n], &mut wp[..n], &mut sw[..n]);
-        let pairs = n / 2 * 2;
-        let mut i = 0;
-        while i < pairs {
-            let v = T::pair(vals, i);
+        // weighted points and kept weight of a pair
+        let step = |v: v128, acc_p: v128, acc_w: v128| -> (v128, v128) {
             let mut p = y0;
             if K > 0 {
                 p = f64x2_add(p, term::<LINEAR>(v, x[0], xn[0], s[0]));
@@ -543,23 +531,38 @@ mod simd {
                 p = f64x2_add(p, term::<LINEAR>(v, x[3], xn[3], s[3]));
             }
             let present = f64x2_eq(v, v);
-            let acc = f64x2_add(f64x2(wp[i], wp[i + 1]), v128_and(present, p));
-            wp[i] = f64x2_extract_lane::<0>(acc);
-            wp[i + 1] = f64x2_extract_lane::<1>(acc);
-            if SKIP {
-                let acc = f64x2_add(f64x2(sw[i], sw[i + 1]), v128_and(present, w));
-                sw[i] = f64x2_extract_lane::<0>(acc);
-                sw[i + 1] = f64x2_extract_lane::<1>(acc);
-            }
+            let acc_p = f64x2_add(acc_p, v128_and(present, p));
+            let acc_w = if SKIP {
+                f64x2_add(acc_w, v128_and(present, w))
+            } else {
+                acc_w
+            };
+            (acc_p, acc_w)
+        };
+        let n = vals.len().min(wp.len()).min(sw.len());
+        let (vals, wp, sw) = (&vals[..n], &mut wp[..n], &mut sw[..n]);
+        let pairs = n / 2 * 2;
+        let mut i = 0;
+        while i < pairs {
+            let (p, q) = step(
+                f64x2(vals[i], vals[i + 1]),
+                f64x2(wp[i], wp[i + 1]),
+                f64x2(sw[i], sw[i + 1]),
+            );
+            wp[i] = f64x2_extract_lane::<0>(p);
+            wp[i + 1] = f64x2_extract_lane::<1>(p);
+            sw[i] = f64x2_extract_lane::<0>(q);
+            sw[i + 1] = f64x2_extract_lane::<1>(q);
             i += 2;
         }
         if pairs < n {
-            super::kernel::<T, K, LINEAR, SKIP>(
-                m,
-                &vals[pairs..],
-                &mut wp[pairs..],
-                &mut sw[pairs..],
+            let (p, q) = step(
+                f64x2(vals[i], f64::NAN),
+                f64x2(wp[i], 0.0),
+                f64x2(sw[i], 0.0),
             );
+            wp[i] = f64x2_extract_lane::<0>(p);
+            sw[i] = f64x2_extract_lane::<0>(q);
         }
     }
 

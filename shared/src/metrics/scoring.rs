@@ -441,15 +441,17 @@ impl Scorer {
                     // Missing everywhere: adds nothing beyond `base_w`.
                     Input::Absent => {}
                     Input::Value(Column::F64(v)) => {
-                        kernel::accumulate::<_, SIMD>(m, &v[start..end], wp, sw);
+                        kernel::accumulate::<SIMD>(m, &v[start..end], wp, sw);
                     }
                     Input::Value(Column::F32(v)) => {
-                        kernel::accumulate::<_, SIMD>(m, &v[start..end], wp, sw);
+                        let tv = &mut tv[..len];
+                        kernel::widen(&v[start..end], tv);
+                        kernel::accumulate::<SIMD>(m, tv, wp, sw);
                     }
                     Input::Trend { now, then, trend } => {
                         let tv = &mut tv[..len];
                         kernel::trend_block(now, then, trend, start, tv);
-                        kernel::accumulate::<f64, SIMD>(m, tv, wp, sw);
+                        kernel::accumulate::<SIMD>(m, tv, wp, sw);
                     }
                 }
             }
