@@ -116,7 +116,8 @@ pub fn columns(n: usize, seed: u64) -> Vec<(String, Vec<f64>)> {
                     if rng.unit() < 0.05 {
                         f64::NAN
                     } else {
-                        (lo + (hi - lo) * rng.unit()).round()
+                        // `+ 0.0`: no −0.0 (a database hands out 0).
+                        (lo + (hi - lo) * rng.unit()).round() + 0.0
                     }
                 })
                 .collect();
@@ -222,7 +223,7 @@ pub fn scoring_data(n: usize, seed: u64) -> kizuna_shared::api::scoring_data::Sc
         let tenth = decimals.contains(&k.as_str());
         if tenth {
             for v in c.iter_mut().filter(|v| !v.is_nan()) {
-                *v = ((*v + rng.unit() - 0.5) * 10.0).round() / 10.0;
+                *v = ((*v + rng.unit() - 0.5) * 10.0).round() / 10.0 + 0.0;
             }
         }
         let lagged: Vec<f64> = c
@@ -233,9 +234,9 @@ pub fn scoring_data(n: usize, seed: u64) -> kizuna_shared::api::scoring_data::Sc
                 } else {
                     let then = v * (0.7 + 0.6 * rng.unit());
                     if tenth {
-                        (then * 10.0).round() / 10.0
+                        (then * 10.0).round() / 10.0 + 0.0
                     } else {
-                        then.round()
+                        then.round() + 0.0
                     }
                 }
             })
