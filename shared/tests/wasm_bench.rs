@@ -20,7 +20,8 @@ use js_sys::wasm_bindgen::JsValue;
 use js_sys::{Array, Float64Array, Function, Uint32Array, Uint8Array};
 use kizuna_shared::api::scoring_data::{decode, encode};
 use kizuna_shared::metrics::{
-    fit_weights, Band, FitOptions, Histogram, Panel, PanelOptions, Scorer,
+    fit_weights, BacktestOptions, BacktestReport, Backtester, Band, FitOptions, Histogram, Panel,
+    PanelOptions, Scorer,
 };
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -281,10 +282,28 @@ async fn per_move_pipeline() {
             panel.update(&draft, &inputs).expect("update");
         })
         .await;
+        // The parts on their own, for the breakdown.
+        let (mut s, mut b) = (Vec::new(), Vec::new());
+        let mut h = Histogram::percent(BINS).expect("bins");
+        let scoring = time(5, runs / 2, |_| {
+            draft.score_with_histogram_into(inputs.table, &mut s, &mut b, &mut h);
+        })
+        .await;
+        let mut bt = Backtester::new();
+        let mut report = BacktestReport::default();
+        let opts = BacktestOptions {
+            roc_points: Some(200),
+            ..BacktestOptions::default()
+        };
+        let backtest = time(5, runs / 2, |_| {
+            bt.run_into(&s, inputs.churned, draft.bands(), &opts, &mut report)
+                .expect("lengths");
+        })
+        .await;
         let r = panel.result();
         let mv = r.movements.as_ref().expect("baseline");
         console_log!(
-            "wasm_bench panel update ({}), {N} accounts x {label}: {stats}\n  (score + bands + histogram + per-band histogram + MRR per band per currency + movements with {} movers + back-test: AUC {:?}, {} ROC points, red precision {:?} %, recall {:?} %)",
+            "wasm_bench panel update ({}), {N} accounts x {label}: {stats}\n  of which scoring: {scoring}\n  of which back-test: {backtest}\n  (score + bands + histogram + per-band histogram + MRR per band per currency + movements with {} movers + back-test: AUC {:?}, {} ROC points, red precision {:?} %, recall {:?} %)",
             build(),
             mv.movers.len(),
             r.backtest.auc,

@@ -7,9 +7,10 @@
 //! here is the probability that a randomly chosen churned account has a lower
 //! score than a randomly chosen retained one, ties counting one half (the
 //! Mann–Whitney statistic; equal to the ROC AUC of the negated score). It is
-//! computed exactly in `O(n log n)`: both classes are sorted and merged, and
-//! the pair counts are accumulated as integers (doubled, so that ties count
-//! exactly one half) before one final division.
+//! computed exactly in `O(n log n)`: both classes are sorted (as
+//! order-preserving integer keys of the scores) and merged once, and the pair
+//! counts are accumulated as integers (doubled, so that ties count exactly
+//! one half) before one final division.
 //!
 //! Accounts without a score (`NaN`) are left out of every figure and counted
 //! in [`BacktestReport::unscored`].
@@ -220,21 +221,13 @@ fn unkey(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
-/// Bits per radix digit: six passes of 11 bits cover 64-bit keys with
-/// 2,048-entry counters (all six fit in L1 together).
-const DIGIT: u32 = 11;
-const PASSES: usize = 6;
-const BUCKETS: usize = 1 << DIGIT;
-
 /// Reusable buffers of the back-test: the churned and retained scores as
-/// sortable keys and the radix sort's scratch space. Keep one per data set
-/// and call [`run_into`](Self::run_into) on every re-score.
+/// sortable keys. Keep one per data set and call
+/// [`run_into`](Self::run_into) on every re-score.
 #[derive(Debug, Clone, Default)]
 pub struct Backtester {
     pos: Vec<u64>,
     neg: Vec<u64>,
-    buf: Vec<u64>,
-    counts: Vec<u32>,
 }
 
 impl Backtester {
@@ -274,8 +267,11 @@ impl Backtester {
         }
         self.pos.truncate(np);
         self.neg.truncate(nn);
-        radix_sort(&mut self.pos, &mut self.buf, &mut self.counts);
-        radix_sort(&mut self.neg, &mut self.buf, &mut self.counts);
+        // The standard pattern-defeating quicksort is as fast here as an
+        // LSD radix sort (measured natively and in Chromium: scores repeat
+        // a lot), with no code of our own.
+        self.pos.sort_unstable();
+        self.neg.sort_unstable();
         per
     }
 
@@ -327,47 +323,6 @@ impl Backtester {
         out.red_precision_pct = outcomes.red.churn_pct;
         out.red_recall_pct = pct(outcomes.red.churned, n_churned);
         Ok(())
-    }
-}
-
-/// LSD radix sort of u64 keys, [`DIGIT`] bits a pass; the digit counts of
-/// every pass come from one read of the keys, and passes where every key has
-/// the same digit are skipped (scores in a narrow range share their top
-/// bits).
-fn radix_sort(v: &mut Vec<u64>, buf: &mut Vec<u64>, counts: &mut Vec<u32>) {
-    if v.len() < 256 {
-        v.sort_unstable();
-        return;
-    }
-    let n = v.len();
-    buf.clear();
-    buf.resize(n, 0);
-    counts.clear();
-    counts.resize(PASSES * BUCKETS, 0);
-    let mask = (BUCKETS - 1) as u64;
-    for &k in v.iter() {
-        for p in 0..PASSES {
-            counts[p * BUCKETS + ((k >> (p as u32 * DIGIT)) & mask) as usize] += 1;
-        }
-    }
-    for p in 0..PASSES {
-        let c = &mut counts[p * BUCKETS..(p + 1) * BUCKETS];
-        if c.iter().any(|&x| x as usize == n) {
-            continue;
-        }
-        let mut sum = 0u32;
-        for x in c.iter_mut() {
-            let t = *x;
-            *x = sum;
-            sum += t;
-        }
-        let shift = p as u32 * DIGIT;
-        for &k in v.iter() {
-            let d = ((k >> shift) & mask) as usize;
-            buf[c[d] as usize] = k;
-            c[d] += 1;
-        }
-        std::mem::swap(v, buf);
     }
 }
 
