@@ -32,7 +32,11 @@ mod synth;
 
 /// Accounts: 100,000 in release builds; a debug build (`cargo xtask test`
 /// runs every wasm test) only checks the results on 10,000.
-const N: usize = if cfg!(debug_assertions) { 10_000 } else { 100_000 };
+const N: usize = if cfg!(debug_assertions) {
+    10_000
+} else {
+    100_000
+};
 const BINS: usize = 50;
 
 /// The same scoring in plain JavaScript: per account, per measure, the

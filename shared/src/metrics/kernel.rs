@@ -53,29 +53,25 @@ fn exact_slope(x0: f64, x1: f64, y0: f64, y1: f64) -> f64 {
         .unwrap_or(s)
 }
 
-/// Compiles a curve whose `y` values are multiplied by `scale`.
-fn compile(curve: &Curve, scale: f64) -> (f64, Vec<Term>) {
+/// Compiles a curve whose `y` values are multiplied by `scale` into `terms`
+/// (cleared first, its capacity reused); returns the points below the first
+/// knot.
+fn compile(curve: &Curve, scale: f64, terms: &mut Vec<Term>) -> f64 {
     let pts = curve.points();
-    let y0 = pts.first().map_or(0.0, |p| p.1 * scale);
-    let terms = match curve {
-        Curve::Linear(p) => p
-            .windows(2)
-            .map(|w| Term {
-                x: w[0].0,
-                xn: w[1].0,
-                s: exact_slope(w[0].0, w[1].0, w[0].1 * scale, w[1].1 * scale),
-            })
-            .collect(),
-        Curve::Steps(p) => p
-            .windows(2)
-            .map(|w| Term {
-                x: w[1].0,
-                xn: w[1].0,
-                s: w[1].1 * scale - w[0].1 * scale,
-            })
-            .collect(),
-    };
-    (y0, terms)
+    terms.clear();
+    match curve {
+        Curve::Linear(p) => terms.extend(p.windows(2).map(|w| Term {
+            x: w[0].0,
+            xn: w[1].0,
+            s: exact_slope(w[0].0, w[1].0, w[0].1 * scale, w[1].1 * scale),
+        })),
+        Curve::Steps(p) => terms.extend(p.windows(2).map(|w| Term {
+            x: w[1].0,
+            xn: w[1].0,
+            s: w[1].1 * scale - w[0].1 * scale,
+        })),
+    }
+    pts.first().map_or(0.0, |p| p.1 * scale)
 }
 
 /// A measure compiled for the kernel.
@@ -101,8 +97,9 @@ pub(crate) struct CompiledMeasure {
 
 impl CompiledMeasure {
     pub(crate) fn new(m: &Measure) -> Self {
-        let (y0, terms) = compile(&m.curve, 1.0);
-        let (wy0, wterms) = compile(&m.curve, m.weight);
+        let (mut terms, mut wterms) = (Vec::new(), Vec::new());
+        let y0 = compile(&m.curve, 1.0, &mut terms);
+        let wy0 = compile(&m.curve, m.weight, &mut wterms);
         Self {
             signal: m.signal.clone(),
             trend: m.trend,
@@ -117,11 +114,11 @@ impl CompiledMeasure {
         }
     }
 
+    /// Changes the weight, recompiling the weighted terms in place (a
+    /// slider move allocates nothing).
     pub(crate) fn set_weight(&mut self, weight: f64) {
         self.weight = weight;
-        let (wy0, wterms) = compile(&self.curve, weight);
-        self.wy0 = wy0;
-        self.wterms = wterms;
+        self.wy0 = compile(&self.curve, weight, &mut self.wterms);
     }
 
     /// Points of one value (`None` when missing); same arithmetic as the

@@ -131,6 +131,9 @@ impl Histogram {
     }
 }
 
+/// Models with up to this many measures are scored without any allocation.
+const STACK_MEASURES: usize = 32;
+
 /// A validated, precompiled model ready to score data sets.
 #[derive(Debug, Clone)]
 pub struct Scorer {
@@ -412,9 +415,19 @@ impl Scorer {
         if let Some(h) = histogram.as_deref_mut() {
             h.counts.iter_mut().for_each(|c| *c = 0);
         }
-        // At most a few dozen measures: a small allocation per run (not per
-        // account) that keeps the inputs resolved outside the block loop.
-        let inputs: Vec<Input<'_>> = self.measures.iter().map(|m| m.input(table)).collect();
+        // The inputs are resolved once, outside the block loop, on the stack
+        // for up to `STACK_MEASURES` measures: a re-score allocates nothing.
+        let mut on_stack = [Input::Absent; STACK_MEASURES];
+        let on_heap: Vec<Input<'_>>;
+        let inputs: &[Input<'_>] = if self.measures.len() <= STACK_MEASURES {
+            for (slot, m) in on_stack.iter_mut().zip(&self.measures) {
+                *slot = m.input(table);
+            }
+            &on_stack[..self.measures.len()]
+        } else {
+            on_heap = self.measures.iter().map(|m| m.input(table)).collect();
+            &on_heap
+        };
         let mut counts = [0usize; 4];
         let mut wp = [0.0f64; BLOCK];
         let mut sw = [0.0f64; BLOCK];
@@ -436,7 +449,7 @@ impl Scorer {
             let (wp, sw) = (&mut wp[..len], &mut sw[..len]);
             wp.fill(0.0);
             sw.fill(base_w);
-            for (m, input) in self.measures.iter().zip(&inputs) {
+            for (m, input) in self.measures.iter().zip(inputs) {
                 match *input {
                     // Missing everywhere: adds nothing beyond `base_w`.
                     Input::Absent => {}
