@@ -7,11 +7,17 @@
 //! loops. There are two implementations of every loop:
 //!
 //! - the *portable* one, plain Rust that compilers vectorise where they can
-//!   (SSE2/AVX2 natively, `simd128` in wasm builds at `opt-level = 3`);
+//!   (SSE2/AVX2 natively, `simd128` in wasm when the final link optimises
+//!   at `opt-level = 3`);
 //! - on `wasm32` built with `simd128` (`.cargo/config.toml`), an explicit
 //!   `core::arch::wasm32` one, two accounts per `f64x2`, which does not
-//!   depend on the optimiser (the app is built with `opt-level = "z"`, which
-//!   neither unrolls nor auto-vectorises).
+//!   depend on the optimiser. The app needs it: with fat LTO, LLVM leaves
+//!   loop vectorisation to the link-time pass, which runs at the app's
+//!   `opt-level = "z"` and does not vectorise, so the portable loops stay
+//!   scalar there whatever `kizuna-shared`'s own opt-level (BENCHMARKS.md).
+//!
+//! f32 columns (and trends) are first widened (computed) into an f64 block,
+//! so there is one kernel per curve shape.
 //!
 //! Both perform the same IEEE operations in the same order on every account
 //! (no fused multiply-add, the same select semantics for clamps and
