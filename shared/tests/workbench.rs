@@ -214,6 +214,18 @@ fn lagged_columns_are_checked() {
     );
     assert_eq!(t.lagged("a", 30).and_then(|c| c.get(1)), Some(2.0));
     assert_eq!(t.lagged_columns().count(), 1);
+
+    // Row-by-row filling, as the server reads dated values: absent columns
+    // start all missing; an f32 column cannot be lent as f64.
+    t.values_mut("b", 0).expect("new column")[1] = 7.0;
+    t.values_mut("b", 60).expect("new lagged column")[0] = 5.0;
+    assert_eq!(
+        t.column("b").map(|c| (c.get(0), c.get(1))),
+        Some((None, Some(7.0)))
+    );
+    assert_eq!(t.lagged("b", 60).and_then(|c| c.get(0)), Some(5.0));
+    assert!(t.values_mut("a", 30).is_none());
+    assert_eq!(t.values_mut("b", 0).map(|v| v.len()), Some(2));
 }
 
 // ------------------------------------------------------- kernel identity

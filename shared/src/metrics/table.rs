@@ -166,6 +166,31 @@ impl SignalTable {
         Ok(())
     }
 
+    /// The values of `signal` as they stood `days` before the as-of date
+    /// (`0`: the signal's own column, else a lagged column), for filling a
+    /// table row by row (the server reads dated values from the database):
+    /// an absent column is created with every value missing. `None` when the
+    /// column exists as f32 (it cannot be lent as f64).
+    pub fn values_mut(&mut self, signal: &str, days: u32) -> Option<&mut [f64]> {
+        let len = self.len;
+        let missing = || Column::F64(vec![f64::NAN; len]);
+        let column = if days == 0 {
+            self.columns
+                .entry(signal.to_owned())
+                .or_insert_with(missing)
+        } else {
+            self.lagged
+                .entry(signal.to_owned())
+                .or_default()
+                .entry(days)
+                .or_insert_with(missing)
+        };
+        match column {
+            Column::F64(v) => Some(v),
+            Column::F32(_) => None,
+        }
+    }
+
     /// Builder form of [`add`](Self::add).
     pub fn with(
         mut self,
