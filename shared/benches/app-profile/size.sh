@@ -3,8 +3,10 @@
 # (src/lib.rs) minus the same crate with the `empty` feature (no call into
 # kizuna-shared), both after wasm-bindgen and binaryen `wasm-opt -Oz` as
 # Trunk does; brotli at quality 11, window 22 as `cargo xtask build-spa`.
-# Extra rustflags for wasm32 come from the environment as usual
-# (CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS).
+# wasm32 is built with the repository's rustflags (simd128, .cargo/config.toml);
+# RUSTFLAGS="" builds without them. kizuna-shared's opt-level is this
+# package's override (Cargo.toml); `--config` style changes go through
+# CARGO_PROFILE_* environment variables or an edit of Cargo.toml.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
