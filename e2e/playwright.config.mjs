@@ -1,7 +1,9 @@
 // Playwright drives Debian's Chromium (/usr/bin/chromium): this machine can
 // not download Playwright's own browser builds. `cargo xtask test` starts the
 // real server with a fresh database and passes its address and the demo
-// password in KIZUNA_BASE_URL and KIZUNA_DEMO_PASSWORD.
+// password in KIZUNA_BASE_URL and KIZUNA_DEMO_PASSWORD. To run a few journeys,
+// use `cargo xtask test --only e2e --e2e-grep <title>` rather than `test.only`,
+// which is forbidden so that it can never narrow the suite unnoticed.
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
@@ -11,6 +13,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  forbidOnly: true,
   reporter: [['list']],
   outputDir: '../target/e2e-results',
   use: {

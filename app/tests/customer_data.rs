@@ -1,19 +1,21 @@
 //! Browser tests of the customer-data logic that is not just markup: the
 //! MRR chart's data preparation, drawing and mouse → month mapping, the
-//! import wizard's header reading and mapping prefill, and the account form's
+//! import wizard's rules (required columns, a currency for the whole file,
+//! column names in the user's language, templates), and the account form's
 //! conversion of typed text into the API body.
 #![cfg(target_arch = "wasm32")]
 
 use chrono::NaiveDate;
 use kizuna_app::charts::{draw_mrr, MrrSeries, PlotArea};
-use kizuna_app::import_file::{
-    header_cells, looks_like_other_encoding, missing_required, prefill_mapping, template_csv,
-};
+use kizuna_app::components::labels::import_column_label;
+use kizuna_app::i18n::Locale;
+use kizuna_app::import_file::{missing_required, needs_file_currency, template_csv};
 use kizuna_app::pages::account_detail::{sparkline, trim_number};
 use kizuna_app::pages::account_form::AccountDraft;
 use kizuna_shared::api::{ImportKind, MrrEntry};
 use kizuna_shared::domain::{AccountStatus, Currency};
 use plotters::prelude::*;
+use std::collections::BTreeMap;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -94,48 +96,72 @@ fn the_chart_draws_one_bar_part_per_product_and_month() {
     assert_eq!(filled, 3, "{svg}");
 }
 
-#[wasm_bindgen_test]
-fn header_cells_handle_bom_quotes_and_tabs() {
-    assert_eq!(
-        header_cells("\u{feff}external_id,\"Name, legal\",MRR\r\nCRM-1,A,1\r\n"),
-        ["external_id", "Name, legal", "MRR"]
-    );
-    assert_eq!(header_cells("a\tb\tc\n1\t2\t3"), ["a", "b", "c"]);
-    assert_eq!(header_cells("\"say \"\"hi\"\"\",x"), ["say \"hi\"", "x"]);
-    assert!(header_cells("").is_empty());
-    assert!(looks_like_other_encoding("\u{fffd}\u{fffd}ID"));
-    assert!(!looks_like_other_encoding("顧客ID"));
+fn mapping(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(ours, theirs)| ((*ours).to_owned(), (*theirs).to_owned()))
+        .collect()
 }
 
 #[wasm_bindgen_test]
-fn mapping_prefill_matches_exact_and_case_insensitive_headers() {
-    let headers: Vec<String> = ["External ID", "name", "ＭＲＲ", "Currency", "顧客名"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    let m = prefill_mapping(ImportKind::Accounts, &headers);
+fn a_file_without_a_currency_column_needs_one_currency_named() {
+    let japanese = mapping(&[
+        ("external_id", "外部ID"),
+        ("name", "会社名"),
+        ("mrr", "月額(円)"),
+    ]);
+    assert!(needs_file_currency(ImportKind::Accounts, &japanese));
+    assert!(needs_file_currency(ImportKind::Mrr, &japanese));
+    // Signals have no currency at all.
+    assert!(!needs_file_currency(ImportKind::Signals, &japanese));
+    let with_currency = mapping(&[("external_id", "id"), ("name", "n"), ("currency", "通貨")]);
+    assert!(!needs_file_currency(ImportKind::Accounts, &with_currency));
+}
+
+#[wasm_bindgen_test]
+fn a_currency_for_the_whole_file_stands_in_for_the_currency_column() {
+    let japanese = mapping(&[("external_id", "外部ID"), ("name", "会社名")]);
     assert_eq!(
-        m.get("external_id").map(String::as_str),
-        Some("External ID")
+        missing_required(ImportKind::Accounts, &japanese, None),
+        ["currency"]
     );
-    assert_eq!(m.get("name").map(String::as_str), Some("name"));
-    assert_eq!(m.get("mrr").map(String::as_str), Some("ＭＲＲ"));
-    assert_eq!(m.get("currency").map(String::as_str), Some("Currency"));
-    assert_eq!(m.get("domain"), None);
-    assert!(missing_required(ImportKind::Accounts, &m).is_empty());
-    // The same file as MRR history lacks the month and product columns.
-    let mrr = prefill_mapping(ImportKind::Mrr, &headers);
+    assert!(missing_required(ImportKind::Accounts, &japanese, Some(Currency::Jpy)).is_empty());
+    // It does not stand in for any other column.
     assert_eq!(
-        missing_required(ImportKind::Mrr, &mrr),
-        ["month", "product"]
+        missing_required(ImportKind::Mrr, &japanese, Some(Currency::Jpy)),
+        ["month", "product", "mrr"]
     );
+    assert_eq!(
+        missing_required(ImportKind::Signals, &BTreeMap::new(), Some(Currency::Usd)),
+        ["external_id", "signal", "date", "value"]
+    );
+}
+
+#[wasm_bindgen_test]
+fn every_import_column_has_a_name_in_both_languages() {
+    for kind in ImportKind::ALL {
+        for (column, _) in kind.columns() {
+            let en = import_column_label(Locale::en, column);
+            let ja = import_column_label(Locale::ja, column);
+            assert_ne!(en, *column, "English name of {column}");
+            assert_ne!(ja, *column, "Japanese name of {column}");
+            assert_ne!(en, ja, "{column} is translated");
+        }
+    }
+    assert_eq!(import_column_label(Locale::ja, "external_id"), "外部ID");
+    assert_eq!(
+        import_column_label(Locale::en, "owner_email"),
+        "Owner's email"
+    );
+    // A column the table does not know shows as it is.
+    assert_eq!(import_column_label(Locale::ja, "colour"), "colour");
 }
 
 #[wasm_bindgen_test]
 fn templates_start_with_our_columns() {
     for kind in ImportKind::ALL {
         let t = template_csv(*kind);
-        let header = header_cells(&t);
+        let header: Vec<&str> = t.lines().next().unwrap().split(',').collect();
         let ours: Vec<&str> = kind.columns().iter().map(|(c, _)| *c).collect();
         assert_eq!(header, ours);
         assert_eq!(t.lines().count(), 2);
@@ -180,6 +206,109 @@ fn the_account_form_parses_money_and_reports_shared_rule_fields() {
         fields,
         ["churn_date", "domain", "mrr_minor", "name", "renewal_date"]
     );
+}
+
+#[wasm_bindgen_test]
+fn every_import_problem_code_reads_in_both_languages() {
+    use kizuna_app::components::import_messages::{
+        import_problem_message, known_import_problem, IMPORT_CODES,
+    };
+    use kizuna_shared::api::ImportError;
+    let problem = |code: &str, column: &str| ImportError {
+        row: 3,
+        column: Some(column.into()),
+        code: code.into(),
+        message: "the server's English sentence".into(),
+    };
+    for code in IMPORT_CODES {
+        for column in ["mrr", "currency", "status", "external_id"] {
+            let e = problem(code, column);
+            let en = known_import_problem(Locale::en, &e).expect(code);
+            let ja = known_import_problem(Locale::ja, &e).expect(code);
+            assert_ne!(en, ja, "{code} is translated");
+            assert!(!en.contains("{{"), "{code}: {en}");
+        }
+    }
+    let e = problem("bad_amount", "mrr");
+    assert!(import_problem_message(Locale::ja, &e).contains("「MRR（月額）」"));
+    let e = problem("mrr_from_history", "mrr");
+    assert_eq!(
+        import_problem_message(Locale::en, &e),
+        "This account's MRR comes from its revenue history, so the file's MRR is ignored. Import monthly MRR to change it."
+    );
+    // A code this app does not know yet: the server's sentence.
+    let e = problem("new_rule", "mrr");
+    assert_eq!(
+        import_problem_message(Locale::ja, &e),
+        "the server's English sentence"
+    );
+}
+
+#[wasm_bindgen_test]
+fn read_only_fields_are_sent_as_stored() {
+    use kizuna_app::pages::account_form::{keep_stored, lock_of, Lock};
+    use kizuna_shared::api::AccountInput;
+    use kizuna_shared::domain::{editable_account_fields, AccountField, Role};
+    let stored = AccountDraft {
+        name: "株式会社サクラ".into(),
+        external_id: "CRM-1".into(),
+        mrr: "520,000".into(),
+        ..AccountDraft::default()
+    }
+    .to_input()
+    .unwrap();
+    let csm = editable_account_fields(Role::Csm, true);
+    // The CSM's draft changes everything it can type into.
+    let mut input = AccountInput {
+        plan: Some("Enterprise".into()),
+        mrr_minor: 1,
+        currency: Currency::Usd,
+        external_id: Some("CRM-2".into()),
+        status: AccountStatus::Churned,
+        owner_id: Some(9),
+        ..stored.clone()
+    };
+    for field in AccountField::ALL {
+        if lock_of(*field, false, &csm).is_some() {
+            keep_stored(&mut input, &stored, *field);
+        }
+    }
+    assert!(input.forbidden_changes(&stored, &csm).is_empty());
+    assert_eq!(input.changed_fields(&stored), [AccountField::Plan]);
+
+    // MRR history binds managers too, and only MRR and currency.
+    let all = editable_account_fields(Role::Manager, false);
+    assert_eq!(
+        lock_of(AccountField::MrrMinor, true, &all),
+        Some(Lock::History)
+    );
+    assert_eq!(
+        lock_of(AccountField::Currency, true, &csm),
+        Some(Lock::History)
+    );
+    assert_eq!(lock_of(AccountField::Status, true, &all), None);
+    assert_eq!(
+        lock_of(AccountField::Status, false, &csm),
+        Some(Lock::Managers)
+    );
+    assert_eq!(lock_of(AccountField::Plan, true, &csm), None);
+}
+
+#[wasm_bindgen_test]
+fn a_stored_amount_is_shown_as_people_write_it_and_read_back() {
+    use kizuna_app::pages::account_form::group_thousands;
+    assert_eq!(group_thousands("540000"), "540,000");
+    assert_eq!(group_thousands("1234.50"), "1,234.50");
+    assert_eq!(group_thousands("999"), "999");
+    assert_eq!(group_thousands("0.05"), "0.05");
+    assert_eq!(group_thousands("1000000000000"), "1,000,000,000,000");
+    let draft = AccountDraft {
+        name: "Acme".into(),
+        mrr: group_thousands("1234.50"),
+        currency: Currency::Usd,
+        ..AccountDraft::default()
+    };
+    assert_eq!(draft.to_input().unwrap().mrr_minor, 123_450);
 }
 
 #[wasm_bindgen_test]

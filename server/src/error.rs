@@ -33,15 +33,35 @@ pub enum ApiError {
     /// The request could not be parsed.
     #[error("{0}")]
     BadRequest(String),
+    /// The path exists but not with this method (the answer carries `Allow`).
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// The request body is larger than allowed.
     #[error("The request body is too large: the limit is {}.", human_size(*.0))]
     PayloadTooLarge(usize),
     /// The change conflicts with existing data (duplicate key, stale version).
     #[error("{0}")]
     Conflict(String),
-    /// Too many attempts in a short time.
-    #[error("Too many attempts; wait a minute and try again.")]
-    RateLimited,
+    /// Too many attempts in a short time; try again after this many seconds.
+    #[error("Too many attempts; try again in {0} seconds.")]
+    RateLimited(u64),
+    /// The request body has a media type this resource does not take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The change would leave no active admin.
+    #[error("{0}")]
+    LastAdmin(String),
+    /// Another import is applying to this database.
+    #[error("An import is running; try again when it has finished.")]
+    ImportRunning,
+    /// An import file has more data rows than allowed (the sentence names
+    /// the limit).
+    #[error("{0}")]
+    TooManyRows(String),
+    /// An import file has more columns than allowed (the sentence names the
+    /// limit).
+    #[error("{0}")]
+    TooManyColumns(String),
     /// The single-page app has not been built, so only the API is served.
     #[error("The web app is not built: run `cargo xtask run` or `trunk build` to create the dist directory.")]
     SpaNotBuilt,
@@ -72,9 +92,15 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Validation(_) => "validation_failed",
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Conflict(_) => "conflict",
-            ApiError::RateLimited => "rate_limited",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::LastAdmin(_) => "last_admin",
+            ApiError::ImportRunning => "import_running",
+            ApiError::TooManyRows(_) => "too_many_rows",
+            ApiError::TooManyColumns(_) => "too_many_columns",
             ApiError::SpaNotBuilt => "spa_not_built",
             ApiError::Internal(_) => "internal",
         }
@@ -90,9 +116,15 @@ impl ApiError {
             ApiError::NotFound(_) => "Not found",
             ApiError::Validation(_) => "Validation failed",
             ApiError::BadRequest(_) => "Bad request",
+            ApiError::MethodNotAllowed(_) => "Method not allowed",
             ApiError::PayloadTooLarge(_) => "Payload too large",
             ApiError::Conflict(_) => "Conflict",
-            ApiError::RateLimited => "Too many requests",
+            ApiError::RateLimited(_) => "Too many requests",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::LastAdmin(_) => "Last admin",
+            ApiError::ImportRunning => "Import running",
+            ApiError::TooManyRows(_) => "Too many rows",
+            ApiError::TooManyColumns(_) => "Too many columns",
             ApiError::SpaNotBuilt => "Web app not built",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -126,10 +158,18 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::CsrfRejected(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Validation(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Validation(_) | ApiError::BadRequest(_) | ApiError::TooManyColumns(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge(_) | ApiError::TooManyRows(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::Conflict(_) | ApiError::LastAdmin(_) | ApiError::ImportRunning => {
+                StatusCode::CONFLICT
+            }
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::SpaNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -142,8 +182,8 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        if matches!(self, ApiError::RateLimited) {
-            response.insert_header((header::RETRY_AFTER, "60"));
+        if let ApiError::RateLimited(seconds) = self {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         match serde_json::to_vec(&self.problem()) {
             Ok(body) => response.body(body),
@@ -158,6 +198,7 @@ impl From<DbError> for ApiError {
             DbError::NotFound => ApiError::NotFound("The resource does not exist.".into()),
             DbError::Conflict(what) => ApiError::Conflict(what),
             DbError::Invalid(errors) => ApiError::Validation(errors),
+            DbError::LastAdmin(what) => ApiError::LastAdmin(what),
             other => ApiError::Internal(other.into()),
         }
     }
@@ -199,7 +240,16 @@ pub fn query_error_handler(err: QueryPayloadError, _req: &HttpRequest) -> actix_
 }
 
 /// Error handler of `PathConfig`: e.g. a non-numeric id.
-pub fn path_error_handler(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+pub fn path_error_handler(err: PathError, req: &HttpRequest) -> actix_web::Error {
+    // A path that is one of the document's literal paths (e.g.
+    // `/api/v1/accounts/export`) reached a parameter route only because the
+    // method is not declared on it: that is a 405, not a malformed id.
+    if let Some(routes) = req.app_data::<actix_web::web::Data<crate::routes::KnownRoutes>>() {
+        let allowed = routes.literal(req.path());
+        if let Some(response) = crate::routes::method_not_allowed(req, &allowed) {
+            return actix_web::error::InternalError::from_response(err, response).into();
+        }
+    }
     let detail = match &err {
         PathError::Deserialize(e) => format!("Invalid path parameter: {e}"),
         other => format!("Invalid path parameter: {other}"),
@@ -221,9 +271,27 @@ mod tests {
             (ApiError::NotFound("x".into()), 404, "not_found"),
             (ApiError::Validation(vec![]), 400, "validation_failed"),
             (ApiError::BadRequest("x".into()), 400, "bad_request"),
+            (
+                ApiError::MethodNotAllowed("x".into()),
+                405,
+                "method_not_allowed",
+            ),
             (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
-            (ApiError::RateLimited, 429, "rate_limited"),
+            (ApiError::RateLimited(3), 429, "rate_limited"),
+            (
+                ApiError::UnsupportedMediaType("x".into()),
+                415,
+                "unsupported_media_type",
+            ),
+            (ApiError::LastAdmin("x".into()), 409, "last_admin"),
+            (ApiError::ImportRunning, 409, "import_running"),
+            (ApiError::TooManyRows("x".into()), 413, "too_many_rows"),
+            (
+                ApiError::TooManyColumns("x".into()),
+                400,
+                "too_many_columns",
+            ),
             (ApiError::internal(anyhow::anyhow!("boom")), 500, "internal"),
         ];
         for (err, status, code) in cases {

@@ -1,9 +1,11 @@
 //! Finds, and when missing installs, every tool the build and the tests need:
 //! the wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock),
 //! npm's binaryen@132 `wasm-opt`, Debian's Chromium, ChromeDriver and a
-//! Japanese font, and the
-//! npm packages of `e2e/`. Each check is cheap, so both commands stay fast
-//! once everything is there.
+//! Japanese font, the npm packages of `e2e/`, Debian's PostgreSQL and
+//! libpq headers, and Python tools (schemathesis) in a private virtual
+//! environment. Debian packages are installed when running as root; otherwise
+//! the exact `apt-get` line is printed. Each check is cheap, so the commands
+//! stay fast once everything is there.
 
 use crate::{root, step, StatusOk};
 use anyhow::{bail, Context, Result};
@@ -14,15 +16,16 @@ use std::process::Command;
 /// Trunk 0.22 needs a newer rustc than this machine has.
 const TRUNK_VERSION: &str = "0.21.14";
 
-/// The prepared environment: a PATH that finds every tool.
+/// The prepared environment: a PATH that finds every tool, and one
+/// `ensure_*` method per tool a phase needs, so `--only native` installs
+/// nothing it does not use.
 pub struct Toolbox {
     path: OsString,
 }
 
 impl Toolbox {
-    /// Installs what is missing. `for_tests` adds Chromium, ChromeDriver and
-    /// the Playwright packages.
-    pub fn prepare(for_tests: bool) -> Result<Toolbox> {
+    /// The PATH with cargo's and `tools/`' npm binaries first.
+    pub fn new() -> Result<Toolbox> {
         let cargo_bin = cargo_home().join("bin");
         let npm_bin = root().join("tools/node_modules/.bin");
         let mut paths = vec![cargo_bin, npm_bin];
@@ -30,9 +33,25 @@ impl Toolbox {
             paths.extend(std::env::split_paths(&existing));
         }
         let path = std::env::join_paths(paths).context("building PATH")?;
-        let toolbox = Toolbox { path };
-        toolbox.ensure_wasm_target()?;
-        toolbox.ensure_cargo_tool(
+        Ok(Toolbox { path })
+    }
+
+    /// Installs what is missing. `for_tests` adds Chromium, ChromeDriver and
+    /// the Playwright packages.
+    pub fn prepare(for_tests: bool) -> Result<Toolbox> {
+        let toolbox = Toolbox::new()?;
+        toolbox.ensure_spa_tools()?;
+        if for_tests {
+            toolbox.ensure_chromium()?;
+            toolbox.ensure_npm(&root().join("e2e"), "node_modules/.bin/playwright")?;
+        }
+        Ok(toolbox)
+    }
+
+    /// The wasm32 target, Trunk, wasm-bindgen-cli and binaryen's `wasm-opt`.
+    pub fn ensure_spa_tools(&self) -> Result<()> {
+        self.ensure_wasm_target()?;
+        self.ensure_cargo_tool(
             "trunk",
             TRUNK_VERSION,
             &["install", "--locked", &format!("trunk@{TRUNK_VERSION}")],
@@ -40,25 +59,76 @@ impl Toolbox {
         let bindgen = wasm_bindgen_version()?;
         // Without --locked: its lock file pins a crate version the registry
         // here does not serve.
-        toolbox.ensure_cargo_tool(
+        self.ensure_cargo_tool(
             "wasm-bindgen",
             &bindgen,
             &["install", "wasm-bindgen-cli", "--version", &bindgen],
         )?;
-        toolbox.ensure_npm(&root().join("tools"), "node_modules/.bin/wasm-opt")?;
-        if for_tests {
-            ensure_debian_packages(&[
-                ("/usr/bin/chromium", "chromium"),
-                ("/usr/bin/chromedriver", "chromium-driver"),
-                // A Japanese font, so screenshots of the Japanese UI show text.
-                (
-                    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
-                    "fonts-ipafont-gothic",
-                ),
-            ])?;
-            toolbox.ensure_npm(&root().join("e2e"), "node_modules/.bin/playwright")?;
+        self.ensure_npm(&root().join("tools"), "node_modules/.bin/wasm-opt")
+    }
+
+    /// Debian's Chromium, ChromeDriver and a Japanese font.
+    pub fn ensure_chromium(&self) -> Result<()> {
+        ensure_debian_packages(&[
+            (Path::new("/usr/bin/chromium").exists(), "chromium"),
+            (
+                Path::new("/usr/bin/chromedriver").exists(),
+                "chromium-driver",
+            ),
+            // A Japanese font, so screenshots of the Japanese UI show text.
+            (
+                Path::new("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf").exists(),
+                "fonts-ipafont-gothic",
+            ),
+        ])
+    }
+
+    /// Debian's PostgreSQL server binaries (for a private test cluster) and
+    /// libpq's headers (diesel's `postgres` feature links libpq); returns the
+    /// newest `/usr/lib/postgresql/<version>/bin`.
+    pub fn ensure_postgres(&self) -> Result<PathBuf> {
+        ensure_debian_packages(&[
+            (postgres_bin_dir().is_some(), "postgresql"),
+            (
+                Path::new("/usr/include/postgresql/libpq-fe.h").exists(),
+                "libpq-dev",
+            ),
+        ])?;
+        postgres_bin_dir()
+            .context("no /usr/lib/postgresql/*/bin/initdb after installing postgresql")
+    }
+
+    /// A Python virtual environment under `target/` with `package==version`
+    /// installed by pip; returns the environment's `bin` directory.
+    pub fn ensure_python_tool(&self, venv: &Path, package: &str, version: &str) -> Result<PathBuf> {
+        let bin = venv.join("bin");
+        let current = self
+            .output_of(&bin.join(package).to_string_lossy(), &["--version"])
+            .unwrap_or_default();
+        if current.split_whitespace().any(|w| w == version) {
+            return Ok(bin);
         }
-        Ok(toolbox)
+        ensure_debian_packages(&[(self.python_has_venv(), "python3-venv")])?;
+        step(&format!(
+            "Installing {package} {version} into {} (pip, once)",
+            venv.display()
+        ));
+        let _ = std::fs::remove_dir_all(venv);
+        self.command("python3")
+            .args(["-m", "venv"])
+            .arg(venv)
+            .status_ok()?;
+        self.command(&bin.join("pip").to_string_lossy())
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("{package}=={version}"))
+            .status_ok()?;
+        Ok(bin)
+    }
+
+    /// Whether `python3 -m venv` works (Debian ships it separately).
+    fn python_has_venv(&self) -> bool {
+        self.output_of("python3", &["-c", "import ensurepip, venv"])
+            .is_some()
     }
 
     /// A `cargo` command with the prepared PATH.
@@ -123,7 +193,7 @@ impl Toolbox {
 
     /// Runs `npm ci` in `dir` when its packages are missing or older than
     /// its lock file.
-    fn ensure_npm(&self, dir: &Path, marker: &str) -> Result<()> {
+    pub fn ensure_npm(&self, dir: &Path, marker: &str) -> Result<()> {
         let lock = dir.join("package-lock.json");
         let installed = dir.join("node_modules/.package-lock.json");
         let fresh = match (modified(&lock), modified(&installed)) {
@@ -172,7 +242,7 @@ fn wasm_bindgen_version() -> Result<String> {
     bail!("no wasm-bindgen in Cargo.lock")
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
@@ -180,10 +250,12 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-fn ensure_debian_packages(wanted: &[(&str, &str)]) -> Result<()> {
+/// Installs the Debian packages whose flag says they are missing (as root),
+/// or fails with the exact `apt-get` line to run.
+fn ensure_debian_packages(wanted: &[(bool, &str)]) -> Result<()> {
     let missing: Vec<&str> = wanted
         .iter()
-        .filter(|(file, _)| !Path::new(file).exists())
+        .filter(|(present, _)| !present)
         .map(|(_, package)| *package)
         .collect();
     if missing.is_empty() {
@@ -198,6 +270,21 @@ fn ensure_debian_packages(wanted: &[(&str, &str)]) -> Result<()> {
         .args(["-c", &install])
         .env("DEBIAN_FRONTEND", "noninteractive")
         .status_ok()
+}
+
+/// The newest `/usr/lib/postgresql/<major>/bin` holding `initdb`.
+fn postgres_bin_dir() -> Option<PathBuf> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let major = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((major, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin)
 }
 
 /// A random password for the throw-away end-to-end database.

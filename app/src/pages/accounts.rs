@@ -3,11 +3,12 @@
 //! The last sort is also remembered in localStorage and restored when the
 //! URL names none; the CSV export link carries the current filters.
 
+use crate::components::form::ErrorAlert;
 use crate::components::labels::{tier_label, StatusPill};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
-use kizuna_shared::api::{Account, AccountSort, Page, SortDir, UserSummary};
+use kizuna_shared::api::{Account, AccountQuery, AccountSort, SortDir};
 use kizuna_shared::domain::{AccountStatus, Tier};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -27,30 +28,6 @@ struct ListState {
     page: u32,
 }
 
-fn sort_name(sort: AccountSort) -> &'static str {
-    match sort {
-        AccountSort::Name => "name",
-        AccountSort::Mrr => "mrr",
-        AccountSort::RenewalDate => "renewal_date",
-        AccountSort::ContractStart => "contract_start",
-        AccountSort::Status => "status",
-        AccountSort::Owner => "owner",
-    }
-}
-
-fn parse_sort(s: &str) -> Option<AccountSort> {
-    [
-        AccountSort::Name,
-        AccountSort::Mrr,
-        AccountSort::RenewalDate,
-        AccountSort::ContractStart,
-        AccountSort::Status,
-        AccountSort::Owner,
-    ]
-    .into_iter()
-    .find(|v| sort_name(*v) == s)
-}
-
 impl ListState {
     /// Reads the state from the URL; unknown values fall back to defaults.
     fn from_query(q: &ParamsMap) -> Self {
@@ -61,12 +38,12 @@ impl ListState {
             tier: q.get("tier").and_then(|s| s.parse().ok()),
             sort: q
                 .get("sort")
-                .and_then(|s| parse_sort(&s))
+                .and_then(|s| s.parse().ok())
                 .unwrap_or_default(),
-            dir: match q.get("dir").as_deref() {
-                Some("desc") => SortDir::Desc,
-                _ => SortDir::Asc,
-            },
+            dir: q
+                .get("dir")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_default(),
             page: q
                 .get("page")
                 .and_then(|s| s.parse().ok())
@@ -92,9 +69,9 @@ impl ListState {
         }
         // The sort is always written: a URL without one means "the sort
         // used last", so the default must be explicit too.
-        parts.push(format!("sort={}", sort_name(self.sort)));
-        if self.dir == SortDir::Desc {
-            parts.push("dir=desc".to_owned());
+        parts.push(format!("sort={}", self.sort.as_str()));
+        if self.dir != SortDir::default() {
+            parts.push(format!("dir={}", self.dir.as_str()));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
@@ -102,27 +79,19 @@ impl ListState {
         parts.join("&")
     }
 
-    /// The CSV export of the same filters and sort (all pages).
-    fn export_url(&self) -> String {
-        let query = ListState {
-            page: 1,
-            ..self.clone()
+    /// The API query of this state (one page of [`PER_PAGE`] rows).
+    fn api_query(&self) -> AccountQuery {
+        let q = self.q.trim();
+        AccountQuery {
+            page: Some(self.page),
+            per_page: Some(PER_PAGE),
+            sort: Some(self.sort),
+            dir: Some(self.dir),
+            q: (!q.is_empty()).then(|| q.to_owned()),
+            status: self.status,
+            owner: self.owner,
+            tier: self.tier,
         }
-        .to_query();
-        if query.is_empty() {
-            "/api/v1/accounts/export".to_owned()
-        } else {
-            format!("/api/v1/accounts/export?{query}")
-        }
-    }
-
-    fn api_url(&self) -> String {
-        let mut query = self.to_query();
-        if !query.is_empty() {
-            query.push('&');
-        }
-        query.push_str(&format!("per_page={PER_PAGE}"));
-        format!("/api/v1/accounts?{query}")
     }
 }
 
@@ -138,19 +107,13 @@ fn storage() -> Option<web_sys::Storage> {
 /// Parses a saved sort (`mrr:desc`).
 pub fn parse_saved_sort(saved: &str) -> Option<(AccountSort, SortDir)> {
     let (column, dir) = saved.split_once(':')?;
-    let dir = match dir {
-        "asc" => SortDir::Asc,
-        "desc" => SortDir::Desc,
-        _ => return None,
-    };
-    Some((parse_sort(column)?, dir))
+    Some((column.parse().ok()?, dir.parse().ok()?))
 }
 
 fn save_sort(sort: AccountSort, dir: SortDir) {
     if let Some(s) = storage() {
-        let dir = if dir == SortDir::Desc { "desc" } else { "asc" };
         // Not being able to remember a sort is harmless.
-        let _ = s.set_item(SORT_KEY, &format!("{}:{dir}", sort_name(sort)));
+        let _ = s.set_item(SORT_KEY, &format!("{}:{}", sort.as_str(), dir.as_str()));
     }
 }
 
@@ -196,12 +159,10 @@ pub fn AccountsPage() -> impl IntoView {
     };
 
     let accounts = LocalResource::new(move || {
-        let url = state.get().api_url();
-        async move { crate::api::get::<Page<Account>>(&url).await }
+        let query = state.get().api_query();
+        async move { crate::api::accounts(&query).await }
     });
-    let owners = LocalResource::new(|| async {
-        crate::api::get::<Page<UserSummary>>("/api/v1/owners").await
-    });
+    let owners = LocalResource::new(crate::api::owners);
 
     // Changing a filter goes back to page 1.
     let update = {
@@ -224,10 +185,7 @@ pub fn AccountsPage() -> impl IntoView {
         move |column: AccountSort| {
             let mut next = state.get_untracked();
             if next.sort == column {
-                next.dir = match next.dir {
-                    SortDir::Asc => SortDir::Desc,
-                    SortDir::Desc => SortDir::Asc,
-                };
+                next.dir = next.dir.reversed();
             } else {
                 next.sort = column;
                 // Money and dates are most useful biggest/latest first.
@@ -271,7 +229,7 @@ pub fn AccountsPage() -> impl IntoView {
                     <button
                         type="button"
                         class="sort-button"
-                        data-sort=sort_name(column)
+                        data-sort=column.as_str()
                         on:click=move |_| sort_by(column)
                     >
                         {move || label.get()}
@@ -284,12 +242,7 @@ pub fn AccountsPage() -> impl IntoView {
 
     let table = move || {
         accounts.get().map(|result| match result {
-            Err(err) => view! {
-                <p class="alert alert-error" role="alert">
-                    {t!(i18n, unexpected_error, detail = err.detail())}
-                </p>
-            }
-            .into_any(),
+            Err(error) => view! { <ErrorAlert error /> }.into_any(),
             Ok(page) if page.items.is_empty() => view! {
                 <div class="empty-state" data-testid="accounts-empty">
                     <p class="empty-title">{t!(i18n, no_accounts)}</p>
@@ -359,7 +312,7 @@ pub fn AccountsPage() -> impl IntoView {
                 <p class="lead">{t!(i18n, accounts_lead)}</p>
             </div>
             <div class="page-actions">
-                <a class="button" href=move || state.get().export_url() download="kizuna-accounts.csv" data-testid="export-csv">
+                <a class="button" href=move || crate::api::accounts_export_url(&state.get().api_query()) download="kizuna-accounts.csv" data-testid="export-csv">
                     <span aria-hidden="true">"⤓ "</span>{t!(i18n, export_csv)}
                 </a>
                 <Show when=move || session.can_manage()>

@@ -9,6 +9,42 @@ diesel::table! {
         role -> Text,
         password_hash -> Text,
         created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+        last_sign_in_at -> Nullable<Timestamp>,
+        password_changed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Signed-in browsers; the cookie's token is stored as its SHA-256 only.
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        client_addr -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// The append-only audit log (no update or delete path in the code).
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        kind -> Text,
+        category -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Nullable<Text>,
+        actor_email -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<BigInt>,
+        target_label -> Nullable<Text>,
+        summary -> Text,
+        changes -> Text,
     }
 }
 
@@ -47,6 +83,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         domain -> Nullable<Text>,
+        external_id_key -> Nullable<Text>,
     }
 }
 
@@ -117,12 +154,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The single row held while an import applies (see `db::imports`).
+    import_lock (id) {
+        id -> BigInt,
+        holder -> Text,
+        user_id -> Nullable<BigInt>,
+        acquired_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> users (owner_id));
 diesel::joinable!(account_mrr -> accounts (account_id));
 diesel::joinable!(signal_values -> accounts (account_id));
 diesel::joinable!(signal_values -> signal_definitions (signal_key));
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(data_changes -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(audit_log -> users (actor_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
@@ -132,4 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     signal_values,
     contacts,
     data_changes,
+    sessions,
+    audit_log,
+    import_lock,
 );

@@ -1,21 +1,23 @@
 //! `/api/v1/accounts`: the account list, single accounts with their revenue
 //! history, signals and contacts, and creating, editing and deleting them.
 //!
-//! Who may write: managers and admins any account; a CSM only the accounts
-//! they own (and cannot hand them to someone else); executives nothing.
+//! Who may write is decided by the rules of `kizuna_shared::domain`:
+//! managers and admins any account and field; a CSM the relationship fields
+//! of the accounts they own (not MRR, currency, status, churn date, external
+//! id or owner); executives nothing.
 
 use actix_web::http::header;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use garde::Validate;
 use kizuna_shared::api::{
-    Account, AccountDetail, AccountInput, AccountQuery, Contact, ContactInput, FieldError,
-    MrrEntry, Page, Problem, SessionUser, SignalHistoryQuery, SignalValue, UpdateAccount,
+    Account, AccountDetail, AccountInput, AccountQuery, Contact, ContactInput, MrrEntry, Page,
+    Problem, SessionUser, SignalHistoryQuery, SignalValue, UpdateAccount,
 };
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::{can_edit_account, can_manage_accounts, editable_account_fields};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::db::{self, DbError, DbPool};
+use crate::db::{self, DbConn, DbError, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
 
@@ -27,15 +29,39 @@ fn not_found(id: i64) -> impl Fn(ApiError) -> ApiError {
     }
 }
 
-/// Checks the role rules for a change of account `id` owned by `owner`.
+/// Reads something of account `id` with `read`, or answers 404 when there is
+/// no such account (an empty list would not tell the two apart).
+async fn of_account<T, F>(pool: &web::Data<DbPool>, id: i64, read: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn, i64) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    blocking(pool, move |conn| {
+        if !db::accounts::exists(conn, id)? {
+            return Err(DbError::NotFound);
+        }
+        read(conn, id)
+    })
+    .await
+    .map_err(not_found(id))
+}
+
+/// Checks the role rule for a change of an account owned by `owner`.
 fn check_edit(user: &SessionUser, owner: Option<i64>) -> Result<(), ApiError> {
-    if user.role.can_manage_all_accounts() {
-        return Ok(());
+    if can_edit_account(user.role, user.id, owner) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
     }
-    if user.role == Role::Csm && owner == Some(user.id) {
-        return Ok(());
+}
+
+/// Fails with 403 unless the user manages accounts.
+fn require_manager(user: &SessionUser) -> Result<(), ApiError> {
+    if can_manage_accounts(user.role) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
     }
-    Err(ApiError::Forbidden)
 }
 
 /// Accounts matching the filters, sorted and paged, each with the latest
@@ -78,11 +104,13 @@ pub async fn create_account(
     pool: web::Data<DbPool>,
     body: web::Json<AccountInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    let actor = user.actor();
+    let user = user.0;
+    require_manager(&user)?;
     let input = body.into_inner();
     input.validate()?;
     let account = blocking(&pool, move |conn| {
-        db::accounts::create(conn, &input, user.id)
+        db::accounts::create(conn, &input, &actor)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -117,14 +145,17 @@ pub async fn get_account(
 
 /// Replaces an account's fields. The body carries the `version` the change
 /// was made from; if the account changed since, the answer is 409 and
-/// nothing changes.
+/// nothing changes. A change to a field the user's role may not change
+/// (a CSM: MRR, currency, status, churn date, external id, owner), or to the
+/// MRR or currency of an account whose MRR comes from its revenue history,
+/// is a 400 with an error on that field.
 #[utoipa::path(
     tag = "accounts",
     params(("id" = i64, Path, description = "Account id")),
     request_body = UpdateAccount,
     responses(
         (status = 200, description = "The account after the change", body = Account),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid fields, fields the role may not change, or MRR that comes from the revenue history", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role may not change this account", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
@@ -139,6 +170,7 @@ pub async fn update_account(
     body: web::Json<UpdateAccount>,
 ) -> Result<web::Json<Account>, ApiError> {
     let id = id.into_inner();
+    let actor = user.actor();
     let user = user.0;
     let body = body.into_inner();
     body.validate()?;
@@ -146,14 +178,12 @@ pub async fn update_account(
         .await
         .map_err(not_found(id))?;
     check_edit(&user, owner)?;
-    if !user.role.can_manage_all_accounts() && body.account.owner_id != owner {
-        return Err(ApiError::Validation(vec![FieldError {
-            field: "owner_id".into(),
-            message: "only managers can give an account to another owner".into(),
-        }]));
-    }
+    let editor = db::accounts::Editor {
+        user_id: user.id,
+        editable: editable_account_fields(user.role, owner == Some(user.id)),
+    };
     let account = blocking(&pool, move |conn| {
-        db::accounts::update(conn, id, body.version, &body.account, user.id)
+        db::accounts::update(conn, id, body.version, &body.account, &editor, &actor)
     })
     .await
     .map_err(not_found(id))?;
@@ -188,11 +218,13 @@ pub async fn delete_account(
     id: web::Path<i64>,
     query: web::Query<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    let actor = user.actor();
+    let user = user.0;
+    require_manager(&user)?;
     let id = id.into_inner();
     let version = query.version;
     blocking(&pool, move |conn| {
-        db::accounts::delete(conn, id, version, user.id)
+        db::accounts::delete(conn, id, version, &actor)
     })
     .await
     .map_err(not_found(id))?;
@@ -216,14 +248,7 @@ pub async fn account_mrr(
     id: web::Path<i64>,
 ) -> Result<web::Json<Vec<MrrEntry>>, ApiError> {
     let id = id.into_inner();
-    let history = blocking(&pool, move |conn| {
-        if !db::accounts::exists(conn, id)? {
-            return Err(DbError::NotFound);
-        }
-        db::revenue::history(conn, id)
-    })
-    .await
-    .map_err(not_found(id))?;
+    let history = of_account(&pool, id, db::revenue::history).await?;
     Ok(web::Json(history))
 }
 
@@ -248,14 +273,10 @@ pub async fn account_signals(
     let id = id.into_inner();
     let query = query.into_inner();
     query.validate()?;
-    let history = blocking(&pool, move |conn| {
-        if !db::accounts::exists(conn, id)? {
-            return Err(DbError::NotFound);
-        }
+    let history = of_account(&pool, id, move |conn, id| {
         db::signals::history(conn, id, &query)
     })
-    .await
-    .map_err(not_found(id))?;
+    .await?;
     Ok(web::Json(history))
 }
 
@@ -276,14 +297,10 @@ pub async fn list_contacts(
     id: web::Path<i64>,
 ) -> Result<web::Json<Vec<Contact>>, ApiError> {
     let id = id.into_inner();
-    let contacts = blocking(&pool, move |conn| {
-        if !db::accounts::exists(conn, id)? {
-            return Err(DbError::NotFound);
-        }
+    let contacts = of_account(&pool, id, move |conn, id| {
         db::contacts::of_account(conn, id)
     })
-    .await
-    .map_err(not_found(id))?;
+    .await?;
     Ok(web::Json(contacts))
 }
 
@@ -310,14 +327,17 @@ pub async fn create_contact(
     let id = id.into_inner();
     let input = body.into_inner();
     input.validate()?;
+    let actor = user.actor();
     let user = user.0;
     let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
         .await
         .map_err(not_found(id))?;
     check_edit(&user, owner)?;
-    let contact = blocking(&pool, move |conn| db::contacts::create(conn, id, &input))
-        .await
-        .map_err(not_found(id))?;
+    let contact = blocking(&pool, move |conn| {
+        db::contacts::create(conn, id, &input, &actor)
+    })
+    .await
+    .map_err(not_found(id))?;
     Ok(HttpResponse::Created().json(contact))
 }
 
@@ -342,13 +362,14 @@ pub async fn delete_contact(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, contact_id) = path.into_inner();
+    let actor = user.actor();
     let user = user.0;
     let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
         .await
         .map_err(not_found(id))?;
     check_edit(&user, owner)?;
     blocking(&pool, move |conn| {
-        db::contacts::delete(conn, id, contact_id)
+        db::contacts::delete(conn, id, contact_id, &actor)
     })
     .await
     .map_err(|e| match e {

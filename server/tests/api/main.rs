@@ -2,14 +2,21 @@
 //! on a free port with its own SQLite database (see `helpers`).
 
 mod account_edit;
+mod account_rules;
 mod accounts;
+mod audit;
+mod authz_matrix;
+mod concurrency;
 mod csrf;
 mod demo;
 mod duplicates;
 mod health;
 mod helpers;
+mod import_rules;
 mod imports;
+mod login_limits;
 mod openapi;
+mod schema;
 mod session;
 mod spa;
 mod users;

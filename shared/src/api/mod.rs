@@ -11,9 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
 
+mod admin;
 mod customer;
+mod values;
+pub use admin::*;
 pub use customer::*;
 pub mod scoring_data;
+pub use values::*;
 
 /// Media type of error responses (RFC 9457).
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -98,47 +102,17 @@ impl<T> Page<T> {
     }
 }
 
-/// Checks the shape of an e-mail address: one `@`, a non-empty local part,
-/// a domain of dot-separated labels (letters, digits, `-`, any non-ASCII
-/// letter for IDN) with at least one dot, and no whitespace or control
-/// characters.
-///
-/// Written here instead of garde's `email` rule because that rule pulls the
-/// `regex` crate and its Unicode tables into the browser bundle (several
-/// hundred KB of wasm) for a check whose real proof is a delivered message.
-pub fn valid_email(value: &str, _ctx: &()) -> garde::Result {
-    let invalid = || Err(garde::Error::new("not a valid email address"));
-    let Some((local, domain)) = value.rsplit_once('@') else {
-        return invalid();
-    };
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.contains('@')
-        && local
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[]\\,;:\"".contains(c));
-    let labels_ok = domain.split('.').all(|label| {
-        !label.is_empty()
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-    });
-    if local_ok && domain.contains('.') && labels_ok {
-        Ok(())
-    } else {
-        invalid()
-    }
-}
-
 /// `POST /api/v1/session`: sign in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The user's e-mail address.
-    #[garde(custom(valid_email), length(max = 254))]
+    #[garde(custom(valid_email), length(chars, max = 254))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: String,
     /// The password.
-    #[garde(length(min = 1, max = 1024))]
+    #[garde(length(chars, min = 1, max = 1024))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
@@ -229,42 +203,59 @@ pub struct Account {
     pub champion_changed_on: Option<NaiveDate>,
     /// Row version for optimistic concurrency.
     pub version: i64,
+    /// Whether the account has monthly MRR history, so `mrr_minor` (and
+    /// `currency`) come from the latest month of it: an edit may not change
+    /// them (the form shows them read-only) and an accounts import ignores
+    /// its MRR cell. Import monthly MRR to change them.
+    #[serde(default)]
+    pub mrr_from_history: bool,
     /// The latest value of each usage signal (by key), where the list or
     /// detail endpoint filled them in.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub signals: BTreeMap<String, f64>,
 }
 
-/// Columns the account list can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AccountSort {
-    /// Company name.
-    #[default]
-    Name,
-    /// MRR (within a currency; JPY and USD amounts are compared as numbers).
-    Mrr,
-    /// Renewal date.
-    RenewalDate,
-    /// Contract start.
-    ContractStart,
-    /// Status.
-    Status,
-    /// Owner's name.
-    Owner,
-}
+string_enum!(
+    /// Columns the account list can be sorted by. `as_str`/`FromStr` give
+    /// the names used in the query string and saved views, the same as serde.
+    #[derive(Default)]
+    AccountSort, "sort column", {
+        /// Company name.
+        #[default]
+        Name => "name",
+        /// MRR (within a currency; JPY and USD amounts are compared as numbers).
+        Mrr => "mrr",
+        /// Renewal date.
+        RenewalDate => "renewal_date",
+        /// Contract start.
+        ContractStart => "contract_start",
+        /// Status.
+        Status => "status",
+        /// Owner's name.
+        Owner => "owner",
+    }
+);
 
-/// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SortDir {
-    /// Ascending.
-    #[default]
-    Asc,
-    /// Descending.
-    Desc,
+string_enum!(
+    /// Sort direction (`asc`, `desc`).
+    #[derive(Default)]
+    SortDir, "sort direction", {
+        /// Ascending.
+        #[default]
+        Asc => "asc",
+        /// Descending.
+        Desc => "desc",
+    }
+);
+
+impl SortDir {
+    /// The other direction.
+    pub const fn reversed(self) -> Self {
+        match self {
+            SortDir::Asc => SortDir::Desc,
+            SortDir::Desc => SortDir::Asc,
+        }
+    }
 }
 
 /// Query of `GET /api/v1/accounts`. Unknown parameters are rejected.
@@ -274,9 +265,11 @@ pub enum SortDir {
 pub struct AccountQuery {
     /// 1-based page number (default 1).
     #[garde(range(min = 1, max = 1_000_000))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
     pub page: Option<u32>,
     /// Page size (default 50, at most 500).
     #[garde(range(min = 1, max = MAX_PER_PAGE))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
     pub per_page: Option<u32>,
     /// Sort column.
     #[garde(skip)]
@@ -285,13 +278,15 @@ pub struct AccountQuery {
     #[garde(skip)]
     pub dir: Option<SortDir>,
     /// Text search over name, external id, industry and plan.
-    #[garde(length(max = 200))]
+    #[garde(length(chars, max = 200))]
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,
     /// Only accounts with this status.
     #[garde(skip)]
     pub status: Option<AccountStatus>,
     /// Only accounts owned by this user id.
     #[garde(range(min = 1))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
     pub owner: Option<i64>,
     /// Only accounts in this MRR tier.
     #[garde(skip)]
@@ -340,28 +335,19 @@ mod tests {
     }
 
     #[test]
-    fn email_shapes_are_checked() {
-        for good in [
-            "csm@demo.kizuna",
-            "first.last+tag@example.co.jp",
-            "佐藤@例え.jp",
-        ] {
-            assert!(valid_email(good, &()).is_ok(), "{good}");
+    fn sort_names_are_the_same_for_serde_and_as_str() {
+        for sort in AccountSort::ALL {
+            let json = serde_json::to_value(sort).unwrap();
+            assert_eq!(json, sort.as_str());
+            assert_eq!(sort.as_str().parse::<AccountSort>(), Ok(*sort));
         }
-        for bad in [
-            "",
-            "no-at-sign",
-            "@example.com",
-            "a@",
-            "a@localhost",
-            "a@exa mple.com",
-            "a b@example.com",
-            "a@@example.com",
-            "a@-bad.com",
-            "a@example..com",
-        ] {
-            assert!(valid_email(bad, &()).is_err(), "{bad}");
+        for dir in SortDir::ALL {
+            assert_eq!(serde_json::to_value(dir).unwrap(), dir.as_str());
+            assert_eq!(dir.as_str().parse::<SortDir>(), Ok(*dir));
+            assert_eq!(dir.reversed().reversed(), *dir);
         }
+        assert!("size".parse::<AccountSort>().is_err());
+        assert!("up".parse::<SortDir>().is_err());
     }
 
     #[test]
@@ -379,15 +365,18 @@ mod tests {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateUser {
     /// E-mail address (login name); unique.
-    #[garde(custom(valid_email), length(max = 254))]
+    #[garde(custom(valid_email), length(chars, max = 254))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: String,
     /// Display name.
-    #[garde(length(min = 1, max = 100))]
+    #[garde(length(chars, min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     /// Role.
     #[garde(skip)]
     pub role: Role,
-    /// Initial password (at least 12 characters).
-    #[garde(length(min = 12, max = 1024))]
+    /// Initial password (at least 12 characters, counted as characters, not bytes).
+    #[garde(length(chars, min = MIN_PASSWORD_CHARS, max = 1024))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub password: String,
 }
