@@ -12,6 +12,7 @@ pub mod error;
 pub mod import;
 pub mod openapi;
 pub mod routes;
+pub mod snapshots;
 pub mod spa;
 pub mod startup;
 pub mod telemetry;

@@ -40,6 +40,13 @@ pub const fn can_manage_accounts(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Manager)
 }
 
+/// Whether `role` shapes the health score: defines and retires signals,
+/// saves health model drafts and publishes them. Managers and admins; CSMs
+/// and executives read the published model.
+pub const fn can_manage_health(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Manager)
+}
+
 /// Whether a user with `role` may own (be the CSM of) accounts: CSMs and
 /// managers, the people who work accounts. Admins administer Kizuna and
 /// executives read dashboards; neither is offered as an owner nor accepted

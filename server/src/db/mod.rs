@@ -26,10 +26,12 @@ pub mod contacts;
 pub mod duplicates;
 pub mod history;
 pub mod imports;
+pub mod models;
 #[cfg(feature = "postgres")]
 pub mod multi;
 pub mod revenue;
 pub mod schema;
+pub mod scoring;
 pub mod secrets;
 pub mod sessions;
 pub mod signals;

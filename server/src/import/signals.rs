@@ -102,10 +102,8 @@ fn read_rows(
 
 pub(super) fn check(conn: &mut DbConn, input: &Input<'_>) -> Result<SignalsPlan, DbError> {
     let known = queries::known_accounts(conn)?;
-    let defined: HashSet<String> = signals::definitions(conn)?
-        .into_iter()
-        .map(|d| d.key)
-        .collect();
+    // Retired signals keep their history but take no new values.
+    let defined: HashSet<String> = signals::active_keys(conn)?.into_iter().collect();
     let mut outcome = Outcome::default();
     let parsed = read_rows(input, &known, &defined, &mut outcome);
 

@@ -11,6 +11,7 @@ mod csrf;
 mod demo;
 mod duplicates;
 mod health;
+mod health_models;
 mod helpers;
 mod import_rules;
 mod imports;

@@ -383,6 +383,15 @@ pub struct SignalDefinition {
     pub higher_is_better: bool,
     /// One of the six standard signals.
     pub builtin: bool,
+    /// Japanese label (the UI falls back to `label`).
+    #[serde(default)]
+    pub label_ja: Option<String>,
+    /// Number or yes/no.
+    #[serde(default)]
+    pub kind: super::SignalKind,
+    /// Retired: values kept, no new ones accepted, not offered for models.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 /// One dated value of one signal.

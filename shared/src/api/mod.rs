@@ -13,9 +13,11 @@ use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
 
 mod admin;
 mod customer;
+mod health;
 mod values;
 pub use admin::*;
 pub use customer::*;
+pub use health::*;
 pub mod scoring_data;
 pub use values::*;
 

@@ -107,6 +107,7 @@ pub struct ScoringDataQuery {
     /// Outcome window after `as_of`: an account is *churned* when it churned
     /// within these many days (1–730).
     #[garde(range(min = 1, max = MAX_WINDOW_DAYS))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 730))]
     pub window_days: u32,
     /// Comma-separated lags in days for trend measures (e.g. `30,60`): every
     /// signal also comes with its values as they stood that many days
