@@ -215,15 +215,6 @@ pub fn update(
     })
 }
 
-/// Keys of the signals that take values (defined and not retired).
-pub fn active_keys(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
-    Ok(signal_definitions::table
-        .filter(signal_definitions::retired_at.is_null())
-        .order_by(signal_definitions::key)
-        .select(signal_definitions::key)
-        .load(conn)?)
-}
-
 /// One dated value to insert.
 #[derive(Debug, Clone, PartialEq, Insertable)]
 #[diesel(table_name = signal_values)]

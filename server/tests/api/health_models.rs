@@ -562,3 +562,133 @@ async fn the_backtest_auc_of_a_published_model_is_the_mann_whitney_auc_of_the_st
     assert_eq!(report.auc, Some(mann_whitney));
     assert!(mann_whitney > 0.5 && mann_whitney < 1.0, "{mann_whitney}");
 }
+
+#[tokio::test]
+async fn a_custom_signal_is_imported_in_the_wide_layout_from_shift_jis_and_scored() {
+    use crate::imports::{import, report};
+    let app = spawn_app().await;
+    let w1 = app.insert_account(&NewAccount {
+        external_id: Some("W-1".into()),
+        ..account("株式会社ワイド", 10_000)
+    });
+    let w2 = app.insert_account(&NewAccount {
+        external_id: Some("W-2".into()),
+        ..account("ベータ株式会社", 10_000)
+    });
+    app.login_as(Role::Manager).await;
+    let r = app
+        .post_json(
+            "/api/v1/signals",
+            &json!({ "key": "seats_used", "label": "Seats used", "label_ja": "利用席数",
+                     "unit": "seats", "higher_is_better": true }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    // Japanese headers: the id, the name, the date; a built-in signal by
+    // its key and one by its English label, the custom one by its Japanese
+    // label, and a column no signal has. Blank cells are missing values.
+    let text = "取引先ID,会社名,日付,Setup progress,feature_adoption,利用席数,満足度メモ\r\n\
+                W-1,株式会社ワイド,2025/6/30,80,,12,良好\r\n\
+                W-2,ベータ株式会社,2025/6/30,,45%,,\r\n";
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
+    assert!(!unmappable);
+    let dry = report(
+        import(
+            &app,
+            "kind=signals&dry_run=true",
+            bytes.clone().into_owned(),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(dry.encoding, "Shift_JIS");
+    assert_eq!(dry.unknown_columns, vec!["満足度メモ".to_owned()]);
+    assert_eq!((dry.created, dry.error_count), (3, 0), "{dry:?}");
+    let r = report(import(&app, "kind=signals", bytes.into_owned()).await, 200).await;
+    assert_eq!((r.created, r.applied), (3, true));
+    assert_eq!(r.unknown_columns, vec!["満足度メモ".to_owned()]);
+    let stored = |account: i64, key: &str| {
+        app.count(&format!(
+            "SELECT COUNT(*) AS n FROM signal_values WHERE account_id = {account} AND signal_key = '{key}'"
+        ))
+    };
+    assert_eq!(
+        (stored(w1, "setup_progress"), stored(w1, "seats_used")),
+        (1, 1)
+    );
+    assert_eq!(
+        stored(w1, "feature_adoption"),
+        0,
+        "blank: missing, not zero"
+    );
+    assert_eq!(
+        (stored(w2, "setup_progress"), stored(w2, "seats_used")),
+        (0, 0)
+    );
+
+    // One date for the whole file; a bad number is a row problem naming the signal.
+    let r = report(
+        import(
+            &app,
+            "kind=signals&date=2025-07-31",
+            "external_id,seats_used\nW-1,14\nW-2,\n",
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!((r.created, r.unknown_columns.len()), (1, 0));
+    let r = report(
+        import(
+            &app,
+            "kind=signals&date=2025-07-31",
+            "external_id,seats_used\nW-2,lots\n",
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(r.errors[0].column.as_deref(), Some("seats_used"));
+    // Without a date column or `date=`: the missing column is named.
+    let r = report(
+        import(&app, "kind=signals", "external_id,seats_used\nW-2,3\n").await,
+        422,
+    )
+    .await;
+    assert_eq!(r.errors[0].column.as_deref(), Some("date"));
+    // The long layout still works.
+    let r = report(
+        import(
+            &app,
+            "kind=signals",
+            "external_id,signal,date,value\nW-2,seats_used,2025-07-31,5\n",
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(r.created, 1);
+
+    // Scored with a model that reads the custom signal.
+    let d = draft(&app, model_over("seats_used")).await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/health-models/{}/publish", d.id),
+            &json!({ "version": 1 }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let score: AccountScore = app
+        .get(&format!("/api/v1/accounts/{w1}/score"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        score.breakdown.measures[0].value,
+        Some(14.0),
+        "the latest reading"
+    );
+    assert_eq!(score.breakdown.score, Some(14.0));
+}
