@@ -81,30 +81,52 @@ fn read_rows(
         else {
             continue;
         };
-        let dup_key = (account.id, signal.to_owned(), date);
-        if let Some(first) = seen.get(&dup_key) {
-            check.problem(
-                Some("date"),
-                "duplicate_key",
-                format!(
-                    "Row {first} already gives {signal} of {} on {date}.",
-                    account.name
-                ),
-            );
-            continue;
-        }
-        seen.insert(dup_key, check.n);
-        parsed.push(Parsed {
-            row: check.n,
-            account: account.id,
-            signal: signal.to_owned(),
+        accept(
+            &mut check,
+            &mut seen,
+            &mut parsed,
+            account,
+            signal,
             date,
             value,
-            external_id: check.cell("external_id").unwrap_or_default().to_owned(),
-            name: account.name.clone(),
-        });
+        );
     }
     parsed
+}
+
+/// Adds one value of a checked row, unless an earlier row gave the same
+/// account, signal and date (then a `duplicate_key` problem).
+fn accept(
+    check: &mut RowCheck<'_, '_>,
+    seen: &mut HashMap<(i64, String, NaiveDate), u64>,
+    parsed: &mut Vec<Parsed>,
+    account: &queries::KnownAccount,
+    signal: &str,
+    date: NaiveDate,
+    value: f64,
+) {
+    let dup_key = (account.id, signal.to_owned(), date);
+    if let Some(first) = seen.get(&dup_key) {
+        check.problem(
+            Some("date"),
+            "duplicate_key",
+            format!(
+                "Row {first} already gives {signal} of {} on {date}.",
+                account.name
+            ),
+        );
+        return;
+    }
+    seen.insert(dup_key, check.n);
+    parsed.push(Parsed {
+        row: check.n,
+        account: account.id,
+        signal: signal.to_owned(),
+        date,
+        value,
+        external_id: check.cell("external_id").unwrap_or_default().to_owned(),
+        name: account.name.clone(),
+    });
 }
 
 /// Whether a signals file is in the wide layout: it has neither a `signal`
@@ -199,28 +221,15 @@ fn read_wide_rows(
             continue;
         };
         for (signal, value) in values {
-            let dup_key = (account.id, signal.clone(), date);
-            if let Some(first) = seen.get(&dup_key) {
-                check.problem(
-                    Some("date"),
-                    "duplicate_key",
-                    format!(
-                        "Row {first} already gives {signal} of {} on {date}.",
-                        account.name
-                    ),
-                );
-                continue;
-            }
-            seen.insert(dup_key, check.n);
-            parsed.push(Parsed {
-                row: check.n,
-                account: account.id,
-                signal: signal.clone(),
+            accept(
+                &mut check,
+                &mut seen,
+                &mut parsed,
+                account,
+                signal,
                 date,
                 value,
-                external_id: check.cell("external_id").unwrap_or_default().to_owned(),
-                name: account.name.clone(),
-            });
+            );
         }
     }
     parsed
