@@ -4,6 +4,7 @@
 //! can give (so a route added later documents them without repeating them).
 
 use kizuna_shared::api::{AccountSort, FieldError, Problem, SortDir};
+use kizuna_shared::metrics::Band;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Content, Ref, ResponseBuilder};
@@ -24,7 +25,7 @@ use crate::auth::session::SESSION_COOKIE;
     paths(crate::routes::health::health),
     // Query parameter enums are referenced by `$ref` but not collected from
     // `IntoParams` types, so they are listed here.
-    components(schemas(Problem, FieldError, AccountSort, SortDir)),
+    components(schemas(Problem, FieldError, AccountSort, SortDir, Band)),
     modifiers(&SessionCookie),
     tags(
         (name = "health", description = "Liveness"),

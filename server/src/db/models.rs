@@ -424,3 +424,36 @@ pub fn trend(conn: &mut DbConn, account_id: i64) -> Result<Vec<ScorePoint>, DbEr
 pub fn parse_band(s: &str) -> Option<Band> {
     Band::ALL.into_iter().find(|b| b.as_str() == s)
 }
+
+/// An account's score and band in a snapshot (`None`: no data).
+pub type StoredScore = (Option<f64>, Option<Band>);
+
+/// The score and band of each of `account_ids` in the latest snapshot
+/// (accounts without a row are absent).
+pub fn latest_scores(
+    conn: &mut DbConn,
+    account_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, StoredScore>, DbError> {
+    let mut out = std::collections::HashMap::new();
+    let latest: Option<NaiveDate> = health_scores::table
+        .select(diesel::dsl::max(health_scores::scored_on))
+        .first(conn)?;
+    let Some(latest) = latest else {
+        return Ok(out);
+    };
+    for chunk in account_ids.chunks(2_000) {
+        let rows = health_scores::table
+            .filter(health_scores::scored_on.eq(latest))
+            .filter(health_scores::account_id.eq_any(chunk))
+            .select((
+                health_scores::account_id,
+                health_scores::score,
+                health_scores::band,
+            ))
+            .load::<(i64, Option<f64>, Option<String>)>(conn)?;
+        for (id, score, band) in rows {
+            out.insert(id, (score, band.as_deref().and_then(parse_band)));
+        }
+    }
+    Ok(out)
+}

@@ -692,3 +692,82 @@ async fn a_custom_signal_is_imported_in_the_wide_layout_from_shift_jis_and_score
     );
     assert_eq!(score.breakdown.score, Some(14.0));
 }
+
+#[tokio::test]
+async fn the_accounts_list_and_export_carry_the_published_score_and_band() {
+    use kizuna_shared::api::Account;
+    use kizuna_shared::metrics::Band;
+    let app = spawn_app().await;
+    let low = app.insert_account(&account("Low KK", 10_000));
+    let high = app.insert_account(&account("High KK", 10_000));
+    let none = app.insert_account(&account("Unscored KK", 10_000));
+    put_values(
+        &app,
+        &[
+            (low, "setup_progress", days_ago(1), 20.0),
+            (high, "setup_progress", days_ago(1), 90.0),
+        ],
+    );
+    app.login_as(Role::Manager).await;
+    let d = draft(&app, model_over("setup_progress")).await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/health-models/{}/publish", d.id),
+            &json!({ "version": 1 }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let list = |query: &'static str| {
+        let app = &app;
+        async move {
+            let text = app
+                .get(&format!("/api/v1/accounts?{query}"))
+                .await
+                .text()
+                .await
+                .unwrap();
+            let page: Page<Account> = serde_json::from_str(&text).expect(&text);
+            page.items
+                .into_iter()
+                .map(|a| (a.id, a.score, a.band))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        list("sort=score&dir=desc").await,
+        vec![
+            (high, Some(90.0), Some(Band::Green)),
+            (low, Some(20.0), Some(Band::Red)),
+            (none, None, None)
+        ],
+        "unscored last"
+    );
+    assert_eq!(
+        list("sort=score")
+            .await
+            .iter()
+            .map(|a| a.0)
+            .collect::<Vec<_>>(),
+        vec![low, high, none]
+    );
+    assert_eq!(
+        list("band=red").await,
+        vec![(low, Some(20.0), Some(Band::Red))]
+    );
+    let r = app.get("/api/v1/accounts?band=purple").await;
+    assert_problem(r, 400, "bad_request").await;
+    let csv = app
+        .get("/api/v1/accounts/export?sort=score&dir=desc")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (s, b) = (
+        header.iter().position(|h| *h == "health_score").unwrap(),
+        header.iter().position(|h| *h == "health_band").unwrap(),
+    );
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!((first[s], first[b]), ("90", "green"));
+}

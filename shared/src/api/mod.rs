@@ -215,6 +215,13 @@ pub struct Account {
     /// detail endpoint filled them in.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub signals: BTreeMap<String, f64>,
+    /// Health score in the latest snapshot of the published model (`None`:
+    /// not scored, or no data for any measure). Filled in by the list.
+    #[serde(default)]
+    pub score: Option<f64>,
+    /// Its band.
+    #[serde(default)]
+    pub band: Option<crate::metrics::Band>,
 }
 
 string_enum!(
@@ -235,6 +242,8 @@ string_enum!(
         Status => "status",
         /// Owner's name.
         Owner => "owner",
+        /// Health score (latest snapshot; unscored accounts last).
+        Score => "score",
     }
 );
 
@@ -293,6 +302,9 @@ pub struct AccountQuery {
     /// Only accounts in this MRR tier.
     #[garde(skip)]
     pub tier: Option<Tier>,
+    /// Only accounts in this health band (latest snapshot).
+    #[garde(skip)]
+    pub band: Option<crate::metrics::Band>,
 }
 
 impl AccountQuery {
