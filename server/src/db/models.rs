@@ -230,7 +230,7 @@ pub fn update_draft(
             health_models::name.eq(input.name.trim()),
             health_models::model.eq(model_json(&input.model)?),
             health_models::note.eq(input.note.trim()),
-            health_models::version.eq(input.version + 1),
+            health_models::version.eq(health_models::version + 1),
             health_models::updated_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
@@ -298,7 +298,7 @@ pub fn publish(
             health_models::status.eq(ModelStatus::Published.as_str()),
             health_models::published_version.eq(next),
             health_models::note.eq(&note),
-            health_models::version.eq(input.version + 1),
+            health_models::version.eq(health_models::version + 1),
             health_models::updated_at.eq(now),
             health_models::published_at.eq(now),
         ))

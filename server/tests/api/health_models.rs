@@ -261,6 +261,10 @@ async fn publishing_creates_a_version_and_a_snapshot_of_every_account_and_stale_
     assert_eq!(r.status(), 200);
     let r = put_json(&app, &format!("/api/v1/health-models/{}", a.id), &edit).await;
     assert_problem(r, 409, "conflict").await;
+    let mut huge = edit.clone();
+    huge["version"] = json!(i64::MAX);
+    let r = put_json(&app, &format!("/api/v1/health-models/{}", a.id), &huge).await;
+    assert_problem(r, 409, "conflict").await;
 
     // CSMs and executives may not publish.
     for role in [Role::Csm, Role::Executive] {
