@@ -251,7 +251,8 @@ pub fn update_draft(
 }
 
 /// Publishes a draft as the next version and writes the day's snapshot of
-/// every account, all in one transaction. 409 when the draft's version is
+/// every account, all in one transaction (the scores are computed just
+/// before it, see below). 409 when the draft's version is
 /// stale, it is published already, or another version was published since
 /// the draft started (nothing is overwritten).
 pub fn publish(
@@ -261,6 +262,16 @@ pub fn publish(
     actor: &Actor,
     today: NaiveDate,
 ) -> Result<PublishReport, DbError> {
+    // Scored before the write transaction: reading 100,000 accounts'
+    // signals takes seconds, and holding SQLite's write lock that long
+    // would time out other writers (sign-ins included). The transaction
+    // checks the draft's version again, so these are the scores of the
+    // model it publishes.
+    let read = get(conn, id)?;
+    if read.status == ModelStatus::Published || read.version != input.version {
+        return Err(refuse_change(conn, id, input.version));
+    }
+    let snap = compute_snapshot(conn, &read.model, today)?;
     super::write_tx(conn, |conn| {
         let draft = get(conn, id)?;
         if draft.status == ModelStatus::Published || draft.version != input.version {
@@ -306,7 +317,7 @@ pub fn publish(
         if n == 0 {
             return Err(refuse_change(conn, id, input.version));
         }
-        let (accounts, scored) = snapshot(conn, id, &draft.model, today)?;
+        let (accounts, scored) = write_snapshot(conn, id, today, &snap)?;
         audit::record(
             conn,
             actor,
@@ -332,17 +343,20 @@ pub fn publish(
 /// bound-variable limit).
 const SNAPSHOT_BATCH: usize = 5_000;
 
-/// Scores every account with `model` on `date` and replaces that day's
-/// snapshot; returns (accounts, accounts with a score). Call inside a write
-/// transaction.
-fn snapshot(
+/// Every account's score and band under a model on a date.
+pub struct Snapshot {
+    ids: Vec<i64>,
+    scores: Vec<f64>,
+    bands: Vec<Option<Band>>,
+}
+
+/// Scores every account with `model` on `date` (reads only).
+fn compute_snapshot(
     conn: &mut DbConn,
-    model_id: i64,
     model: &HealthModel,
     date: NaiveDate,
-) -> Result<(u64, u64), DbError> {
-    let scorer =
-        Scorer::new(model).map_err(|e| DbError::Corrupt(format!("model {model_id}: {e}")))?;
+) -> Result<Snapshot, DbError> {
+    let scorer = Scorer::new(model).map_err(|e| DbError::Corrupt(format!("stored model: {e}")))?;
     let members = scoring::population(conn, Scope::All, date, None)?;
     let lags: Vec<u32> = {
         let mut l: Vec<u32> = scorer.trends().flatten().map(|t| t.days).collect();
@@ -352,16 +366,43 @@ fn snapshot(
     };
     let table = scoring::table_on(conn, &members, date, &lags)?;
     let (scores, bands) = scorer.score(&table);
+    Ok(Snapshot {
+        ids: members.iter().map(|m| m.id).collect(),
+        scores,
+        bands,
+    })
+}
+
+/// Replaces `date`'s snapshot with `snap` (scored by model `model_id`);
+/// returns (accounts, accounts with a score). Call inside a write
+/// transaction. Accounts deleted since the scoring are left out.
+fn write_snapshot(
+    conn: &mut DbConn,
+    model_id: i64,
+    date: NaiveDate,
+    snap: &Snapshot,
+) -> Result<(u64, u64), DbError> {
+    use super::schema::accounts;
     diesel::delete(health_scores::table.filter(health_scores::scored_on.eq(date))).execute(conn)?;
-    let rows: Vec<_> = members
+    let existing: std::collections::HashSet<i64> = accounts::table
+        .select(accounts::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let mut scored = 0u64;
+    let rows: Vec<_> = snap
+        .ids
         .iter()
-        .zip(scores.iter().zip(&bands))
-        .map(|(m, (&s, b))| {
+        .zip(snap.scores.iter().zip(&snap.bands))
+        .filter(|(id, _)| existing.contains(id))
+        .map(|(&id, (&s, b))| {
+            let score = (!s.is_nan()).then_some(s);
+            scored += u64::from(score.is_some());
             (
-                health_scores::account_id.eq(m.id),
+                health_scores::account_id.eq(id),
                 health_scores::scored_on.eq(date),
                 health_scores::model_id.eq(model_id),
-                health_scores::score.eq((!s.is_nan()).then_some(s)),
+                health_scores::score.eq(score),
                 health_scores::band.eq(b.map(Band::as_str)),
             )
         })
@@ -371,27 +412,34 @@ fn snapshot(
             .values(chunk)
             .execute(c))?;
     }
-    let scored = scores.iter().filter(|s| !s.is_nan()).count();
-    Ok((members.len() as u64, scored as u64))
+    Ok((rows.len() as u64, scored))
 }
 
 /// Writes `date`'s snapshot with the published model unless one exists
 /// (the daily snapshot; run at start and then once a day). Returns whether
 /// it wrote one.
 pub fn snapshot_if_missing(conn: &mut DbConn, date: NaiveDate) -> Result<bool, DbError> {
-    super::write_tx(conn, |conn| {
-        let done = health_scores::table
+    let done = |conn: &mut DbConn| -> Result<bool, DbError> {
+        Ok(health_scores::table
             .filter(health_scores::scored_on.eq(date))
             .count()
             .get_result::<i64>(conn)?
-            > 0;
-        if done {
+            > 0)
+    };
+    if done(conn)? {
+        return Ok(false);
+    }
+    let Some(current) = published(conn)? else {
+        return Ok(false);
+    };
+    // Scored outside the write transaction (see `publish`); written only
+    // if nobody wrote the day meanwhile and the model is still current.
+    let snap = compute_snapshot(conn, &current.model, date)?;
+    super::write_tx(conn, |conn| {
+        if done(conn)? || current_id(conn)? != Some(current.id) {
             return Ok(false);
         }
-        let Some(current) = published(conn)? else {
-            return Ok(false);
-        };
-        snapshot(conn, current.id, &current.model, date)?;
+        write_snapshot(conn, current.id, date, &snap)?;
         Ok(true)
     })
 }
