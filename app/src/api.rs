@@ -15,10 +15,11 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use kizuna_shared::api::{
-    Account, AccountDetail, AccountInput, AccountQuery, Contact, ContactInput, CreateUser,
-    DataChange, DataChangeQuery, DuplicateGroup, ImportKind, ImportProgress, ImportReport,
-    LoginRequest, MergeReport, MergeRequest, Page, Problem, SessionUser, SignalDefinition,
-    SignalValue, UpdateAccount, UserSummary, CSRF_HEADER,
+    Account, AccountDetail, AccountInput, AccountQuery, AuditEntry, AuditQuery, ChangePassword,
+    Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup, ImportKind,
+    ImportProgress, ImportReport, KpiQuery, KpiResponse, KpiSeriesResponse, LoginRequest,
+    MergeReport, MergeRequest, Page, PasswordReset, Problem, SessionUser, SignalDefinition,
+    SignalValue, UpdateAccount, UpdateUser, UserAccount, UserQuery, UserSummary, CSRF_HEADER,
 };
 use kizuna_shared::domain::Currency;
 use serde::de::DeserializeOwned;
@@ -257,6 +258,24 @@ pub async fn sign_out() -> Result<(), ApiError> {
     empty(send(Method::DELETE, "/session", &[], Body::None, Auth::Own).await?).await
 }
 
+/// `PUT /session/password`: changes the signed-in user's own password (400
+/// with `current_password` or `new_password` marked when refused). The
+/// server ends every session of the user and gives this browser a fresh
+/// one, so the current tab stays signed in.
+pub async fn change_password(request: &ChangePassword) -> Result<(), ApiError> {
+    empty(
+        send(
+            Method::PUT,
+            "/session/password",
+            &[],
+            Body::Json(request),
+            Auth::Session,
+        )
+        .await?,
+    )
+    .await
+}
+
 // ---- accounts ------------------------------------------------------------
 
 /// `GET /accounts`: one page of the filtered, sorted list.
@@ -341,6 +360,24 @@ pub async fn signal_definitions() -> Result<Vec<SignalDefinition>, ApiError> {
     read("/signals", &[]).await
 }
 
+// ---- KPIs and live events -------------------------------------------------
+
+/// `GET /kpis`: every KPI of the query's range and the period before it.
+pub async fn kpis(query: &KpiQuery) -> Result<KpiResponse, ApiError> {
+    read("/kpis", &query_pairs(query)).await
+}
+
+/// `GET /kpis/series`: the KPIs of each period of the range, for charts.
+pub async fn kpi_series(query: &KpiQuery) -> Result<KpiSeriesResponse, ApiError> {
+    read("/kpis/series", &query_pairs(query)).await
+}
+
+/// The address of `GET /events` (Server-Sent Events): the browser's
+/// `EventSource` opens it itself (with the session cookie).
+pub fn events_url() -> String {
+    format!("{BASE}/events")
+}
+
 // ---- users ---------------------------------------------------------------
 
 /// `GET /owners`: the people an account may be assigned to.
@@ -348,14 +385,56 @@ pub async fn owners() -> Result<Page<UserSummary>, ApiError> {
     read("/owners", &[]).await
 }
 
-/// `GET /users` (admins).
-pub async fn users() -> Result<Page<UserSummary>, ApiError> {
-    read("/users", &[]).await
+/// `GET /users` (admins): one page of users with their state.
+pub async fn users(query: &UserQuery) -> Result<Page<UserAccount>, ApiError> {
+    read("/users", &query_pairs(query)).await
 }
 
 /// `POST /users` (admins; 409 when the e-mail is taken).
-pub async fn create_user(request: &CreateUser) -> Result<UserSummary, ApiError> {
+pub async fn create_user(request: &CreateUser) -> Result<UserAccount, ApiError> {
     write(Method::POST, "/users", request).await
+}
+
+/// `PATCH /users/{id}` (admins): role, disabled state or name. 409
+/// `last_admin` when it would leave no active admin; 400 on disabling
+/// oneself.
+pub async fn update_user(id: i64, patch: &UpdateUser) -> Result<UserAccount, ApiError> {
+    write(Method::PATCH, &format!("/users/{id}"), patch).await
+}
+
+/// `POST /users/{id}/password-reset` (admins): a generated password, shown
+/// once; the user's sessions end.
+pub async fn reset_password(id: i64) -> Result<PasswordReset, ApiError> {
+    json(
+        send(
+            Method::POST,
+            &format!("/users/{id}/password-reset"),
+            &[],
+            Body::None,
+            Auth::Session,
+        )
+        .await?,
+    )
+    .await
+}
+
+// ---- audit ---------------------------------------------------------------
+
+/// `GET /audit`: one page of audit entries (admins all, managers data
+/// events; 403 for a manager asking for security events).
+pub async fn audit(query: &AuditQuery) -> Result<Page<AuditEntry>, ApiError> {
+    read("/audit", &query_pairs(query)).await
+}
+
+/// The address of `GET /audit/export` for these filters (all pages): a
+/// link the browser downloads itself.
+pub fn audit_export_url(query: &AuditQuery) -> String {
+    let query = AuditQuery {
+        page: None,
+        per_page: None,
+        ..query.clone()
+    };
+    with_query(&format!("{BASE}/audit/export"), &query_pairs(&query))
 }
 
 // ---- imports -------------------------------------------------------------

@@ -3,7 +3,10 @@
 //! cookie security scheme, and the problem answers every operation of a kind
 //! can give (so a route added later documents them without repeating them).
 
-use kizuna_shared::api::{AccountSort, FieldError, Problem, SortDir};
+use kizuna_shared::api::{
+    AccountSort, ChangeEvent, ChangeKind, FieldError, PeriodKind, Problem, SortDir, StreamReady,
+};
+use kizuna_shared::domain::Tier;
 use kizuna_shared::metrics::Band;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
@@ -25,7 +28,7 @@ use crate::auth::session::SESSION_COOKIE;
     paths(crate::routes::health::health),
     // Query parameter enums are referenced by `$ref` but not collected from
     // `IntoParams` types, so they are listed here.
-    components(schemas(Problem, FieldError, AccountSort, SortDir, Band)),
+    components(schemas(Problem, FieldError, AccountSort, SortDir, Band, PeriodKind, Tier, ChangeEvent, ChangeKind, StreamReady)),
     modifiers(&SessionCookie),
     tags(
         (name = "health", description = "Liveness"),
@@ -36,6 +39,8 @@ use crate::auth::session::SESSION_COOKIE;
         (name = "health-models", description = "Health score models (drafts, published versions, comparison) and the workbench's scoring data"),
         (name = "duplicates", description = "Likely duplicate accounts and merging them"),
         (name = "imports", description = "CSV imports with preview, their progress and the data-change history"),
+        (name = "kpis", description = "Customer-success KPIs per period, filter and currency, and their series for charts"),
+        (name = "events", description = "Live change events (Server-Sent Events) for dashboards"),
         (name = "audit", description = "The append-only audit log: security events (admins) and data events (admins and managers)"),
     )
 )]

@@ -25,6 +25,8 @@ pub enum Conflict {
     EmailTaken,
     /// Another import is running.
     ImportRunning,
+    /// The change would leave no active admin (`last_admin`).
+    LastAdmin,
 }
 
 /// The banner text for a failed call, in the user's language, chosen by
@@ -40,9 +42,10 @@ pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError, conflict: Conf
             Conflict::Changed => t_string!(i18n, conflict_reload).to_string(),
             Conflict::EmailTaken => t_string!(i18n, email_taken).to_string(),
             Conflict::ImportRunning => t_string!(i18n, import_running).to_string(),
+            Conflict::LastAdmin => t_string!(i18n, last_admin).to_string(),
         },
         "import_running" => t_string!(i18n, import_running).to_string(),
-        "last_admin" => t_string!(i18n, problem_last_admin).to_string(),
+        "last_admin" => t_string!(i18n, last_admin).to_string(),
         "invalid_credentials" => t_string!(i18n, invalid_credentials).to_string(),
         "unauthenticated" => t_string!(i18n, session_ended).to_string(),
         "forbidden" => t_string!(i18n, problem_forbidden).to_string(),
@@ -83,8 +86,9 @@ pub struct FormErrors {
     i18n: I18nContext<Locale>,
     fields: RwSignal<Vec<FieldError>>,
     failure: RwSignal<Option<ApiError>>,
-    /// The form's own words for a wrong field (by API field name).
-    message: Callback<String, String>,
+    /// The form's own words for a wrong field (given the whole error, so
+    /// one field can be worded by the rule it broke).
+    message: Callback<FieldError, String>,
     conflict: Conflict,
 }
 
@@ -93,8 +97,8 @@ impl FormErrors {
     /// wrong field, `conflict` what a 409 means here.
     pub fn new(message: fn(I18nContext<Locale>, &str) -> String, conflict: Conflict) -> Self {
         let i18n = use_i18n();
-        Self::with_messages(
-            Callback::new(move |field: String| message(i18n, &field)),
+        Self::with_message(
+            Callback::new(move |error: FieldError| message(i18n, &error.field)),
             conflict,
         )
     }
@@ -102,6 +106,27 @@ impl FormErrors {
     /// A form's error state whose field sentences depend on the form's own
     /// state (e.g. why a read-only field of this account may not change).
     pub fn with_messages(message: Callback<String, String>, conflict: Conflict) -> Self {
+        Self::with_message(
+            Callback::new(move |error: FieldError| message.run(error.field)),
+            conflict,
+        )
+    }
+
+    /// Like [`FormErrors::new`], but `message` sees the whole error (the
+    /// field and the rule's or the server's message), for fields that can
+    /// be wrong in more than one way.
+    pub fn by_error(
+        message: fn(I18nContext<Locale>, &FieldError) -> String,
+        conflict: Conflict,
+    ) -> Self {
+        let i18n = use_i18n();
+        Self::with_message(
+            Callback::new(move |error: FieldError| message(i18n, &error)),
+            conflict,
+        )
+    }
+
+    fn with_message(message: Callback<FieldError, String>, conflict: Conflict) -> Self {
         FormErrors {
             i18n: use_i18n(),
             fields: RwSignal::new(Vec::new()),
@@ -184,9 +209,10 @@ impl FormErrors {
     pub fn text(&self, field: &'static str) -> impl Fn() -> Option<String> + Copy + 'static {
         let errors = *self;
         move || {
-            errors
-                .has(field)
-                .then(|| errors.message.run(field.to_owned()))
+            errors.fields.with(|all| {
+                let error = all.iter().find(|e| e.field == field)?;
+                Some(errors.message.run(error.clone()))
+            })
         }
     }
 

@@ -3,4 +3,5 @@
 pub mod form;
 pub mod import_messages;
 pub mod labels;
+pub mod pager;
 pub mod shell;

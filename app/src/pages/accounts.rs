@@ -5,6 +5,7 @@
 
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{tier_label, StatusPill};
+use crate::components::pager::{page_param, PagePosition, Pager};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
@@ -44,11 +45,7 @@ impl ListState {
                 .get("dir")
                 .and_then(|s| s.parse().ok())
                 .unwrap_or_default(),
-            page: q
-                .get("page")
-                .and_then(|s| s.parse().ok())
-                .filter(|p| *p >= 1)
-                .unwrap_or(1),
+            page: page_param(q),
         }
     }
 
@@ -200,11 +197,11 @@ pub fn AccountsPage() -> impl IntoView {
             set_state(next);
         }
     };
-    let go_to_page = move |page: u32| {
+    let go_to_page = Callback::new(move |page: u32| {
         let mut next = state.get_untracked();
         next.page = page;
         set_state(next);
-    };
+    });
 
     let header = {
         let sort_by = sort_by.clone();
@@ -258,15 +255,7 @@ pub fn AccountsPage() -> impl IntoView {
                     .iter()
                     .map(|a| account_row(i18n, locale, a))
                     .collect_view();
-                let from = u64::from(page.page - 1) * u64::from(page.per_page) + 1;
-                let to = from + page.items.len() as u64 - 1;
-                let pages = page.page_count();
-                let current = page.page;
-                let total = format::count(page.total, locale);
-                let from = format::count(from, locale);
-                let to = format::count(to, locale);
-                let go_prev = go_to_page.clone();
-                let go_next = go_to_page.clone();
+                let at = PagePosition::of(&page);
                 view! {
                     <div class="table-wrap">
                         <table class="data-table" data-testid="accounts-table">
@@ -286,20 +275,7 @@ pub fn AccountsPage() -> impl IntoView {
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
-                    <nav class="pager" aria-label=move || t_string!(i18n, page_of, page = current, pages = pages).to_string()>
-                        <p class="pager-status" data-testid="accounts-count">
-                            {t!(i18n, showing, from = from.clone(), to = to.clone(), total = total.clone())}
-                        </p>
-                        <div class="pager-buttons">
-                            <button type="button" class="button" disabled={current <= 1} on:click=move |_| go_prev(current - 1)>
-                                {t!(i18n, previous_page)}
-                            </button>
-                            <span class="pager-page">{t!(i18n, page_of, page = current, pages = pages)}</span>
-                            <button type="button" class="button" disabled={current >= pages} on:click=move |_| go_next(current + 1)>
-                                {t!(i18n, next_page)}
-                            </button>
-                        </div>
-                    </nav>
+                    <Pager at go=go_to_page count_testid="accounts-count" />
                 }
                 .into_any()
             }

@@ -3,8 +3,11 @@
 pub mod account_detail;
 pub mod account_form;
 pub mod accounts;
+pub mod audit;
+pub mod dashboard;
 pub mod duplicates;
 pub mod imports;
 pub mod login;
 pub mod not_found;
+pub mod password;
 pub mod users;

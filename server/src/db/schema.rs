@@ -222,3 +222,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     health_models,
     health_scores,
 );
+
+diesel::table! {
+    /// Change events for live dashboards and the KPI cache version.
+    data_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        account_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}

@@ -4,10 +4,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod duplicates;
+pub mod events;
 pub mod export;
 pub mod health;
 pub mod imports;
 pub mod models;
+pub mod kpis;
 pub mod session;
 pub mod signals;
 pub mod users;
@@ -60,7 +62,10 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(duplicates::merge_accounts)
         .service(imports::create_import)
         .service(imports::import_progress)
-        .service(imports::list_imports);
+        .service(imports::list_imports)
+        .service(kpis::get_kpis)
+        .service(kpis::get_kpi_series)
+        .service(events::event_stream);
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool, so diesel

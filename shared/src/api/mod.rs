@@ -14,10 +14,12 @@ use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
 mod admin;
 mod customer;
 mod health;
+mod kpi;
 mod values;
 pub use admin::*;
 pub use customer::*;
 pub use health::*;
+pub use kpi::*;
 pub mod scoring_data;
 pub use values::*;
 
