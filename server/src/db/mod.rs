@@ -27,8 +27,8 @@ pub mod duplicates;
 pub mod events;
 pub mod history;
 pub mod imports;
-pub mod models;
 pub mod kpi;
+pub mod models;
 #[cfg(feature = "postgres")]
 pub mod multi;
 pub mod revenue;
