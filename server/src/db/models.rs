@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kizuna_shared::api::{
-    AuditKind, AuditTarget, FieldError, HealthModelVersion, ModelStatus, NewHealthModel,
-    PublishModel, PublishReport, ScorePoint, UpdateHealthModel,
+    AuditKind, AuditTarget, ChangeKind, FieldError, HealthModelVersion, ModelStatus,
+    NewHealthModel, PublishModel, PublishReport, ScorePoint, UpdateHealthModel,
 };
 use kizuna_shared::metrics::{Band, HealthModel, Scorer};
 
@@ -318,6 +318,9 @@ pub fn publish(
             return Err(refuse_change(conn, id, input.version));
         }
         let (accounts, scored) = write_snapshot(conn, id, today, &snap)?;
+        // Live pages (accounts list, dashboards, other workbenches) learn of
+        // the new scores when this commits.
+        super::events::record(conn, ChangeKind::ModelPublish, None)?;
         audit::record(
             conn,
             actor,
