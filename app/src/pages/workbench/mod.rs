@@ -224,8 +224,10 @@ fn refetch(wb: Wb) {
     };
     wb.fetching.set(true);
     spawn_local(async move {
+        let started = state::now();
         match crate::api::scoring_data(&query).await {
             Ok(data) => {
+                wb.load_ms.set(Some(state::now() - started));
                 wb.data_error.set(None);
                 wb.load_data(data);
             }

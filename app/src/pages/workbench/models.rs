@@ -159,7 +159,11 @@ pub fn Toolbar() -> impl IntoView {
         wb.published.with(|p| {
             p.as_ref().map(|p| {
                 let v = p.published_version.unwrap_or_default();
-                t_string!(i18n, workbench.based_on, version = v).to_string()
+                if wb.editable {
+                    t_string!(i18n, workbench.based_on, version = v).to_string()
+                } else {
+                    t_string!(i18n, workbench.viewing_version, version = v).to_string()
+                }
             })
         })
     };

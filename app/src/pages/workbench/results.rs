@@ -76,7 +76,9 @@ pub fn Results() -> impl IntoView {
                 </p>
             })}
             {move || wb.data_error.get().map(|e| view! { <ErrorAlert error=e /> })}
-            <p class="muted small" aria-live="polite">
+            <p class="muted small" aria-live="polite" data-testid="wb-load"
+                data-accounts=move || wb.accounts.get().to_string()
+                data-ms=move || wb.load_ms.get().map(|ms| format!("{ms:.1}"))>
                 {move || {
                     let n = format::count(wb.accounts.get() as u64, i18n.get_locale());
                     if wb.fetching.get() {
@@ -85,6 +87,13 @@ pub fn Results() -> impl IntoView {
                         t_string!(i18n, workbench.accounts_scored, n = n).to_string()
                     }
                 }}
+                " "
+                <span data-testid="wb-update" data-ms=move || wb.summary.with(|s| s.as_ref().map(|s| format!("{:.2}", s.millis)))>
+                    {move || wb.summary.with(|s| s.as_ref().map(|s| {
+                        let ms = format!("{:.1}", s.millis);
+                        t_string!(i18n, workbench.update_ms, ms = ms).to_string()
+                    }))}
+                </span>
             </p>
             <canvas node_ref=canvas class="wb-histogram" role="img" data-testid="wb-histogram"
                 aria-label=move || t_string!(i18n, workbench.histogram).to_string()></canvas>

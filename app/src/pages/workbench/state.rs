@@ -142,6 +142,9 @@ pub struct Wb {
     pub fetching: RwSignal<bool>,
     /// Accounts in the data.
     pub accounts: RwSignal<usize>,
+    /// Milliseconds from the start of the last scoring-data fetch to its
+    /// columns decoded in memory.
+    pub load_ms: RwSignal<Option<f64>>,
     /// Scoring-data fetch failure.
     pub data_error: RwSignal<Option<ApiError>>,
     /// The last update's figures.
@@ -175,6 +178,7 @@ impl Wb {
             data_gen: RwSignal::new(0),
             fetching: RwSignal::new(false),
             accounts: RwSignal::new(0),
+            load_ms: RwSignal::new(None),
             data_error: RwSignal::new(None),
             summary: RwSignal::new(None),
             model_error: RwSignal::new(None),
