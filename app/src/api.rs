@@ -522,3 +522,73 @@ pub async fn duplicates() -> Result<Vec<DuplicateGroup>, ApiError> {
 pub async fn merge(request: &MergeRequest) -> Result<MergeReport, ApiError> {
     write(Method::POST, "/duplicates/merge", request).await
 }
+
+// ---- health models and scoring data (workbench) ---------------------------
+
+/// `GET /health-models`: published versions newest first (the current one
+/// marked), then drafts.
+pub async fn health_models() -> Result<Vec<kizuna_shared::api::HealthModelVersion>, ApiError> {
+    read::<Page<kizuna_shared::api::HealthModelVersion>>("/health-models", &[])
+        .await
+        .map(|page| page.items)
+}
+
+/// `GET /health-models/{id}`.
+pub async fn health_model(id: i64) -> Result<kizuna_shared::api::HealthModelVersion, ApiError> {
+    read(&format!("/health-models/{id}"), &[]).await
+}
+
+/// `POST /health-models`: a new draft, based on the published model.
+pub async fn create_health_model(
+    input: &kizuna_shared::api::NewHealthModel,
+) -> Result<kizuna_shared::api::HealthModelVersion, ApiError> {
+    write(Method::POST, "/health-models", input).await
+}
+
+/// `PUT /health-models/{id}`: replace a draft at the version read (409 when
+/// stale).
+pub async fn update_health_model(
+    id: i64,
+    input: &kizuna_shared::api::UpdateHealthModel,
+) -> Result<kizuna_shared::api::HealthModelVersion, ApiError> {
+    write(Method::PUT, &format!("/health-models/{id}"), input).await
+}
+
+/// `POST /health-models/{id}/publish` (409 when stale or when another
+/// version was published since the draft started).
+pub async fn publish_health_model(
+    id: i64,
+    input: &kizuna_shared::api::PublishModel,
+) -> Result<kizuna_shared::api::PublishReport, ApiError> {
+    write(Method::POST, &format!("/health-models/{id}/publish"), input).await
+}
+
+/// `GET /health-models/compare?a=&b=`: weights side by side and band
+/// movements from `a` to `b`.
+pub async fn compare_health_models(
+    query: &kizuna_shared::api::CompareQuery,
+) -> Result<kizuna_shared::api::ModelComparison, ApiError> {
+    read("/health-models/compare", &query_pairs(query)).await
+}
+
+/// `GET /scoring-data`: the workbench's data, fetched as bytes and decoded
+/// here with the shared decoder (columns in wasm memory, no per-account JS
+/// objects).
+pub async fn scoring_data(
+    query: &kizuna_shared::api::scoring_data::ScoringDataQuery,
+) -> Result<kizuna_shared::api::scoring_data::ScoringData, ApiError> {
+    let resp = send(
+        Method::GET,
+        "/scoring-data",
+        &query_pairs(query),
+        Body::None,
+        Auth::Session,
+    )
+    .await?;
+    if !resp.ok() {
+        return Err(problem_of(resp).await);
+    }
+    let bytes = resp.binary().await.map_err(network)?;
+    kizuna_shared::api::scoring_data::decode(&bytes)
+        .map_err(|e| ApiError::Network(format!("unreadable scoring data: {e}")))
+}

@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("imports") view=pages::imports::ImportHistoryPage />
                         <Route path=path!("imports/new") view=pages::imports::ImportWizardPage />
                         <Route path=path!("duplicates") view=pages::duplicates::DuplicatesPage />
+                        <Route path=path!("workbench") view=pages::workbench::WorkbenchPage />
                         <Route path=path!("users") view=pages::users::UsersPage />
                         <Route path=path!("audit") view=pages::audit::AuditPage />
                         <Route path=path!("account/password") view=pages::password::PasswordPage />

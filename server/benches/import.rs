@@ -117,6 +117,7 @@ fn options(kind: ImportKind, dry_run: bool) -> Options {
         user_id: 1,
         client_addr: None,
         currency: None,
+        date: None,
     }
 }
 

@@ -304,6 +304,7 @@ fn import_file(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
         user_id: user.0.id,
         client_addr: None,
         currency: args.currency,
+        date: None,
     };
     let started = std::time::Instant::now();
     let report = import::run(&mut conn, &bytes, &options, &|_, _, _| {})?;

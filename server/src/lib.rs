@@ -14,6 +14,7 @@ pub mod import;
 pub mod kpi;
 pub mod openapi;
 pub mod routes;
+pub mod snapshots;
 pub mod spa;
 pub mod startup;
 pub mod telemetry;

@@ -7,6 +7,7 @@ use kizuna_shared::api::{
     AccountSort, ChangeEvent, ChangeKind, FieldError, PeriodKind, Problem, SortDir, StreamReady,
 };
 use kizuna_shared::domain::Tier;
+use kizuna_shared::metrics::Band;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Content, Ref, ResponseBuilder};
@@ -27,14 +28,15 @@ use crate::auth::session::SESSION_COOKIE;
     paths(crate::routes::health::health),
     // Query parameter enums are referenced by `$ref` but not collected from
     // `IntoParams` types, so they are listed here.
-    components(schemas(Problem, FieldError, AccountSort, SortDir, PeriodKind, Tier, ChangeEvent, ChangeKind, StreamReady)),
+    components(schemas(Problem, FieldError, AccountSort, SortDir, Band, PeriodKind, Tier, ChangeEvent, ChangeKind, StreamReady)),
     modifiers(&SessionCookie),
     tags(
         (name = "health", description = "Liveness"),
         (name = "session", description = "Signing in and out, changing one's own password"),
         (name = "users", description = "User administration (admins) and account owners"),
         (name = "accounts", description = "Customer accounts, their revenue history, signals and contacts"),
-        (name = "signals", description = "Usage signal definitions"),
+        (name = "signals", description = "Usage signal definitions: built-in and the team's own"),
+        (name = "health-models", description = "Health score models (drafts, published versions, comparison) and the workbench's scoring data"),
         (name = "duplicates", description = "Likely duplicate accounts and merging them"),
         (name = "imports", description = "CSV imports with preview, their progress and the data-change history"),
         (name = "kpis", description = "Customer-success KPIs per period, filter and currency, and their series for charts"),

@@ -158,6 +158,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .unwrap_or_default(),
     );
     let workers = state.workers;
+    crate::snapshots::spawn_daily(state.pool.clone());
     let mut server = HttpServer::new(move || {
         let state = state.clone();
         let (app, api) = App::new()

@@ -40,6 +40,13 @@ pub const fn can_manage_accounts(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Manager)
 }
 
+/// Whether `role` shapes the health score: defines and retires signals,
+/// saves health model drafts and publishes them. Managers and admins; CSMs
+/// and executives read the published model.
+pub const fn can_manage_health(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Manager)
+}
+
 /// Whether `role` may change anything beyond their own session (signing
 /// out, their own password): every role but executives, who read
 /// dashboards and are refused every write (403).

@@ -10,32 +10,11 @@ use kizuna_shared::metrics::{
 };
 use proptest::prelude::*;
 
+mod strategies;
+use strategies::curve;
+
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
-}
-
-/// A curve with 1–6 points, strictly increasing x, y in 0–100.
-fn curve() -> impl Strategy<Value = Curve> {
-    (
-        prop::collection::vec((0.1f64..50.0, 0.0f64..=100.0), 1..=6),
-        -50.0f64..50.0,
-        any::<bool>(),
-    )
-        .prop_map(|(steps, x0, linear)| {
-            let mut x = x0;
-            let pts = steps
-                .into_iter()
-                .map(|(dx, y)| {
-                    x += dx;
-                    (x, y.round())
-                })
-                .collect();
-            if linear {
-                Curve::Linear(pts)
-            } else {
-                Curve::Steps(pts)
-            }
-        })
 }
 
 fn model() -> impl Strategy<Value = HealthModel> {
@@ -45,6 +24,7 @@ fn model() -> impl Strategy<Value = HealthModel> {
             .enumerate()
             .map(|(i, (curve, weight, zero))| Measure {
                 signal: format!("s{i}"),
+                trend: None,
                 weight,
                 missing: if zero {
                     MissingPolicy::Zero
@@ -118,7 +98,10 @@ proptest! {
             let expected = if sw > 0.0 { wp / sw } else { f64::NAN };
             prop_assert!(close(s, expected, 1e-9), "account {i}: {s} vs {expected}");
             prop_assert_eq!(b.is_none(), s.is_nan());
-            let one = scorer.score_one(|k| t.column(k).and_then(|c| c.get(i)));
+            let one = scorer.score_one(|k, days| {
+                assert_eq!(days, 0, "no trend measure");
+                t.column(k).and_then(|c| c.get(i))
+            });
             prop_assert!(close(one.unwrap_or(f64::NAN), s, 1e-9));
         }
     }
@@ -133,6 +116,7 @@ proptest! {
     ) {
         let identity = HealthModel::new(vec![Measure {
             signal: "v".into(),
+            trend: None,
             weight: 1.0,
             missing: MissingPolicy::Skip,
             curve: Curve::Linear(vec![(-1e9, -1e9), (1e9, 1e9)]),

@@ -22,6 +22,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 fn measure(signal: &str, weight: f64, missing: MissingPolicy, curve: Curve) -> Measure {
     Measure {
         signal: signal.into(),
+        trend: None,
         weight,
         missing,
         curve,
@@ -68,7 +69,8 @@ fn validation_names_the_problem() {
     assert_eq!(
         dup.validate(),
         Err(ModelError::DuplicateSignal {
-            signal: "login".into()
+            signal: "login".into(),
+            trend: None,
         })
     );
 

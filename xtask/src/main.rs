@@ -31,9 +31,12 @@ use tools::Toolbox;
 /// BENCHMARKS.md. Raised again to 1,750 / 520 KB for the KPI dashboard
 /// (issue 12 allows at most +100 KB brotli; the build was 1,669 / 493 KB
 /// before Leptos' `erase_components` was turned on for wasm32, see
-/// BENCHMARKS.md). The next step down is lazily loaded routes.
-const WASM_RAW_BUDGET: u64 = 1_750 * 1024;
-const WASM_BROTLI_BUDGET: u64 = 520 * 1024;
+/// BENCHMARKS.md). Raised to 2,080 / 580 KB for the health-score workbench
+/// (issue 10 allows at most +100 KB brotli on the budget; the `wbcore`
+/// build with the workbench measured 2,072 / 576 KB). The next step down is
+/// lazily loaded routes.
+const WASM_RAW_BUDGET: u64 = 2_080 * 1024;
+const WASM_BROTLI_BUDGET: u64 = 580 * 1024;
 
 /// Kizuna's developer commands.
 #[derive(Debug, Parser)]

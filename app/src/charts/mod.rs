@@ -5,6 +5,7 @@
 
 pub mod canvas;
 pub mod kpi;
+pub mod workbench;
 
 use chrono::NaiveDate;
 use kizuna_shared::api::MrrEntry;

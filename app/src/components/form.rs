@@ -27,6 +27,9 @@ pub enum Conflict {
     ImportRunning,
     /// The change would leave no active admin (`last_admin`).
     LastAdmin,
+    /// Another health model version was published since this draft was
+    /// read: reload it before publishing.
+    ModelPublished,
 }
 
 /// The banner text for a failed call, in the user's language, chosen by
@@ -43,6 +46,7 @@ pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError, conflict: Conf
             Conflict::EmailTaken => t_string!(i18n, email_taken).to_string(),
             Conflict::ImportRunning => t_string!(i18n, import_running).to_string(),
             Conflict::LastAdmin => t_string!(i18n, last_admin).to_string(),
+            Conflict::ModelPublished => t_string!(i18n, workbench.conflict).to_string(),
         },
         "import_running" => t_string!(i18n, import_running).to_string(),
         "last_admin" => t_string!(i18n, last_admin).to_string(),

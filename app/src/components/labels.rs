@@ -77,6 +77,10 @@ pub fn audit_kind_label(locale: Locale, kind: AuditKind) -> String {
         ChampionChanged => champion_changed,
         ImportApplied => import_applied,
         ExportDownloaded => export_downloaded,
+        SignalDefined => signal_defined,
+        SignalChanged => signal_changed,
+        ModelDraftSaved => model_draft_saved,
+        ModelPublished => model_published,
     )
 }
 
@@ -187,5 +191,37 @@ pub fn delimiter_label(i18n: I18nContext<Locale>, delimiter: &str) -> String {
         "comma" => t_string!(i18n, delimiter_comma).to_string(),
         "tab" => t_string!(i18n, delimiter_tab).to_string(),
         other => other.to_owned(),
+    }
+}
+
+/// A health band's name (red / yellow / green).
+pub fn band_label(i18n: I18nContext<Locale>, band: kizuna_shared::metrics::Band) -> String {
+    use kizuna_shared::metrics::Band;
+    match band {
+        Band::Red => t_string!(i18n, workbench.band_red).to_string(),
+        Band::Yellow => t_string!(i18n, workbench.band_yellow).to_string(),
+        Band::Green => t_string!(i18n, workbench.band_green).to_string(),
+    }
+}
+
+/// What a measure does without a value.
+pub fn missing_policy_label(
+    i18n: I18nContext<Locale>,
+    policy: kizuna_shared::metrics::MissingPolicy,
+) -> String {
+    use kizuna_shared::metrics::MissingPolicy;
+    match policy {
+        MissingPolicy::Skip => t_string!(i18n, workbench.missing_skip).to_string(),
+        MissingPolicy::Zero => t_string!(i18n, workbench.missing_zero).to_string(),
+    }
+}
+
+/// A trend measure's period and kind ("60-day change", "60-day change %").
+pub fn trend_label(i18n: I18nContext<Locale>, trend: kizuna_shared::metrics::Trend) -> String {
+    use kizuna_shared::metrics::TrendKind;
+    let days = trend.days;
+    match trend.kind {
+        TrendKind::Absolute => t_string!(i18n, workbench.trend_absolute, days = days).to_string(),
+        TrendKind::Relative => t_string!(i18n, workbench.trend_relative, days = days).to_string(),
     }
 }

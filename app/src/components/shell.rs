@@ -119,6 +119,7 @@ fn Header() -> impl IntoView {
                 </Show>
                 <A href="/imports" exact=true>{t!(i18n, nav_import_history)}</A>
                 <A href="/duplicates">{t!(i18n, nav_duplicates)}</A>
+                <A href="/workbench">{t!(i18n, workbench.nav)}</A>
                 <Show when=is_admin>
                     <A href="/users">{t!(i18n, nav_users)}</A>
                 </Show>

@@ -88,6 +88,7 @@ impl ListState {
             status: self.status,
             owner: self.owner,
             tier: self.tier,
+            band: None,
         }
     }
 }

@@ -11,3 +11,4 @@ pub mod login;
 pub mod not_found;
 pub mod password;
 pub mod users;
+pub mod workbench;

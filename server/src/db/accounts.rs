@@ -101,6 +101,8 @@ impl AccountRow {
             domain: self.domain,
             mrr_from_history: false,
             signals: Default::default(),
+            score: None,
+            band: None,
         })
     }
 }
@@ -870,6 +872,17 @@ macro_rules! filtered {
         if let Some(owner) = q.owner {
             query = query.filter(accounts::owner_id.eq(owner));
         }
+        if let Some(band) = q.band {
+            // The latest snapshot's band (no user text in the SQL: the band
+            // name is bound).
+            query = query.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "accounts.id IN (SELECT account_id FROM health_scores WHERE band = ",
+                )
+                .bind::<diesel::sql_types::Text, _>(band.as_str())
+                .sql(" AND scored_on = (SELECT MAX(scored_on) FROM health_scores))"),
+            );
+        }
         if let Some(tier) = q.tier {
             let range = |c: Currency| {
                 let (from, to) = tier.mrr_range(c);
@@ -895,6 +908,15 @@ macro_rules! filtered {
         }
         query
     }};
+}
+
+/// An account's score in the latest snapshot, as an SQL expression over
+/// the outer `accounts` row (constant text, no input).
+macro_rules! latest_score_sql {
+    () => {
+        "(SELECT score FROM health_scores WHERE health_scores.account_id = accounts.id \
+         AND scored_on = (SELECT MAX(scored_on) FROM health_scores))"
+    };
 }
 
 /// Orders a `filtered!` query as `q` asks (see `list`).
@@ -930,6 +952,28 @@ macro_rules! sorted {
             (AccountSort::Owner, true) => query
                 .order_by(users::name.nullable().is_null().asc())
                 .then_order_by(users::name.desc()),
+            (AccountSort::Score, false) => query
+                .order_by(diesel::dsl::sql::<diesel::sql_types::Bool>(concat!(
+                    latest_score_sql!(),
+                    " IS NULL"
+                )))
+                .then_order_by(
+                    diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Double>>(
+                        latest_score_sql!(),
+                    )
+                    .asc(),
+                ),
+            (AccountSort::Score, true) => query
+                .order_by(diesel::dsl::sql::<diesel::sql_types::Bool>(concat!(
+                    latest_score_sql!(),
+                    " IS NULL"
+                )))
+                .then_order_by(
+                    diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Double>>(
+                        latest_score_sql!(),
+                    )
+                    .desc(),
+                ),
         };
         // The id tiebreak makes paging stable when many rows share a sort value.
         query = if desc {
@@ -973,9 +1017,13 @@ pub fn list(conn: &mut DbConn, q: &AccountQuery) -> Result<Page<Account>, DbErro
     let ids: Vec<i64> = items.iter().map(|a| a.id).collect();
     mark_mrr_from_history(conn, &mut items)?;
     let mut latest = super::signals::latest_for(conn, &ids)?;
+    let scores = super::models::latest_scores(conn, &ids)?;
     for account in &mut items {
         if let Some(values) = latest.remove(&account.id) {
             account.signals = values.into_iter().map(|v| (v.key, v.value)).collect();
+        }
+        if let Some(&(score, band)) = scores.get(&account.id) {
+            (account.score, account.band) = (score, band);
         }
     }
     Ok(Page {

@@ -28,10 +28,12 @@ pub mod events;
 pub mod history;
 pub mod imports;
 pub mod kpi;
+pub mod models;
 #[cfg(feature = "postgres")]
 pub mod multi;
 pub mod revenue;
 pub mod schema;
+pub mod scoring;
 pub mod secrets;
 pub mod sessions;
 pub mod signals;

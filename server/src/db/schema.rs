@@ -109,6 +109,9 @@ diesel::table! {
         higher_is_better -> Bool,
         builtin -> Bool,
         created_at -> Timestamp,
+        label_ja -> Nullable<Text>,
+        kind -> Text,
+        retired_at -> Nullable<Timestamp>,
     }
 }
 
@@ -167,7 +170,39 @@ diesel::table! {
 diesel::joinable!(accounts -> users (owner_id));
 diesel::joinable!(account_mrr -> accounts (account_id));
 diesel::joinable!(signal_values -> accounts (account_id));
+diesel::table! {
+    /// Health models: drafts and published versions.
+    health_models (id) {
+        id -> BigInt,
+        name -> Text,
+        status -> Text,
+        version -> BigInt,
+        published_version -> Nullable<BigInt>,
+        based_on -> Nullable<BigInt>,
+        model -> Text,
+        note -> Text,
+        author_id -> Nullable<BigInt>,
+        author_name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Dated score snapshots per account.
+    health_scores (account_id, scored_on) {
+        account_id -> BigInt,
+        scored_on -> Date,
+        model_id -> BigInt,
+        score -> Nullable<Double>,
+        band -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(signal_values -> signal_definitions (signal_key));
+diesel::joinable!(health_scores -> accounts (account_id));
+diesel::joinable!(health_scores -> health_models (model_id));
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(data_changes -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -184,6 +219,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     audit_log,
     import_lock,
+    health_models,
+    health_scores,
 );
 
 diesel::table! {

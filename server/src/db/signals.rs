@@ -5,8 +5,12 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use kizuna_shared::api::{SignalDefinition, SignalHistoryQuery, SignalValue};
+use kizuna_shared::api::{
+    AuditKind, AuditTarget, FieldChange, NewSignal, SignalDefinition, SignalHistoryQuery,
+    SignalUpdate, SignalValue,
+};
 
+use super::audit::{self, Actor, Event};
 use super::schema::{signal_definitions, signal_values};
 use super::{DbConn, DbError};
 
@@ -26,6 +30,12 @@ pub struct DefinitionRow {
     pub higher_is_better: bool,
     /// Built in.
     pub builtin: bool,
+    /// Japanese label.
+    pub label_ja: Option<String>,
+    /// `number` or `yes_no`.
+    pub kind: String,
+    /// When it was retired.
+    pub retired_at: Option<chrono::NaiveDateTime>,
 }
 
 impl From<DefinitionRow> for SignalDefinition {
@@ -37,6 +47,10 @@ impl From<DefinitionRow> for SignalDefinition {
             description: r.description,
             higher_is_better: r.higher_is_better,
             builtin: r.builtin,
+            label_ja: r.label_ja,
+            // The column's CHECK allows only the two names.
+            kind: r.kind.parse().unwrap_or_default(),
+            retired: r.retired_at.is_some(),
         }
     }
 }
@@ -53,6 +67,152 @@ pub fn definitions(conn: &mut DbConn) -> Result<Vec<SignalDefinition>, DbError> 
         .into_iter()
         .map(SignalDefinition::from)
         .collect())
+}
+
+/// One definition by key.
+pub fn definition(conn: &mut DbConn, key: &str) -> Result<SignalDefinition, DbError> {
+    Ok(signal_definitions::table
+        .find(key)
+        .select(DefinitionRow::as_select())
+        .first::<DefinitionRow>(conn)?
+        .into())
+}
+
+/// Defines a signal (audited); 409 when the key is taken.
+pub fn create(
+    conn: &mut DbConn,
+    input: &NewSignal,
+    actor: &Actor,
+) -> Result<SignalDefinition, DbError> {
+    super::write_tx(conn, |conn| {
+        let taken = signal_definitions::table
+            .find(&input.key)
+            .count()
+            .get_result::<i64>(conn)?
+            > 0;
+        if taken {
+            return Err(DbError::Conflict(format!(
+                "A signal with the key “{}” exists already.",
+                input.key
+            )));
+        }
+        diesel::insert_into(signal_definitions::table)
+            .values((
+                signal_definitions::key.eq(&input.key),
+                signal_definitions::label.eq(input.label.trim()),
+                signal_definitions::label_ja.eq(input.label_ja.as_deref().map(str::trim)),
+                signal_definitions::unit.eq(input.unit.trim()),
+                signal_definitions::description.eq(input.description.trim()),
+                signal_definitions::higher_is_better.eq(input.higher_is_better),
+                signal_definitions::kind.eq(input.kind.as_str()),
+                signal_definitions::builtin.eq(false),
+                signal_definitions::created_at.eq(chrono::Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            Event::new(
+                AuditKind::SignalDefined,
+                format!(
+                    "Defined the signal “{}” ({}).",
+                    input.label.trim(),
+                    input.key
+                ),
+            )
+            .target(AuditTarget::Signal, None, input.key.clone()),
+        )?;
+        definition(conn, &input.key)
+    })
+}
+
+/// Changes a definition (audited, with the changed fields). Retiring a
+/// signal the published model reads is refused (409): publish a model
+/// without it first.
+pub fn update(
+    conn: &mut DbConn,
+    key: &str,
+    input: &SignalUpdate,
+    actor: &Actor,
+) -> Result<SignalDefinition, DbError> {
+    super::write_tx(conn, |conn| {
+        let before = definition(conn, key)?;
+        let retire = input.retired.unwrap_or(before.retired);
+        if retire && !before.retired {
+            if let Some(current) = super::models::published(conn)? {
+                if current.model.measures.iter().any(|m| m.signal == key) {
+                    return Err(DbError::Conflict(format!(
+                        "The published model (version {}) reads “{key}”; publish a model without it before retiring it.",
+                        current.published_version.unwrap_or_default()
+                    )));
+                }
+            }
+        }
+        let kind = input.kind.unwrap_or(before.kind);
+        let label_ja = input.label_ja.as_deref().map(str::trim).map(str::to_owned);
+        let retired_at = match (retire, before.retired) {
+            (true, false) => Some(Some(chrono::Utc::now().naive_utc())),
+            (false, true) => Some(None),
+            _ => None,
+        };
+        let mut changes = Vec::new();
+        let mut note = |field: &str, old: String, new: String| {
+            if old != new {
+                changes.push(FieldChange {
+                    field: field.to_owned(),
+                    old: Some(old),
+                    new: Some(new),
+                });
+            }
+        };
+        note("label", before.label.clone(), input.label.trim().to_owned());
+        note(
+            "label_ja",
+            before.label_ja.clone().unwrap_or_default(),
+            label_ja.clone().unwrap_or_default(),
+        );
+        note("unit", before.unit.clone(), input.unit.trim().to_owned());
+        note(
+            "description",
+            before.description.clone(),
+            input.description.trim().to_owned(),
+        );
+        note(
+            "higher_is_better",
+            before.higher_is_better.to_string(),
+            input.higher_is_better.to_string(),
+        );
+        note("kind", before.kind.to_string(), kind.to_string());
+        note("retired", before.retired.to_string(), retire.to_string());
+        diesel::update(signal_definitions::table.find(key))
+            .set((
+                signal_definitions::label.eq(input.label.trim()),
+                signal_definitions::label_ja.eq(&label_ja),
+                signal_definitions::unit.eq(input.unit.trim()),
+                signal_definitions::description.eq(input.description.trim()),
+                signal_definitions::higher_is_better.eq(input.higher_is_better),
+                signal_definitions::kind.eq(kind.as_str()),
+            ))
+            .execute(conn)?;
+        if let Some(at) = retired_at {
+            diesel::update(signal_definitions::table.find(key))
+                .set(signal_definitions::retired_at.eq(at))
+                .execute(conn)?;
+        }
+        let summary = match retired_at {
+            Some(Some(_)) => format!("Retired the signal “{key}”."),
+            Some(None) => format!("Brought back the signal “{key}”."),
+            None => format!("Changed the signal “{key}”."),
+        };
+        audit::record(
+            conn,
+            actor,
+            Event::new(AuditKind::SignalChanged, summary)
+                .target(AuditTarget::Signal, None, key.to_owned())
+                .changes(changes),
+        )?;
+        definition(conn, key)
+    })
 }
 
 /// One dated value to insert.

@@ -24,8 +24,9 @@ fn number(v: f64) -> String {
 }
 
 /// The accounts matching `query`'s filters in its order (paging ignored)
-/// as a CSV file: UTF-8 with BOM, the accounts import's columns, the tier
-/// and the latest value of every signal.
+/// as a CSV file: UTF-8 with BOM, the accounts import's columns, the tier,
+/// the health score and band of the latest snapshot, and the latest value
+/// of every signal.
 pub fn accounts_csv(conn: &mut DbConn, query: &AccountQuery) -> Result<Vec<u8>, DbError> {
     let rows = db::accounts::export_rows(conn, query)?;
     let signal_keys: Vec<String> = db::signals::definitions(conn)?
@@ -37,6 +38,7 @@ pub fn accounts_csv(conn: &mut DbConn, query: &AccountQuery) -> Result<Vec<u8>, 
     for chunk in ids.chunks(2_000) {
         latest.append(&mut db::signals::latest_for(conn, chunk)?);
     }
+    let scores = db::models::latest_scores(conn, &ids)?;
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut writer = csv::Writer::from_writer(&mut out);
@@ -46,7 +48,7 @@ pub fn accounts_csv(conn: &mut DbConn, query: &AccountQuery) -> Result<Vec<u8>, 
             .iter()
             .map(|(c, _)| *c)
             .collect();
-        header.push("tier");
+        header.extend(["tier", "health_score", "health_band"]);
         header.extend(signal_keys.iter().map(String::as_str));
         writer
             .write_record(header.iter().map(|h| neutralize_formula(h).into_owned()))
@@ -85,6 +87,9 @@ pub fn accounts_csv(conn: &mut DbConn, query: &AccountQuery) -> Result<Vec<u8>, 
                 date(row.champion_changed_on),
                 Tier::of(row.mrr_minor, currency).as_str().to_owned(),
             ];
+            let (score, band) = scores.get(&row.id).copied().unwrap_or((None, None));
+            record.push(score.map(number).unwrap_or_default());
+            record.push(band.map(|b| b.as_str().to_owned()).unwrap_or_default());
             for key in &signal_keys {
                 record.push(
                     signals

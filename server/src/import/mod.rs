@@ -51,6 +51,8 @@ pub struct Options {
     pub client_addr: Option<String>,
     /// The currency of rows without a currency cell.
     pub currency: Option<Currency>,
+    /// The date of every value of a wide signals file without a date column.
+    pub date: Option<chrono::NaiveDate>,
 }
 
 /// Why an import could not even be checked.
@@ -111,6 +113,8 @@ pub(crate) struct Outcome {
     pub(crate) created: u64,
     pub(crate) updated: u64,
     pub(crate) unchanged: u64,
+    /// Wide signals files: headers that match no signal.
+    pub(crate) unknown_columns: Vec<String>,
 }
 
 impl Outcome {
@@ -316,6 +320,12 @@ impl<'a, 'p> RowCheck<'a, 'p> {
         found
     }
 
+    /// The trimmed, non-empty cell at file column `i` (a wide file's signal
+    /// columns, which are no column of ours).
+    pub(crate) fn cell_at(&self, i: usize) -> Option<&'a str> {
+        self.row.cell(i).map(str::trim).filter(|t| !t.is_empty())
+    }
+
     /// Whether this row has had a problem so far.
     pub(crate) fn has_problems(&self) -> bool {
         self.problems.count > self.before
@@ -336,6 +346,9 @@ pub(crate) struct Input<'a> {
     pub(crate) cols: &'a Columns,
     pub(crate) currency: Option<Currency>,
     pub(crate) progress: Progress<'a>,
+    /// A wide signals file, with the date for the whole file when it has
+    /// no date column.
+    pub(crate) wide: Option<Option<chrono::NaiveDate>>,
 }
 
 fn check(conn: &mut DbConn, kind: ImportKind, input: &Input<'_>) -> Result<Box<dyn Plan>, DbError> {
@@ -387,12 +400,23 @@ fn check_and_apply(
 ) -> Result<ImportReport, ImportFailure> {
     progress(ImportPhase::Reading, 0, 0);
     let table = read::read(bytes, &|done| progress(ImportPhase::Reading, done, 0))?;
-    let (columns, column_errors) = read::resolve(
+    let (columns, mut column_errors) = read::resolve(
         options.kind,
         &table.headers,
         &options.mapping,
         options.currency.is_some(),
     )?;
+    // A signals file without `signal` and `value` columns is in the wide
+    // layout: one column per signal (see `signals::wide_columns`).
+    let wide = options.kind == ImportKind::Signals && signals::is_wide(&column_errors);
+    if wide {
+        column_errors.retain(|e| {
+            let col = e.column.as_deref();
+            !(col == Some("signal")
+                || col == Some("value")
+                || (col == Some("date") && options.date.is_some()))
+        });
+    }
     let rows = u64::try_from(table.row_count()).unwrap_or(u64::MAX);
     let mut report = ImportReport {
         id: None,
@@ -413,6 +437,7 @@ fn check_and_apply(
         warning_count: 0,
         warnings: Vec::new(),
         changes: Vec::new(),
+        unknown_columns: Vec::new(),
     };
     if !column_errors.is_empty() {
         // Without the required columns no row can be read meaningfully; the
@@ -427,6 +452,7 @@ fn check_and_apply(
         cols: &columns,
         currency: options.currency,
         progress,
+        wide: wide.then_some(options.date),
     };
     let (mut plan, id) = crate::db::write_tx::<_, ImportFailure, _>(conn, |conn| {
         let plan = check(conn, options.kind, &input)?;
@@ -473,6 +499,7 @@ fn check_and_apply(
     report.warning_count = outcome.warnings.count;
     report.warnings = std::mem::take(&mut outcome.warnings.list);
     report.changes = outcome.listed();
+    report.unknown_columns = std::mem::take(&mut outcome.unknown_columns);
     progress(ImportPhase::Done, rows, rows);
     Ok(report)
 }

@@ -142,6 +142,7 @@ pub async fn create_import(
         user_id: user.id,
         client_addr: actor.client_addr,
         currency: query.currency,
+        date: query.date,
     };
     let token = query.progress.clone();
     let pool = pool.clone();

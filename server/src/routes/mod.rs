@@ -9,6 +9,7 @@ pub mod export;
 pub mod health;
 pub mod imports;
 pub mod kpis;
+pub mod models;
 pub mod session;
 pub mod signals;
 pub mod users;
@@ -45,7 +46,18 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(accounts::list_contacts)
         .service(accounts::create_contact)
         .service(accounts::delete_contact)
+        .service(models::account_score)
         .service(signals::list_signals)
+        .service(signals::create_signal)
+        .service(signals::update_signal)
+        .service(models::list_models)
+        .service(models::create_model)
+        // Before `/health-models/{id}`.
+        .service(models::compare_models)
+        .service(models::get_model)
+        .service(models::update_model)
+        .service(models::publish_model)
+        .service(models::get_scoring_data)
         .service(duplicates::list_duplicates)
         .service(duplicates::merge_accounts)
         .service(imports::create_import)

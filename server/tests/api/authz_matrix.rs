@@ -112,6 +112,26 @@ impl Ctx<'_> {
         )
     }
 
+    /// A new health model draft (based on the published model), for calls
+    /// that change or publish one.
+    fn fresh_draft(&self) -> i64 {
+        let mut conn = self.app.pool.get().unwrap();
+        let model = serde_json::from_value(json!({ "measures": [{ "signal": "setup_progress",
+            "weight": 1, "curve": { "kind": "linear", "points": [[0, 0], [100, 100]] } }] }))
+        .unwrap();
+        kizuna_server::db::models::create_draft(
+            &mut conn,
+            &kizuna_shared::api::NewHealthModel {
+                name: "Matrix draft".into(),
+                model,
+                note: String::new(),
+            },
+            &kizuna_server::db::audit::Actor::command_line("matrix"),
+        )
+        .unwrap()
+        .id
+    }
+
     /// A new CSM user for calls that change one.
     fn fresh_user(&self) -> i64 {
         self.app.create_user(
@@ -289,8 +309,68 @@ fn rows() -> Vec<Row> {
                 get(format!("/api/v1/accounts/{account}/contacts/{contact}"))
             },
         ),
+        row("GET", "/api/v1/accounts/{id}/score", READ_ALL, |c| {
+            get(format!("/api/v1/accounts/{}/score", c.fx.account))
+        }),
         row("GET", "/api/v1/signals", READ_ALL, |_| {
             get("/api/v1/signals")
+        }),
+        row("POST", "/api/v1/signals", [201, 201, 403, 403, 401], |_| {
+            with_json(
+                "/api/v1/signals",
+                json!({ "key": format!("s_{}", rand_suffix()), "label": "Matrix signal",
+                        "higher_is_better": true }),
+            )
+        }),
+        row("PUT", "/api/v1/signals/{key}", MANAGERS, |_| {
+            with_json(
+                "/api/v1/signals/csm_sentiment",
+                json!({ "label": "CSM sentiment", "unit": "1-5", "higher_is_better": true }),
+            )
+        }),
+        // Health models and scoring data.
+        row("GET", "/api/v1/health-models", READ_ALL, |_| {
+            get("/api/v1/health-models")
+        }),
+        row(
+            "POST",
+            "/api/v1/health-models",
+            [201, 201, 403, 403, 401],
+            |_| {
+                with_json(
+                    "/api/v1/health-models",
+                    json!({ "name": "Matrix", "model": { "measures": [{ "signal": "setup_progress",
+                    "weight": 1, "curve": { "kind": "steps", "points": [[0, 0], [50, 100]] } }] } }),
+                )
+            },
+        ),
+        row("GET", "/api/v1/health-models/{id}", READ_ALL, |_| {
+            get("/api/v1/health-models/1")
+        }),
+        row("PUT", "/api/v1/health-models/{id}", MANAGERS, |c| {
+            with_json(
+                format!("/api/v1/health-models/{}", c.fresh_draft()),
+                json!({ "name": "Matrix edit", "version": 1, "model": { "measures": [{
+                    "signal": "setup_progress", "weight": 2,
+                    "curve": { "kind": "linear", "points": [[0, 0], [100, 100]] } }] } }),
+            )
+        }),
+        row(
+            "POST",
+            "/api/v1/health-models/{id}/publish",
+            MANAGERS,
+            |c| {
+                with_json(
+                    format!("/api/v1/health-models/{}/publish", c.fresh_draft()),
+                    json!({ "version": 1, "note": "matrix" }),
+                )
+            },
+        ),
+        row("GET", "/api/v1/health-models/compare", READ_ALL, |_| {
+            get("/api/v1/health-models/compare?a=1&b=1")
+        }),
+        row("GET", "/api/v1/scoring-data", READ_ALL, |_| {
+            get("/api/v1/scoring-data?as_of=2026-01-01&window_days=90")
         }),
         // Duplicates.
         row("GET", "/api/v1/duplicates", READ_ALL, |_| {

@@ -277,3 +277,37 @@ async fn executives_are_refused_every_write_endpoint() {
         .unwrap();
     assert!(out.status().is_success());
 }
+
+#[tokio::test]
+async fn publishing_a_health_model_reaches_an_open_stream() {
+    let app = spawn_app().await;
+    let csm = signed_in(&app, Role::Csm).await;
+    let manager = signed_in(&app, Role::Manager).await;
+    let mut stream = Stream::open(&csm, &app, None).await;
+    let ready = stream.ready().await;
+    let model = json!({ "measures": [{ "signal": "setup_progress", "weight": 1,
+        "curve": { "kind": "linear", "points": [[0, 0], [100, 100]] } }], "cuts": [40, 70] });
+    let r = manager
+        .post(app.url("/api/v1/health-models"))
+        .json(&json!({ "name": "Live draft", "model": model }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let draft: Value = r.json().await.unwrap();
+    // Saving a draft changes no score: nothing is announced for it.
+    let r = manager
+        .post(app.url(&format!(
+            "/api/v1/health-models/{}/publish",
+            draft["id"].as_i64().unwrap()
+        )))
+        .json(&json!({ "version": draft["version"], "note": "live" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let event = stream.change(Duration::from_secs(2)).await;
+    assert_eq!(event.kind, ChangeKind::ModelPublish);
+    assert_eq!(event.account_id, None);
+    assert!(event.id > ready.data_version);
+}

@@ -12,6 +12,7 @@ mod demo;
 mod duplicates;
 mod events;
 mod health;
+mod health_models;
 mod helpers;
 mod import_rules;
 mod imports;

@@ -44,6 +44,16 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         ("/api/v1/users/{id}/password-reset", "post"),
         ("/api/v1/audit", "get"),
         ("/api/v1/audit/export", "get"),
+        ("/api/v1/signals", "post"),
+        ("/api/v1/signals/{key}", "put"),
+        ("/api/v1/health-models", "get"),
+        ("/api/v1/health-models", "post"),
+        ("/api/v1/health-models/{id}", "get"),
+        ("/api/v1/health-models/{id}", "put"),
+        ("/api/v1/health-models/{id}/publish", "post"),
+        ("/api/v1/health-models/compare", "get"),
+        ("/api/v1/scoring-data", "get"),
+        ("/api/v1/accounts/{id}/score", "get"),
     ];
     for (path, method) in expected {
         assert!(
@@ -53,7 +63,7 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         );
     }
     let v1_paths = paths.keys().filter(|p| p.starts_with("/api/v1/")).count();
-    assert_eq!(v1_paths, 23);
+    assert_eq!(v1_paths, 30);
     let unauthorised = &doc["paths"]["/api/v1/accounts"]["get"]["responses"]["401"];
     assert!(unauthorised["content"]["application/problem+json"].is_object());
     let schemas = doc["components"]["schemas"].as_object().unwrap();

@@ -32,6 +32,7 @@ pub fn model() -> HealthModel {
     let steps = |p: &[(f64, f64)]| Curve::Steps(p.to_vec());
     let m = |signal: &str, weight: f64, missing: MissingPolicy, curve: Curve| Measure {
         signal: signal.to_owned(),
+        trend: None,
         weight,
         missing,
         curve,
@@ -115,7 +116,8 @@ pub fn columns(n: usize, seed: u64) -> Vec<(String, Vec<f64>)> {
                     if rng.unit() < 0.05 {
                         f64::NAN
                     } else {
-                        (lo + (hi - lo) * rng.unit()).round()
+                        // `+ 0.0`: no −0.0 (a database hands out 0).
+                        (lo + (hi - lo) * rng.unit()).round() + 0.0
                     }
                 })
                 .collect();
@@ -156,4 +158,132 @@ pub fn table_f32(n: usize, seed: u64) -> SignalTable {
         t.add(k, c).expect("fresh column of the right length");
     }
     t
+}
+
+/// Days of the lagged columns [`scoring_data`] carries for trend measures.
+#[allow(dead_code)]
+pub const LAG_DAYS: u32 = 60;
+
+/// The 8-measure [`model`] plus two trend measures over the
+/// [`LAG_DAYS`]-day lagged columns of [`scoring_data`]: the relative change
+/// of feature adoption and the absolute change of days since login.
+#[allow(dead_code)]
+pub fn trend_model() -> HealthModel {
+    use kizuna_shared::metrics::{Measure, Trend, TrendKind};
+    let mut m = model();
+    m.measures.push(
+        Measure::new(
+            "feature_adoption_pct",
+            10.0,
+            Curve::Linear(vec![
+                (-50.0, 0.0),
+                (-10.0, 40.0),
+                (0.0, 70.0),
+                (20.0, 100.0),
+            ]),
+        )
+        .with_trend(Trend {
+            days: LAG_DAYS,
+            kind: TrendKind::Relative,
+        }),
+    );
+    m.measures.push(
+        Measure::new(
+            "days_since_login",
+            5.0,
+            Curve::Steps(vec![(-1000.0, 100.0), (0.0, 60.0), (15.0, 0.0)]),
+        )
+        .with_trend(Trend {
+            days: LAG_DAYS,
+            kind: TrendKind::Absolute,
+        }),
+    );
+    m
+}
+
+/// A realistic scoring-data set: `n` accounts with ascending ids, names
+/// (a third in Japanese), 40 owners, MRR and tier in JPY (80 %), USD or EUR,
+/// the 8 signals of [`model`] (three of them with one decimal, as the
+/// database holds percentages), their values [`LAG_DAYS`] days earlier (~8 %
+/// missing) and churn outcomes that depend on the score.
+#[allow(dead_code)]
+pub fn scoring_data(n: usize, seed: u64) -> kizuna_shared::api::scoring_data::ScoringData {
+    use kizuna_shared::api::scoring_data::{AccountRow, Accounts, ScoringData};
+    use kizuna_shared::domain::{Currency, Tier};
+    use kizuna_shared::metrics::Scorer;
+
+    let mut rng = XorShift::new(seed ^ 0x9E37_79B9_7F4A_7C15);
+    let decimals = [
+        "seat_utilisation_pct",
+        "feature_adoption_pct",
+        "mrr_growth_pct",
+    ];
+    let mut table = SignalTable::new(n);
+    for (k, mut c) in columns(n, seed) {
+        let tenth = decimals.contains(&k.as_str());
+        if tenth {
+            for v in c.iter_mut().filter(|v| !v.is_nan()) {
+                *v = ((*v + rng.unit() - 0.5) * 10.0).round() / 10.0 + 0.0;
+            }
+        }
+        let lagged: Vec<f64> = c
+            .iter()
+            .map(|&v| {
+                if rng.unit() < 0.08 {
+                    f64::NAN
+                } else {
+                    let then = v * (0.7 + 0.6 * rng.unit());
+                    if tenth {
+                        (then * 10.0).round() / 10.0 + 0.0
+                    } else {
+                        then.round() + 0.0
+                    }
+                }
+            })
+            .collect();
+        table
+            .add_lagged(k.clone(), LAG_DAYS, lagged)
+            .expect("fresh lagged column");
+        table.add(k, c).expect("fresh column");
+    }
+    let scorer = Scorer::new(&model()).expect("valid model");
+    let (scores, _) = scorer.score(&table);
+    let churned = churned(&scores, seed ^ 7);
+    let owners: Vec<String> = (0..40).map(|i| format!("CSM {i:02}")).collect();
+    let mut accounts = Accounts::with_capacity(n);
+    let mut id = 1000i64;
+    let mut name = String::new();
+    for (i, &churned) in churned.iter().enumerate() {
+        id += 1 + (rng.unit() < 0.1) as i64 * 3;
+        let currency = match rng.unit() {
+            u if u < 0.8 => Currency::Jpy,
+            u if u < 0.95 => Currency::Usd,
+            _ => Currency::Eur,
+        };
+        let mrr_minor = match currency {
+            Currency::Jpy => (rng.unit() * 2_000.0).round() as i64 * 1_000,
+            _ => (rng.unit() * 20_000.0).round() as i64 * 100,
+        };
+        name.clear();
+        if i % 3 == 0 {
+            name.push_str(&format!("株式会社サンプル{i}"));
+        } else {
+            name.push_str(&format!("Sample Company {i} Inc."));
+        }
+        let owner = (rng.unit() < 0.95).then(|| {
+            let o = (rng.next_u64() % 40) as usize;
+            (o as i64 + 1, owners[o].as_str())
+        });
+        accounts.push(AccountRow {
+            id,
+            name: &name,
+            owner,
+            tier: Tier::of(mrr_minor, currency),
+            mrr_minor,
+            currency,
+            churned,
+        });
+    }
+    let as_of = chrono::NaiveDate::from_ymd_opt(2025, 3, 31).expect("date");
+    ScoringData::new(as_of, 180, accounts, table).expect("one row per account")
 }

@@ -66,6 +66,14 @@ string_enum!(
         ImportApplied => "import_applied",
         /// The accounts were exported as CSV.
         ExportDownloaded => "export_downloaded",
+        /// A manager defined a signal.
+        SignalDefined => "signal_defined",
+        /// A signal's definition changed (or it was retired or brought back).
+        SignalChanged => "signal_changed",
+        /// A health model draft was created or edited.
+        ModelDraftSaved => "model_draft_saved",
+        /// A health model was published (with its snapshot of every account).
+        ModelPublished => "model_published",
     }
 );
 
@@ -105,7 +113,11 @@ impl AuditKind {
             | AuditKind::ContactRemoved
             | AuditKind::ChampionChanged
             | AuditKind::ImportApplied
-            | AuditKind::ExportDownloaded => AuditCategory::Data,
+            | AuditKind::ExportDownloaded
+            | AuditKind::SignalDefined
+            | AuditKind::SignalChanged
+            | AuditKind::ModelDraftSaved
+            | AuditKind::ModelPublished => AuditCategory::Data,
         }
     }
 }
@@ -134,6 +146,10 @@ string_enum!(
         Import => "import",
         /// A CSV export.
         Export => "export",
+        /// A signal definition (`target_label` is its key).
+        Signal => "signal",
+        /// A health model (`target_id` is the model id).
+        HealthModel => "health_model",
         /// The session signing key.
         SessionKey => "session_key",
     }

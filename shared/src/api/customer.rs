@@ -383,6 +383,15 @@ pub struct SignalDefinition {
     pub higher_is_better: bool,
     /// One of the six standard signals.
     pub builtin: bool,
+    /// Japanese label (the UI falls back to `label`).
+    #[serde(default)]
+    pub label_ja: Option<String>,
+    /// Number or yes/no.
+    #[serde(default)]
+    pub kind: super::SignalKind,
+    /// Retired: values kept, no new ones accepted, not offered for models.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 /// One dated value of one signal.
@@ -570,6 +579,11 @@ pub struct ImportQuery {
     #[serde(default)]
     #[garde(skip)]
     pub currency: Option<Currency>,
+    /// Signals files in the wide layout (one row per account, one column
+    /// per signal) without a date column: the date of every value.
+    #[serde(default)]
+    #[garde(skip)]
+    pub date: Option<NaiveDate>,
 }
 
 /// One problem in an import file.
@@ -661,6 +675,11 @@ pub struct ImportReport {
     /// The warnings, at most [`MAX_REPORTED_ERRORS`], in row order.
     #[serde(default)]
     pub warnings: Vec<ImportError>,
+    /// Headers of a wide signals file that match no signal (nor an account
+    /// column): their values are not imported; define them as signals
+    /// (their key or label) and import again.
+    #[serde(default)]
+    pub unknown_columns: Vec<String>,
     /// Planned changes (creates and updates first), at most [`MAX_PREVIEW_CHANGES`].
     pub changes: Vec<ImportChange>,
 }

@@ -13,11 +13,14 @@ use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
 
 mod admin;
 mod customer;
+mod health;
 mod kpi;
 mod values;
 pub use admin::*;
 pub use customer::*;
+pub use health::*;
 pub use kpi::*;
+pub mod scoring_data;
 pub use values::*;
 
 /// Media type of error responses (RFC 9457).
@@ -214,6 +217,13 @@ pub struct Account {
     /// detail endpoint filled them in.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub signals: BTreeMap<String, f64>,
+    /// Health score in the latest snapshot of the published model (`None`:
+    /// not scored, or no data for any measure). Filled in by the list.
+    #[serde(default)]
+    pub score: Option<f64>,
+    /// Its band.
+    #[serde(default)]
+    pub band: Option<crate::metrics::Band>,
 }
 
 string_enum!(
@@ -234,6 +244,8 @@ string_enum!(
         Status => "status",
         /// Owner's name.
         Owner => "owner",
+        /// Health score (latest snapshot; unscored accounts last).
+        Score => "score",
     }
 );
 
@@ -292,6 +304,9 @@ pub struct AccountQuery {
     /// Only accounts in this MRR tier.
     #[garde(skip)]
     pub tier: Option<Tier>,
+    /// Only accounts in this health band (latest snapshot).
+    #[garde(skip)]
+    pub band: Option<crate::metrics::Band>,
 }
 
 impl AccountQuery {

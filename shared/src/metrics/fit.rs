@@ -29,7 +29,7 @@
 //! same data.
 
 use super::backtest::auc;
-use super::model::ModelError;
+use super::model::{ModelError, Trend};
 use super::scoring::{DataError, Scorer, SignalTable};
 use serde::{Deserialize, Serialize};
 
@@ -82,6 +82,9 @@ pub enum FitError {
 pub struct WeightSuggestion {
     /// Signal keys, in measure order.
     pub signals: Vec<String>,
+    /// The trend each measure reads (`None`: the value), in measure order.
+    #[serde(default)]
+    pub trends: Vec<Option<Trend>>,
     /// Suggested weights (sum [`FitOptions::total`]), in measure order.
     pub weights: Vec<f64>,
     /// The model's current weights.
@@ -291,6 +294,7 @@ pub fn fit_weights(
     let (new_scores, _) = suggested.score(table);
     Ok(WeightSuggestion {
         signals: scorer.signals().map(str::to_owned).collect(),
+        trends: scorer.trends().collect(),
         current_weights: scorer.weights(),
         weights,
         coefficients: beta,

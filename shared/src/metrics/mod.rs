@@ -6,26 +6,44 @@
 //!
 //! - [`model`]: [`HealthModel`] (measures, curves, weights, cut-offs) and its
 //!   validation.
-//! - [`scoring`]: [`SignalTable`] (columnar data) and [`Scorer`] (batch scoring
-//!   into caller buffers, bands, histograms, MRR per band, model comparison,
-//!   per-account explanation).
-//! - [`backtest`](mod@backtest): ROC AUC, ROC curve, churn per band and red lift.
+//! - [`table`]: [`SignalTable`], the columnar data (values at the as-of
+//!   date and lagged values for trend measures).
+//! - [`scoring`]: [`Scorer`] (batch scoring into caller buffers, bands,
+//!   histograms, MRR per band, model comparison, per-account explanation);
+//!   its kernels (portable and explicit wasm `simd128`) are in `kernel.rs`.
+//! - [`backtest`](mod@backtest): ROC AUC with its standard error and
+//!   verdict, ROC curve, churn per band, red lift, red precision and recall.
+//! - [`panel`]: [`Panel`], everything the workbench recomputes on a slider
+//!   move, without allocating.
 //! - [`fit`](mod@fit): non-negative logistic weight suggestion.
 //! - [`kpi`]: revenue movements, NRR/GRR, churn, NPS, CSAT, onboarding, at-risk
 //!   MRR, per [`Period`] and per group.
 
 pub mod backtest;
 pub mod fit;
+mod kernel;
 pub mod kpi;
 pub mod model;
+pub mod panel;
 pub mod period;
 pub mod scoring;
+pub mod table;
 
-pub use backtest::{auc, backtest, roc_curve, BacktestReport, BandOutcome, BandOutcomes, RocPoint};
+pub use backtest::{
+    auc, auc_standard_error, backtest, roc_curve, AucVerdict, BacktestOptions, BacktestReport,
+    Backtester, BandOutcome, BandOutcomes, RocPoint, MIN_CLASS_FOR_AUC,
+};
 pub use fit::{fit_weights, FitError, FitOptions, WeightSuggestion};
-pub use model::{Band, Bands, Curve, HealthModel, Measure, MissingPolicy, ModelError};
+pub use model::{
+    Band, Bands, Curve, HealthModel, Measure, MissingPolicy, ModelError, Trend, TrendKind,
+    MAX_TREND_DAYS,
+};
+pub use panel::{
+    CurrencyBands, Movements, Mover, Panel, PanelError, PanelInputs, PanelOptions, PanelResult,
+};
 pub use period::{Month, Period, PeriodError};
 pub use scoring::{
-    compare_bands, compare_models, mrr_by_band, BandComparison, BandCounts, BandMrr, Column,
-    Contribution, Currencies, DataError, Explanation, Histogram, ScoreSummary, Scorer, SignalTable,
+    compare_bands, compare_models, mrr_by_band, BandComparison, BandCounts, BandMrr, Contribution,
+    Currencies, Explanation, Histogram, ScoreSummary, Scorer,
 };
+pub use table::{Column, DataError, SignalTable};

@@ -8,6 +8,10 @@
 //!                "curve": {"kind": "linear", "points": [[0, 100], [30, 40], [60, 0]]}}],
 //!  "cuts": [40, 70]}
 //! ```
+//!
+//! A measure of a signal's trend adds
+//! `"trend": {"days": 60, "kind": "relative"}` (see [`Trend`]); models
+//! stored before trends existed read unchanged.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -83,12 +87,91 @@ pub enum MissingPolicy {
     Zero,
 }
 
-/// One measure of a model: a signal, its curve, its weight and its missing
-/// data policy.
+/// Longest trend period a measure may use, in days (ten years).
+pub const MAX_TREND_DAYS: u32 = 3650;
+
+/// How a trend compares the value at the as-of date with the value `days`
+/// earlier (see [`Trend::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendKind {
+    /// `now − then`, in the signal's unit (e.g. −12 active users).
+    Absolute,
+    /// `(now − then) ÷ |then| × 100`, in percent (e.g. −22 %); missing when
+    /// `then` is 0.
+    Relative,
+}
+
+/// A measure reads a signal's *trend* instead of its value: its change over
+/// the `days` before the as-of date.
+///
+/// The data carries, per signal, the value as it stood at the as-of date and
+/// the value as it stood `days` earlier (a *lagged* column of the
+/// [`SignalTable`](super::SignalTable), see
+/// [`SignalTable::add_lagged`](super::SignalTable::add_lagged)); the trend
+/// is computed from the two while scoring and then goes through the
+/// measure's curve like any value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Trend {
+    /// Length of the period, in days (1 to [`MAX_TREND_DAYS`]).
+    pub days: u32,
+    /// Absolute or relative change.
+    pub kind: TrendKind,
+}
+
+impl TrendKind {
+    /// The change from `then` to `now`; `NaN` (missing) when either value is
+    /// missing, and for [`TrendKind::Relative`] when `then` is 0 (a change
+    /// from nothing has no percentage). The relative change divides by
+    /// `|then|`, so a rise is positive even from a negative base
+    /// (−10 → −5 is +50 %).
+    #[must_use]
+    #[inline(always)]
+    pub fn of(self, now: f64, then: f64) -> f64 {
+        match self {
+            TrendKind::Absolute => now - then,
+            TrendKind::Relative => {
+                if then == 0.0 {
+                    f64::NAN
+                } else {
+                    (now - then) / then.abs() * 100.0
+                }
+            }
+        }
+    }
+}
+
+impl Trend {
+    /// The trend of one account from the value at the as-of date (`now`) and
+    /// the value `days` earlier (`then`); see [`TrendKind::of`].
+    #[must_use]
+    #[inline]
+    pub fn of(self, now: f64, then: f64) -> f64 {
+        self.kind.of(now, then)
+    }
+}
+
+impl std::fmt::Display for Trend {
+    /// `60-day change` / `60-day change %`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            TrendKind::Absolute => write!(f, "{}-day change", self.days),
+            TrendKind::Relative => write!(f, "{}-day change %", self.days),
+        }
+    }
+}
+
+/// One measure of a model: a signal (or its trend), its curve, its weight
+/// and its missing data policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measure {
-    /// Key of the signal this measure reads (unique within a model).
+    /// Key of the signal this measure reads. A model may read a signal once
+    /// as a value and once per distinct trend.
     pub signal: String,
+    /// When set, the measure scores the signal's change over a period
+    /// instead of its value (absent in JSON = the value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
     /// Non-negative weight; only ratios matter.
     pub weight: f64,
     /// Missing data policy (default `skip`).
@@ -100,6 +183,7 @@ pub struct Measure {
 
 /// Health band of a score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum Band {
@@ -215,11 +299,22 @@ pub enum ModelError {
         /// Position of the measure.
         index: usize,
     },
-    /// Two measures read the same signal.
-    #[error("signal `{signal}` is used by more than one measure")]
+    /// Two measures read the same signal (the same way: both its value, or
+    /// both the same trend).
+    #[error("signal `{signal}`{} is used by more than one measure", trend.map(|t| format!(" ({t})")).unwrap_or_default())]
     DuplicateSignal {
         /// The repeated signal key.
         signal: String,
+        /// The repeated trend (`None`: the value is read twice).
+        trend: Option<Trend>,
+    },
+    /// A trend period is 0 or longer than [`MAX_TREND_DAYS`].
+    #[error("the trend of `{signal}` must cover 1 to {MAX_TREND_DAYS} days, got {days}")]
+    InvalidTrendDays {
+        /// Signal of the measure.
+        signal: String,
+        /// The rejected period.
+        days: u32,
     },
     /// A curve has no points.
     #[error("the curve of `{signal}` has no points")]
@@ -297,6 +392,32 @@ pub(crate) fn check_weight(signal: &str, weight: f64) -> Result<(), ModelError> 
 }
 
 impl Measure {
+    /// A measure of a signal's value with the `skip` missing policy.
+    #[must_use]
+    pub fn new(signal: impl Into<String>, weight: f64, curve: Curve) -> Self {
+        Self {
+            signal: signal.into(),
+            trend: None,
+            weight,
+            missing: MissingPolicy::Skip,
+            curve,
+        }
+    }
+
+    /// The same measure reading the signal's trend.
+    #[must_use]
+    pub fn with_trend(mut self, trend: Trend) -> Self {
+        self.trend = Some(trend);
+        self
+    }
+
+    /// The same measure with another missing-data policy.
+    #[must_use]
+    pub fn with_missing(mut self, missing: MissingPolicy) -> Self {
+        self.missing = missing;
+        self
+    }
+
     /// Checks the signal key, the weight and the curve of this measure
     /// (`index` is its position, for the error message).
     pub fn validate(&self, index: usize) -> Result<(), ModelError> {
@@ -304,6 +425,14 @@ impl Measure {
             return Err(ModelError::EmptySignal { index });
         }
         check_weight(&self.signal, self.weight)?;
+        if let Some(t) = self.trend {
+            if t.days == 0 || t.days > MAX_TREND_DAYS {
+                return Err(ModelError::InvalidTrendDays {
+                    signal: self.signal.clone(),
+                    days: t.days,
+                });
+            }
+        }
         let pts = self.curve.points();
         if pts.is_empty() {
             return Err(ModelError::EmptyCurve {
@@ -351,9 +480,10 @@ impl HealthModel {
         let mut seen = BTreeSet::new();
         for (i, m) in self.measures.iter().enumerate() {
             m.validate(i)?;
-            if !seen.insert(m.signal.as_str()) {
+            if !seen.insert((m.signal.as_str(), m.trend)) {
                 return Err(ModelError::DuplicateSignal {
                     signal: m.signal.clone(),
+                    trend: m.trend,
                 });
             }
         }

@@ -11,187 +11,15 @@
 //! An account whose kept weights sum to zero (every measure skipped) has no
 //! score: `NaN` in the score buffer, `None` in the band buffer.
 
+use super::kernel::{self, CompiledMeasure, Input, BLOCK, SUB_BINS};
 use super::model::{
-    check_weight, Band, Bands, Curve, HealthModel, Measure, MissingPolicy, ModelError,
+    check_weight, Band, Bands, HealthModel, Measure, MissingPolicy, ModelError, Trend,
 };
 use crate::domain::Currency;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Errors about the shape of input data.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DataError {
-    /// Two inputs that must have one entry per account differ in length.
-    #[error("{what}: expected {expected} values (one per account), got {got}")]
-    LengthMismatch {
-        /// Which input.
-        what: &'static str,
-        /// Number of accounts.
-        expected: usize,
-        /// Length given.
-        got: usize,
-    },
-    /// A signal column was added twice.
-    #[error("signal `{0}` already has a column")]
-    DuplicateColumn(String),
-}
-
-/// One signal column: a value per account, `NaN` where the value is missing.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Column {
-    /// Double precision values.
-    F64(Vec<f64>),
-    /// Single precision values (half the memory; scored in f64).
-    F32(Vec<f32>),
-}
-
-impl Column {
-    /// Number of values.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        match self {
-            Column::F64(v) => v.len(),
-            Column::F32(v) => v.len(),
-        }
-    }
-
-    /// Whether the column is empty.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The value of account `i` (`None` when missing or out of range).
-    #[must_use]
-    pub fn get(&self, i: usize) -> Option<f64> {
-        let v = match self {
-            Column::F64(v) => *v.get(i)?,
-            Column::F32(v) => f64::from(*v.get(i)?),
-        };
-        (!v.is_nan()).then_some(v)
-    }
-}
-
-impl From<Vec<f64>> for Column {
-    fn from(v: Vec<f64>) -> Self {
-        Column::F64(v)
-    }
-}
-
-impl From<Vec<f32>> for Column {
-    fn from(v: Vec<f32>) -> Self {
-        Column::F32(v)
-    }
-}
-
-/// A columnar data set: `len` accounts, one [`Column`] per signal key.
-///
-/// A signal with no column is missing for every account.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SignalTable {
-    len: usize,
-    columns: BTreeMap<String, Column>,
-}
-
-impl SignalTable {
-    /// An empty table for `len` accounts.
-    #[must_use]
-    pub fn new(len: usize) -> Self {
-        Self {
-            len,
-            columns: BTreeMap::new(),
-        }
-    }
-
-    /// Adds a column; it must have `len` values and a new key.
-    pub fn add(
-        &mut self,
-        signal: impl Into<String>,
-        column: impl Into<Column>,
-    ) -> Result<(), DataError> {
-        let (signal, column) = (signal.into(), column.into());
-        if self.columns.contains_key(&signal) {
-            return Err(DataError::DuplicateColumn(signal));
-        }
-        self.replace(signal, column).map(|_| ())
-    }
-
-    /// Adds or replaces a column (it must have `len` values); returns the old one.
-    pub fn replace(
-        &mut self,
-        signal: impl Into<String>,
-        column: impl Into<Column>,
-    ) -> Result<Option<Column>, DataError> {
-        let column = column.into();
-        if column.len() != self.len {
-            return Err(DataError::LengthMismatch {
-                what: "signal column",
-                expected: self.len,
-                got: column.len(),
-            });
-        }
-        Ok(self.columns.insert(signal.into(), column))
-    }
-
-    /// Builder form of [`add`](Self::add).
-    pub fn with(
-        mut self,
-        signal: impl Into<String>,
-        column: impl Into<Column>,
-    ) -> Result<Self, DataError> {
-        self.add(signal, column)?;
-        Ok(self)
-    }
-
-    /// Builds a table from per-account records of `(signal, value)` pairs;
-    /// a signal absent from a record is missing (`NaN`) for that account.
-    pub fn from_records<R, K>(records: impl IntoIterator<Item = R>) -> Self
-    where
-        R: IntoIterator<Item = (K, f64)>,
-        K: AsRef<str>,
-    {
-        let records: Vec<Vec<(K, f64)>> = records
-            .into_iter()
-            .map(|r| r.into_iter().collect())
-            .collect();
-        let n = records.len();
-        let mut columns: BTreeMap<String, Column> = BTreeMap::new();
-        for (i, rec) in records.iter().enumerate() {
-            for (k, v) in rec {
-                let col = columns
-                    .entry(k.as_ref().to_owned())
-                    .or_insert_with(|| Column::F64(vec![f64::NAN; n]));
-                if let Column::F64(c) = col {
-                    c[i] = *v;
-                }
-            }
-        }
-        Self { len: n, columns }
-    }
-
-    /// Number of accounts.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the table has no account.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The column of a signal.
-    #[must_use]
-    pub fn column(&self, signal: &str) -> Option<&Column> {
-        self.columns.get(signal)
-    }
-
-    /// The signal keys with a column.
-    pub fn signals(&self) -> impl Iterator<Item = &str> {
-        self.columns.keys().map(String::as_str)
-    }
-}
+pub use super::table::{Column, DataError, SignalTable};
 
 /// Accounts per band.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,258 +131,8 @@ impl Histogram {
     }
 }
 
-/// One term of a compiled curve.
-///
-/// Linear curves are evaluated as a telescoping sum over their segments,
-/// `y0 + Σ s·(clamp(v, x, xn) − x)`, which needs no per-segment branch or
-/// select; the slope is nudged by an ulp or two when that makes a full
-/// segment add exactly its rise `y(xn) − y(x)`, so a value on a knot scores
-/// that knot's `y` (exactly, for integer points). Steps are
-/// `y0 + Σ (v >= x)·a` with `a` the rise at threshold `x`.
-#[derive(Debug, Clone, Copy, Default)]
-struct Term {
-    x: f64,
-    xn: f64,
-    s: f64,
-}
-
-/// A slope `s` with `s·(x1 − x0) == y1 − y0` exactly when one is within two
-/// ulps of the quotient; otherwise the quotient.
-fn exact_slope(x0: f64, x1: f64, y0: f64, y1: f64) -> f64 {
-    let (dx, rise) = (x1 - x0, y1 - y0);
-    let s = rise / dx;
-    if !s.is_finite() || s * dx == rise || s == 0.0 {
-        return s;
-    }
-    let bits = s.to_bits();
-    [1u64, 2]
-        .iter()
-        .flat_map(|&d| [bits.wrapping_add(d), bits.wrapping_sub(d)])
-        .map(f64::from_bits)
-        .find(|c| c.is_finite() && c * dx == rise)
-        .unwrap_or(s)
-}
-
-#[derive(Debug, Clone)]
-struct CompiledMeasure {
-    signal: String,
-    weight: f64,
-    missing: MissingPolicy,
-    /// Points below the first knot.
-    y0: f64,
-    /// Linear (segments) or steps (thresholds with rises in `s`).
-    linear: bool,
-    terms: Vec<Term>,
-    /// `weight × y0`.
-    wy0: f64,
-    /// The terms of the curve scaled by the weight (what the batch kernel
-    /// evaluates: weighted points, exact on knots for integer data).
-    wterms: Vec<Term>,
-    /// The source curve (to recompile on a weight change).
-    curve: Curve,
-}
-
-/// Compiles a curve whose `y` values are multiplied by `scale`.
-fn compile(curve: &Curve, scale: f64) -> (f64, Vec<Term>) {
-    let pts = curve.points();
-    let y0 = pts.first().map_or(0.0, |p| p.1 * scale);
-    let terms = match curve {
-        Curve::Linear(p) => p
-            .windows(2)
-            .map(|w| Term {
-                x: w[0].0,
-                xn: w[1].0,
-                s: exact_slope(w[0].0, w[1].0, w[0].1 * scale, w[1].1 * scale),
-            })
-            .collect(),
-        Curve::Steps(p) => p
-            .windows(2)
-            .map(|w| Term {
-                x: w[1].0,
-                xn: w[1].0,
-                s: w[1].1 * scale - w[0].1 * scale,
-            })
-            .collect(),
-    };
-    (y0, terms)
-}
-
-impl CompiledMeasure {
-    fn new(m: &Measure) -> Self {
-        let (y0, terms) = compile(&m.curve, 1.0);
-        let (wy0, wterms) = compile(&m.curve, m.weight);
-        Self {
-            signal: m.signal.clone(),
-            weight: m.weight,
-            missing: m.missing,
-            y0,
-            linear: matches!(m.curve, Curve::Linear(_)),
-            terms,
-            wy0,
-            wterms,
-            curve: m.curve.clone(),
-        }
-    }
-
-    fn set_weight(&mut self, weight: f64) {
-        self.weight = weight;
-        let (wy0, wterms) = compile(&self.curve, weight);
-        self.wy0 = wy0;
-        self.wterms = wterms;
-    }
-}
-
-/// `min(max(v, lo), hi)` written so that it compiles to `maxpd`/`minpd`.
-#[inline(always)]
-fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
-    let c = if v > lo { v } else { lo };
-    if c < hi {
-        c
-    } else {
-        hi
-    }
-}
-
-impl CompiledMeasure {
-    /// Points of one value (`None` when missing); same arithmetic as the batch path.
-    #[inline]
-    fn points(&self, v: f64) -> Option<f64> {
-        if v.is_nan() {
-            return None;
-        }
-        let mut p = self.y0;
-        for t in &self.terms {
-            p += if self.linear {
-                t.s * (clamp(v, t.x, t.xn) - t.x)
-            } else if v >= t.x {
-                t.s
-            } else {
-                0.0
-            };
-        }
-        Some(p)
-    }
-
-    fn missing_weight(&self) -> f64 {
-        match self.missing {
-            MissingPolicy::Skip => 0.0,
-            MissingPolicy::Zero => self.weight,
-        }
-    }
-}
-
-/// Accounts per block of the batch kernel (the two f64 accumulators of a
-/// block stay in L1).
-const BLOCK: usize = 1024;
-
-/// Histograms up to this many bins are counted in four interleaved
-/// stack sub-histograms.
-const SUB_BINS: usize = 256;
-
-/// 2^52: adding it to a float in [0, 2^51) leaves its rounded integer value
-/// in the low mantissa bits.
-const TWO_52: f64 = 4_503_599_627_370_496.0;
-
-/// One term of a curve sum (see [`Term`]).
-#[inline(always)]
-fn term<const LINEAR: bool>(v: f64, t: &Term) -> f64 {
-    if LINEAR {
-        t.s * (clamp(v, t.x, t.xn) - t.x)
-    } else if v >= t.x {
-        t.s
-    } else {
-        0.0
-    }
-}
-
-/// Fixed-size batch kernel: `K` (≤ 4) terms, linear or steps, `SKIP` =
-/// missing values drop the weight (else the weight was pre-added for every
-/// account). The term sum is unrolled by hand (`K` is a constant, so the
-/// dead branches vanish) because size-optimised builds (the app's wasm is
-/// `opt-level = "z"`) do not unroll loops.
-#[inline(always)]
-fn kernel<T: Copy + Into<f64>, const K: usize, const LINEAR: bool, const SKIP: bool>(
-    m: &CompiledMeasure,
-    vals: &[T],
-    wp: &mut [f64],
-    sw: &mut [f64],
-) {
-    let mut t = [Term::default(); 4];
-    t[..K].copy_from_slice(&m.wterms[..K]);
-    let (w, y0) = (m.weight, m.wy0);
-    // Plain indexed loop over equal-length slices: no iterator adapters for
-    // the size-optimised build to leave un-inlined, no bounds checks.
-    let n = vals.len().min(wp.len()).min(sw.len());
-    let (vals, wp, sw) = (&vals[..n], &mut wp[..n], &mut sw[..n]);
-    let mut i = 0;
-    while i < n {
-        let v: f64 = vals[i].into();
-        let mut p = y0;
-        if K > 0 {
-            p += term::<LINEAR>(v, &t[0]);
-        }
-        if K > 1 {
-            p += term::<LINEAR>(v, &t[1]);
-        }
-        if K > 2 {
-            p += term::<LINEAR>(v, &t[2]);
-        }
-        if K > 3 {
-            p += term::<LINEAR>(v, &t[3]);
-        }
-        let present = !v.is_nan();
-        wp[i] += if present { p } else { 0.0 };
-        if SKIP {
-            sw[i] += if present { w } else { 0.0 };
-        }
-        i += 1;
-    }
-}
-
-/// Adds one measure's `weight × points` (and, under `skip`, its weight where
-/// present) for a block of accounts, dispatching on the curve's shape so the
-/// common small curves get a fully unrolled, vectorised loop.
-// Always inlined so that it is compiled with the caller's target features
-// (the AVX2 build of `Scorer::run`).
-#[inline(always)]
-fn accumulate<T: Copy + Into<f64>>(
-    m: &CompiledMeasure,
-    vals: &[T],
-    wp: &mut [f64],
-    sw: &mut [f64],
-) {
-    macro_rules! dispatch {
-        ($skip:literal) => {
-            match (m.linear, m.terms.len()) {
-                (_, 0) => kernel::<T, 0, true, $skip>(m, vals, wp, sw),
-                (true, 1) => kernel::<T, 1, true, $skip>(m, vals, wp, sw),
-                (true, 2) => kernel::<T, 2, true, $skip>(m, vals, wp, sw),
-                (true, 3) => kernel::<T, 3, true, $skip>(m, vals, wp, sw),
-                (true, 4) => kernel::<T, 4, true, $skip>(m, vals, wp, sw),
-                (false, 1) => kernel::<T, 1, false, $skip>(m, vals, wp, sw),
-                (false, 2) => kernel::<T, 2, false, $skip>(m, vals, wp, sw),
-                (false, 3) => kernel::<T, 3, false, $skip>(m, vals, wp, sw),
-                (false, 4) => kernel::<T, 4, false, $skip>(m, vals, wp, sw),
-                _ => {
-                    // Long curves: same arithmetic, not unrolled.
-                    let w = m.weight;
-                    for ((&v, acc_p), acc_w) in vals.iter().zip(wp.iter_mut()).zip(sw.iter_mut()) {
-                        if let Some(p) = m.points(v.into()) {
-                            *acc_p += w * p;
-                            if $skip {
-                                *acc_w += w;
-                            }
-                        }
-                    }
-                }
-            }
-        };
-    }
-    match m.missing {
-        MissingPolicy::Skip => dispatch!(true),
-        MissingPolicy::Zero => dispatch!(false),
-    }
-}
+/// Models with up to this many measures are scored without any allocation.
+const STACK_MEASURES: usize = 32;
 
 /// A validated, precompiled model ready to score data sets.
 #[derive(Debug, Clone)]
@@ -568,7 +146,10 @@ pub struct Scorer {
 pub struct Contribution {
     /// Signal key.
     pub signal: String,
-    /// The raw value (`None` when missing).
+    /// The trend the measure reads (`None`: the signal's value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+    /// The raw value, or the trend for a trend measure (`None` when missing).
     pub value: Option<f64>,
     /// Points from the curve (`0` for a missing value under `zero`, `None`
     /// when skipped).
@@ -629,7 +210,8 @@ impl Scorer {
         self.measures.is_empty()
     }
 
-    /// Signal keys, in measure order.
+    /// Signal keys, in measure order (a signal read as a value and as a
+    /// trend appears twice; see [`trends`](Self::trends)).
     pub fn signals(&self) -> impl Iterator<Item = &str> {
         self.measures.iter().map(|m| m.signal.as_str())
     }
@@ -644,6 +226,7 @@ impl Scorer {
                 .iter()
                 .map(|m| Measure {
                     signal: m.signal.clone(),
+                    trend: m.trend,
                     weight: m.weight,
                     missing: m.missing,
                     curve: m.curve.clone(),
@@ -703,12 +286,29 @@ impl Scorer {
     }
 
     /// Signals of the model with no column in `table` (missing for every
-    /// account), for a warning in the UI.
+    /// account), for a warning in the UI; a trend measure whose lagged
+    /// column is absent is listed too (once per measure, model order).
     #[must_use]
     pub fn absent_signals<'a>(&'a self, table: &SignalTable) -> Vec<&'a str> {
-        self.signals()
-            .filter(|s| table.column(s).is_none())
+        self.measures
+            .iter()
+            .filter(|m| m.input(table).is_absent())
+            .map(|m| m.signal.as_str())
             .collect()
+    }
+
+    /// Indices of the measures with no data in `table` (see
+    /// [`absent_signals`](Self::absent_signals)).
+    #[must_use]
+    pub fn absent_measures(&self, table: &SignalTable) -> Vec<usize> {
+        (0..self.measures.len())
+            .filter(|&i| self.measures[i].input(table).is_absent())
+            .collect()
+    }
+
+    /// The trend each measure reads (`None`: the value), in measure order.
+    pub fn trends(&self) -> impl Iterator<Item = Option<Trend>> + '_ {
+        self.measures.iter().map(|m| m.trend)
     }
 
     /// Scores every account of `table` into `scores` and `bands` (resized to
@@ -743,11 +343,27 @@ impl Scorer {
         (s, b)
     }
 
-    /// Scores with the widest vector unit the CPU offers. On x86-64 builds
-    /// for the baseline (SSE2) the same body is compiled a second time with
-    /// AVX2 enabled and chosen at run time when the CPU has it: the
-    /// arithmetic is the same (no fused multiply-add), so the results are
-    /// bit-identical, only twice as many lanes run at once.
+    /// [`score_with_histogram_into`](Self::score_with_histogram_into)
+    /// through the portable kernel only (no run-time AVX2 dispatch, no
+    /// explicit `simd128` code). The results are bit-identical to the fast
+    /// path; tests use it to prove that.
+    #[doc(hidden)]
+    pub fn score_with_histogram_into_portable(
+        &self,
+        table: &SignalTable,
+        scores: &mut Vec<f64>,
+        bands: &mut Vec<Option<Band>>,
+        histogram: &mut Histogram,
+    ) -> BandCounts {
+        self.run_portable::<false>(table, scores, bands, Some(histogram))
+    }
+
+    /// Scores with the widest vector unit available. On x86-64 builds for
+    /// the baseline (SSE2) the same body is compiled a second time with AVX2
+    /// enabled and chosen at run time when the CPU has it; on wasm32 built
+    /// with `simd128` the explicit `f64x2` kernels run. The arithmetic is the
+    /// same everywhere (no fused multiply-add), so the results are
+    /// bit-identical, only more lanes run at once.
     #[cfg_attr(
         all(target_arch = "x86_64", not(target_feature = "avx2")),
         expect(unsafe_code, reason = "calls the AVX2 build after detecting AVX2")
@@ -765,7 +381,7 @@ impl Scorer {
             // found to support.
             return unsafe { self.run_avx2(table, scores, bands, histogram) };
         }
-        self.run_portable(table, scores, bands, histogram)
+        self.run_portable::<true>(table, scores, bands, histogram)
     }
 
     /// [`Self::run_portable`] compiled with AVX2 enabled.
@@ -778,11 +394,13 @@ impl Scorer {
         bands: &mut Vec<Option<Band>>,
         histogram: Option<&mut Histogram>,
     ) -> BandCounts {
-        self.run_portable(table, scores, bands, histogram)
+        self.run_portable::<true>(table, scores, bands, histogram)
     }
 
+    /// The scoring pass; `SIMD` selects the explicit `simd128` kernels where
+    /// the build has them (wasm32 with `simd128`), and is ignored elsewhere.
     #[inline(always)]
-    fn run_portable(
+    fn run_portable<const SIMD: bool>(
         &self,
         table: &SignalTable,
         scores: &mut Vec<f64>,
@@ -797,93 +415,78 @@ impl Scorer {
         if let Some(h) = histogram.as_deref_mut() {
             h.counts.iter_mut().for_each(|c| *c = 0);
         }
-        let columns: Vec<Option<&Column>> = self
-            .measures
-            .iter()
-            .map(|m| table.column(&m.signal))
-            .collect();
-        let mut counts = [0usize; 3];
+        // The inputs are resolved once, outside the block loop, on the stack
+        // for up to `STACK_MEASURES` measures: a re-score allocates nothing.
+        let mut on_stack = [Input::Absent; STACK_MEASURES];
+        let on_heap: Vec<Input<'_>>;
+        let inputs: &[Input<'_>] = if self.measures.len() <= STACK_MEASURES {
+            for (slot, m) in on_stack.iter_mut().zip(&self.measures) {
+                *slot = m.input(table);
+            }
+            &on_stack[..self.measures.len()]
+        } else {
+            on_heap = self.measures.iter().map(|m| m.input(table)).collect();
+            &on_heap
+        };
+        let mut counts = [0usize; 4];
         let mut wp = [0.0f64; BLOCK];
         let mut sw = [0.0f64; BLOCK];
+        let mut tv = [0.0f64; BLOCK];
+        let mut codes = [0u8; BLOCK];
         let mut bins = [0u32; BLOCK];
         let mut sub = [[0u32; SUB_BINS]; 4];
         let (red, green) = (self.bands.red, self.bands.green);
         // Weights that count for every account (policy `zero`).
-        let base_w: f64 = self.measures.iter().map(|m| m.missing_weight()).sum();
+        let base_w: f64 = self
+            .measures
+            .iter()
+            .map(CompiledMeasure::missing_weight)
+            .sum();
         let mut start = 0;
         while start < n {
             let len = BLOCK.min(n - start);
+            let end = start + len;
             let (wp, sw) = (&mut wp[..len], &mut sw[..len]);
             wp.fill(0.0);
             sw.fill(base_w);
-            for (m, col) in self.measures.iter().zip(&columns) {
-                match col {
+            for (m, input) in self.measures.iter().zip(inputs) {
+                match *input {
                     // Missing everywhere: adds nothing beyond `base_w`.
-                    None => {}
-                    Some(Column::F64(v)) => accumulate(m, &v[start..start + len], wp, sw),
-                    Some(Column::F32(v)) => accumulate(m, &v[start..start + len], wp, sw),
+                    Input::Absent => {}
+                    Input::Value(Column::F64(v)) => {
+                        kernel::accumulate::<SIMD>(m, &v[start..end], wp, sw);
+                    }
+                    Input::Value(Column::F32(v)) => {
+                        let tv = &mut tv[..len];
+                        kernel::widen(&v[start..end], tv);
+                        kernel::accumulate::<SIMD>(m, tv, wp, sw);
+                    }
+                    Input::Trend { now, then, trend } => {
+                        let tv = &mut tv[..len];
+                        kernel::trend_block(now, then, trend, start, tv);
+                        kernel::accumulate::<SIMD>(m, tv, wp, sw);
+                    }
                 }
             }
-            let out_s = &mut scores[start..start + len];
-            let out_b = &mut bands[start..start + len];
-            let mut i = 0;
-            while i < len {
-                let (p, w) = (wp[i], sw[i]);
-                let s = if w > 0.0 { p / w } else { f64::NAN };
-                out_s[i] = s;
-                // Branch-free band code: NaN → 3 (unscored).
-                let code = if s.is_nan() {
-                    3u8
-                } else {
-                    u8::from(s >= red) + u8::from(s >= green)
-                };
-                out_b[i] = match code {
+            let out_s = &mut scores[start..end];
+            let codes = &mut codes[..len];
+            kernel::finish_block::<SIMD>(wp, sw, red, green, out_s, codes);
+            for (b, &c) in bands[start..end].iter_mut().zip(codes.iter()) {
+                *b = match c {
                     0 => Some(Band::Red),
                     1 => Some(Band::Yellow),
                     2 => Some(Band::Green),
                     _ => None,
                 };
-                i += 1;
-            }
-            for (c, band) in counts.iter_mut().zip(Band::ALL) {
-                *c += out_b.iter().filter(|b| **b == Some(band)).count();
+                counts[usize::from(c.min(3))] += 1;
             }
             if let Some(h) = histogram.as_deref_mut() {
                 let nb = h.counts.len();
                 if nb <= SUB_BINS {
-                    let top = nb.saturating_sub(1) as f64;
                     let scale = nb as f64 / (h.hi - h.lo);
-                    let lo = h.lo;
-                    // Bin indices in a vectorisable pass (NaN → `nb`,
-                    // skipped): floor(t) without a scalar saturating
-                    // float→int conversion, as adding 2^52 rounds to an
-                    // integer held in the mantissa's low bits.
                     let idx = &mut bins[..len];
-                    let mut i = 0;
-                    while i < len {
-                        let s = out_s[i];
-                        let t = clamp((s - lo) * scale, 0.0, top);
-                        let r = (t + TWO_52) - TWO_52;
-                        let f = if r > t { r - 1.0 } else { r };
-                        let bin = (f + TWO_52).to_bits() as u32;
-                        idx[i] = if s.is_nan() { nb as u32 } else { bin };
-                        i += 1;
-                    }
-                    // Four interleaved sub-histograms: consecutive accounts
-                    // in the same bin do not wait on each other's store.
-                    let mut quads = idx.chunks_exact(4);
-                    for q in quads.by_ref() {
-                        for (lane, &b) in q.iter().enumerate() {
-                            if let Some(c) = sub[lane].get_mut(b as usize) {
-                                *c += 1;
-                            }
-                        }
-                    }
-                    for &b in quads.remainder() {
-                        if let Some(c) = sub[0].get_mut(b as usize) {
-                            *c += 1;
-                        }
-                    }
+                    kernel::bin_block::<SIMD>(out_s, h.lo, scale, nb, idx);
+                    kernel::count_bins(idx, &mut sub);
                 } else {
                     for &s in out_s.iter() {
                         if let Some(b) = h.bin_of(s) {
@@ -892,7 +495,7 @@ impl Scorer {
                     }
                 }
             }
-            start += len;
+            start = end;
         }
         if let Some(h) = histogram {
             let nb = h.counts.len();
@@ -906,7 +509,7 @@ impl Scorer {
             red: counts[0],
             yellow: counts[1],
             green: counts[2],
-            unscored: n - counts[0] - counts[1] - counts[2],
+            unscored: counts[3],
         }
     }
 
@@ -927,23 +530,37 @@ impl Scorer {
         let Some(m) = self.measures.get(measure) else {
             return false;
         };
-        match table.column(&m.signal) {
-            None => out.resize(table.len(), f64::NAN),
-            Some(c) => out.extend((0..table.len()).map(|i| {
-                c.get(i)
-                    .map_or(f64::NAN, |v| m.points(v).unwrap_or(f64::NAN))
-            })),
-        }
+        let input = m.input(table);
+        out.extend(
+            (0..table.len()).map(|i| input.get(i).and_then(|v| m.points(v)).unwrap_or(f64::NAN)),
+        );
         true
     }
 
-    /// Score of one account given a lookup of its signal values (`None` or
-    /// `NaN` = missing); `None` when no measure is kept.
+    /// The value measure `measure` reads for every account of `table` (the
+    /// signal's value, or its trend for a trend measure) into `out`, `NaN`
+    /// where missing: what the workbench draws behind a curve editor. False
+    /// (and `out` emptied) when the index is out of range.
+    pub fn values_into(&self, table: &SignalTable, measure: usize, out: &mut Vec<f64>) -> bool {
+        out.clear();
+        let Some(m) = self.measures.get(measure) else {
+            return false;
+        };
+        let input = m.input(table);
+        out.extend((0..table.len()).map(|i| input.get(i).unwrap_or(f64::NAN)));
+        true
+    }
+
+    /// Score of one account given a lookup of its signal values:
+    /// `value(signal, days)` is the value of `signal` as it stood `days`
+    /// before the as-of date (`days` is 0 for the as-of value, a trend's
+    /// period for its earlier value); `None` or `NaN` = missing. `None` when
+    /// no measure is kept.
     #[must_use]
-    pub fn score_one(&self, mut value: impl FnMut(&str) -> Option<f64>) -> Option<f64> {
+    pub fn score_one(&self, mut value: impl FnMut(&str, u32) -> Option<f64>) -> Option<f64> {
         let (mut wp, mut sw) = (0.0, 0.0);
         for m in &self.measures {
-            match value(&m.signal).and_then(|v| m.points(v)) {
+            match one_value(m, &mut value).and_then(|v| m.points(v)) {
                 Some(p) => {
                     wp += m.weight * p;
                     sw += m.weight;
@@ -964,7 +581,7 @@ impl Scorer {
         let values: Vec<Option<f64>> = self
             .measures
             .iter()
-            .map(|m| table.column(&m.signal).and_then(|c| c.get(account)))
+            .map(|m| m.input(table).get(account))
             .collect();
         let points: Vec<Option<f64>> = self
             .measures
@@ -982,12 +599,15 @@ impl Scorer {
             .filter(|(_, p)| p.is_some())
             .map(|(m, _)| m.weight)
             .sum();
-        let score = self.score_one(|s| {
-            self.measures
-                .iter()
-                .position(|m| m.signal == s)
-                .and_then(|i| values[i])
-        });
+        // Same sum as `score_one`: a missing value under `zero` keeps its
+        // weight with 0 points.
+        let wp: f64 = self
+            .measures
+            .iter()
+            .zip(&points)
+            .filter_map(|(m, p)| p.map(|p| m.weight * p))
+            .sum();
+        let score = (total_w > 0.0).then(|| wp / total_w);
         let measures = self
             .measures
             .iter()
@@ -999,6 +619,7 @@ impl Scorer {
                 };
                 Contribution {
                     signal: m.signal.clone(),
+                    trend: m.trend,
                     value,
                     points,
                     weight: m.weight,
@@ -1012,6 +633,20 @@ impl Scorer {
             band: score.and_then(|s| self.bands.band_of(s)),
             measures,
         })
+    }
+}
+
+/// The value a measure reads for one account through a `(signal, days)`
+/// lookup (see [`Scorer::score_one`]).
+fn one_value(m: &CompiledMeasure, value: &mut impl FnMut(&str, u32) -> Option<f64>) -> Option<f64> {
+    let now = value(&m.signal, 0).filter(|v| !v.is_nan())?;
+    match m.trend {
+        None => Some(now),
+        Some(t) => {
+            let then = value(&m.signal, t.days).filter(|v| !v.is_nan())?;
+            let v = t.of(now, then);
+            (!v.is_nan()).then_some(v)
+        }
     }
 }
 

@@ -1,0 +1,240 @@
+//! The data health scores are computed from: the accounts that were
+//! customers on a date, their signal values as they stood on that date (a
+//! later reading is not visible) and, for the back-test, whether they
+//! churned within a window after it. Used by snapshots, model comparison,
+//! an account's breakdown and `GET /api/v1/scoring-data`.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Days, NaiveDate};
+use diesel::prelude::*;
+use kizuna_shared::domain::Currency;
+use kizuna_shared::metrics::SignalTable;
+
+use super::schema::{account_mrr, accounts, users};
+use super::{DbConn, DbError};
+
+/// One account of the population.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Account id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Owner id and name.
+    pub owner: Option<(i64, String)>,
+    /// MRR on the date (the latest month of history on or before it, else
+    /// the account's current MRR).
+    pub mrr_minor: i64,
+    /// Currency.
+    pub currency: Currency,
+    /// Churn date, when churned.
+    pub churn_date: Option<NaiveDate>,
+}
+
+/// Which accounts a population holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// Every account (snapshots: a score for each account).
+    All,
+    /// The customers on the date: not churned on or before it, contract
+    /// started (when known) on or before it (scoring data, back-test).
+    CustomersOn(NaiveDate),
+}
+
+/// Accounts by id (ascending); `only` narrows it to one account.
+pub fn population(
+    conn: &mut DbConn,
+    scope: Scope,
+    mrr_on: NaiveDate,
+    only: Option<i64>,
+) -> Result<Vec<Member>, DbError> {
+    let mut query = accounts::table
+        .left_join(users::table)
+        .into_boxed::<super::DbBackend>();
+    if let Some(id) = only {
+        query = query.filter(accounts::id.eq(id));
+    }
+    if let Scope::CustomersOn(date) = scope {
+        query = query
+            .filter(
+                accounts::churn_date
+                    .is_null()
+                    .or(accounts::churn_date.gt(date)),
+            )
+            // A churned account without a churn date cannot be placed in time.
+            .filter(
+                accounts::status
+                    .ne("churned")
+                    .or(accounts::churn_date.is_not_null()),
+            )
+            .filter(
+                accounts::contract_start
+                    .is_null()
+                    .or(accounts::contract_start.le(date)),
+            );
+    }
+    let rows = query
+        .order_by(accounts::id)
+        .select((
+            accounts::id,
+            accounts::name,
+            accounts::owner_id,
+            users::name.nullable(),
+            accounts::mrr_minor,
+            accounts::currency,
+            accounts::churn_date,
+        ))
+        .load::<(
+            i64,
+            String,
+            Option<i64>,
+            Option<String>,
+            i64,
+            String,
+            Option<NaiveDate>,
+        )>(conn)?;
+    // MRR per account on the date: the latest month of history up to it.
+    let month = mrr_on.with_day0(0).unwrap_or(mrr_on);
+    let mut history = account_mrr::table
+        .filter(account_mrr::month.le(month))
+        .into_boxed::<super::DbBackend>();
+    if let Some(id) = only {
+        history = history.filter(account_mrr::account_id.eq(id));
+    }
+    let history = history
+        .order_by((account_mrr::account_id, account_mrr::month))
+        .select((
+            account_mrr::account_id,
+            account_mrr::month,
+            account_mrr::amount_minor,
+        ))
+        .load::<(i64, NaiveDate, i64)>(conn)?;
+    let mut latest: HashMap<i64, (NaiveDate, i64)> = HashMap::new();
+    for (id, m, amount) in history {
+        let e = latest.entry(id).or_insert((m, 0));
+        if m > e.0 {
+            *e = (m, 0);
+        }
+        e.1 = e.1.saturating_add(amount);
+    }
+    rows.into_iter()
+        .map(
+            |(id, name, owner_id, owner_name, mrr, currency, churn_date)| {
+                let currency: Currency = currency
+                    .parse()
+                    .map_err(|e| DbError::Corrupt(format!("account {id}: {e}")))?;
+                Ok(Member {
+                    id,
+                    name,
+                    owner: owner_id.zip(owner_name),
+                    mrr_minor: latest.get(&id).map_or(mrr, |(_, total)| *total),
+                    currency,
+                    churn_date,
+                })
+            },
+        )
+        .collect()
+}
+
+/// One `(account, key, value)` row of [`values_on`].
+#[derive(QueryableByName)]
+struct ValueRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    account_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    signal_key: String,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    value: f64,
+}
+
+/// The value of each signal for each account as it stood on `date` (the
+/// latest reading on or before it), as `(account, key, value)`.
+///
+/// One pass over the unique (account, key, date) index per backend, in
+/// each one's own SQL: SQLite takes the other columns of a `MAX()` group
+/// from the row holding the maximum; PostgreSQL has `DISTINCT ON`. The
+/// portable `NOT EXISTS (newer)` form probes the index once per stored
+/// value and was the largest part of a 100,000-account scoring-data answer
+/// (BENCHMARKS.md). Only the date (and an account id) are bound.
+fn values_on(
+    conn: &mut DbConn,
+    date: NaiveDate,
+    only: Option<i64>,
+) -> Result<Vec<(i64, String, f64)>, DbError> {
+    use diesel::sql_types::{BigInt, Date, Nullable};
+    const SQLITE: &str = "SELECT account_id, signal_key, value, MAX(observed_on) AS observed_on \
+         FROM signal_values WHERE observed_on <= ? AND (? IS NULL OR account_id = ?) \
+         GROUP BY account_id, signal_key";
+    #[cfg(feature = "postgres")]
+    const POSTGRES: &str =
+        "SELECT DISTINCT ON (account_id, signal_key) account_id, signal_key, value \
+         FROM signal_values WHERE observed_on <= $1 AND ($2::BIGINT IS NULL OR account_id = $3) \
+         ORDER BY account_id, signal_key, observed_on DESC";
+    let rows: Vec<ValueRow> = match conn {
+        #[cfg(feature = "postgres")]
+        super::multi::DbConnection::Pg(c) => diesel::sql_query(POSTGRES)
+            .bind::<Date, _>(date)
+            .bind::<Nullable<BigInt>, _>(only)
+            .bind::<Nullable<BigInt>, _>(only)
+            .load(c)?,
+        #[cfg(feature = "postgres")]
+        super::multi::DbConnection::Sqlite(c) => diesel::sql_query(SQLITE)
+            .bind::<Date, _>(date)
+            .bind::<Nullable<BigInt>, _>(only)
+            .bind::<Nullable<BigInt>, _>(only)
+            .load(c)?,
+        #[cfg(not(feature = "postgres"))]
+        c => diesel::sql_query(SQLITE)
+            .bind::<Date, _>(date)
+            .bind::<Nullable<BigInt>, _>(only)
+            .bind::<Nullable<BigInt>, _>(only)
+            .load(c)?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.account_id, r.signal_key, r.value))
+        .collect())
+}
+
+/// The signal table of `members` on `date`: one column per signal with a
+/// value, plus for each lag the values as they stood that many days
+/// earlier. Missing values are NaN.
+pub fn table_on(
+    conn: &mut DbConn,
+    members: &[Member],
+    date: NaiveDate,
+    lags: &[u32],
+) -> Result<SignalTable, DbError> {
+    let index: HashMap<i64, usize> = members.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+    let mut table = SignalTable::new(members.len());
+    for &lag in std::iter::once(&0).chain(lags) {
+        let on = date
+            .checked_sub_days(Days::new(u64::from(lag)))
+            .unwrap_or(NaiveDate::MIN);
+        let only = match members {
+            [one] => Some(one.id),
+            _ => None,
+        };
+        for (account, key, value) in values_on(conn, on, only)? {
+            let Some(&i) = index.get(&account) else {
+                continue;
+            };
+            if let Some(column) = table.values_mut(&key, lag) {
+                column[i] = value;
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// Whether each member churned within `window_days` after `as_of`.
+pub fn churned_within(members: &[Member], as_of: NaiveDate, window_days: u32) -> Vec<bool> {
+    let end = as_of
+        .checked_add_days(Days::new(u64::from(window_days)))
+        .unwrap_or(NaiveDate::MAX);
+    members
+        .iter()
+        .map(|m| m.churn_date.is_some_and(|d| d > as_of && d <= end))
+        .collect()
+}
