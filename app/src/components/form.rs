@@ -27,6 +27,10 @@ pub enum Conflict {
     ImportRunning,
     /// The change would leave no active admin (`last_admin`).
     LastAdmin,
+    /// A signal with this key exists.
+    SignalKeyTaken,
+    /// The published health model reads the signal being retired.
+    SignalInModel,
 }
 
 /// The banner text for a failed call, in the user's language, chosen by
@@ -43,6 +47,8 @@ pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError, conflict: Conf
             Conflict::EmailTaken => t_string!(i18n, email_taken).to_string(),
             Conflict::ImportRunning => t_string!(i18n, import_running).to_string(),
             Conflict::LastAdmin => t_string!(i18n, last_admin).to_string(),
+            Conflict::SignalKeyTaken => t_string!(i18n, signals.key_taken).to_string(),
+            Conflict::SignalInModel => t_string!(i18n, signals.in_model).to_string(),
         },
         "import_running" => t_string!(i18n, import_running).to_string(),
         "last_admin" => t_string!(i18n, last_admin).to_string(),

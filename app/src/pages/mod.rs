@@ -10,4 +10,5 @@ pub mod imports;
 pub mod login;
 pub mod not_found;
 pub mod password;
+pub mod signals;
 pub mod users;
