@@ -73,6 +73,7 @@ test('the account page explains a red account\'s score, biggest drags first, for
     const chart = page.getByTestId('chart-score-trend');
     await expect(chart).toBeVisible();
     const canvas = chart.locator('canvas');
+    await canvas.scrollIntoViewIfNeeded();
     const box = await canvas.boundingBox();
     await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
     await expect(chart.getByTestId('chart-hover')).toContainText({ red: 'Red', yellow: 'Yellow', green: 'Green' }[band]);

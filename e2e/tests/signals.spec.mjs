@@ -6,7 +6,7 @@
 // no signal matches, defines that column as a signal right in the wizard,
 // imports, and scores with it.
 import iconv from 'iconv-lite';
-import { test, expect, audit, signIn, USERS, switchLanguage, api } from './fixtures.mjs';
+import { test, expect, audit, signIn, allowHttpError, USERS, switchLanguage, api } from './fixtures.mjs';
 
 const RUN = Date.now().toString(36).toLowerCase();
 
@@ -51,6 +51,7 @@ test('a manager adds, edits and retires a signal; the retired one is listed apar
   await expect(row).toContainText('Higher is healthier');
 
   // The same key again: the server's 409, in words.
+  allowHttpError(page, 409, /\/api\/v1\/signals$/);
   await page.getByTestId('new-signal').click();
   await form.getByLabel('Key (CSV column)').fill(key);
   await form.getByLabel('Label (English)').fill('Again');

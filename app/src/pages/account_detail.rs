@@ -223,8 +223,8 @@ fn account_view(
                 </dl>
             </section>
         </div>
-        <HealthSection account_id=id definitions=definitions />
         <MrrSection history=detail.mrr_history.clone() />
+        <HealthSection account_id=id definitions=definitions />
         <SignalsSection account_id=id latest=detail.latest_signals.clone() definitions=definitions />
         <ContactsSection account_id=id contacts=detail.contacts.clone() editable=Signal::derive(can_edit) reload=reload />
     }
