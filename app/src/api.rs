@@ -15,11 +15,12 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use kizuna_shared::api::{
-    Account, AccountDetail, AccountInput, AccountQuery, AuditEntry, AuditQuery, ChangePassword,
-    Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup, ImportKind,
-    ImportProgress, ImportReport, KpiQuery, KpiResponse, KpiSeriesResponse, LoginRequest,
-    MergeReport, MergeRequest, Page, PasswordReset, Problem, SessionUser, SignalDefinition,
-    SignalValue, UpdateAccount, UpdateUser, UserAccount, UserQuery, UserSummary, CSRF_HEADER,
+    Account, AccountDetail, AccountInput, AccountQuery, AccountScore, AuditEntry, AuditQuery,
+    ChangePassword, Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup,
+    ImportKind, ImportProgress, ImportReport, KpiQuery, KpiResponse, KpiSeriesResponse,
+    LoginRequest, MergeReport, MergeRequest, NewSignal, Page, PasswordReset, Problem, SessionUser,
+    SignalDefinition, SignalUpdate, SignalValue, UpdateAccount, UpdateUser, UserAccount, UserQuery,
+    UserSummary, CSRF_HEADER,
 };
 use kizuna_shared::domain::Currency;
 use serde::de::DeserializeOwned;
@@ -360,6 +361,44 @@ pub async fn signal_definitions() -> Result<Vec<SignalDefinition>, ApiError> {
     read("/signals", &[]).await
 }
 
+/// `POST /signals` (managers and admins): defines a signal (400 with the
+/// fields marked, 409 when the key is taken).
+pub async fn create_signal(signal: &NewSignal) -> Result<SignalDefinition, ApiError> {
+    write(Method::POST, "/signals", signal).await
+}
+
+/// `PUT /signals/{key}` (managers and admins): changes a signal's labels,
+/// unit, kind, direction or description; `retired` retires it or brings it
+/// back (409 when the published model reads it).
+pub async fn update_signal(key: &str, update: &SignalUpdate) -> Result<SignalDefinition, ApiError> {
+    write(Method::PUT, &format!("/signals/{}", encode(key)), update).await
+}
+
+/// Retires a signal (`retired: true`; its history is kept) or brings it
+/// back, leaving the rest of its definition as it is.
+pub async fn set_signal_retired(
+    signal: &SignalDefinition,
+    retired: bool,
+) -> Result<SignalDefinition, ApiError> {
+    let update = SignalUpdate {
+        label: signal.label.clone(),
+        label_ja: signal.label_ja.clone(),
+        unit: signal.unit.clone(),
+        description: signal.description.clone(),
+        higher_is_better: signal.higher_is_better,
+        kind: None,
+        retired: Some(retired),
+    };
+    update_signal(&signal.key, &update).await
+}
+
+/// `GET /accounts/{id}/score`: the account's score trend (snapshots) and
+/// today's per-measure breakdown under the published model (404 when there
+/// is no such account or no published model).
+pub async fn account_score(id: i64) -> Result<AccountScore, ApiError> {
+    read(&format!("/accounts/{id}/score"), &[]).await
+}
+
 // ---- KPIs and live events -------------------------------------------------
 
 /// `GET /kpis`: every KPI of the query's range and the period before it.
@@ -456,6 +495,9 @@ pub struct ImportRequest {
     pub currency: Option<Currency>,
     /// A token to follow the request's progress with [`import_progress`].
     pub progress: Option<String>,
+    /// The date of every value of a wide signals file without a date
+    /// column.
+    pub date: Option<chrono::NaiveDate>,
 }
 
 /// The server takes the mapping as one JSON text parameter.

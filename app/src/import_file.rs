@@ -36,6 +36,65 @@ pub fn missing_required(
         .collect()
 }
 
+/// How a signals file is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// One row per account, signal and date (`external_id, signal, date,
+    /// value`).
+    #[default]
+    Long,
+    /// One row per account, one column per signal, a date column or one
+    /// date for the whole file.
+    Wide,
+}
+
+impl Layout {
+    /// The layout the server read a signals file in: wide when neither a
+    /// `signal` nor a `value` column was found (the server's own rule);
+    /// other kinds are always long.
+    pub fn detect(kind: ImportKind, mapping: &BTreeMap<String, String>) -> Self {
+        if kind == ImportKind::Signals
+            && !mapping.contains_key("signal")
+            && !mapping.contains_key("value")
+        {
+            Layout::Wide
+        } else {
+            Layout::Long
+        }
+    }
+
+    /// The columns the mapping step offers: a wide file maps only the
+    /// account and the date (its other columns are signals).
+    pub fn columns(self, kind: ImportKind) -> Vec<(&'static str, bool)> {
+        match self {
+            Layout::Long => kind.columns().to_vec(),
+            Layout::Wide => vec![("external_id", true), ("date", true)],
+        }
+    }
+
+    /// Required columns with no header chosen. A date for the whole file
+    /// stands in for a wide file's date column.
+    pub fn missing(
+        self,
+        kind: ImportKind,
+        mapping: &BTreeMap<String, String>,
+        file_currency: Option<Currency>,
+        file_date: Option<chrono::NaiveDate>,
+    ) -> Vec<&'static str> {
+        match self {
+            Layout::Long => missing_required(kind, mapping, file_currency),
+            Layout::Wide => self
+                .columns(kind)
+                .into_iter()
+                .filter(|(c, _)| {
+                    !(mapping.contains_key(*c) || (*c == "date" && file_date.is_some()))
+                })
+                .map(|(c, _)| c)
+                .collect(),
+        }
+    }
+}
+
 /// A template file: our header line and one example row.
 pub fn template_csv(kind: ImportKind) -> String {
     let header = kind

@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("accounts/:id/edit") view=pages::account_form::EditAccountPage />
                         <Route path=path!("imports") view=pages::imports::ImportHistoryPage />
                         <Route path=path!("imports/new") view=pages::imports::ImportWizardPage />
+                        <Route path=path!("signals") view=pages::signals::SignalsPage />
                         <Route path=path!("duplicates") view=pages::duplicates::DuplicatesPage />
                         <Route path=path!("workbench") view=pages::workbench::WorkbenchPage />
                         <Route path=path!("users") view=pages::users::UsersPage />

@@ -125,6 +125,7 @@ fn an_import_request_sends_the_mapping_as_json_and_the_currency_only_when_chosen
         mapping: None,
         currency: None,
         progress: Some("00ff00ff".into()),
+        date: None,
     };
     let mut pairs = query_pairs(&read);
     pairs.sort();
@@ -150,4 +151,11 @@ fn an_import_request_sends_the_mapping_as_json_and_the_currency_only_when_chosen
         ..apply
     };
     assert!(!query_pairs(&empty).iter().any(|(k, _)| k == "mapping"));
+    // A wide signals file's one date goes as `date=`.
+    let wide = ImportRequest {
+        kind: ImportKind::Signals,
+        date: chrono::NaiveDate::from_ymd_opt(2025, 6, 30),
+        ..empty
+    };
+    assert!(query_pairs(&wide).contains(&("date".into(), "2025-06-30".into())));
 }

@@ -92,3 +92,20 @@ export async function signIn(page, email) {
   await expect(page).toHaveURL(/\/accounts/);
   await expect(page.getByTestId('accounts-table')).toBeVisible();
 }
+
+/** The CSRF header every write through `page.request` needs. */
+export const CSRF = { 'x-kizuna-csrf': '1' };
+
+/** Switches the app's language with the header's switch and waits for it. */
+export async function switchLanguage(page) {
+  const before = await page.evaluate(() => document.documentElement.lang);
+  await page.getByTestId('language-switch').click();
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).not.toBe(before);
+}
+
+/** Calls the API with the page's session; fails the test on an error answer. */
+export async function api(page, method, url, data) {
+  const resp = await page.request.fetch(url, { method, data, headers: CSRF });
+  expect(resp.ok(), `${method} ${url}: ${resp.status()} ${await resp.text()}`).toBeTruthy();
+  return resp.status() === 204 ? null : resp.json();
+}

@@ -14,6 +14,7 @@ pub mod import;
 pub mod kpi;
 pub mod openapi;
 pub mod routes;
+pub mod scoring_cache;
 pub mod snapshots;
 pub mod spa;
 pub mod startup;

@@ -62,6 +62,8 @@ pub struct AppState {
     pub events: web::Data<EventHub>,
     /// The KPI fact set and answer cache (shared by all workers).
     pub kpis: web::Data<KpiService>,
+    /// Encoded scoring-data bodies per query and data version.
+    pub scoring: web::Data<crate::scoring_cache::ScoringDataCache>,
 }
 
 /// Opens the database, runs pending migrations, loads the session key and
@@ -98,6 +100,7 @@ pub fn build_state(config: &Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         events,
         kpis: web::Data::new(KpiService::new(config.gross_margin)),
+        scoring: web::Data::new(Default::default()),
         pool,
         spa,
         session_key,
@@ -180,6 +183,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(origin.clone())
             .app_data(state.imports.clone())
             .app_data(state.events.clone())
+            .app_data(state.scoring.clone())
             .app_data(state.kpis.clone())
             .service(
                 utoipa_actix_web::scope("/api/v1")

@@ -30,6 +30,10 @@ pub enum Conflict {
     /// Another health model version was published since this draft was
     /// read: reload it before publishing.
     ModelPublished,
+    /// A signal with this key exists.
+    SignalKeyTaken,
+    /// The published health model reads the signal being retired.
+    SignalInModel,
 }
 
 /// The banner text for a failed call, in the user's language, chosen by
@@ -47,6 +51,8 @@ pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError, conflict: Conf
             Conflict::ImportRunning => t_string!(i18n, import_running).to_string(),
             Conflict::LastAdmin => t_string!(i18n, last_admin).to_string(),
             Conflict::ModelPublished => t_string!(i18n, workbench.conflict).to_string(),
+            Conflict::SignalKeyTaken => t_string!(i18n, signals.key_taken).to_string(),
+            Conflict::SignalInModel => t_string!(i18n, signals.in_model).to_string(),
         },
         "import_running" => t_string!(i18n, import_running).to_string(),
         "last_admin" => t_string!(i18n, last_admin).to_string(),

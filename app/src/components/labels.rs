@@ -1,8 +1,9 @@
 //! Translated labels of the shared enums.
 
 use crate::i18n::*;
-use kizuna_shared::api::{AuditCategory, AuditKind};
+use kizuna_shared::api::{AuditCategory, AuditKind, SignalDefinition};
 use kizuna_shared::domain::{AccountStatus, ExpansionPotential, Role, Tier};
+use kizuna_shared::metrics::Band;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
@@ -132,6 +133,45 @@ pub fn StatusPill(status: AccountStatus) -> impl IntoView {
             <span aria-hidden="true">{icon}</span>
             " "
             {move || status_label(i18n, status)}
+        </span>
+    }
+}
+
+/// A signal's label in the user's language (the English one when it has
+/// no Japanese label).
+pub fn signal_label(locale: Locale, signal: &SignalDefinition) -> String {
+    match (locale, &signal.label_ja) {
+        (Locale::ja, Some(ja)) => ja.clone(),
+        _ => signal.label.clone(),
+    }
+}
+
+/// The translated name of a health band.
+pub fn band_label(locale: Locale, band: Band) -> String {
+    match band {
+        Band::Red => td_string!(locale, health.band_red).to_string(),
+        Band::Yellow => td_string!(locale, health.band_yellow).to_string(),
+        Band::Green => td_string!(locale, health.band_green).to_string(),
+    }
+}
+
+/// A health band as a pill: colour, a distinct shape and the band's name,
+/// so it does not rely on colour alone. (The cell around it carries
+/// `data-band`, where a page promises one.)
+#[component]
+pub fn BandPill(band: Band) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = format!("pill pill-band-{}", band.as_str());
+    let icon = match band {
+        Band::Red => "▼",
+        Band::Yellow => "◆",
+        Band::Green => "▲",
+    };
+    view! {
+        <span class=class>
+            <span aria-hidden="true">{icon}</span>
+            " "
+            {move || band_label(i18n.get_locale(), band)}
         </span>
     }
 }

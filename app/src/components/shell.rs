@@ -118,6 +118,7 @@ fn Header() -> impl IntoView {
                     <A href="/imports/new">{t!(i18n, nav_import)}</A>
                 </Show>
                 <A href="/imports" exact=true>{t!(i18n, nav_import_history)}</A>
+                <A href="/signals">{t!(i18n, signals.nav)}</A>
                 <A href="/duplicates">{t!(i18n, nav_duplicates)}</A>
                 <A href="/workbench">{t!(i18n, workbench.nav)}</A>
                 <Show when=is_admin>

@@ -6,20 +6,28 @@
 use std::collections::BTreeMap;
 
 use crate::api::ApiError;
+use crate::charts::kpi::{csv, draw_lines, Line};
 use crate::charts::{draw_mrr, MrrSeries, PlotArea, PALETTE};
 use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
-use crate::components::labels::{expansion_label, tier_label, StatusPill};
+use crate::components::labels::{
+    band_label, expansion_label, signal_label, tier_label, BandPill, StatusPill,
+};
 use crate::format;
 use crate::i18n::*;
+use crate::pages::dashboard::{Area, ChartCard, ChartSpec, Hit, HitMap};
 use crate::session::use_session;
-use kizuna_shared::api::{AccountDetail, Contact, ContactInput, SignalDefinition, SignalValue};
+use kizuna_shared::api::{
+    AccountDetail, AccountScore, Contact, ContactInput, ScorePoint, SignalDefinition, SignalValue,
+};
 use kizuna_shared::domain::Currency;
+use kizuna_shared::metrics::{Contribution, Explanation, TrendKind};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
+use std::sync::Arc;
 
 /// The account the route's `:id` names (`Ok(None)` when the id is not a
 /// number), re-fetched when the id changes. Shared by the detail page and
@@ -216,6 +224,7 @@ fn account_view(
             </section>
         </div>
         <MrrSection history=detail.mrr_history.clone() />
+        <HealthSection account_id=id definitions=definitions />
         <SignalsSection account_id=id latest=detail.latest_signals.clone() definitions=definitions />
         <ContactsSection account_id=id contacts=detail.contacts.clone() editable=Signal::derive(can_edit) reload=reload />
     }
@@ -636,5 +645,251 @@ fn ContactsSection(
                 </form>
             </Show>
         </section>
+    }
+}
+
+/// How much of the score a measure costs the account: the points its curve
+/// did not give, times its share of the weight (`share × (100 − points)`).
+/// `None` for a measure skipped for want of a value.
+pub fn points_lost(c: &Contribution) -> Option<f64> {
+    c.points.map(|p| c.share * (100.0 - p))
+}
+
+/// The measures of an explanation, biggest drag first; skipped measures
+/// (no value) last, in model order.
+pub fn by_drag(explanation: &Explanation) -> Vec<&Contribution> {
+    let mut measures: Vec<&Contribution> = explanation.measures.iter().collect();
+    measures.sort_by(|a, b| match (points_lost(a), points_lost(b)) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    measures
+}
+
+/// The account's health: the published score and band, the trend of its
+/// snapshots (chart with hover, PNG/CSV and a table) and the per-measure
+/// breakdown that explains the score, biggest drags first. Every role that
+/// may open the account sees it.
+#[component]
+fn HealthSection(
+    account_id: i64,
+    definitions: LocalResource<Vec<SignalDefinition>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let score = LocalResource::new(move || crate::api::account_score(account_id));
+    let body = move || {
+        score.get().map(|result| match result {
+            Ok(score) => health_view(i18n, score, definitions).into_any(),
+            // The account exists (its page loaded): 404 means no published model.
+            Err(err) if err.status() == Some(404) => {
+                view! { <p class="empty-state" data-testid="health-no-model">{t!(i18n, health.no_model)}</p> }
+                    .into_any()
+            }
+            Err(error) => view! { <ErrorAlert error /> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card section" aria-labelledby="health-heading" data-testid="account-health">
+            <h2 id="health-heading">{t!(i18n, health.score_title)}</h2>
+            {move || body().unwrap_or_else(|| view! {
+                <p class="loading" role="status">{t!(i18n, loading)}</p>
+            }.into_any())}
+        </section>
+    }
+}
+
+fn health_view(
+    i18n: I18nContext<Locale>,
+    score: AccountScore,
+    definitions: LocalResource<Vec<SignalDefinition>>,
+) -> impl IntoView {
+    let version = score.model_version;
+    let headline = match (score.breakdown.score, score.breakdown.band) {
+        (Some(value), Some(band)) => view! {
+            <p class="health-headline" data-testid="health-current" data-band=band.as_str()>
+                <span class="kpi-value">{format!("{value:.0}")}</span>
+                " "
+                <BandPill band />
+                " "
+                <span class="muted small">{move || t_string!(i18n, health.model_version, version = version).to_string()}</span>
+            </p>
+        }
+        .into_any(),
+        _ => view! {
+            <p class="empty-state" data-testid="health-current">{t!(i18n, health.not_scored)}</p>
+        }
+        .into_any(),
+    };
+    let trend = StoredValue::new(score.trend);
+    let breakdown = StoredValue::new(score.breakdown);
+    let has_trend = trend.with_value(|t| !t.is_empty());
+    let rows = move || {
+        let locale = i18n.get_locale();
+        let defs = definitions.get().unwrap_or_default();
+        breakdown.with_value(|b| {
+            by_drag(b)
+                .into_iter()
+                .map(|c| measure_row(i18n, locale, &defs, c))
+                .collect_view()
+        })
+    };
+    let total = breakdown.with_value(|b| b.score);
+    view! {
+        {headline}
+        <Show when=move || has_trend fallback=move || view! { <p class="muted">{t!(i18n, health.no_trend)}</p> }>
+            <ChartCard spec=trend_spec(i18n, trend) />
+        </Show>
+        <h3>{t!(i18n, health.breakdown_title)}</h3>
+        <p class="muted">{t!(i18n, health.breakdown_lead)}</p>
+        <div class="table-wrap">
+            <table class="data-table" data-testid="health-breakdown">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, health.col_measure)}</th>
+                        <th scope="col" class="num">{t!(i18n, health.col_value)}</th>
+                        <th scope="col" class="num">{t!(i18n, health.col_points)}</th>
+                        <th scope="col" class="num">{t!(i18n, health.col_weight)}</th>
+                        <th scope="col" class="num">{t!(i18n, health.col_contribution)}</th>
+                        <th scope="col" class="num">{t!(i18n, health.col_drag)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+                <tfoot>
+                    <tr>
+                        <th scope="row" colspan="4">{t!(i18n, health.total)}</th>
+                        <td class="num" data-testid="health-total">{total.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".to_owned())}</td>
+                        <td></td>
+                    </tr>
+                </tfoot>
+            </table>
+        </div>
+    }
+}
+
+fn measure_row(
+    i18n: I18nContext<Locale>,
+    locale: Locale,
+    defs: &[SignalDefinition],
+    c: &Contribution,
+) -> impl IntoView {
+    let def = defs.iter().find(|d| d.key == c.signal);
+    let name = def.map_or_else(|| c.signal.clone(), |d| signal_label(locale, d));
+    let trend = c.trend.map(|t| match t.kind {
+        TrendKind::Absolute => t_string!(i18n, health.trend_absolute, days = t.days).to_string(),
+        TrendKind::Relative => t_string!(i18n, health.trend_relative, days = t.days).to_string(),
+    });
+    let unit = match (c.trend.map(|t| t.kind), def) {
+        (Some(TrendKind::Relative), _) => "%".to_owned(),
+        (_, Some(d)) => d.unit.clone(),
+        (_, None) => String::new(),
+    };
+    let value = c.value.map_or_else(
+        || t_string!(i18n, health.missing_value).to_string(),
+        |v| format!("{} {unit}", trim_number(v)).trim_end().to_owned(),
+    );
+    let skipped = c.points.is_none();
+    let points = c.points.map_or_else(
+        || t_string!(i18n, health.skipped).to_string(),
+        |p| format!("{p:.0}"),
+    );
+    let lost = points_lost(c).map_or_else(String::new, |l| format!("−{l:.1}"));
+    view! {
+        <tr data-signal=c.signal.clone() class:muted=skipped>
+            <th scope="row">{name}{trend.map(|t| view! { <span class="muted small block">{t}</span> })}</th>
+            <td class="num">{value}</td>
+            <td class="num">{points}</td>
+            <td class="num">{format!("{} ({:.0} %)", trim_number(c.weight), c.share * 100.0)}</td>
+            <td class="num">{format!("{:.1}", c.contribution)}</td>
+            <td class="num" data-testid="points-lost">{lost}</td>
+        </tr>
+    }
+}
+
+/// The score trend chart: one point per snapshot.
+fn trend_spec(i18n: I18nContext<Locale>, trend: StoredValue<Vec<ScorePoint>>) -> ChartSpec {
+    let labels = move || {
+        let locale = i18n.get_locale_untracked();
+        trend.with_value(|t| {
+            t.iter()
+                .map(|p| format::date(p.scored_on, locale))
+                .collect::<Vec<_>>()
+        })
+    };
+    let band = move |p: &ScorePoint| {
+        p.band
+            .map(|b| band_label(i18n.get_locale_untracked(), b))
+            .unwrap_or_default()
+    };
+    let score_text = |p: &ScorePoint| {
+        p.score
+            .map(|s| format!("{s:.1}"))
+            .unwrap_or_else(|| "—".to_owned())
+    };
+    let rows = move || {
+        trend.with_value(|t| {
+            t.iter()
+                .map(|p| {
+                    vec![
+                        p.scored_on.to_string(),
+                        score_text(p),
+                        band(p),
+                        p.model_version.map(|v| format!("v{v}")).unwrap_or_default(),
+                    ]
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let header = move || {
+        vec![
+            t_string!(i18n, health.col_date).to_string(),
+            t_string!(i18n, health.col_score).to_string(),
+            t_string!(i18n, health.col_band).to_string(),
+            t_string!(i18n, health.col_version).to_string(),
+        ]
+    };
+    ChartSpec {
+        id: "score-trend",
+        title: Signal::derive(move || t_string!(i18n, health.trend_title).to_string()),
+        height: 240,
+        draw: Arc::new(move |area: &Area, hit: Option<Hit>| {
+            let highlight = match hit {
+                Some(Hit::Slot(i)) => Some(i),
+                _ => None,
+            };
+            let line = Line {
+                name: t_string!(i18n, health.col_score).to_string(),
+                values: trend.with_value(|t| t.iter().map(|p| p.score).collect()),
+            };
+            draw_lines(area, &labels(), &[line], &|v| format!("{v:.0}"), highlight)
+                .ok()
+                .map(HitMap::Slots)
+        }),
+        hover: Arc::new(move |hit: Hit| {
+            let Hit::Slot(i) = hit else { return None };
+            let locale = i18n.get_locale_untracked();
+            trend.with_value(|t| {
+                let p = t.get(i)?;
+                Some(format!(
+                    "{}: {} {}",
+                    format::date(p.scored_on, locale),
+                    score_text(p),
+                    band(p)
+                ))
+            })
+        }),
+        table: Arc::new(move || {
+            let locale = i18n.get_locale_untracked();
+            let mut rows = rows();
+            trend.with_value(|t| {
+                for (row, p) in rows.iter_mut().zip(t) {
+                    row[0] = format::date(p.scored_on, locale);
+                }
+            });
+            rows.reverse();
+            (header(), rows)
+        }),
+        csv: Arc::new(move || csv(&header(), &rows())),
     }
 }

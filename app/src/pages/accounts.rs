@@ -4,13 +4,14 @@
 //! URL names none; the CSV export link carries the current filters.
 
 use crate::components::form::ErrorAlert;
-use crate::components::labels::{tier_label, StatusPill};
+use crate::components::labels::{band_label, tier_label, BandPill, StatusPill};
 use crate::components::pager::{page_param, PagePosition, Pager};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
 use kizuna_shared::api::{Account, AccountQuery, AccountSort, SortDir};
 use kizuna_shared::domain::{AccountStatus, Tier};
+use kizuna_shared::metrics::Band;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -24,6 +25,7 @@ struct ListState {
     status: Option<AccountStatus>,
     owner: Option<i64>,
     tier: Option<Tier>,
+    band: Option<Band>,
     sort: AccountSort,
     dir: SortDir,
     page: u32,
@@ -37,6 +39,7 @@ impl ListState {
             status: q.get("status").and_then(|s| s.parse().ok()),
             owner: q.get("owner").and_then(|s| s.parse().ok()),
             tier: q.get("tier").and_then(|s| s.parse().ok()),
+            band: q.get("band").and_then(|s| parse_band(&s)),
             sort: q
                 .get("sort")
                 .and_then(|s| s.parse().ok())
@@ -64,6 +67,9 @@ impl ListState {
         if let Some(tier) = self.tier {
             parts.push(format!("tier={tier}"));
         }
+        if let Some(band) = self.band {
+            parts.push(format!("band={}", band.as_str()));
+        }
         // The sort is always written: a URL without one means "the sort
         // used last", so the default must be explicit too.
         parts.push(format!("sort={}", self.sort.as_str()));
@@ -88,9 +94,14 @@ impl ListState {
             status: self.status,
             owner: self.owner,
             tier: self.tier,
-            band: None,
+            band: self.band,
         }
     }
+}
+
+/// A band's name in the URL (`red`, `yellow`, `green`).
+fn parse_band(value: &str) -> Option<Band> {
+    Band::ALL.into_iter().find(|b| b.as_str() == value)
 }
 
 const PER_PAGE: u32 = 50;
@@ -176,6 +187,7 @@ pub fn AccountsPage() -> impl IntoView {
     let update_status = update.clone();
     let update_owner = update.clone();
     let update_tier = update.clone();
+    let update_band = update.clone();
     let clear = update.clone();
 
     let sort_by = {
@@ -269,6 +281,7 @@ pub fn AccountsPage() -> impl IntoView {
                                     {header(AccountSort::Owner, Signal::derive(move || t_string!(i18n, col_owner).to_string()), false)}
                                     {header(AccountSort::RenewalDate, Signal::derive(move || t_string!(i18n, col_renewal).to_string()), false)}
                                     {header(AccountSort::Status, Signal::derive(move || t_string!(i18n, col_status).to_string()), false)}
+                                    {header(AccountSort::Score, Signal::derive(move || t_string!(i18n, health.column).to_string()), false)}
                                     <th scope="col" class="num">{t!(i18n, col_days_since_login)}</th>
                                 </tr>
                             </thead>
@@ -363,6 +376,23 @@ pub fn AccountsPage() -> impl IntoView {
                     <option value="tech">{t!(i18n, tier_tech)}</option>
                 </select>
             </div>
+            <div class="field">
+                <label for="filter-band">{t!(i18n, health.filter_band)}</label>
+                <select
+                    id="filter-band"
+                    data-testid="filter-band"
+                    prop:value=move || state.get().band.map(|b| b.as_str().to_owned()).unwrap_or_default()
+                    on:change=move |ev| {
+                        let value = parse_band(&event_target_value(&ev));
+                        update_band(&|s: &mut ListState| s.band = value);
+                    }
+                >
+                    <option value="">{t!(i18n, all)}</option>
+                    {Band::ALL.into_iter().map(|b| view! {
+                        <option value=b.as_str()>{move || band_label(i18n.get_locale(), b)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
             <button
                 type="button"
                 class="button button-quiet"
@@ -416,7 +446,25 @@ fn account_row(i18n: I18nContext<Locale>, locale: Locale, a: &Account) -> impl I
             <td>{owner}</td>
             <td class="nowrap">{renewal}</td>
             <td><StatusPill status=a.status /></td>
+            {health_cell(a)}
             <td class="num">{days}</td>
         </tr>
+    }
+}
+
+/// The health cell: the published score and its band, with `data-band`
+/// (`red`, `yellow`, `green`) for scored accounts; "—" without it for
+/// unscored ones.
+fn health_cell(a: &Account) -> impl IntoView {
+    match (a.score, a.band) {
+        (Some(score), Some(band)) => view! {
+            <td class="nowrap cell-health" data-band=band.as_str()>
+                <span class="num health-score">{format!("{score:.0}")}</span>
+                " "
+                <BandPill band />
+            </td>
+        }
+        .into_any(),
+        _ => view! { <td class="muted">"—"</td> }.into_any(),
     }
 }

@@ -702,15 +702,19 @@ fn tile_view(
 
 /// What the pointer is over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Hit {
+pub enum Hit {
+    /// A slot (period, month, snapshot) of a bar or line chart.
     Slot(usize),
+    /// A cell (row, column) of the heatmap.
     Cell(usize, usize),
 }
 
 /// Where a chart drew, for mapping the pointer back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HitMap {
+pub enum HitMap {
+    /// Slots side by side.
     Slots(PlotArea),
+    /// Heatmap cells.
     Grid(Grid),
 }
 
@@ -724,16 +728,17 @@ impl HitMap {
 }
 
 type Backend = crate::charts::canvas::Canvas;
-type Area = plotters::drawing::DrawingArea<Backend, plotters::coord::Shift>;
+/// The drawing area of a chart card's canvas.
+pub type Area = plotters::drawing::DrawingArea<Backend, plotters::coord::Shift>;
 
 /// A line's name (in the user's language) and its values.
 type NamedValues = (fn(I18nContext<Locale>) -> String, Vec<Option<f64>>);
 
 /// Draws a chart and says where, for hover mapping.
-type DrawFn = Arc<dyn Fn(&Area, Option<Hit>) -> Option<HitMap> + Send + Sync>;
+pub type DrawFn = Arc<dyn Fn(&Area, Option<Hit>) -> Option<HitMap> + Send + Sync>;
 
 /// The header and rows of a chart's table.
-type TableFn = Arc<dyn Fn() -> (Vec<String>, Vec<Vec<String>>) + Send + Sync>;
+pub type TableFn = Arc<dyn Fn() -> (Vec<String>, Vec<Vec<String>>) + Send + Sync>;
 
 /// The charts of the dashboard.
 #[component]
@@ -1115,22 +1120,30 @@ fn Charts(r: KpiResponse, series: Option<KpiSeriesResponse>, currency: Currency)
 
 /// Everything a chart card needs: how to draw, what the pointer shows, the
 /// accessible table and the CSV.
+/// (Also used by the account page's score trend.)
 #[derive(Clone)]
-struct ChartSpec {
-    id: &'static str,
-    title: Signal<String>,
-    height: u32,
-    draw: DrawFn,
-    hover: Arc<dyn Fn(Hit) -> Option<String> + Send + Sync>,
-    table: TableFn,
-    csv: Arc<dyn Fn() -> String + Send + Sync>,
+pub struct ChartSpec {
+    /// Stable id: `data-testid="chart-{id}"` and the download names.
+    pub id: &'static str,
+    /// Title, in the user's language.
+    pub title: Signal<String>,
+    /// Canvas height in pixels (the width follows the card).
+    pub height: u32,
+    /// Draws the chart.
+    pub draw: DrawFn,
+    /// The text for what the pointer is over.
+    pub hover: Arc<dyn Fn(Hit) -> Option<String> + Send + Sync>,
+    /// The accessible table.
+    pub table: TableFn,
+    /// The CSV download.
+    pub csv: Arc<dyn Fn() -> String + Send + Sync>,
 }
 
 /// A chart on a canvas that fills its card's width (redrawn when the window
 /// resizes or the language changes), with the value under the pointer,
 /// PNG and CSV downloads, and the same data as a table.
 #[component]
-fn ChartCard(spec: ChartSpec) -> impl IntoView {
+pub fn ChartCard(spec: ChartSpec) -> impl IntoView {
     let i18n = use_i18n();
     let canvas = NodeRef::<Canvas>::new();
     let frame = NodeRef::<Div>::new();

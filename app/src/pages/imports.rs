@@ -15,7 +15,8 @@ use crate::components::import_messages::import_problem_message;
 use crate::components::labels::{delimiter_label, encoding_label, import_column_label};
 use crate::format;
 use crate::i18n::*;
-use crate::import_file::{missing_required, needs_file_currency, template_href};
+use crate::import_file::{needs_file_currency, template_href, Layout};
+use crate::pages::signals::{suggest_key, SignalForm};
 use crate::session::use_session;
 use kizuna_shared::api::{
     DataChangeKind, DataChangeQuery, ImportAction, ImportError, ImportKind, ImportPhase,
@@ -109,6 +110,18 @@ fn ImportWizard() -> impl IntoView {
     let running = RwSignal::new(false);
     let progress = RwSignal::new(None::<ImportProgress>);
     let dragging = RwSignal::new(false);
+    // A signals file's layout (read from the server's answer, changeable),
+    // the date of a wide file without a date column, and the unknown
+    // column being defined as a signal.
+    let layout = RwSignal::new(Layout::Long);
+    let file_date = RwSignal::new(None::<chrono::NaiveDate>);
+    let defining = RwSignal::new(None::<String>);
+    let session = use_session();
+    let health_manager = move || {
+        session
+            .role()
+            .is_some_and(kizuna_shared::domain::can_manage_health)
+    };
     // Answers to requests overtaken by a newer one (another file or kind
     // picked meanwhile) are dropped.
     let generation = StoredValue::new(0_u32);
@@ -123,14 +136,24 @@ fn ImportWizard() -> impl IntoView {
             return;
         };
         let k = kind.get_untracked();
-        let (chosen, currency) = match step {
-            Step::Read => (None, None),
+        let wide = layout.get_untracked() == Layout::Wide;
+        let (chosen, currency, date) = match step {
+            Step::Read => (None, None, None),
             Step::Preview | Step::Apply => {
-                let m = mapping.get_untracked();
+                let mut m = mapping.get_untracked();
+                if wide {
+                    // No signal or value column: the server reads it wide.
+                    m.remove("signal");
+                    m.remove("value");
+                }
                 let currency = needs_file_currency(k, &m)
                     .then(|| file_currency.get_untracked())
                     .flatten();
-                (Some(m), currency)
+                (
+                    Some(m),
+                    currency,
+                    wide.then(|| file_date.get_untracked()).flatten(),
+                )
             }
         };
         let token = progress_token();
@@ -141,6 +164,7 @@ fn ImportWizard() -> impl IntoView {
             mapping: chosen,
             currency,
             progress: Some(token.clone()),
+            date,
         };
         generation.update_value(|g| *g = g.wrapping_add(1));
         let this = generation.get_value();
@@ -164,9 +188,11 @@ fn ImportWizard() -> impl IntoView {
                     if let Ok(report) = &result {
                         mapping.set(report.mapping.clone());
                         file_currency.set(None);
+                        let read_as = Layout::detect(k, &report.mapping);
+                        layout.set(read_as);
                         // Every required column found: this answer is the
                         // preview "Check file" would give.
-                        if missing_required(k, &report.mapping, None).is_empty() {
+                        if read_as.missing(k, &report.mapping, None, None).is_empty() {
                             preview.set(Some(result.clone()));
                         }
                     }
@@ -231,7 +257,13 @@ fn ImportWizard() -> impl IntoView {
         })
     });
     let needs_currency = move || mapping.with(|m| needs_file_currency(kind.get(), m));
-    let missing = move || mapping.with(|m| missing_required(kind.get(), m, file_currency.get()));
+    let missing = move || {
+        mapping.with(|m| {
+            layout
+                .get()
+                .missing(kind.get(), m, file_currency.get(), file_date.get())
+        })
+    };
     let has_file = move || file.with(Option::is_some);
     let preview_ok = move || preview.with(|p| matches!(p, Some(Ok(r)) if r.error_count == 0));
 
@@ -277,10 +309,11 @@ fn ImportWizard() -> impl IntoView {
         let k = kind.get();
         let locale = i18n.get_locale();
         let hs = headers.get();
-        k.columns()
-            .iter()
+        layout
+            .get()
+            .columns(k)
+            .into_iter()
             .map(|(column, required)| {
-                let column = *column;
                 let id = format!("map-{column}");
                 let options = hs
                     .iter()
@@ -354,6 +387,101 @@ fn ImportWizard() -> impl IntoView {
         })
     };
 
+    // A signals file: long (one row per value) or wide (one column per
+    // signal), as the server read it; a wide file takes its date from a
+    // column or one date for the whole file.
+    let layout_choice = move || {
+        (kind.get() == ImportKind::Signals).then(|| {
+            let choose = move |l: Layout| {
+                layout.set(l);
+                reset_results();
+            };
+            view! {
+                <fieldset class="field layout-choice" data-testid="signals-layout">
+                    <legend>{t!(i18n, signals.layout)}</legend>
+                    {[(Layout::Long, "long"), (Layout::Wide, "wide")].into_iter().map(|(l, name)| view! {
+                        <label class="check">
+                            <input type="radio" name="signals-layout" value=name data-testid=format!("layout-{name}")
+                                prop:checked=move || layout.get() == l
+                                on:change=move |_| choose(l) />
+                            {move || match l {
+                                Layout::Long => t_string!(i18n, signals.layout_long),
+                                Layout::Wide => t_string!(i18n, signals.layout_wide),
+                            }}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <Show when=move || layout.get() == Layout::Wide>
+                    <div class="field">
+                        <label for="file-date">{t!(i18n, signals.file_date)}</label>
+                        <input id="file-date" type="date" data-testid="file-date"
+                            aria-describedby="file-date-hint"
+                            prop:value=move || file_date.get().map(|d| d.to_string()).unwrap_or_default()
+                            on:change=move |ev| {
+                                file_date.set(event_target_value(&ev).parse().ok());
+                                reset_results();
+                            } />
+                        <p id="file-date-hint" class="small muted">{t!(i18n, signals.file_date_hint)}</p>
+                    </div>
+                </Show>
+            }
+        })
+    };
+
+    // Columns of a wide file no signal matches: a manager defines each as
+    // a signal right here (the signals page's form) and the check runs
+    // again; others are told their values will not be imported.
+    let unknown_columns = move |columns: Vec<String>| {
+        (!columns.is_empty()).then(|| {
+            let rows = columns
+                .into_iter()
+                .map(|header| {
+                    let h = header.clone();
+                    view! {
+                        <li data-column=header.clone()>
+                            <span class="column-name">{header.clone()}</span>
+                            <Show when=health_manager>
+                                {
+                                    let h = h.clone();
+                                    view! {
+                                        " "
+                                        <button type="button" class="button button-quiet" data-testid="define-signal"
+                                            on:click=move |_| defining.set(Some(h.clone()))>
+                                            {t!(i18n, signals.define)}
+                                        </button>
+                                    }
+                                }
+                            </Show>
+                        </li>
+                    }
+                })
+                .collect_view();
+            let saved = Callback::new(move |_| {
+                defining.set(None);
+                send(Step::Preview);
+            });
+            let cancel = Callback::new(move |()| defining.set(None));
+            view! {
+                <div class="alert alert-info" data-testid="unknown-columns">
+                    <p>{move || if health_manager() { t_string!(i18n, signals.unknown_columns_manager) } else { t_string!(i18n, signals.unknown_columns) }}</p>
+                    <ul class="unknown-columns">{rows}</ul>
+                </div>
+                {move || defining.get().map(|header| {
+                    let ascii = header.is_ascii();
+                    let key = suggest_key(&header);
+                    let label = if ascii { header.clone() } else { String::new() };
+                    let label_ja = if ascii { String::new() } else { header.clone() };
+                    view! {
+                        <section class="card section" aria-labelledby="define-heading" data-testid="define-signal-form">
+                            <h3 id="define-heading">{t!(i18n, signals.define_title, column = header.clone())}</h3>
+                            <SignalForm existing=None key label label_ja id="wizard-signal" saved cancel />
+                        </section>
+                    }
+                })}
+            }
+        })
+    };
+
     view! {
         <ol class="steps">
             <li class="card section">
@@ -390,6 +518,7 @@ fn ImportWizard() -> impl IntoView {
                             <tbody>{mapping_rows}</tbody>
                         </table>
                     </div>
+                    {layout_choice}
                     {currency_choice}
                     {move || {
                         let mut m = missing();
@@ -422,6 +551,7 @@ fn ImportWizard() -> impl IntoView {
             {move || preview.get().map(|result| view! {
                 <li class="card section" data-testid="import-preview">
                     <h2>{t!(i18n, step_preview)}</h2>
+                    {unknown_columns(result.as_ref().ok().map(|r| r.unknown_columns.clone()).unwrap_or_default())}
                     {report_view(i18n, result)}
                     <Show when=move || applied.with(Option::is_none)>
                         <button class="button button-primary" type="button" data-testid="apply-import"

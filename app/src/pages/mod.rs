@@ -10,5 +10,6 @@ pub mod imports;
 pub mod login;
 pub mod not_found;
 pub mod password;
+pub mod signals;
 pub mod users;
 pub mod workbench;

@@ -21,6 +21,7 @@ use crate::db::{self, DbError, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
 use crate::routes::signals::require_health_manager;
+use crate::scoring_cache::ScoringDataCache;
 
 /// Media type of `GET /api/v1/scoring-data`.
 pub const SCORING_DATA_TYPE: &str = "application/vnd.kizuna.scoring-data";
@@ -290,34 +291,41 @@ pub async fn get_scoring_data(
     _user: CurrentUser,
     pool: web::Data<DbPool>,
     query: web::Query<ScoringDataQuery>,
+    cache: web::Data<ScoringDataCache>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     q.validate()?;
+    let key = (q.as_of, q.window_days, q.lags());
     let bytes = blocking(&pool, move |conn| {
-        let members = data::population(conn, Scope::CustomersOn(q.as_of), q.as_of, None)?;
-        let table = data::table_on(conn, &members, q.as_of, &q.lags())?;
-        let churned = data::churned_within(&members, q.as_of, q.window_days);
-        let mut accounts = Accounts::with_capacity(members.len());
-        for (m, churned) in members.iter().zip(churned) {
-            accounts.push(AccountRow {
-                id: m.id,
-                name: &m.name,
-                owner: m.owner.as_ref().map(|(id, name)| (*id, name.as_str())),
-                tier: Tier::of(m.mrr_minor, m.currency),
-                mrr_minor: m.mrr_minor,
-                currency: m.currency,
-                churned,
-            });
-        }
-        let data = ScoringData::new(q.as_of, q.window_days, accounts, table)
-            .map_err(|e| DbError::Corrupt(format!("scoring data: {e}")))?;
-        Ok(encode(&data))
+        cache.get_or_build(conn, key, |conn| scoring_data_body(conn, &q))
     })
     .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, SCORING_DATA_TYPE))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes))
+}
+
+/// The encoded scoring data of a query, read from the database.
+fn scoring_data_body(conn: &mut db::DbConn, q: &ScoringDataQuery) -> Result<Vec<u8>, DbError> {
+    let members = data::population(conn, Scope::CustomersOn(q.as_of), q.as_of, None)?;
+    let table = data::table_on(conn, &members, q.as_of, &q.lags())?;
+    let churned = data::churned_within(&members, q.as_of, q.window_days);
+    let mut accounts = Accounts::with_capacity(members.len());
+    for (m, churned) in members.iter().zip(churned) {
+        accounts.push(AccountRow {
+            id: m.id,
+            name: &m.name,
+            owner: m.owner.as_ref().map(|(id, name)| (*id, name.as_str())),
+            tier: Tier::of(m.mrr_minor, m.currency),
+            mrr_minor: m.mrr_minor,
+            currency: m.currency,
+            churned,
+        });
+    }
+    let data = ScoringData::new(q.as_of, q.window_days, accounts, table)
+        .map_err(|e| DbError::Corrupt(format!("scoring data: {e}")))?;
+    Ok(encode(&data))
 }
 
 /// An account's score trend (the snapshots) and today's per-measure

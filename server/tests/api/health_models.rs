@@ -478,6 +478,68 @@ async fn scoring_data_shows_values_as_of_a_past_date_and_the_label_follows_the_w
     assert_problem(r, 400, "validation_failed").await;
 }
 
+/// The scoring-data body is cached per query and data version: asking
+/// again answers the same bytes, and a signal import (which records a
+/// change event) makes the next answer carry the new reading, while a past
+/// as-of date still does not see it.
+#[tokio::test]
+async fn the_cached_scoring_data_refreshes_after_a_signal_import_and_keeps_as_of_semantics() {
+    use crate::imports::{import, report};
+    let app = spawn_app().await;
+    let a = app.insert_account(&NewAccount {
+        external_id: Some("C-1".into()),
+        ..account("Cached", 10_000)
+    });
+    put_values(&app, &[(a, "setup_progress", days_ago(40), 20.0)]);
+    app.login_as(Role::Manager).await;
+    let fetch = |as_of: chrono::NaiveDate| {
+        let app = &app;
+        async move {
+            let r = app
+                .get(&format!(
+                    "/api/v1/scoring-data?as_of={as_of}&window_days=30"
+                ))
+                .await;
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap()
+        }
+    };
+    let today = days_ago(0);
+    let past = days_ago(20);
+    let first = fetch(today).await;
+    assert_eq!(fetch(today).await, first, "same data, same body");
+    let setup = |bytes: &[u8]| {
+        decode(bytes)
+            .unwrap()
+            .signals()
+            .column("setup_progress")
+            .and_then(|c| c.get(0))
+    };
+    assert_eq!(setup(&first), Some(20.0));
+    assert_eq!(setup(&fetch(past).await), Some(20.0));
+    let r = report(
+        import(
+            &app,
+            &format!("kind=signals&date={}", days_ago(5)),
+            "external_id,setup_progress\nC-1,75\n",
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(r.applied, "{r:?}");
+    assert_eq!(
+        setup(&fetch(today).await),
+        Some(75.0),
+        "the import is visible at once, not hidden by the cached body"
+    );
+    assert_eq!(
+        setup(&fetch(past).await),
+        Some(20.0),
+        "a reading after the as-of date stays invisible"
+    );
+}
+
 #[tokio::test]
 async fn the_backtest_auc_of_a_published_model_is_the_mann_whitney_auc_of_the_stored_scores() {
     let app = spawn_app().await;
