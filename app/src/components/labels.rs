@@ -234,16 +234,6 @@ pub fn delimiter_label(i18n: I18nContext<Locale>, delimiter: &str) -> String {
     }
 }
 
-/// A health band's name (red / yellow / green).
-pub fn band_label(i18n: I18nContext<Locale>, band: kizuna_shared::metrics::Band) -> String {
-    use kizuna_shared::metrics::Band;
-    match band {
-        Band::Red => t_string!(i18n, workbench.band_red).to_string(),
-        Band::Yellow => t_string!(i18n, workbench.band_yellow).to_string(),
-        Band::Green => t_string!(i18n, workbench.band_green).to_string(),
-    }
-}
-
 /// What a measure does without a value.
 pub fn missing_policy_label(
     i18n: I18nContext<Locale>,

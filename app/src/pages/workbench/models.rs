@@ -322,7 +322,7 @@ fn Comparison(c: ModelComparison) -> impl IntoView {
         .map(|from| {
             let cells = Band::ALL.map(|to| c.bands.matrix[from.index()][to.index()]);
             view! { <tr>
-                <th scope="row">{band_label(i18n, from)}</th>
+                <th scope="row">{band_label(i18n.get_locale(), from)}</th>
                 {cells.into_iter().map(|n| view! { <td class="num">{format::count(n as u64, locale)}</td> }).collect_view()}
             </tr> }
         })
@@ -347,7 +347,7 @@ fn Comparison(c: ModelComparison) -> impl IntoView {
                 <caption>{t!(i18n, workbench.band_movements, a = va, b = vb)}</caption>
                 <thead><tr>
                     <td></td>
-                    {Band::ALL.map(|b| view! { <th scope="col">{band_label(i18n, b)}</th> }).into_iter().collect_view()}
+                    {Band::ALL.map(|b| view! { <th scope="col">{band_label(i18n.get_locale(), b)}</th> }).into_iter().collect_view()}
                 </tr></thead>
                 <tbody>{matrix}</tbody>
             </table>

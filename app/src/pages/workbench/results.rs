@@ -105,7 +105,7 @@ pub fn Results() -> impl IntoView {
                 <tbody>
                     {Band::ALL.into_iter().map(|b| view! {
                         <tr data-band=b.as_str()>
-                            <th scope="row"><span class=format!("band-dot band-{}", b.as_str())></span>{move || band_label(i18n, b)}</th>
+                            <th scope="row"><span class=format!("band-dot band-{}", b.as_str())></span>{move || band_label(i18n.get_locale(), b)}</th>
                             <td class="num" data-testid=format!("count-{}", b.as_str())>{move || count(b)}</td>
                         </tr>
                     }).collect_view()}
@@ -132,7 +132,7 @@ fn MrrTable() -> impl IntoView {
             <caption>{t!(i18n, workbench.mrr_by_band)}</caption>
             <thead><tr>
                 <th scope="col">{t!(i18n, workbench.currency)}</th>
-                {Band::ALL.into_iter().map(|b| view! { <th scope="col">{move || band_label(i18n, b)}</th> }).collect_view()}
+                {Band::ALL.into_iter().map(|b| view! { <th scope="col">{move || band_label(i18n.get_locale(), b)}</th> }).collect_view()}
             </tr></thead>
             <tbody>
                 {move || {
@@ -159,7 +159,7 @@ fn Movers() -> impl IntoView {
     let i18n = use_i18n();
     let wb = expect_context::<Wb>();
     let band = move |b: Option<Band>| match b {
-        Some(b) => band_label(i18n, b),
+        Some(b) => band_label(i18n.get_locale(), b),
         None => t_string!(i18n, workbench.unscored).to_string(),
     };
     let score = move |s: Option<f64>| s.map_or_else(|| "—".to_owned(), |s| format!("{s:.1}"));
@@ -320,7 +320,7 @@ pub fn Backtest() -> impl IntoView {
                             wb.summary.with(|s| s.as_ref().map(|s| f(s.backtest.bands.get(b))).unwrap_or_default())
                         };
                         view! { <tr>
-                            <th scope="row">{move || band_label(i18n, b)}</th>
+                            <th scope="row">{move || band_label(i18n.get_locale(), b)}</th>
                             <td class="num">{move || cell(|o| o.accounts.to_string())}</td>
                             <td class="num">{move || cell(|o| o.churned.to_string())}</td>
                             <td class="num">{move || {
