@@ -105,6 +105,10 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIZUNA_WORKERS")]
     pub workers: Option<usize>,
+    /// Requests per minute per client address to the public survey page and API.
+    #[arg(long, env = "KIZUNA_PUBLIC_SURVEY_LIMIT", default_value_t = crate::auth::public_limit::DEFAULT_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub public_survey_limit: u32,
 }
 
 /// Options of `kizuna demo`.
@@ -264,6 +268,7 @@ fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookie: args.secure_cookie,
         session_key: args.session_key,
         workers: args.workers,
+        public_survey_limit: args.public_survey_limit,
     };
     let state = crate::build_state(&config)?;
     let listener =

@@ -20,6 +20,9 @@ pub struct Config {
     pub session_key: Option<String>,
     /// HTTP worker threads (`None`: one per core).
     pub workers: Option<usize>,
+    /// Requests per minute per client address to the public survey page
+    /// and API.
+    pub public_survey_limit: u32,
 }
 
 impl Config {
@@ -31,6 +34,7 @@ impl Config {
             secure_cookie: false,
             session_key: None,
             workers: None,
+            public_survey_limit: crate::auth::public_limit::DEFAULT_PER_MINUTE,
         }
     }
 }

@@ -42,9 +42,21 @@ pub enum ApiError {
     /// The change conflicts with existing data (duplicate key, stale version).
     #[error("{0}")]
     Conflict(String),
-    /// Too many attempts in a short time.
-    #[error("Too many attempts; wait a minute and try again.")]
-    RateLimited,
+    /// Too many attempts in a short time; try again after this many seconds.
+    #[error("Too many attempts; try again in {0} seconds.")]
+    RateLimited(u64),
+    /// A public survey link that can no longer be answered (expired,
+    /// revoked, or its survey closed); `code` says which.
+    #[error("{message}")]
+    LinkGone {
+        /// `link_expired`, `link_revoked` or `survey_closed`.
+        code: &'static str,
+        /// What happened, for people.
+        message: String,
+    },
+    /// A single-use survey link that was already answered.
+    #[error("This link was already answered; thank you.")]
+    AlreadyAnswered,
     /// The single-page app has not been built, so only the API is served.
     #[error("The web app is not built: run `cargo xtask run` or `trunk build` to create the dist directory.")]
     SpaNotBuilt,
@@ -78,7 +90,9 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Conflict(_) => "conflict",
-            ApiError::RateLimited => "rate_limited",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::LinkGone { code, .. } => code,
+            ApiError::AlreadyAnswered => "already_answered",
             ApiError::SpaNotBuilt => "spa_not_built",
             ApiError::Internal(_) => "internal",
         }
@@ -97,7 +111,9 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "Method not allowed",
             ApiError::PayloadTooLarge(_) => "Payload too large",
             ApiError::Conflict(_) => "Conflict",
-            ApiError::RateLimited => "Too many requests",
+            ApiError::RateLimited(_) => "Too many requests",
+            ApiError::LinkGone { .. } => "Link no longer valid",
+            ApiError::AlreadyAnswered => "Already answered",
             ApiError::SpaNotBuilt => "Web app not built",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -135,7 +151,9 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::LinkGone { .. } => StatusCode::GONE,
+            ApiError::AlreadyAnswered => StatusCode::CONFLICT,
             ApiError::SpaNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -148,8 +166,8 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        if matches!(self, ApiError::RateLimited) {
-            response.insert_header((header::RETRY_AFTER, "60"));
+        if let ApiError::RateLimited(seconds) = self {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         match serde_json::to_vec(&self.problem()) {
             Ok(body) => response.body(body),
@@ -234,7 +252,16 @@ mod tests {
             ),
             (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
-            (ApiError::RateLimited, 429, "rate_limited"),
+            (ApiError::RateLimited(3), 429, "rate_limited"),
+            (
+                ApiError::LinkGone {
+                    code: "link_expired",
+                    message: "x".into(),
+                },
+                410,
+                "link_expired",
+            ),
+            (ApiError::AlreadyAnswered, 409, "already_answered"),
             (ApiError::internal(anyhow::anyhow!("boom")), 500, "internal"),
         ];
         for (err, status, code) in cases {

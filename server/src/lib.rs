@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod routes;
 pub mod spa;
 pub mod startup;
+pub mod survey_page;
 pub mod telemetry;
 
 pub use error::ApiError;

@@ -32,6 +32,10 @@ use crate::auth::session::SESSION_COOKIE;
         (name = "signals", description = "Usage signal definitions"),
         (name = "duplicates", description = "Likely duplicate accounts and merging them"),
         (name = "imports", description = "CSV imports with preview, their progress and the data-change history"),
+        (name = "surveys", description = "NPS/CSAT surveys, answers (proxy and direct), their summary and export, personal links"),
+        (name = "tasks", description = "Follow-up tasks (a negative survey answer creates one)"),
+        (name = "sheets", description = "Onboarding sheet templates, sheets for accounts and new team members, ticking items, onboarding KPIs"),
+        (name = "public", description = "The public survey answer API behind the page at /s/{token}: no session, rate-limited per client address"),
     )
 )]
 pub struct ApiDoc;

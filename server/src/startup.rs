@@ -14,6 +14,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
+use crate::auth::public_limit::PublicLimiter;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::auth::{csrf, password, session};
 use crate::config::Config;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub limiter: web::Data<LoginLimiter>,
     /// Progress of running imports (shared by all workers).
     pub imports: web::Data<crate::import::progress::ProgressRegistry>,
+    /// Rate limit of the public survey page and API (shared by all workers).
+    pub public_limiter: web::Data<PublicLimiter>,
     /// HTTP worker threads.
     pub workers: Option<usize>,
 }
@@ -72,6 +75,7 @@ pub fn build_state(config: &Config) -> anyhow::Result<AppState> {
         secure_cookie: config.secure_cookie,
         limiter: web::Data::new(LoginLimiter::default()),
         imports: web::Data::new(Default::default()),
+        public_limiter: web::Data::new(PublicLimiter::new(config.public_survey_limit)),
         workers: config.workers,
     })
 }
@@ -102,9 +106,15 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::Data::new(state.pool.clone()))
             .app_data(state.limiter.clone())
             .app_data(state.imports.clone())
+            .app_data(state.public_limiter.clone())
             .service(
                 utoipa_actix_web::scope("/api/v1")
                     .configure(routes::configure_v1)
+                    .default_service(web::to(routes::api_not_found)),
+            )
+            .service(
+                utoipa_actix_web::scope("/api/public")
+                    .configure(routes::configure_public)
                     .default_service(web::to(routes::api_not_found)),
             )
             .split_for_parts();
@@ -125,6 +135,9 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     .route("/openapi.json", web::get().to(openapi_document))
                     .default_service(web::to(routes::api_not_found)),
             )
+            // The public survey answer page (server-rendered, never the SPA).
+            .route("/s/assets/{file}", web::get().to(routes::public::asset))
+            .route("/s/{token}", web::get().to(routes::public::answer_page))
             .route("/", web::get().to(spa::index))
             .route("/index.html", web::get().to(spa::index));
         if let Some(built) = &state.spa {

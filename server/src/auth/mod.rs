@@ -4,6 +4,7 @@
 
 pub mod csrf;
 pub mod password;
+pub mod public_limit;
 pub mod rate_limit;
 pub mod session;
 

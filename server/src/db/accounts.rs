@@ -59,6 +59,8 @@ pub struct AccountRow {
     pub version: i64,
     /// Company web domain.
     pub domain: Option<String>,
+    /// The customer's language (`en`, `ja`).
+    pub language: Option<String>,
 }
 
 impl AccountRow {
@@ -70,6 +72,12 @@ impl AccountRow {
         let currency: Currency = self.currency.parse().map_err(corrupt)?;
         let status = self.status.parse().map_err(corrupt)?;
         let expansion_potential = self.expansion_potential.parse().map_err(corrupt)?;
+        let language = self
+            .language
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(corrupt)?;
         Ok(Account {
             id: self.id,
             tier: Tier::of(self.mrr_minor, currency),
@@ -93,6 +101,7 @@ impl AccountRow {
             champion_changed_on: self.champion_changed_on,
             version: self.version,
             domain: self.domain,
+            language,
             signals: Default::default(),
         })
     }
@@ -450,6 +459,8 @@ pub fn create(conn: &mut DbConn, input: &AccountInput, user_id: i64) -> Result<A
             ))
             .returning(accounts::id)
             .get_result(conn)?;
+        set_language(conn, id, input.language)?;
+        super::sheets::start_for_new_accounts(conn, id - 1, chrono::Utc::now().date_naive())?;
         let mut entry = NewDataChange::new(DataChangeKind::Create, user_id);
         entry.account_id = Some(id);
         entry.created = 1;
@@ -486,6 +497,7 @@ pub fn update(
         if updated == 0 {
             return Err(stale_or_missing(conn, id, version)?);
         }
+        set_language(conn, id, input.language)?;
         let mut entry = NewDataChange::new(DataChangeKind::Update, user_id);
         entry.account_id = Some(id);
         entry.updated = 1;
@@ -493,6 +505,19 @@ pub fn update(
         history::record(conn, &entry)?;
         find(conn, id)
     })
+}
+
+/// Sets the customer's language (kept out of [`AccountChanges`], which
+/// imports write, so an import never clears a language set by hand).
+fn set_language(
+    conn: &mut DbConn,
+    id: i64,
+    language: Option<kizuna_shared::domain::Language>,
+) -> Result<(), DbError> {
+    diesel::update(accounts::table.find(id))
+        .set(accounts::language.eq(language.map(|l| l.as_str())))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The error for an update or delete that matched no row: not found, or a

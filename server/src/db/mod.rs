@@ -26,10 +26,15 @@ pub mod duplicates;
 pub mod history;
 #[cfg(feature = "postgres")]
 pub mod multi;
+pub mod refs;
 pub mod revenue;
 pub mod schema;
 pub mod secrets;
+pub mod sheets;
 pub mod signals;
+pub mod surveys;
+pub mod tasks;
+pub mod templates;
 pub mod users;
 
 use std::path::PathBuf;
@@ -102,6 +107,59 @@ impl From<diesel::result::Error> for DbError {
             other => DbError::Diesel(other),
         }
     }
+}
+
+/// Runs `f` in a transaction that writes: on SQLite `BEGIN IMMEDIATE`, which
+/// takes the write lock before the first read, so a read-check-then-write
+/// can never fail with `SQLITE_BUSY_SNAPSHOT` (a deferred transaction that
+/// read before another writer committed cannot upgrade to a writer);
+/// concurrent writers wait their turn instead. On PostgreSQL a normal
+/// transaction (its checks use conditional `UPDATE … WHERE`). Inside an
+/// open transaction it is a savepoint, like `Connection::transaction`.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    use diesel::Connection;
+    #[cfg(feature = "postgres")]
+    if matches!(conn, multi::DbConnection::Pg(_)) {
+        return conn.transaction(f);
+    }
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(E::from)?;
+    if depth.is_some() {
+        return conn.transaction(f);
+    }
+    on_sqlite(conn, |c| {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+    })?;
+    match f(conn) {
+        Ok(value) => {
+            on_sqlite(conn, AnsiTransactionManager::commit_transaction)?;
+            Ok(value)
+        }
+        Err(e) => {
+            on_sqlite(conn, AnsiTransactionManager::rollback_transaction)?;
+            Err(e)
+        }
+    }
+}
+
+/// Runs `op` on the SQLite connection inside `conn` (see [`write_tx`]).
+fn on_sqlite(
+    conn: &mut DbConn,
+    op: impl FnOnce(&mut SqliteConnection) -> diesel::QueryResult<()>,
+) -> diesel::QueryResult<()> {
+    #[cfg(feature = "postgres")]
+    match conn {
+        multi::DbConnection::Sqlite(c) => op(c),
+        multi::DbConnection::Pg(_) => Err(diesel::result::Error::BrokenTransactionManager),
+    }
+    #[cfg(not(feature = "postgres"))]
+    op(conn)
 }
 
 /// Where the database lives, parsed from `--database-url`.
@@ -234,7 +292,7 @@ mod tests {
     fn migrations_apply_and_revert_cleanly() {
         let dir = tempfile::tempdir().unwrap();
         let pool = connect(dir.path().join("t.db").to_str().unwrap()).unwrap();
-        assert_eq!(migrate(&pool).unwrap().len(), 2);
+        assert_eq!(migrate(&pool).unwrap().len(), 3);
         let mut conn =
             SqliteConnection::establish(dir.path().join("t.db").to_str().unwrap()).unwrap();
         conn.revert_all_migrations(SQLITE_MIGRATIONS).unwrap();

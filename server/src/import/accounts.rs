@@ -56,6 +56,8 @@ fn input_of(c: &AccountChanges) -> Option<AccountInput> {
         expansion_potential: c.expansion_potential.parse().ok()?,
         champion_name: c.champion_name.clone(),
         champion_changed_on: c.champion_changed_on,
+        // Validation only: an import never sets the language.
+        language: None,
     })
 }
 

@@ -178,7 +178,13 @@ pub fn run(
         let outcome = plan.outcome();
         let ok = outcome.problems.count == 0;
         if ok && !options.dry_run {
+            let last_account = crate::db::sheets::last_account_id(conn)?;
             plan.apply(conn, progress)?;
+            if options.kind == ImportKind::Accounts {
+                // New accounts get their tier's onboarding sheet.
+                let today = chrono::Utc::now().date_naive();
+                crate::db::sheets::start_for_new_accounts(conn, last_account, today)?;
+            }
             let mut entry = NewDataChange::new(
                 match options.kind {
                     ImportKind::Accounts => DataChangeKind::Accounts,

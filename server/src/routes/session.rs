@@ -34,7 +34,7 @@ pub async fn login(
     body.validate()?;
     let LoginRequest { email, password } = body;
     if !limiter.check(&email, req.peer_addr().map(|a| a.ip())) {
-        return Err(ApiError::RateLimited);
+        return Err(ApiError::RateLimited(60));
     }
     let user = blocking(&pool, move |conn| {
         Ok(match db::users::find_credentials(conn, &email)? {

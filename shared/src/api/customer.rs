@@ -9,7 +9,7 @@ use garde::Validate;
 use serde::{Deserialize, Serialize};
 
 use super::{Account, UserSummary};
-use crate::domain::{AccountStatus, Currency, ExpansionPotential};
+use crate::domain::{AccountStatus, Currency, ExpansionPotential, Language};
 
 /// Largest CSV file the import accepts, in bytes (32 MiB: a 100,000-row
 /// account file with every column is about 20 MB).
@@ -182,6 +182,11 @@ pub struct AccountInput {
     #[serde(default)]
     #[garde(skip)]
     pub champion_changed_on: Option<NaiveDate>,
+    /// The customer's language (survey pages); none: Japanese for yen
+    /// accounts, English otherwise.
+    #[serde(default)]
+    #[garde(skip)]
+    pub language: Option<Language>,
 }
 
 fn no_expansion() -> ExpansionPotential {
@@ -211,6 +216,7 @@ impl AccountInput {
             expansion_potential: a.expansion_potential,
             champion_name: a.champion_name.clone(),
             champion_changed_on: a.champion_changed_on,
+            language: a.language,
         }
     }
 }
@@ -740,6 +746,7 @@ mod tests {
             expansion_potential: ExpansionPotential::None,
             champion_name: None,
             champion_changed_on: None,
+            language: None,
         }
     }
 

@@ -9,10 +9,14 @@ use chrono::NaiveDate;
 use garde::Validate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
+use crate::domain::{AccountStatus, Currency, ExpansionPotential, Language, Role, Tier};
 
 mod customer;
+mod sheets;
+mod surveys;
 pub use customer::*;
+pub use sheets::*;
+pub use surveys::*;
 
 /// Media type of error responses (RFC 9457).
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -229,6 +233,10 @@ pub struct Account {
     pub champion_changed_on: Option<NaiveDate>,
     /// Row version for optimistic concurrency.
     pub version: i64,
+    /// The customer's stated language (`null`: not stated; see
+    /// [`Language::default_for`]).
+    #[serde(default)]
+    pub language: Option<Language>,
     /// The latest value of each usage signal (by key), where the list or
     /// detail endpoint filled them in.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
