@@ -115,6 +115,7 @@ fn options(kind: ImportKind, dry_run: bool) -> Options {
         file_name: Some("bench.csv".into()),
         mapping: BTreeMap::new(),
         user_id: 1,
+        client_addr: None,
     }
 }
 

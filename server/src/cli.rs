@@ -11,8 +11,12 @@ use kizuna_shared::api::{AccountQuery, CreateUser, FieldError, ImportKind, MAX_I
 use kizuna_shared::domain::Role;
 
 use crate::auth::password;
-use crate::config::{Config, DEFAULT_DATABASE_URL};
-use crate::db::{self, DbPool};
+use crate::auth::rate_limit::LoginLimits;
+use crate::auth::session::{self, RotatedInto};
+use crate::config::{Config, DEFAULT_DATABASE_URL, DEFAULT_HSTS_MAX_AGE};
+use crate::db::audit::Actor;
+use crate::db::sessions::Lifetime;
+use crate::db::{self, DbPool, PoolOptions};
 use crate::demo::{self, DemoOptions, DEMO_USERS};
 use crate::import::{self, Options};
 
@@ -44,6 +48,19 @@ pub enum Command {
     Import(ImportArgs),
     /// Export accounts (with MRR, owner and latest signals) as CSV.
     Export(ExportArgs),
+    /// Replace the session signing key and end every session (everyone signs
+    /// in again). Restart running servers afterwards so they sign new
+    /// cookies with the new key.
+    RotateSessionKey(RotateArgs),
+}
+
+/// Options of `kizuna rotate-session-key`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Write the new key into this file (the one `serve --session-key-file`
+    /// reads) instead of the database.
+    #[arg(long, env = "KIZUNA_SESSION_KEY_FILE")]
+    pub session_key_file: Option<PathBuf>,
 }
 
 /// Options of `kizuna import`.
@@ -96,12 +113,55 @@ pub struct ServeArgs {
     /// Directory of the built web app.
     #[arg(long, env = "KIZUNA_DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
-    /// Mark the session cookie `Secure` (when served over HTTPS).
-    #[arg(long, env = "KIZUNA_SECURE_COOKIE")]
-    pub secure_cookie: bool,
-    /// Session signing key, hex or base64, at least 64 bytes (default: generated and kept in the database).
+    /// The origin browsers use, `scheme://host[:port]` (default:
+    /// `http://<bind address>`). State-changing requests must come from it,
+    /// and an https origin turns on HSTS.
+    #[arg(long, env = "KIZUNA_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+    /// Allow a plain-http public origin on a non-loopback address (session
+    /// cookies are then not `Secure`; logged as a warning at start).
+    #[arg(long, env = "KIZUNA_ALLOW_INSECURE_HTTP")]
+    pub allow_insecure_http: bool,
+    /// `Strict-Transport-Security` max-age in seconds for an https origin; 0 turns the header off.
+    #[arg(long, env = "KIZUNA_HSTS_MAX_AGE", default_value_t = DEFAULT_HSTS_MAX_AGE)]
+    pub hsts_max_age: u64,
+    /// Session signing key, hex or base64, at least 64 bytes (default: the
+    /// key file, else generated and kept in the database).
     #[arg(long, env = "KIZUNA_SESSION_KEY", hide_env_values = true)]
     pub session_key: Option<String>,
+    /// File holding the session signing key (outside the database).
+    #[arg(long, env = "KIZUNA_SESSION_KEY_FILE")]
+    pub session_key_file: Option<PathBuf>,
+    /// A session unused this long ends (e.g. `8h`, `30m`).
+    #[arg(long, env = "KIZUNA_SESSION_IDLE_TIMEOUT", default_value = "8h", value_parser = parse_duration)]
+    pub session_idle_timeout: chrono::Duration,
+    /// A session ends this long after signing in, used or not (e.g. `7d`).
+    #[arg(long, env = "KIZUNA_SESSION_LIFETIME", default_value = "7d", value_parser = parse_duration)]
+    pub session_lifetime: chrono::Duration,
+    /// Header a trusted reverse proxy puts the client address in
+    /// (`X-Forwarded-For`, `X-Real-IP` or `Forwarded`); ignored from other peers.
+    #[arg(long, env = "KIZUNA_TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
+    /// Addresses or networks of trusted proxies, comma-separated (default
+    /// with a header: loopback only).
+    #[arg(
+        long = "trusted-proxy",
+        env = "KIZUNA_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// Sign-in attempts per minute per account (e-mail).
+    #[arg(long, env = "KIZUNA_LOGIN_LIMIT_ACCOUNT", default_value_t = LoginLimits::default().per_account)]
+    pub login_limit_account: u32,
+    /// Sign-in attempts per minute per client address.
+    #[arg(long, env = "KIZUNA_LOGIN_LIMIT_ADDRESS", default_value_t = LoginLimits::default().per_address)]
+    pub login_limit_address: u32,
+    /// Sign-in attempts per minute for the whole server.
+    #[arg(long, env = "KIZUNA_LOGIN_LIMIT_GLOBAL", default_value_t = LoginLimits::default().global)]
+    pub login_limit_global: u32,
+    /// Database connections in the pool.
+    #[arg(long, env = "KIZUNA_DB_POOL_SIZE", default_value_t = PoolOptions::default().max_size)]
+    pub db_pool_size: u32,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIZUNA_WORKERS")]
     pub workers: Option<usize>,
@@ -109,6 +169,16 @@ pub struct ServeArgs {
     #[arg(long, env = "KIZUNA_PUBLIC_SURVEY_LIMIT", default_value_t = crate::auth::public_limit::DEFAULT_PER_MINUTE,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub public_survey_limit: u32,
+}
+
+/// `8h`, `30m`, `7d`, `90s` (humantime) as a positive duration.
+fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| format!("{e} (e.g. 8h, 30m, 7d)"))?;
+    let d = chrono::Duration::from_std(d).map_err(|e| e.to_string())?;
+    if d <= chrono::Duration::zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(d)
 }
 
 /// Options of `kizuna demo`.
@@ -173,7 +243,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateUser(args) => create_user(&cli.database_url, args),
         Command::Import(args) => import_file(&cli.database_url, args),
         Command::Export(args) => export_file(&cli.database_url, args),
+        Command::RotateSessionKey(args) => rotate_session_key(&cli.database_url, args),
     }
+}
+
+fn rotate_session_key(database_url: &str, args: RotateArgs) -> anyhow::Result<()> {
+    let pool = open(database_url)?;
+    let mut conn = pool.get()?;
+    let (into, ended) = session::rotate_key(&mut conn, args.session_key_file.as_deref())?;
+    match into {
+        RotatedInto::File(path) => println!("wrote a new session key to {}", path.display()),
+        RotatedInto::Database => println!("stored a new session key in the database"),
+    }
+    println!("ended {ended} session(s); restart running servers so they sign with the new key");
+    if std::env::var_os("KIZUNA_SESSION_KEY").is_some() {
+        println!("note: KIZUNA_SESSION_KEY is set and takes precedence; replace its value as well");
+    }
+    Ok(())
 }
 
 fn import_file(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
@@ -207,6 +293,7 @@ fn import_file(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
             .map(|n| n.to_string_lossy().into_owned()),
         mapping,
         user_id: user.0.id,
+        client_addr: None,
     };
     let started = std::time::Instant::now();
     let report = import::run(&mut conn, &bytes, &options, &|_, _, _| {})?;
@@ -265,10 +352,28 @@ fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let config = Config {
         database_url: database_url.to_owned(),
         dist_dir: args.dist_dir,
-        secure_cookie: args.secure_cookie,
         session_key: args.session_key,
+        session_key_file: args.session_key_file,
         workers: args.workers,
         public_survey_limit: args.public_survey_limit,
+        public_origin: args.public_origin,
+        allow_insecure_http: args.allow_insecure_http,
+        hsts_max_age: args.hsts_max_age,
+        trusted_proxy_header: args.trusted_proxy_header,
+        trusted_proxies: args.trusted_proxies,
+        session_lifetime: Lifetime {
+            idle: args.session_idle_timeout,
+            absolute: args.session_lifetime,
+        },
+        login_limits: LoginLimits {
+            per_account: args.login_limit_account,
+            per_address: args.login_limit_address,
+            global: args.login_limit_global,
+        },
+        pool: PoolOptions {
+            max_size: args.db_pool_size.max(1),
+            ..PoolOptions::default()
+        },
     };
     let state = crate::build_state(&config)?;
     let listener =
@@ -349,7 +454,7 @@ fn create_user(database_url: &str, args: CreateUserArgs) -> anyhow::Result<()> {
     }
     let pool = open(database_url)?;
     let mut conn = pool.get()?;
-    let user = db::users::insert(
+    let user = db::users::create(
         &mut conn,
         &db::users::NewUser {
             email: request.email,
@@ -357,6 +462,7 @@ fn create_user(database_url: &str, args: CreateUserArgs) -> anyhow::Result<()> {
             role: request.role,
             password_hash: password::hash(&request.password)?,
         },
+        &Actor::command_line("kizuna create-user"),
     )?;
     println!(
         "created user {} <{}> ({})",
@@ -393,5 +499,28 @@ mod tests {
         assert!(
             matches!(cli.command, Command::Serve(ServeArgs { ref bind, .. }) if bind == "0.0.0.0:1")
         );
+    }
+
+    #[test]
+    fn session_durations_read_as_people_write_them() {
+        let cli = Cli::try_parse_from([
+            "kizuna",
+            "serve",
+            "--session-idle-timeout",
+            "30m",
+            "--session-lifetime",
+            "2d",
+            "--trusted-proxy",
+            "10.0.0.0/8,127.0.0.1",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("serve expected")
+        };
+        assert_eq!(args.session_idle_timeout, chrono::Duration::minutes(30));
+        assert_eq!(args.session_lifetime, chrono::Duration::days(2));
+        assert_eq!(args.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
     }
 }

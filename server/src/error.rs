@@ -57,6 +57,12 @@ pub enum ApiError {
     /// A single-use survey link that was already answered.
     #[error("This link was already answered; thank you.")]
     AlreadyAnswered,
+    /// The request body has a media type this resource does not take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The change would leave no active admin.
+    #[error("{0}")]
+    LastAdmin(String),
     /// The single-page app has not been built, so only the API is served.
     #[error("The web app is not built: run `cargo xtask run` or `trunk build` to create the dist directory.")]
     SpaNotBuilt,
@@ -93,6 +99,8 @@ impl ApiError {
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::LinkGone { code, .. } => code,
             ApiError::AlreadyAnswered => "already_answered",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::LastAdmin(_) => "last_admin",
             ApiError::SpaNotBuilt => "spa_not_built",
             ApiError::Internal(_) => "internal",
         }
@@ -114,6 +122,8 @@ impl ApiError {
             ApiError::RateLimited(_) => "Too many requests",
             ApiError::LinkGone { .. } => "Link no longer valid",
             ApiError::AlreadyAnswered => "Already answered",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::LastAdmin(_) => "Last admin",
             ApiError::SpaNotBuilt => "Web app not built",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -150,8 +160,9 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::LastAdmin(_) => StatusCode::CONFLICT,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::LinkGone { .. } => StatusCode::GONE,
             ApiError::AlreadyAnswered => StatusCode::CONFLICT,
             ApiError::SpaNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
@@ -182,6 +193,7 @@ impl From<DbError> for ApiError {
             DbError::NotFound => ApiError::NotFound("The resource does not exist.".into()),
             DbError::Conflict(what) => ApiError::Conflict(what),
             DbError::Invalid(errors) => ApiError::Validation(errors),
+            DbError::LastAdmin(what) => ApiError::LastAdmin(what),
             other => ApiError::Internal(other.into()),
         }
     }
@@ -262,6 +274,12 @@ mod tests {
                 "link_expired",
             ),
             (ApiError::AlreadyAnswered, 409, "already_answered"),
+            (
+                ApiError::UnsupportedMediaType("x".into()),
+                415,
+                "unsupported_media_type",
+            ),
+            (ApiError::LastAdmin("x".into()), 409, "last_admin"),
             (ApiError::internal(anyhow::anyhow!("boom")), 500, "internal"),
         ];
         for (err, status, code) in cases {

@@ -17,7 +17,9 @@ use crate::auth::session::SESSION_COOKIE;
     info(
         title = "Kizuna API",
         description = "Customer-success operations. Errors are `application/problem+json` with a stable `code`. \
-                       State-changing requests need the `x-kizuna-csrf` header."
+                       Every POST, PUT, PATCH and DELETE needs the `x-kizuna-csrf` header and, when the browser sends `Origin`, \
+                       must come from the server's public origin. The session cookie is `__Host-kizuna_session` \
+                       (`kizuna_session` only when plain HTTP on a non-loopback address was explicitly allowed)."
     ),
     paths(crate::routes::health::health),
     // Query parameter enums are referenced by `$ref` but not collected from
@@ -26,8 +28,8 @@ use crate::auth::session::SESSION_COOKIE;
     modifiers(&SessionCookie, &CommonProblems),
     tags(
         (name = "health", description = "Liveness"),
-        (name = "session", description = "Signing in and out"),
-        (name = "users", description = "Users and account owners"),
+        (name = "session", description = "Signing in and out, changing one's own password"),
+        (name = "users", description = "User administration (admins) and account owners"),
         (name = "accounts", description = "Customer accounts, their revenue history, signals and contacts"),
         (name = "signals", description = "Usage signal definitions"),
         (name = "duplicates", description = "Likely duplicate accounts and merging them"),
@@ -36,6 +38,7 @@ use crate::auth::session::SESSION_COOKIE;
         (name = "tasks", description = "Follow-up tasks (a negative survey answer creates one)"),
         (name = "sheets", description = "Onboarding sheet templates, sheets for accounts and new team members, ticking items, onboarding KPIs"),
         (name = "public", description = "The public survey answer API behind the page at /s/{token}: no session, rate-limited per client address"),
+        (name = "audit", description = "The append-only audit log: security events (admins) and data events (admins and managers)"),
     )
 )]
 pub struct ApiDoc;

@@ -4,7 +4,6 @@
 use std::net::TcpListener;
 
 use actix_files::Files;
-use actix_identity::IdentityMiddleware;
 use actix_web::cookie::Key;
 use actix_web::dev::{fn_service, Server};
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
@@ -14,10 +13,14 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
+use crate::auth::client::ClientAddrPolicy;
+use crate::auth::csrf::{self, PublicOrigin};
+use crate::auth::password::{self, PasswordWork};
 use crate::auth::public_limit::PublicLimiter;
 use crate::auth::rate_limit::LoginLimiter;
-use crate::auth::{csrf, password, session};
+use crate::auth::session::{self, KeySource, SessionCookies};
 use crate::config::Config;
+use crate::db::sessions::Lifetime;
 use crate::db::{self, DbPool};
 use crate::error::{json_error_handler, path_error_handler, query_error_handler};
 use crate::openapi::ApiDoc;
@@ -36,10 +39,20 @@ pub struct AppState {
     pub spa: Option<Spa>,
     /// Session cookie signing key.
     pub session_key: Key,
-    /// Whether cookies are `Secure`.
-    pub secure_cookie: bool,
-    /// Login attempt limiter (shared by all workers).
+    /// How long sessions live.
+    pub session_lifetime: Lifetime,
+    /// The configured public origin (`None`: `http://<bound address>`).
+    pub public_origin: Option<String>,
+    /// Whether plain HTTP on a non-loopback origin was explicitly allowed.
+    pub allow_insecure_http: bool,
+    /// HSTS max-age for an https origin (0: no header).
+    pub hsts_max_age: u64,
+    /// How the client address is found.
+    pub client_policy: web::Data<ClientAddrPolicy>,
+    /// Sign-in limiter (shared by all workers).
     pub limiter: web::Data<LoginLimiter>,
+    /// Argon2 work with bounded concurrency (shared by all workers).
+    pub password_work: web::Data<PasswordWork>,
     /// Progress of running imports (shared by all workers).
     pub imports: web::Data<crate::import::progress::ProgressRegistry>,
     /// Rate limit of the public survey page and API (shared by all workers).
@@ -51,12 +64,22 @@ pub struct AppState {
 /// Opens the database, runs pending migrations, loads the session key and
 /// the SPA's `index.html`.
 pub fn build_state(config: &Config) -> anyhow::Result<AppState> {
-    let pool = db::connect(&config.database_url)?;
+    let pool = db::connect_with(&config.database_url, config.pool)?;
     let applied = db::migrate(&pool)?;
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }
-    let session_key = session::load_key(config.session_key.as_deref(), &pool)?;
+    let session_key = session::load_key(
+        &KeySource {
+            value: config.session_key.clone(),
+            file: config.session_key_file.clone(),
+        },
+        &pool,
+    )?;
+    let client_policy = ClientAddrPolicy::new(
+        config.trusted_proxy_header.as_deref(),
+        &config.trusted_proxies,
+    )?;
     let spa = Spa::load(&config.dist_dir)?;
     match &spa {
         Some(spa) => {
@@ -72,16 +95,56 @@ pub fn build_state(config: &Config) -> anyhow::Result<AppState> {
         pool,
         spa,
         session_key,
-        secure_cookie: config.secure_cookie,
-        limiter: web::Data::new(LoginLimiter::default()),
+        session_lifetime: config.session_lifetime,
+        public_origin: config.public_origin.clone(),
+        allow_insecure_http: config.allow_insecure_http,
+        hsts_max_age: config.hsts_max_age,
+        client_policy: web::Data::new(client_policy),
+        limiter: web::Data::new(LoginLimiter::new(config.login_limits)),
+        password_work: web::Data::new(PasswordWork::default()),
         imports: web::Data::new(Default::default()),
         public_limiter: web::Data::new(PublicLimiter::new(config.public_survey_limit)),
         workers: config.workers,
     })
 }
 
+/// The public origin and whether cookies can be `Secure` there: a plain-http
+/// origin that browsers do not treat as secure (not localhost or loopback)
+/// is refused unless explicitly allowed, and then loudly logged.
+fn resolve_origin(state: &AppState, listener: &TcpListener) -> anyhow::Result<PublicOrigin> {
+    let origin = match &state.public_origin {
+        Some(text) => PublicOrigin::parse(text)?,
+        None => PublicOrigin::of_bound(listener.local_addr().context("bound address")?)?,
+    };
+    if !origin.is_secure_context() {
+        anyhow::ensure!(
+            state.allow_insecure_http,
+            "the public origin {} is plain HTTP on a non-loopback address: serve it behind \
+             HTTPS and set --public-origin https://…, or pass --allow-insecure-http to accept \
+             session cookies that travel unencrypted",
+            origin.as_str()
+        );
+        tracing::warn!(
+            origin = origin.as_str(),
+            "INSECURE: serving plain HTTP on a non-loopback address (--allow-insecure-http); \
+             session cookies are not Secure and travel unencrypted. Use HTTPS in production."
+        );
+    }
+    Ok(origin)
+}
+
 /// Starts serving on `listener`; the returned server runs when awaited or spawned.
 pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let origin = resolve_origin(&state, &listener)?;
+    tracing::info!(origin = origin.as_str(), "public origin");
+    let hsts = (origin.is_https() && state.hsts_max_age > 0)
+        .then(|| format!("max-age={}", state.hsts_max_age));
+    let cookies = web::Data::new(SessionCookies::new(
+        state.session_key.clone(),
+        origin.is_secure_context(),
+        state.session_lifetime,
+    ));
+    let origin = web::Data::new(origin);
     let csp = spa::content_security_policy(
         state
             .spa
@@ -105,6 +168,10 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
             .app_data(web::Data::new(state.pool.clone()))
             .app_data(state.limiter.clone())
+            .app_data(state.password_work.clone())
+            .app_data(state.client_policy.clone())
+            .app_data(cookies.clone())
+            .app_data(origin.clone())
             .app_data(state.imports.clone())
             .app_data(state.public_limiter.clone())
             .service(
@@ -149,12 +216,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         }
         app.default_service(fn_service(spa::fallback))
             .wrap(from_fn(csrf::guard))
-            .wrap(IdentityMiddleware::default())
-            .wrap(session::middleware(
-                state.session_key.clone(),
-                state.secure_cookie,
-            ))
-            .wrap(security_headers(&csp))
+            .wrap(security_headers(&csp, hsts.as_deref()))
             .wrap(Compress::default())
             .wrap(TracingLogger::default())
     });
@@ -165,8 +227,12 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
 }
 
 /// Headers every response carries.
-fn security_headers(csp: &str) -> DefaultHeaders {
-    DefaultHeaders::new()
+fn security_headers(csp: &str, hsts: Option<&str>) -> DefaultHeaders {
+    let headers = match hsts {
+        Some(value) => DefaultHeaders::new().add(("Strict-Transport-Security", value.to_owned())),
+        None => DefaultHeaders::new(),
+    };
+    headers
         .add(("Content-Security-Policy", csp.to_owned()))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))

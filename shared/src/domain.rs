@@ -53,6 +53,9 @@ macro_rules! string_enum {
     };
 }
 
+/// Lets `api::admin` declare its enums the same way.
+pub(crate) use string_enum;
+
 string_enum!(
     /// What a signed-in user may do.
     Role, "role", {

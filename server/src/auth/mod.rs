@@ -1,7 +1,9 @@
-//! Authentication and authorisation: password hashing, the session cookie,
-//! the signed-in user extractor, role guards, the cross-site request guard
-//! and login rate limiting.
+//! Authentication and authorisation: password hashing, server-side
+//! sessions behind a signed cookie, the signed-in user extractor, role
+//! guards, the cross-site request guard, the client address and sign-in
+//! rate limits.
 
+pub mod client;
 pub mod csrf;
 pub mod password;
 pub mod public_limit;
@@ -9,27 +11,104 @@ pub mod rate_limit;
 pub mod session;
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
-use actix_identity::IdentityExt;
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use kizuna_shared::api::SessionUser;
 use kizuna_shared::domain::Role;
 
-use crate::db::{self, DbPool};
+use crate::db::{self, audit::Actor, DbPool};
 use crate::error::ApiError;
+use client::ClientAddrPolicy;
+use session::SessionCookies;
 
-/// The signed-in user, re-read from the database on every request so that a
-/// deleted user or a changed role takes effect at once. Extracting it from a
-/// request without a valid session fails with `401 unauthenticated`.
+/// The signed-in user and their session, looked up in the database on every
+/// request (the session must exist, be neither idle too long nor past its
+/// absolute end, and belong to a user who is not disabled), so that signing
+/// out, a role change or disabling a user takes effect at once everywhere.
+/// Extracting it from a request without such a session fails with
+/// `401 unauthenticated`.
 #[derive(Debug, Clone)]
-pub struct CurrentUser(pub SessionUser);
+pub struct CurrentUser(pub SessionUser, pub SessionInfo);
+
+/// The session behind a [`CurrentUser`] and where the request came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The `sessions` row.
+    pub session_id: i64,
+    /// The client address (see [`ClientAddrPolicy`]).
+    pub client_addr: Option<IpAddr>,
+}
 
 impl CurrentUser {
     /// Fails with `403 forbidden` unless the user has one of `roles`.
     pub fn require_any(&self, roles: &[Role]) -> Result<&SessionUser, ApiError> {
         require_any(&self.0, roles)?;
         Ok(&self.0)
+    }
+
+    /// The user as the actor of audited changes.
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.0.id, self.1.client_addr.map(|a| a.to_string()))
+    }
+
+    /// The session of `req`, if it has a live one (`Ok(None)` when signed
+    /// out; errors only when the database fails). Cached per request.
+    pub async fn lookup(req: &HttpRequest) -> Result<Option<CurrentUser>, ApiError> {
+        if let Some(found) = req.extensions().get::<Option<CurrentUser>>() {
+            return Ok(found.clone());
+        }
+        let cookies = app_data::<SessionCookies>(req)?;
+        let client_addr = client_addr(req);
+        let found = match cookies.token(req) {
+            None => None,
+            Some(token) => {
+                let pool = app_data::<DbPool>(req)?;
+                let hash = session::hash_token(&token);
+                let lifetime = cookies.lifetime();
+                web::block(move || {
+                    let mut conn = pool.get().map_err(db::DbError::from)?;
+                    db::sessions::find_live(
+                        &mut conn,
+                        &hash,
+                        chrono::Utc::now().naive_utc(),
+                        lifetime,
+                    )
+                })
+                .await??
+                .map(|(session_id, user)| {
+                    CurrentUser(
+                        user,
+                        SessionInfo {
+                            session_id,
+                            client_addr,
+                        },
+                    )
+                })
+            }
+        };
+        req.extensions_mut().insert(found.clone());
+        Ok(found)
+    }
+}
+
+/// Shared state the server registered with `app_data`.
+pub(crate) fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, ApiError> {
+    req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!(
+            "{} is not registered",
+            std::any::type_name::<T>()
+        ))
+    })
+}
+
+/// The client address of `req` under the configured proxy policy (the peer
+/// address when none is configured).
+pub fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
+    match req.app_data::<web::Data<ClientAddrPolicy>>() {
+        Some(policy) => policy.client_addr(req),
+        None => req.peer_addr().map(|a| a.ip()),
     }
 }
 
@@ -49,28 +128,9 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let identity = req.get_identity().map_err(|_| ApiError::Unauthenticated)?;
-            let id: i64 = identity
-                .id()
-                .ok()
-                .and_then(|id| id.parse().ok())
-                .ok_or(ApiError::Unauthenticated)?;
-            let pool = req
-                .app_data::<web::Data<DbPool>>()
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no database pool")))?
-                .clone();
-            let user = web::block(move || {
-                let mut conn = pool.get().map_err(db::DbError::from)?;
-                db::users::find_by_id(&mut conn, id)
-            })
-            .await??;
-            match user {
-                Some(user) => Ok(CurrentUser(user)),
-                None => {
-                    identity.logout();
-                    Err(ApiError::Unauthenticated)
-                }
-            }
+            CurrentUser::lookup(&req)
+                .await?
+                .ok_or(ApiError::Unauthenticated)
         })
     }
 }
@@ -100,6 +160,10 @@ mod tests {
             let err = require_any(&user(role), &[Role::Admin]).unwrap_err();
             assert!(matches!(err, ApiError::Forbidden));
         }
-        assert!(CurrentUser(user(Role::Csm)).require_any(&[]).is_err());
+        let info = SessionInfo {
+            session_id: 1,
+            client_addr: None,
+        };
+        assert!(CurrentUser(user(Role::Csm), info).require_any(&[]).is_err());
     }
 }

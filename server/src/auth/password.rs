@@ -1,6 +1,9 @@
-//! Argon2id password hashing and verification.
+//! Argon2id password hashing and verification, and [`PasswordWork`], which
+//! runs them off the async workers with bounded concurrency.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -36,6 +39,65 @@ pub fn dummy_hash() -> &'static str {
 /// A random alphanumeric password of `len` characters from the OS-seeded CSPRNG.
 pub fn random_password(len: usize) -> String {
     Alphanumeric.sample_string(&mut rand::rng(), len)
+}
+
+/// Runs Argon2 on the blocking thread pool, at most one computation per
+/// core at a time: a burst of sign-ins then queues here (holding no database
+/// connection and no async worker) instead of taking every core and
+/// every pooled connection from the rest of the server.
+#[derive(Debug, Clone)]
+pub struct PasswordWork {
+    permits: Arc<Semaphore>,
+}
+
+impl Default for PasswordWork {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        Self::new(cores)
+    }
+}
+
+impl PasswordWork {
+    /// At most `concurrent` computations at a time (at least one).
+    pub fn new(concurrent: usize) -> Self {
+        PasswordWork {
+            permits: Arc::new(Semaphore::new(concurrent.max(1))),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| anyhow::anyhow!("password semaphore closed: {e}"))?;
+        actix_web::web::block(f)
+            .await
+            .map_err(|e| anyhow::anyhow!("password task failed: {e}"))
+    }
+
+    /// Whether `password` matches `hash` (see [`verify`]).
+    pub async fn verify(&self, password: String, hash: String) -> anyhow::Result<bool> {
+        self.run(move || verify(&password, &hash)).await
+    }
+
+    /// Verifies against the dummy hash, so an unknown e-mail costs what a
+    /// known one does; always `false`.
+    pub async fn verify_dummy(&self, password: String) -> anyhow::Result<bool> {
+        self.run(move || {
+            verify(&password, dummy_hash());
+            false
+        })
+        .await
+    }
+
+    /// Hashes `password` (see [`hash`]).
+    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
+        self.run(move || hash(&password)).await?
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use kizuna_shared::api::{
 };
 use kizuna_shared::domain::{Currency, Role, Tier};
 
+use super::audit::{self, Actor, Event};
 use super::history::{self, NewDataChange};
 use super::schema::{accounts, users};
 use super::users::UserRow;
@@ -446,9 +447,10 @@ fn check_references(
 
 /// Creates an account from validated input, records it in the history and
 /// returns it.
-pub fn create(conn: &mut DbConn, input: &AccountInput, user_id: i64) -> Result<Account, DbError> {
+pub fn create(conn: &mut DbConn, input: &AccountInput, actor: &Actor) -> Result<Account, DbError> {
     let changes = AccountChanges::from_input(input);
-    conn.transaction(|conn| {
+    let user_id = actor.user_id.unwrap_or_default();
+    super::write_tx(conn, |conn| {
         check_references(conn, &changes, None)?;
         let now = chrono::Utc::now().naive_utc();
         let id: i64 = diesel::insert_into(accounts::table)
@@ -466,6 +468,15 @@ pub fn create(conn: &mut DbConn, input: &AccountInput, user_id: i64) -> Result<A
         entry.created = 1;
         entry.detail = format!("Created “{}”.", changes.name);
         history::record(conn, &entry)?;
+        audit::record(
+            conn,
+            actor,
+            Event::new(kizuna_shared::api::AuditKind::AccountCreated, entry.detail).target(
+                kizuna_shared::api::AuditTarget::Account,
+                Some(id),
+                &changes.name,
+            ),
+        )?;
         find(conn, id)
     })
 }
@@ -477,11 +488,17 @@ pub fn update(
     id: i64,
     version: i64,
     input: &AccountInput,
-    user_id: i64,
+    actor: &Actor,
 ) -> Result<Account, DbError> {
     let changes = AccountChanges::from_input(input);
-    conn.transaction(|conn| {
+    let user_id = actor.user_id.unwrap_or_default();
+    super::write_tx(conn, |conn| {
         check_references(conn, &changes, Some(id))?;
+        let before: Option<AccountRow> = accounts::table
+            .find(id)
+            .select(AccountRow::as_select())
+            .first(conn)
+            .optional()?;
         let now = chrono::Utc::now().naive_utc();
         let updated = diesel::update(
             accounts::table
@@ -503,6 +520,9 @@ pub fn update(
         entry.updated = 1;
         entry.detail = format!("Edited “{}”.", changes.name);
         history::record(conn, &entry)?;
+        if let Some(before) = &before {
+            audit::record_account_edit(conn, actor, id, before, &changes)?;
+        }
         find(conn, id)
     })
 }
@@ -538,8 +558,9 @@ fn stale_or_missing(conn: &mut DbConn, id: i64, version: i64) -> Result<DbError,
 
 /// Deletes account `id` (and, by cascade, its revenue, signals and
 /// contacts) if it is still at `version`.
-pub fn delete(conn: &mut DbConn, id: i64, version: i64, user_id: i64) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+pub fn delete(conn: &mut DbConn, id: i64, version: i64, actor: &Actor) -> Result<(), DbError> {
+    let user_id = actor.user_id.unwrap_or_default();
+    super::write_tx(conn, |conn| {
         let name: Option<String> = accounts::table
             .find(id)
             .select(accounts::name)
@@ -556,8 +577,18 @@ pub fn delete(conn: &mut DbConn, id: i64, version: i64, user_id: i64) -> Result<
         }
         let mut entry = NewDataChange::new(DataChangeKind::Delete, user_id);
         entry.account_id = Some(id);
-        entry.detail = format!("Deleted “{}”.", name.unwrap_or_default());
+        let name = name.unwrap_or_default();
+        entry.detail = format!("Deleted “{name}”.");
         history::record(conn, &entry)?;
+        audit::record(
+            conn,
+            actor,
+            Event::new(kizuna_shared::api::AuditKind::AccountDeleted, entry.detail).target(
+                kizuna_shared::api::AuditTarget::Account,
+                Some(id),
+                name,
+            ),
+        )?;
         Ok(())
     })
 }
@@ -615,7 +646,7 @@ diesel::define_sql_function! {
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally in `LIKE`.
-fn like_pattern(q: &str) -> String {
+pub(crate) fn like_pattern(q: &str) -> String {
     let mut pattern = String::with_capacity(q.len() + 2);
     pattern.push('%');
     for c in q.chars() {

@@ -91,6 +91,7 @@ pub fn create(
     conn: &mut DbConn,
     account_id: i64,
     input: &kizuna_shared::api::ContactInput,
+    actor: &super::audit::Actor,
 ) -> Result<Contact, DbError> {
     use super::schema::accounts;
     let clean = |t: &Option<String>| {
@@ -99,8 +100,9 @@ pub fn create(
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
     };
-    conn.transaction(|conn| {
-        if !super::accounts::exists(conn, account_id)? {
+    super::write_tx(conn, |conn| {
+        // Locked (PostgreSQL) so two champion changes cannot interleave.
+        if super::lock_accounts(conn, &[account_id])?.is_empty() {
             return Err(DbError::NotFound);
         }
         let now = chrono::Utc::now().naive_utc();
@@ -125,12 +127,13 @@ pub fn create(
                 diesel::update(accounts::table.find(account_id))
                     .set(accounts::champion_changed_on.eq(Some(now.date())))
                     .execute(conn)?;
+                super::audit::record_champion_change(conn, actor, account_id, previous, &name)?;
             }
         }
         let id: i64 = diesel::insert_into(contacts::table)
             .values(&NewContact {
                 account_id,
-                name,
+                name: name.clone(),
                 email: clean(&input.email).map(|e| e.to_lowercase()),
                 title: clean(&input.title),
                 phone: clean(&input.phone),
@@ -139,6 +142,7 @@ pub fn create(
             })
             .returning(contacts::id)
             .get_result(conn)?;
+        super::audit::record_contact(conn, actor, account_id, id, &name, true)?;
         Ok(contacts::table
             .find(id)
             .select(ContactRow::as_select())
@@ -149,16 +153,27 @@ pub fn create(
 
 /// Removes a contact of an account; a removed champion leaves the account
 /// without a champion contact (its champion name stays as history).
-pub fn delete(conn: &mut DbConn, account_id: i64, contact_id: i64) -> Result<(), DbError> {
-    let deleted = diesel::delete(
-        contacts::table
-            .filter(contacts::id.eq(contact_id))
-            .filter(contacts::account_id.eq(account_id)),
-    )
-    .execute(conn)?;
-    if deleted == 0 {
-        Err(DbError::NotFound)
-    } else {
-        Ok(())
-    }
+pub fn delete(
+    conn: &mut DbConn,
+    account_id: i64,
+    contact_id: i64,
+    actor: &super::audit::Actor,
+) -> Result<(), DbError> {
+    super::write_tx(conn, |conn| {
+        super::lock_accounts(conn, &[account_id])?;
+        let deleted: Vec<String> = diesel::delete(
+            contacts::table
+                .filter(contacts::id.eq(contact_id))
+                .filter(contacts::account_id.eq(account_id)),
+        )
+        .returning(contacts::name)
+        .get_results(conn)?;
+        match deleted.first() {
+            None => Err(DbError::NotFound),
+            Some(name) => {
+                super::audit::record_contact(conn, actor, account_id, contact_id, name, false)?;
+                Ok(())
+            }
+        }
+    })
 }

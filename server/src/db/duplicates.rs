@@ -194,14 +194,22 @@ fn invalid(field: &str, message: String) -> DbError {
 /// signals and contacts move, blank fields of the kept account are filled
 /// from the other, importance flags are combined, the other account is
 /// deleted and the merge is recorded in the history.
-pub fn merge(conn: &mut DbConn, req: &MergeRequest, user_id: i64) -> Result<MergeReport, DbError> {
+pub fn merge(
+    conn: &mut DbConn,
+    req: &MergeRequest,
+    actor: &super::audit::Actor,
+) -> Result<MergeReport, DbError> {
+    let user_id = actor.user_id.unwrap_or_default();
     if req.keep_id == req.merge_id {
         return Err(invalid(
             "merge_id",
             "an account cannot be merged into itself".into(),
         ));
     }
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
+        // Both rows stay locked until the merge is written (PostgreSQL), so
+        // the version check below still holds at the write.
+        super::lock_accounts(conn, &[req.keep_id, req.merge_id])?;
         let load = |conn: &mut DbConn, id: i64| -> Result<AccountRow, DbError> {
             accounts::table
                 .find(id)
@@ -261,7 +269,8 @@ pub fn merge(conn: &mut DbConn, req: &MergeRequest, user_id: i64) -> Result<Merg
         // kept account when that has none.
         diesel::delete(accounts::table.find(other.id)).execute(conn)?;
 
-        let mrr_minor = super::revenue::latest_month_total(conn, keep.id)?.unwrap_or(keep.mrr_minor);
+        let mrr_minor =
+            super::revenue::latest_month_total(conn, keep.id)?.unwrap_or(keep.mrr_minor);
         let now = chrono::Utc::now().naive_utc();
         let earliest = match (keep.contract_start, other.contract_start) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -276,8 +285,10 @@ pub fn merge(conn: &mut DbConn, req: &MergeRequest, user_id: i64) -> Result<Merg
                 accounts::contract_start.eq(earliest),
                 accounts::renewal_date.eq(keep.renewal_date.or(other.renewal_date)),
                 accounts::owner_id.eq(keep.owner_id.or(other.owner_id)),
-                accounts::champion_name.eq(keep.champion_name.clone().or(other.champion_name.clone())),
-                accounts::champion_changed_on.eq(keep.champion_changed_on.or(other.champion_changed_on)),
+                accounts::champion_name
+                    .eq(keep.champion_name.clone().or(other.champion_name.clone())),
+                accounts::champion_changed_on
+                    .eq(keep.champion_changed_on.or(other.champion_changed_on)),
                 accounts::flag_well_known.eq(keep.flag_well_known || other.flag_well_known),
                 accounts::flag_feedback.eq(keep.flag_feedback || other.flag_feedback),
                 accounts::flag_influencer.eq(keep.flag_influencer || other.flag_influencer),
@@ -308,6 +319,16 @@ pub fn merge(conn: &mut DbConn, req: &MergeRequest, user_id: i64) -> Result<Merg
             contacts_moved
         );
         let history_id = history::record(conn, &entry)?;
+        super::audit::record(
+            conn,
+            actor,
+            super::audit::Event::new(kizuna_shared::api::AuditKind::AccountsMerged, entry.detail)
+                .target(
+                    kizuna_shared::api::AuditTarget::Account,
+                    Some(keep.id),
+                    &keep.name,
+                ),
+        )?;
         Ok(MergeReport {
             account: super::accounts::find(conn, keep.id)?,
             mrr_moved: moved[0],

@@ -21,6 +21,7 @@ macro_rules! per_backend {
 }
 
 pub mod accounts;
+pub mod audit;
 pub mod contacts;
 pub mod duplicates;
 pub mod history;
@@ -30,6 +31,7 @@ pub mod refs;
 pub mod revenue;
 pub mod schema;
 pub mod secrets;
+pub mod sessions;
 pub mod sheets;
 pub mod signals;
 pub mod surveys;
@@ -91,6 +93,9 @@ pub enum DbError {
     /// No connection could be obtained from the pool.
     #[error("connection pool: {0}")]
     Pool(#[from] r2d2::Error),
+    /// Disabling or demoting this user would leave no active admin.
+    #[error("{0}")]
+    LastAdmin(String),
     /// Any other diesel error.
     #[error("database: {0}")]
     Diesel(diesel::result::Error),
@@ -112,9 +117,10 @@ impl From<diesel::result::Error> for DbError {
 /// Runs `f` in a transaction that writes: on SQLite `BEGIN IMMEDIATE`, which
 /// takes the write lock before the first read, so a read-check-then-write
 /// can never fail with `SQLITE_BUSY_SNAPSHOT` (a deferred transaction that
-/// read before another writer committed cannot upgrade to a writer);
-/// concurrent writers wait their turn instead. On PostgreSQL a normal
-/// transaction (its checks use conditional `UPDATE … WHERE`). Inside an
+/// read before another writer committed cannot upgrade to a writer, and
+/// the busy timeout does not help it); concurrent writers wait their turn
+/// instead. On PostgreSQL a normal transaction (checks that must hold at
+/// the write use `WHERE version = ?` or `SELECT … FOR UPDATE`). Inside an
 /// open transaction it is a savepoint, like `Connection::transaction`.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
@@ -160,6 +166,25 @@ fn on_sqlite(
     }
     #[cfg(not(feature = "postgres"))]
     op(conn)
+}
+
+/// Locks the rows of these accounts until the transaction ends (PostgreSQL
+/// `SELECT … FOR UPDATE`, in id order so two transactions cannot deadlock;
+/// on SQLite the [`write_tx`] already holds the write lock) and returns the
+/// ids that exist. Read-check-then-write paths (merge, contact and champion
+/// changes) call it first so their checks still hold when they write.
+pub fn lock_accounts(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<i64>, DbError> {
+    use diesel::prelude::*;
+    use schema::accounts;
+    let query = accounts::table
+        .filter(accounts::id.eq_any(ids.to_vec()))
+        .order_by(accounts::id.asc())
+        .select(accounts::id);
+    #[cfg(feature = "postgres")]
+    if let multi::DbConnection::Pg(pg) = conn {
+        return Ok(query.for_update().load(pg)?);
+    }
+    Ok(query.load(conn)?)
 }
 
 /// Where the database lives, parsed from `--database-url`.
@@ -213,18 +238,18 @@ impl CustomizeConnection<multi::DbConnection, diesel::r2d2::Error> for SqliteCus
 }
 
 /// Opens a pool on `url`, creating the SQLite file's directory when needed.
-pub fn connect(url: &str) -> anyhow::Result<DbPool> {
+pub fn connect_with(url: &str, options: PoolOptions) -> anyhow::Result<DbPool> {
     match DatabaseUrl::parse(url) {
         DatabaseUrl::Sqlite(path) => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("creating database directory {}", parent.display()))?;
             }
-            build_pool(&path.to_string_lossy())
+            build_pool(&path.to_string_lossy(), options)
                 .with_context(|| format!("opening SQLite database {}", path.display()))
         }
         #[cfg(feature = "postgres")]
-        DatabaseUrl::Postgres(url) => build_pool(&url).context("connecting to PostgreSQL"),
+        DatabaseUrl::Postgres(url) => build_pool(&url, options).context("connecting to PostgreSQL"),
         #[cfg(not(feature = "postgres"))]
         DatabaseUrl::Postgres(_) => anyhow::bail!(
             "this build has no PostgreSQL support: rebuild with `--features postgres` \
@@ -233,11 +258,35 @@ pub fn connect(url: &str) -> anyhow::Result<DbPool> {
     }
 }
 
-fn build_pool(url: &str) -> anyhow::Result<DbPool> {
+/// Size of the connection pool and how long a request waits for a
+/// connection before failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// Connections kept open.
+    pub max_size: u32,
+    /// Longest wait for a free connection.
+    pub timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            max_size: 8,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Opens a pool on `url` with the default pool size.
+pub fn connect(url: &str) -> anyhow::Result<DbPool> {
+    connect_with(url, PoolOptions::default())
+}
+
+fn build_pool(url: &str, options: PoolOptions) -> anyhow::Result<DbPool> {
     let manager = ConnectionManager::<DbConn>::new(url);
     Ok(Pool::builder()
-        .max_size(8)
-        .connection_timeout(Duration::from_secs(10))
+        .max_size(options.max_size)
+        .connection_timeout(options.timeout)
         .connection_customizer(Box::new(SqliteCustomizer))
         .build(manager)?)
 }
@@ -292,7 +341,7 @@ mod tests {
     fn migrations_apply_and_revert_cleanly() {
         let dir = tempfile::tempdir().unwrap();
         let pool = connect(dir.path().join("t.db").to_str().unwrap()).unwrap();
-        assert_eq!(migrate(&pool).unwrap().len(), 3);
+        assert_eq!(migrate(&pool).unwrap().len(), 4);
         let mut conn =
             SqliteConnection::establish(dir.path().join("t.db").to_str().unwrap()).unwrap();
         conn.revert_all_migrations(SQLITE_MIGRATIONS).unwrap();

@@ -9,6 +9,42 @@ diesel::table! {
         role -> Text,
         password_hash -> Text,
         created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+        last_sign_in_at -> Nullable<Timestamp>,
+        password_changed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Signed-in browsers; the cookie's token is stored as its SHA-256 only.
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        client_addr -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// The append-only audit log (no update or delete path in the code).
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        kind -> Text,
+        category -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Nullable<Text>,
+        actor_email -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<BigInt>,
+        target_label -> Nullable<Text>,
+        summary -> Text,
+        changes -> Text,
     }
 }
 
@@ -296,6 +332,8 @@ diesel::joinable!(sheets -> sheet_templates (template_id));
 diesel::joinable!(sheets -> accounts (account_id));
 diesel::joinable!(sheet_items -> sheets (sheet_id));
 diesel::joinable!(sheet_item_events -> sheet_items (item_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(audit_log -> users (actor_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
@@ -314,4 +352,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sheets,
     sheet_items,
     sheet_item_events,
+    sessions,
+    audit_log,
 );

@@ -35,3 +35,16 @@ pub fn get_or_create(
         .select(server_secrets::value)
         .first::<String>(conn)?)
 }
+
+/// Replaces (or stores) the secret called `name`.
+pub fn set(conn: &mut DbConn, name: &str, value: &str) -> Result<(), DbError> {
+    diesel::delete(server_secrets::table.filter(server_secrets::name.eq(name))).execute(conn)?;
+    diesel::insert_into(server_secrets::table)
+        .values((
+            server_secrets::name.eq(name),
+            server_secrets::value.eq(value),
+            server_secrets::created_at.eq(chrono::Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

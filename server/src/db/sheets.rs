@@ -25,9 +25,12 @@ use kizuna_shared::domain::{Role, SheetKind, Tier};
 use kizuna_shared::metrics::kpi::{onboarding_kpis, OnboardingSheet};
 use kizuna_shared::metrics::Period;
 
+use super::audit::{self, Actor, Event};
 use super::schema::{accounts, sheet_item_events, sheet_items, sheets};
 use super::templates::{self, ItemRow, TemplateRow};
 use super::{refs, write_tx, DbBackend, DbConn, DbError};
+use kizuna_shared::api::{AuditKind, AuditTarget};
+use kizuna_shared::domain::Language;
 
 /// A new account gets its tier's sheet automatically when its contract
 /// started at most this many days ago (or starts later, or has no date):
@@ -212,7 +215,7 @@ pub fn start_for_new_accounts(
 pub fn start(
     conn: &mut DbConn,
     request: &StartSheet,
-    user_id: i64,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<SheetDetail, DbError> {
     let id = write_tx(conn, |conn| {
@@ -305,7 +308,7 @@ pub fn start(
                 member_id: request.member_id,
                 owner_id: request.owner_id,
                 started_on,
-                created_by: Some(user_id),
+                created_by: actor.user_id,
                 created_at: now,
                 updated_at: now,
             })
@@ -319,6 +322,30 @@ pub fn start(
             .map(|i| NewItem::copy(id, started_on, i))
             .collect();
         insert_items(conn, &copies)?;
+        let whom = match (request.account_id, request.member_id) {
+            (Some(a), _) => refs::accounts(conn, [a])?
+                .remove(&a)
+                .map(|a| a.account.name)
+                .unwrap_or_default(),
+            (_, Some(m)) => refs::users(conn, [m])?
+                .remove(&m)
+                .map(|u| u.name)
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let template_name = template.name();
+        audit::record(
+            conn,
+            actor,
+            Event::new(
+                AuditKind::SheetStarted,
+                format!(
+                    "Started “{}” for {whom} on {started_on}.",
+                    template_name.show(Language::En)
+                ),
+            )
+            .target(AuditTarget::Sheet, Some(id), &whom),
+        )?;
         Ok(id)
     })?;
     detail(conn, id, now.date())
@@ -675,9 +702,10 @@ pub fn tick(
     sheet_id: i64,
     item_id: i64,
     request: &TickItem,
-    user_id: i64,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<SheetDetail, DbError> {
+    let user_id = actor.user_id;
     let today = now.date();
     write_tx(conn, |conn| {
         let started_on: NaiveDate = sheets::table
@@ -744,19 +772,25 @@ pub fn tick(
                     action: if request.done { "done" } else { "undone" }.to_owned(),
                     done_on: request.done.then(|| request.done_on.unwrap_or(today)),
                     note,
-                    user_id: Some(user_id),
+                    user_id,
                     at: now,
                 })
                 .execute(conn)?;
-            settle_completion(conn, sheet_id, now)?;
+            settle_completion(conn, sheet_id, actor, now)?;
         }
         Ok(())
     })?;
     detail(conn, sheet_id, today)
 }
 
-/// Sets or clears the sheet's completion date from its required items.
-fn settle_completion(conn: &mut DbConn, sheet_id: i64, now: NaiveDateTime) -> Result<(), DbError> {
+/// Sets or clears the sheet's completion date from its required items
+/// (and records the completion or reopening in the audit log).
+fn settle_completion(
+    conn: &mut DbConn,
+    sheet_id: i64,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
     let required: Vec<Option<NaiveDate>> = sheet_items::table
         .filter(sheet_items::sheet_id.eq(sheet_id))
         .filter(sheet_items::required.eq(true))
@@ -777,16 +811,51 @@ fn settle_completion(conn: &mut DbConn, sheet_id: i64, now: NaiveDateTime) -> Re
     diesel::update(sheets::table.find(sheet_id))
         .set((sheets::completed_on.eq(target), sheets::updated_at.eq(now)))
         .execute(conn)?;
+    let (kind, summary) = match target {
+        Some(day) => (
+            AuditKind::SheetCompleted,
+            format!("Sheet {sheet_id} completed on {day}: every required item is done."),
+        ),
+        None => (
+            AuditKind::SheetReopened,
+            format!("Sheet {sheet_id} reopened: a required item was unticked."),
+        ),
+    };
+    audit::record(
+        conn,
+        actor,
+        Event::new(kind, summary).target(
+            AuditTarget::Sheet,
+            Some(sheet_id),
+            format!("#{sheet_id}"),
+        ),
+    )?;
     Ok(())
 }
 
 /// Deletes sheet `id` with its items and history.
-pub fn delete(conn: &mut DbConn, id: i64) -> Result<(), DbError> {
-    let deleted = diesel::delete(sheets::table.find(id)).execute(conn)?;
-    if deleted == 0 {
-        return Err(DbError::NotFound);
-    }
-    Ok(())
+pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> Result<(), DbError> {
+    write_tx(conn, |conn| {
+        let (name_en, name_ja): (Option<String>, Option<String>) = sheets::table
+            .find(id)
+            .select((sheets::name_en, sheets::name_ja))
+            .first(conn)?;
+        diesel::delete(sheets::table.find(id)).execute(conn)?;
+        let name = Texts {
+            en: name_en,
+            ja: name_ja,
+        };
+        audit::record(
+            conn,
+            actor,
+            Event::new(
+                AuditKind::SheetDeleted,
+                format!("Deleted sheet {id} (“{}”).", name.show(Language::En)),
+            )
+            .target(AuditTarget::Sheet, Some(id), format!("#{id}")),
+        )?;
+        Ok(())
+    })
 }
 
 /// Onboarding completion rate and time to value of the customer sheets of

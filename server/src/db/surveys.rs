@@ -26,9 +26,11 @@ use kizuna_shared::metrics::Month;
 use rand::TryRngCore;
 use sha2::{Digest, Sha256};
 
+use super::audit::{self, Actor, Event};
 use super::schema::{accounts, survey_links, survey_responses, surveys};
 use super::tasks::{self, FollowUp};
 use super::{refs, write_tx, DbBackend, DbConn, DbError};
+use kizuna_shared::api::{AuditKind, AuditTarget};
 
 fn invalid(field: &str, message: impl Into<String>) -> DbError {
     DbError::Invalid(vec![FieldError {
@@ -245,20 +247,34 @@ pub fn get(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<Survey, DbE
 pub fn create(
     conn: &mut DbConn,
     input: &SurveyInput,
-    user_id: i64,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Survey, DbError> {
     let id = write_tx(conn, |conn| {
-        diesel::insert_into(surveys::table)
+        let changes = SurveyChanges::from_input(input);
+        let id = diesel::insert_into(surveys::table)
             .values((
-                SurveyChanges::from_input(input),
-                surveys::created_by.eq(user_id),
+                &changes,
+                surveys::created_by.eq(actor.user_id),
                 surveys::created_at.eq(now),
                 surveys::updated_at.eq(now),
             ))
             .returning(surveys::id)
-            .get_result::<i64>(conn)
-            .map_err(DbError::from)
+            .get_result::<i64>(conn)?;
+        audit::record(
+            conn,
+            actor,
+            Event::new(
+                AuditKind::SurveyCreated,
+                format!(
+                    "Created the {} survey “{}”.",
+                    input.kind.as_str().to_uppercase(),
+                    changes.name
+                ),
+            )
+            .target(AuditTarget::Survey, Some(id), &changes.name),
+        )?;
+        Ok::<_, DbError>(id)
     })?;
     get(conn, id, now)
 }
@@ -269,6 +285,7 @@ pub fn update(
     conn: &mut DbConn,
     id: i64,
     update: &UpdateSurvey,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Survey, DbError> {
     write_tx(conn, |conn| {
@@ -309,6 +326,39 @@ pub fn update(
                     .into(),
             ));
         }
+        let name = update.survey.name.trim();
+        let (old_q, new_q) = (current.question(), update.survey.question.trimmed());
+        let changes = [
+            audit::change(
+                "kind",
+                Some(&current.kind),
+                Some(&update.survey.kind.as_str().to_owned()),
+            ),
+            audit::change("name", Some(&current.name.as_str()), Some(&name)),
+            audit::change("question_en", old_q.en.as_ref(), new_q.en.as_ref()),
+            audit::change("question_ja", old_q.ja.as_ref(), new_q.ja.as_ref()),
+            audit::change(
+                "opens_on",
+                current.opens_on.as_ref(),
+                update.survey.opens_on.as_ref(),
+            ),
+            audit::change(
+                "closes_on",
+                current.closes_on.as_ref(),
+                update.survey.closes_on.as_ref(),
+            ),
+            audit::change("archived", Some(&current.archived), Some(&update.archived)),
+        ];
+        audit::record(
+            conn,
+            actor,
+            Event::new(
+                AuditKind::SurveyChanged,
+                format!("Changed the survey “{name}”."),
+            )
+            .target(AuditTarget::Survey, Some(id), name)
+            .changes(changes.into_iter().flatten().collect()),
+        )?;
         Ok(())
     })?;
     get(conn, id, now)
@@ -369,7 +419,7 @@ pub fn record_call(
     conn: &mut DbConn,
     survey_id: i64,
     input: &RecordAnswer,
-    user_id: i64,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<SurveyResponse, DbError> {
     let id = write_tx(conn, |conn| {
@@ -420,8 +470,10 @@ pub fn record_call(
         if !errors.is_empty() {
             return Err(DbError::Invalid(errors));
         }
-        let owner_id = account.and_then(|a| a.owner_id);
-        insert_answer(
+        let Some(account) = account else {
+            return Err(DbError::NotFound);
+        };
+        let id = insert_answer(
             conn,
             &survey,
             kind,
@@ -431,14 +483,34 @@ pub fn record_call(
                 contact_id: input.contact_id,
                 link_id: None,
                 channel: AnswerChannel::Call.as_str().to_owned(),
-                entered_by: Some(user_id),
+                entered_by: actor.user_id,
                 score: i32::from(input.score),
                 comment: clean(input.comment.as_deref()),
                 answered_on,
                 created_at: now,
             },
-            owner_id,
-        )
+            account.owner_id,
+        )?;
+        audit::record(
+            conn,
+            actor,
+            Event::new(
+                AuditKind::SurveyAnswerRecorded,
+                format!(
+                    "Recorded {} {} heard on a call for “{}” (survey “{}”).",
+                    kind.as_str().to_uppercase(),
+                    input.score,
+                    account.account.name,
+                    survey.name
+                ),
+            )
+            .target(
+                AuditTarget::Account,
+                Some(input.account_id),
+                &account.account.name,
+            ),
+        )?;
+        Ok(id)
     })?;
     let row = survey_responses::table
         .find(id)
@@ -672,8 +744,10 @@ pub fn responses_csv(
     conn: &mut DbConn,
     survey_id: i64,
     q: &ResponseQuery,
+    actor: &Actor,
 ) -> Result<Vec<u8>, DbError> {
-    let kind = find_row(conn, survey_id)?.kind()?;
+    let survey = find_row(conn, survey_id)?;
+    let kind = survey.kind()?;
     let rows = filtered_responses!(survey_id, kind, q)
         .order_by((
             survey_responses::answered_on.desc(),
@@ -730,6 +804,19 @@ pub fn responses_csv(
             .flush()
             .map_err(|e| DbError::Corrupt(format!("writing CSV: {e}")))?;
     }
+    audit::record(
+        conn,
+        actor,
+        Event::new(
+            AuditKind::SurveyAnswersExported,
+            format!(
+                "Exported {} answer(s) of the survey “{}” as CSV.",
+                rows.len(),
+                survey.name
+            ),
+        )
+        .target(AuditTarget::Survey, Some(survey_id), &survey.name),
+    )?;
     Ok(out)
 }
 
@@ -871,7 +958,7 @@ pub fn issue_links(
     conn: &mut DbConn,
     survey_id: i64,
     request: &IssueLinks,
-    user_id: i64,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Vec<IssuedLink>, DbError> {
     let days = request.expires_in_days.unwrap_or(DEFAULT_LINK_DAYS);
@@ -904,13 +991,26 @@ pub fn issue_links(
                     token_hash: token_hash(&token),
                     language: language.as_str().to_owned(),
                     expires_at,
-                    created_by: Some(user_id),
+                    created_by: actor.user_id,
                     created_at: now,
                 })
                 .returning(survey_links::id)
                 .get_result(conn)?;
             issued.push((id, format!("/s/{token}")));
         }
+        audit::record(
+            conn,
+            actor,
+            Event::new(
+                AuditKind::SurveyLinksIssued,
+                format!(
+                    "Issued {} personal link(s) for the survey “{}”, valid {days} days.",
+                    issued.len(),
+                    survey.name
+                ),
+            )
+            .target(AuditTarget::Survey, Some(survey_id), &survey.name),
+        )?;
         Ok(issued)
     })?;
     let ids: Vec<i64> = issued.iter().map(|(id, _)| *id).collect();
@@ -989,6 +1089,7 @@ pub fn revoke_link(
     conn: &mut DbConn,
     survey_id: i64,
     link_id: i64,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     write_tx(conn, |conn| {
@@ -1002,13 +1103,25 @@ pub fn revoke_link(
                 "The link was already answered; an answer cannot be withdrawn.".into(),
             ));
         }
-        diesel::update(
+        let revoked = diesel::update(
             survey_links::table
                 .filter(survey_links::id.eq(link_id))
                 .filter(survey_links::revoked_at.is_null()),
         )
         .set(survey_links::revoked_at.eq(now))
         .execute(conn)?;
+        if revoked > 0 {
+            let name = find_row(conn, survey_id)?.name;
+            audit::record(
+                conn,
+                actor,
+                Event::new(
+                    AuditKind::SurveyLinkRevoked,
+                    format!("Withdrew personal link {link_id} of the survey “{name}”."),
+                )
+                .target(AuditTarget::Survey, Some(survey_id), &name),
+            )?;
+        }
         Ok(())
     })
 }

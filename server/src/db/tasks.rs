@@ -7,8 +7,10 @@ use diesel::prelude::*;
 use kizuna_shared::api::{Page, Task, TaskQuery, DEFAULT_PER_PAGE};
 use kizuna_shared::domain::{SurveyKind, TaskKind, TaskStatus};
 
+use super::audit::{self, Actor, Event};
 use super::schema::tasks;
 use super::{refs, DbBackend, DbConn, DbError};
+use kizuna_shared::api::{AuditKind, AuditTarget};
 
 /// Days a survey follow-up is due after the answer arrives.
 pub const FOLLOW_UP_DAYS: u64 = 3;
@@ -191,16 +193,28 @@ pub fn set_status(
     conn: &mut DbConn,
     id: i64,
     status: TaskStatus,
-    user_id: i64,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Task, DbError> {
     super::write_tx(conn, |conn| {
-        let current: String = tasks::table.find(id).select(tasks::status).first(conn)?;
+        let (current, reason): (String, String) = tasks::table
+            .find(id)
+            .select((tasks::status, tasks::reason))
+            .first(conn)?;
         if current != status.as_str() {
-            let (done_at, done_by) = match status {
-                TaskStatus::Done => (Some(now), Some(user_id)),
-                TaskStatus::Open => (None, None),
+            let (done_at, done_by, kind) = match status {
+                TaskStatus::Done => (Some(now), actor.user_id, AuditKind::TaskDone),
+                TaskStatus::Open => (None, None, AuditKind::TaskReopened),
             };
+            audit::record(
+                conn,
+                actor,
+                Event::new(
+                    kind,
+                    format!("Task {id} is now {}: {reason}", status.as_str()),
+                )
+                .target(AuditTarget::Task, Some(id), &reason),
+            )?;
             diesel::update(tasks::table.find(id))
                 .set((
                     tasks::status.eq(status.as_str()),

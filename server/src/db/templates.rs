@@ -13,8 +13,11 @@ use kizuna_shared::api::{
 };
 use kizuna_shared::domain::{SheetKind, Tier};
 
+use super::audit::{self, Actor, Event};
 use super::schema::{sheet_template_items, sheet_templates, sheets};
 use super::{write_tx, DbBackend, DbConn, DbError};
+use kizuna_shared::api::{AuditKind, AuditTarget};
+use kizuna_shared::domain::Language;
 
 /// A template row as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -291,6 +294,7 @@ fn write_items(conn: &mut DbConn, template_id: i64, input: &TemplateInput) -> Re
 pub fn create(
     conn: &mut DbConn,
     input: &TemplateInput,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<SheetTemplate, DbError> {
     let changes = changes(input)?;
@@ -306,6 +310,20 @@ pub fn create(
             .returning(sheet_templates::id)
             .get_result(conn)?;
         write_items(conn, id, input)?;
+        let name = input.name.trimmed();
+        let name = name.show(Language::En);
+        audit::record(
+            conn,
+            actor,
+            Event::new(
+                AuditKind::TemplateCreated,
+                format!(
+                    "Created the template “{name}” with {} items.",
+                    input.items.len()
+                ),
+            )
+            .target(AuditTarget::SheetTemplate, Some(id), name),
+        )?;
         Ok::<_, DbError>(id)
     })?;
     get(conn, id)
@@ -317,6 +335,7 @@ pub fn update(
     conn: &mut DbConn,
     id: i64,
     update: &UpdateTemplate,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<SheetTemplate, DbError> {
     let mut changes = changes(&update.template)?;
@@ -344,7 +363,30 @@ pub fn update(
             sheet_templates::updated_at.eq(now),
         ))
         .execute(conn)?;
-        write_items(conn, id, &update.template)
+        let before = items_of(conn, &[id])?.remove(&id).unwrap_or_default().len();
+        write_items(conn, id, &update.template)?;
+        let name = update.template.name.trimmed();
+        let name = name.show(Language::En);
+        let changes = [
+            audit::change(
+                "name",
+                current.name().get(Language::En).as_ref(),
+                Some(&name),
+            ),
+            audit::change("tier", current.tier.as_ref(), changes.tier.as_ref()),
+            audit::change("archived", Some(&current.archived), Some(&update.archived)),
+            audit::change("items", Some(&before), Some(&update.template.items.len())),
+        ];
+        audit::record(
+            conn,
+            actor,
+            Event::new(
+                AuditKind::TemplateChanged,
+                format!("Changed the template “{name}”."),
+            )
+            .target(AuditTarget::SheetTemplate, Some(id), name)
+            .changes(changes.into_iter().flatten().collect()),
+        )
     })?;
     get(conn, id)
 }

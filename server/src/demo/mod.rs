@@ -98,7 +98,7 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
         Some(p) => (p.clone(), false),
         None => (password::random_password(20), true),
     };
-    conn.transaction(|conn| {
+    crate::db::write_tx(conn, |conn| {
         let mut users_created = Vec::new();
         for (email, name, role) in DEMO_USERS {
             if db::users::id_by_email(conn, email)?.is_some() {

@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 
 use diesel::Connection;
 use kizuna_shared::api::{
-    DataChangeKind, ImportAction, ImportChange, ImportError, ImportKind, ImportReport,
-    MAX_PREVIEW_CHANGES, MAX_REPORTED_ERRORS,
+    AuditKind, AuditTarget, DataChangeKind, ImportAction, ImportChange, ImportError, ImportKind,
+    ImportReport, MAX_PREVIEW_CHANGES, MAX_REPORTED_ERRORS,
 };
 
 use crate::db::history::{self, NewDataChange};
@@ -39,6 +39,8 @@ pub struct Options {
     pub mapping: BTreeMap<String, String>,
     /// Who imports.
     pub user_id: i64,
+    /// Where the upload came from (for the audit log).
+    pub client_addr: Option<String>,
 }
 
 /// Why an import could not even be checked.
@@ -208,6 +210,16 @@ pub fn run(
                 outcome.unchanged
             );
             id = Some(history::record(conn, &entry)?);
+            crate::db::audit::record(
+                conn,
+                &crate::db::audit::Actor::user(options.user_id, options.client_addr.clone()),
+                crate::db::audit::Event::new(AuditKind::ImportApplied, entry.detail.clone())
+                    .target(
+                        AuditTarget::Import,
+                        id,
+                        options.file_name.clone().unwrap_or_default(),
+                    ),
+            )?;
         }
         Ok((plan, id, ok))
     })?;

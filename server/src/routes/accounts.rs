@@ -78,11 +78,12 @@ pub async fn create_account(
     pool: web::Data<DbPool>,
     body: web::Json<AccountInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    user.require_any(&[Role::Admin, Role::Manager])?;
+    let actor = user.actor();
     let input = body.into_inner();
     input.validate()?;
     let account = blocking(&pool, move |conn| {
-        db::accounts::create(conn, &input, user.id)
+        db::accounts::create(conn, &input, &actor)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -139,6 +140,7 @@ pub async fn update_account(
     body: web::Json<UpdateAccount>,
 ) -> Result<web::Json<Account>, ApiError> {
     let id = id.into_inner();
+    let actor = user.actor();
     let user = user.0;
     let body = body.into_inner();
     body.validate()?;
@@ -153,7 +155,7 @@ pub async fn update_account(
         }]));
     }
     let account = blocking(&pool, move |conn| {
-        db::accounts::update(conn, id, body.version, &body.account, user.id)
+        db::accounts::update(conn, id, body.version, &body.account, &actor)
     })
     .await
     .map_err(not_found(id))?;
@@ -188,11 +190,12 @@ pub async fn delete_account(
     id: web::Path<i64>,
     query: web::Query<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    user.require_any(&[Role::Admin, Role::Manager])?;
+    let actor = user.actor();
     let id = id.into_inner();
     let version = query.version;
     blocking(&pool, move |conn| {
-        db::accounts::delete(conn, id, version, user.id)
+        db::accounts::delete(conn, id, version, &actor)
     })
     .await
     .map_err(not_found(id))?;
@@ -310,14 +313,17 @@ pub async fn create_contact(
     let id = id.into_inner();
     let input = body.into_inner();
     input.validate()?;
+    let actor = user.actor();
     let user = user.0;
     let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
         .await
         .map_err(not_found(id))?;
     check_edit(&user, owner)?;
-    let contact = blocking(&pool, move |conn| db::contacts::create(conn, id, &input))
-        .await
-        .map_err(not_found(id))?;
+    let contact = blocking(&pool, move |conn| {
+        db::contacts::create(conn, id, &input, &actor)
+    })
+    .await
+    .map_err(not_found(id))?;
     Ok(HttpResponse::Created().json(contact))
 }
 
@@ -342,13 +348,14 @@ pub async fn delete_contact(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, contact_id) = path.into_inner();
+    let actor = user.actor();
     let user = user.0;
     let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
         .await
         .map_err(not_found(id))?;
     check_edit(&user, owner)?;
     blocking(&pool, move |conn| {
-        db::contacts::delete(conn, id, contact_id)
+        db::contacts::delete(conn, id, contact_id, &actor)
     })
     .await
     .map_err(|e| match e {

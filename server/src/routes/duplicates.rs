@@ -49,12 +49,13 @@ pub async fn merge_accounts(
     pool: web::Data<DbPool>,
     body: web::Json<MergeRequest>,
 ) -> Result<web::Json<MergeReport>, ApiError> {
-    let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    user.require_any(&[Role::Admin, Role::Manager])?;
+    let actor = user.actor();
     let request = body.into_inner();
     request.validate()?;
     let (keep, merge) = (request.keep_id, request.merge_id);
     let report = blocking(&pool, move |conn| {
-        db::duplicates::merge(conn, &request, user.id)
+        db::duplicates::merge(conn, &request, &actor)
     })
     .await
     .map_err(|e| match e {

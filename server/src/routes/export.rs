@@ -1,7 +1,6 @@
 //! `GET /api/v1/accounts/export`: the filtered account list as a CSV
 //! download (see `import::export`).
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use garde::Validate;
 use kizuna_shared::api::{AccountQuery, Problem};
@@ -25,23 +24,18 @@ use crate::routes::blocking;
 )]
 #[get("/accounts/export")]
 pub async fn export_accounts(
-    _user: CurrentUser,
+    user: CurrentUser,
     pool: web::Data<DbPool>,
     query: web::Query<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     query.validate()?;
-    let csv = blocking(&pool, move |conn| accounts_csv(conn, &query)).await?;
-    let file = format!(
-        "kizuna-accounts-{}.csv",
-        chrono::Utc::now().date_naive().format("%Y-%m-%d")
-    );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(csv))
+    let actor = user.actor();
+    let csv = blocking(&pool, move |conn| {
+        let csv = accounts_csv(conn, &query)?;
+        crate::db::audit::record_export(conn, &actor, &query, csv.len())?;
+        Ok(csv)
+    })
+    .await?;
+    Ok(crate::routes::csv_download("kizuna-accounts", csv))
 }

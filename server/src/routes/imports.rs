@@ -43,22 +43,57 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<u
     Ok(body)
 }
 
+/// Media types an import accepts (`Content-Type`, parameters such as
+/// `charset` ignored). Anything else is refused before the body is read, so
+/// a cross-site no-cors `fetch` (which can only send `text/plain`, form or
+/// multipart bodies) can never reach the importer.
+pub const IMPORT_MEDIA_TYPES: [&str; 2] = ["text/csv", "text/tab-separated-values"];
+
+/// Refuses any `Content-Type` but [`IMPORT_MEDIA_TYPES`] with 415.
+fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let essence = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if IMPORT_MEDIA_TYPES.contains(&essence.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!(
+            "Send the file as the body with Content-Type {} (got {}).",
+            IMPORT_MEDIA_TYPES.join(" or "),
+            if essence.is_empty() { "none" } else { &essence }
+        )))
+    }
+}
+
 /// Checks a CSV file and, unless `dry_run`, applies it in one transaction.
 ///
-/// The body is the file itself (`text/csv`), in UTF-8 (with or without BOM)
+/// The body is the file itself (`Content-Type: text/csv`, or
+/// `text/tab-separated-values`; any other type is a 415 and nothing is
+/// read), in UTF-8 (with or without BOM)
 /// or Shift_JIS, comma- or tab-separated, at most 32 MiB. The answer lists
 /// every problem by row and column; a file with any problem applies nothing
 /// (422). Re-importing the same file changes nothing.
 #[utoipa::path(
     tag = "imports",
     params(ImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    request_body(
+        description = "The file: CSV (`text/csv`) or TSV (`text/tab-separated-values`); other types get 415",
+        content(
+            (String = "text/csv"),
+            (String = "text/tab-separated-values"),
+        ),
+    ),
     responses(
         (status = 200, description = "The preview (dry run) or the applied import", body = ImportReport),
         (status = 400, description = "Unreadable file or bad parameters", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only managers and admins import", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than 32 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The Content-Type is not text/csv or text/tab-separated-values (`unsupported_media_type`); nothing was read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The file has problems; nothing was applied", body = ImportReport),
     )
 )]
@@ -71,7 +106,9 @@ pub async fn create_import(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = user.actor();
     let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    check_media_type(&req)?;
     let query = query.into_inner();
     query.validate()?;
     let mapping: BTreeMap<String, String> = match query.mapping.as_deref() {
@@ -94,6 +131,7 @@ pub async fn create_import(
         file_name: query.file_name.clone(),
         mapping,
         user_id: user.id,
+        client_addr: actor.client_addr,
     };
     let token = query.progress.clone();
     let pool = pool.clone();

@@ -2,6 +2,7 @@
 //! authorises, calls a `db` function in the blocking pool and maps errors.
 
 pub mod accounts;
+pub mod audit;
 pub mod duplicates;
 pub mod export;
 pub mod health;
@@ -26,8 +27,13 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
     cfg.service(session::login)
         .service(session::current)
         .service(session::logout)
+        .service(session::change_password)
         .service(users::list_users)
         .service(users::create_user)
+        .service(users::update_user)
+        .service(users::reset_password)
+        .service(audit::list_audit)
+        .service(audit::export_audit)
         .service(users::list_owners)
         .service(accounts::list_accounts)
         // Before `/accounts/{id}`, which would take "export" for an id.
@@ -93,6 +99,23 @@ where
     })
     .await?;
     Ok(result?)
+}
+
+/// A CSV file download named `<prefix>-<today>.csv`, never cached.
+pub fn csv_download(prefix: &str, body: Vec<u8>) -> HttpResponse {
+    use actix_web::http::header;
+    let file = format!(
+        "{prefix}-{}.csv",
+        chrono::Utc::now().date_naive().format("%Y-%m-%d")
+    );
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
 }
 
 /// Any request under `/api` no handler took: 405 with `Allow` when the path

@@ -8,8 +8,6 @@
 //! `x-kizuna-csrf` header (the page's script sends it), so no cross-site
 //! form can submit answers in a customer's name.
 
-use std::net::IpAddr;
-
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use garde::Validate;
@@ -28,15 +26,10 @@ use crate::survey_page::{self, Notice};
 /// unknown without a database look-up.
 const MAX_TOKEN_LEN: usize = 64;
 
-/// The client address, by the same rule as signing in.
-fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
-    req.peer_addr().map(|a| a.ip())
-}
-
 /// Counts the request against the per-address limit.
 fn limit(req: &HttpRequest, limiter: &PublicLimiter) -> Result<(), ApiError> {
     limiter
-        .check(client_addr(req))
+        .check(crate::auth::client_addr(req))
         .map_err(|wait| ApiError::RateLimited(wait.as_secs().max(1)))
 }
 

@@ -92,10 +92,11 @@ pub async fn create_template(
     body: web::Json<TemplateInput>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_any(MANAGERS)?;
+    let actor = user.actor();
     let input = body.into_inner();
     input.validate()?;
     let template = blocking(&pool, move |conn| {
-        db::templates::create(conn, &input, now())
+        db::templates::create(conn, &input, &actor, now())
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -151,11 +152,12 @@ pub async fn update_template(
     body: web::Json<UpdateTemplate>,
 ) -> Result<web::Json<SheetTemplate>, ApiError> {
     user.require_any(MANAGERS)?;
+    let actor = user.actor();
     let id = id.into_inner();
     let update = body.into_inner();
     update.validate()?;
     let template = blocking(&pool, move |conn| {
-        db::templates::update(conn, id, &update, now())
+        db::templates::update(conn, id, &update, &actor, now())
     })
     .await
     .map_err(no_template(id))?;
@@ -202,6 +204,7 @@ pub async fn start_sheet(
     pool: web::Data<DbPool>,
     body: web::Json<StartSheet>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = user.actor();
     let user = user
         .require_any(&[Role::Admin, Role::Manager, Role::Csm])?
         .clone();
@@ -232,7 +235,7 @@ pub async fn start_sheet(
         }
     }
     let detail = blocking(&pool, move |conn| {
-        db::sheets::start(conn, &request, user.id, now())
+        db::sheets::start(conn, &request, &actor, now())
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -309,8 +312,9 @@ pub async fn delete_sheet(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_any(MANAGERS)?;
+    let actor = user.actor();
     let id = id.into_inner();
-    blocking(&pool, move |conn| db::sheets::delete(conn, id))
+    blocking(&pool, move |conn| db::sheets::delete(conn, id, &actor))
         .await
         .map_err(no_sheet(id))?;
     Ok(HttpResponse::NoContent().finish())
@@ -341,6 +345,7 @@ pub async fn tick_item(
     path: web::Path<(i64, i64)>,
     body: web::Json<TickItem>,
 ) -> Result<web::Json<SheetDetail>, ApiError> {
+    let actor = user.actor();
     let user = user.0;
     let (id, item_id) = path.into_inner();
     let request = body.into_inner();
@@ -356,7 +361,7 @@ pub async fn tick_item(
         return Err(ApiError::Forbidden);
     }
     let detail = blocking(&pool, move |conn| {
-        db::sheets::tick(conn, id, item_id, &request, user.id, now())
+        db::sheets::tick(conn, id, item_id, &request, &actor, now())
     })
     .await
     .map_err(not_found)?;

@@ -78,11 +78,12 @@ pub async fn create_survey(
     pool: web::Data<DbPool>,
     body: web::Json<SurveyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = user.require_any(MANAGERS)?.clone();
+    user.require_any(MANAGERS)?;
+    let actor = user.actor();
     let input = body.into_inner();
     input.validate()?;
     let survey = blocking(&pool, move |conn| {
-        db::surveys::create(conn, &input, user.id, now())
+        db::surveys::create(conn, &input, &actor, now())
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -134,11 +135,12 @@ pub async fn update_survey(
     body: web::Json<UpdateSurvey>,
 ) -> Result<web::Json<Survey>, ApiError> {
     user.require_any(MANAGERS)?;
+    let actor = user.actor();
     let id = id.into_inner();
     let update = body.into_inner();
     update.validate()?;
     let survey = blocking(&pool, move |conn| {
-        db::surveys::update(conn, id, &update, now())
+        db::surveys::update(conn, id, &update, &actor, now())
     })
     .await
     .map_err(no_survey(id))?;
@@ -193,6 +195,7 @@ pub async fn record_response(
     id: web::Path<i64>,
     body: web::Json<RecordAnswer>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = user.actor();
     let user = user.require_any(WRITERS)?.clone();
     let id = id.into_inner();
     let input = body.into_inner();
@@ -210,7 +213,7 @@ pub async fn record_response(
         check_owner(&user, account.owner_id)?;
     }
     let response = blocking(&pool, move |conn| {
-        db::surveys::record_call(conn, id, &input, user.id, now())
+        db::surveys::record_call(conn, id, &input, &actor, now())
     })
     .await
     .map_err(no_survey(id))?;
@@ -229,7 +232,7 @@ pub async fn record_response(
 )]
 #[get("/surveys/{id}/responses/export")]
 pub async fn export_responses(
-    _user: CurrentUser,
+    user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
     query: web::Query<ResponseQuery>,
@@ -237,23 +240,16 @@ pub async fn export_responses(
     let id = id.into_inner();
     let query = query.into_inner();
     query.validate()?;
+    let actor = user.actor();
     let csv = blocking(&pool, move |conn| {
-        db::surveys::responses_csv(conn, id, &query)
+        db::surveys::responses_csv(conn, id, &query, &actor)
     })
     .await
     .map_err(no_survey(id))?;
-    let file = format!(
-        "kizuna-survey-{id}-{}.csv",
-        chrono::Utc::now().date_naive().format("%Y-%m-%d")
-    );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(csv))
+    Ok(crate::routes::csv_download(
+        &format!("kizuna-survey-{id}"),
+        csv,
+    ))
 }
 
 /// NPS or CSAT of the answers matching the filters, with counts and the
@@ -333,6 +329,7 @@ pub async fn issue_links(
     id: web::Path<i64>,
     body: web::Json<IssueLinks>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = user.actor();
     let user = user.require_any(WRITERS)?.clone();
     let id = id.into_inner();
     let request = body.into_inner();
@@ -354,7 +351,7 @@ pub async fn issue_links(
         check_owner(&user, account.owner_id)?;
     }
     let links = blocking(&pool, move |conn| {
-        db::surveys::issue_links(conn, id, &request, user.id, now())
+        db::surveys::issue_links(conn, id, &request, &actor, now())
     })
     .await
     .map_err(no_survey(id))?;
@@ -381,6 +378,7 @@ pub async fn revoke_link(
     pool: web::Data<DbPool>,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = user.actor();
     let user = user.require_any(WRITERS)?.clone();
     let (id, link_id) = path.into_inner();
     let not_found = move |e| match e {
@@ -397,7 +395,7 @@ pub async fn revoke_link(
     .map_err(not_found)?;
     check_owner(&user, owner)?;
     blocking(&pool, move |conn| {
-        db::surveys::revoke_link(conn, id, link_id, now())
+        db::surveys::revoke_link(conn, id, link_id, &actor, now())
     })
     .await
     .map_err(not_found)?;

@@ -50,6 +50,7 @@ pub async fn update_task(
     id: web::Path<i64>,
     body: web::Json<UpdateTask>,
 ) -> Result<web::Json<Task>, ApiError> {
+    let actor = user.actor();
     let user = user
         .require_any(&[Role::Admin, Role::Manager, Role::Csm])?
         .clone();
@@ -80,7 +81,7 @@ pub async fn update_task(
     }
     let now = chrono::Utc::now().naive_utc();
     let task = blocking(&pool, move |conn| {
-        db::tasks::set_status(conn, id, update.status, user.id, now)
+        db::tasks::set_status(conn, id, update.status, &actor, now)
     })
     .await
     .map_err(not_found)?;

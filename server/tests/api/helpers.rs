@@ -34,6 +34,8 @@ pub struct TestApp {
     pub client_without_csrf: reqwest::Client,
     /// The application's database.
     pub pool: DbPool,
+    /// Its URL (a second instance can share it).
+    pub database_url: String,
     _dir: TempDir,
 }
 
@@ -44,7 +46,29 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app, with or without a built SPA.
 pub async fn spawn_app_with(with_dist: bool) -> TestApp {
+    spawn_app_configured(with_dist, |_| {}).await
+}
+
+/// Starts the app with the default test configuration changed by `adjust`.
+pub async fn spawn_app_configured(with_dist: bool, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path());
+    spawn_on(dir, url, with_dist, adjust).await
+}
+
+/// Starts a second instance on the same database as `app` (sharing its
+/// session key through the database), as a second server would.
+pub async fn spawn_second_instance(app: &TestApp) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    spawn_on(dir, app.database_url.clone(), false, |_| {}).await
+}
+
+async fn spawn_on(
+    dir: TempDir,
+    database_url: String,
+    with_dist: bool,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let dist = dir.path().join("dist");
     if with_dist {
         std::fs::create_dir_all(&dist).unwrap();
@@ -58,9 +82,10 @@ pub async fn spawn_app_with(with_dist: bool) -> TestApp {
         .unwrap();
         std::fs::write(dist.join("robots.txt"), "User-agent: *\nDisallow:\n").unwrap();
     }
-    let mut config = Config::new(database_url(dir.path()));
+    let mut config = Config::new(database_url.clone());
     config.dist_dir = dist;
     config.workers = Some(1);
+    adjust(&mut config);
     let state = kizuna_server::build_state(&config).unwrap();
     let pool = state.pool.clone();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -87,6 +112,7 @@ pub async fn spawn_app_with(with_dist: bool) -> TestApp {
         client,
         client_without_csrf,
         pool,
+        database_url,
         _dir: dir,
     }
 }
@@ -220,4 +246,136 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Prob
     assert_eq!(problem.code, code, "problem code ({problem:?})");
     assert_eq!(problem.status, status);
     problem
+}
+
+/// The `name=value` of the session cookie a response sets.
+pub fn session_cookie(response: &Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-kizuna_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+/// A client without cookie store or default headers, for replaying cookies
+/// by hand.
+pub fn bare_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// Signs in as `email` with a bare client and returns the session cookie.
+    pub async fn session_for(&self, email: &str) -> String {
+        let response = bare_client()
+            .post(self.url("/api/v1/session"))
+            .header(CSRF_HEADER, "1")
+            .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        session_cookie(&response)
+    }
+
+    /// `DELETE /api/v1/session` with exactly this cookie.
+    pub async fn sign_out_with(&self, cookie: &str) -> Response {
+        bare_client()
+            .delete(self.url("/api/v1/session"))
+            .header("cookie", cookie)
+            .header(CSRF_HEADER, "1")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Inserts a contact on `account_id` directly and returns its id.
+    pub fn insert_contact(&self, account_id: i64, name: &str) -> i64 {
+        use kizuna_server::db::contacts::NewContact;
+        let mut conn = self.pool.get().unwrap();
+        db::contacts::insert_many(
+            &mut conn,
+            &[NewContact {
+                account_id,
+                name: name.into(),
+                email: None,
+                title: None,
+                phone: None,
+                is_champion: false,
+                created_at: chrono::Utc::now().naive_utc(),
+            }],
+        )
+        .unwrap();
+        self.count(&format!(
+            "SELECT MAX(id) AS n FROM contacts WHERE account_id = {account_id}"
+        ))
+    }
+
+    /// `GET path` with exactly this cookie.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Response {
+        bare_client()
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A query returning one number, e.g. `SELECT COUNT(*) AS n FROM sessions`.
+    pub fn count(&self, sql: &str) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.pool.get().unwrap();
+        diesel::sql_query(sql).get_result::<N>(&mut conn).unwrap().n
+    }
+
+    /// The audit kinds recorded so far, oldest first.
+    pub fn audit_kinds(&self) -> Vec<String> {
+        use diesel::prelude::*;
+        use kizuna_server::db::schema::audit_log;
+        let mut conn = self.pool.get().unwrap();
+        audit_log::table
+            .order_by(audit_log::id.asc())
+            .select(audit_log::kind)
+            .load(&mut conn)
+            .unwrap()
+    }
+}
+
+/// Sends one HTTP/1.1 request exactly as written (the path is not
+/// normalised, unlike with reqwest's URL type) and returns the status code.
+pub async fn raw_request(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    text.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"))
 }

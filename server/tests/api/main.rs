@@ -3,14 +3,20 @@
 
 mod account_edit;
 mod accounts;
+mod audit;
+mod authz_matrix;
+mod concurrency;
 mod csrf;
 mod demo;
 mod duplicates;
 mod health;
 mod helpers;
 mod imports;
+mod login_limits;
 mod openapi;
+mod public_survey;
 mod schema;
 mod session;
 mod spa;
+mod surveys;
 mod users;

@@ -35,6 +35,11 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         ("/api/v1/imports", "post"),
         ("/api/v1/imports", "get"),
         ("/api/v1/imports/progress/{token}", "get"),
+        ("/api/v1/session/password", "put"),
+        ("/api/v1/users/{id}", "patch"),
+        ("/api/v1/users/{id}/password-reset", "post"),
+        ("/api/v1/audit", "get"),
+        ("/api/v1/audit/export", "get"),
     ];
     for (path, method) in expected {
         assert!(
@@ -44,7 +49,7 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         );
     }
     let v1_paths = paths.keys().filter(|p| p.starts_with("/api/v1/")).count();
-    assert_eq!(v1_paths, 15);
+    assert_eq!(v1_paths, 20);
     let unauthorised = &doc["paths"]["/api/v1/accounts"]["get"]["responses"]["401"];
     assert!(unauthorised["content"]["application/problem+json"].is_object());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -60,9 +65,27 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         "MergeRequest",
         "ImportReport",
         "DataChange",
+        "UserAccount",
+        "UpdateUser",
+        "ChangePassword",
+        "PasswordReset",
+        "AuditEntry",
+        "AuditKind",
+        "AuditCategory",
     ] {
         assert!(schemas.contains_key(schema), "{schema}");
     }
+    // The import documents both media types it accepts and the 415.
+    let import = &doc["paths"]["/api/v1/imports"]["post"];
+    let body = import["requestBody"]["content"].as_object().unwrap();
+    assert!(body.contains_key("text/csv") && body.contains_key("text/tab-separated-values"));
+    assert!(import["responses"]["415"].is_object());
+    let login = &doc["paths"]["/api/v1/session"]["post"]["responses"]["429"];
+    assert!(login["headers"]["Retry-After"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session_cookie"]["name"],
+        "__Host-kizuna_session"
+    );
 }
 
 #[tokio::test]

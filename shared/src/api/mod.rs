@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{AccountStatus, Currency, ExpansionPotential, Language, Role, Tier};
 
+mod admin;
 mod customer;
 mod sheets;
 mod surveys;
+pub use admin::*;
 pub use customer::*;
 pub use sheets::*;
 pub use surveys::*;
@@ -400,8 +402,8 @@ pub struct CreateUser {
     /// Role.
     #[garde(skip)]
     pub role: Role,
-    /// Initial password (at least 12 characters).
-    #[garde(length(chars, min = 12, max = 1024))]
+    /// Initial password (at least 12 characters, counted as characters, not bytes).
+    #[garde(length(chars, min = MIN_PASSWORD_CHARS, max = 1024))]
     #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub password: String,
 }

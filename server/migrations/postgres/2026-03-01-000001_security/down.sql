@@ -1,0 +1,12 @@
+DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log;
+DROP FUNCTION IF EXISTS audit_log_append_only();
+DROP INDEX IF EXISTS audit_log_kind_idx;
+DROP INDEX IF EXISTS audit_log_actor_id_idx;
+DROP INDEX IF EXISTS audit_log_at_idx;
+DROP TABLE IF EXISTS audit_log;
+DROP INDEX IF EXISTS sessions_expires_at_idx;
+DROP INDEX IF EXISTS sessions_user_id_idx;
+DROP TABLE IF EXISTS sessions;
+ALTER TABLE users DROP COLUMN password_changed_at;
+ALTER TABLE users DROP COLUMN last_sign_in_at;
+ALTER TABLE users DROP COLUMN disabled_at;
