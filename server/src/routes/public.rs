@@ -94,7 +94,9 @@ pub struct LanguageQuery {
         (status = 404, description = "No link has this token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The link was already answered (`already_answered`)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The link expired (`link_expired`), was withdrawn (`link_revoked`) or its survey closed (`survey_closed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address (`Retry-After` says when to retry)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address (`rate_limited`); `Retry-After` says how many seconds to wait",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     )
 )]
 #[get("/surveys/{token}")]
@@ -131,7 +133,9 @@ pub async fn public_question(
         (status = 404, description = "No link has this token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The link was already answered (`already_answered`)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The link expired (`link_expired`), was withdrawn (`link_revoked`) or its survey closed (`survey_closed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address (`Retry-After` says when to retry)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address (`rate_limited`); `Retry-After` says how many seconds to wait",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     )
 )]
 #[post("/surveys/{token}")]

@@ -17,6 +17,7 @@ mod openapi;
 mod public_survey;
 mod schema;
 mod session;
+mod sheets;
 mod spa;
 mod surveys;
 mod users;
