@@ -105,6 +105,18 @@ pub fn encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
 
+/// `PATCH path` with a JSON body and decode the JSON answer.
+pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let resp = Request::patch(path)
+        .header(CSRF_HEADER, "1")
+        .json(body)
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    decode(resp).await
+}
+
 /// `PUT path` with a JSON body and decode the JSON answer.
 pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     let resp = Request::put(path)

@@ -74,6 +74,9 @@ fn Header() -> impl IntoView {
                 </Show>
                 <A href="/imports" exact=true>{t!(i18n, nav_import_history)}</A>
                 <A href="/duplicates">{t!(i18n, nav_duplicates)}</A>
+                <A href="/surveys">{t!(i18n, nav_surveys)}</A>
+                <A href="/sheets">{t!(i18n, nav_sheets)}</A>
+                <A href="/tasks">{t!(i18n, nav_tasks)}</A>
                 <Show when=is_admin>
                     <A href="/users">{t!(i18n, nav_users)}</A>
                 </Show>
