@@ -3,7 +3,7 @@
 // stale-version conflict, and the account page's MRR chart and signals.
 // Each journey makes its own data (unique per run) through the UI or the API.
 import fs from 'node:fs';
-import { test, expect, audit, signIn, USERS } from './fixtures.mjs';
+import { test, expect, audit, signIn, USERS, switchLanguage, api } from './fixtures.mjs';
 
 const RUN = Date.now().toString(36).toUpperCase();
 const CSRF = { 'x-kizuna-csrf': '1' };
@@ -16,18 +16,6 @@ function csv(rows) {
 
 const HEADER = ['external_id', 'name', 'domain', 'industry', 'plan', 'mrr', 'currency', 'owner_email', 'status'];
 const good = (n) => [`E2E-${RUN}-${n}`, `E2E Import ${RUN} ${n}`, `imp${n}-${RUN.toLowerCase()}.example.co.jp`, 'SaaS', 'Growth', `${n}00,000`, 'JPY', USERS.csm, 'active'];
-
-async function switchLanguage(page) {
-  const before = await page.evaluate(() => document.documentElement.lang);
-  await page.getByTestId('language-switch').click();
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).not.toBe(before);
-}
-
-async function api(page, method, url, data) {
-  const resp = await page.request.fetch(url, { method, data, headers: CSRF });
-  expect(resp.ok(), `${method} ${url}: ${resp.status()} ${await resp.text()}`).toBeTruthy();
-  return resp.status() === 204 ? null : resp.json();
-}
 
 test('a manager imports accounts, fixes two bad rows, finds and exports them', async ({ page }) => {
   await signIn(page, USERS.manager);

@@ -32,6 +32,9 @@ const EXPECTED_HTTP_ERRORS = [
   [404, /\/api\/v1\/imports\/progress\/[0-9a-f]+$/],
   [409, /\/api\/v1\/accounts\/\d+$/],
   [409, /\/api\/v1\/duplicates\/merge$/],
+  // A survey link that is unknown (404) or expired, withdrawn or closed (410).
+  [404, /\/s\/[A-Za-z0-9_-]+$/],
+  [410, /\/s\/[A-Za-z0-9_-]+$/],
 ];
 function isExpectedHttpError(msg) {
   const url = msg.location()?.url ?? '';
@@ -77,4 +80,18 @@ export async function signIn(page, email) {
   await page.getByRole('button', { name: /^(Sign in|ログイン)$/ }).click();
   await expect(page).toHaveURL(/\/accounts/);
   await expect(page.getByTestId('accounts-table')).toBeVisible();
+}
+
+/** Switches the UI to the other language and waits for `<html lang>`. */
+export async function switchLanguage(page) {
+  const before = await page.evaluate(() => document.documentElement.lang);
+  await page.getByTestId('language-switch').click();
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).not.toBe(before);
+}
+
+/** Calls the API with the page's session (and the CSRF header). */
+export async function api(page, method, url, data) {
+  const resp = await page.request.fetch(url, { method, data, headers: { 'x-kizuna-csrf': '1' } });
+  expect(resp.ok(), `${method} ${url}: ${resp.status()} ${await resp.text()}`).toBeTruthy();
+  return resp.status() === 204 ? null : resp.json();
 }

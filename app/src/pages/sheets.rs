@@ -215,8 +215,9 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
         )
     };
     let templates = LocalResource::new(|| async {
-        crate::api::get::<Vec<SheetTemplate>>("/api/v1/sheet-templates")
+        crate::api::get::<Page<SheetTemplate>>("/api/v1/sheet-templates")
             .await
+            .map(|p| p.items)
             .unwrap_or_default()
     });
     let users = LocalResource::new(|| async {

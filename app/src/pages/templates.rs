@@ -13,7 +13,7 @@ use crate::i18n::*;
 use crate::session::use_session;
 use garde::Validate;
 use kizuna_shared::api::{
-    FieldError, SheetTemplate, TemplateInput, TemplateItemInput, Texts, UpdateTemplate,
+    FieldError, Page, SheetTemplate, TemplateInput, TemplateItemInput, Texts, UpdateTemplate,
 };
 use kizuna_shared::domain::{ResponsibleRole, SheetKind, SheetPhase, Tier};
 use leptos::prelude::*;
@@ -29,10 +29,11 @@ pub fn TemplatesPage() -> impl IntoView {
     let templates = LocalResource::new(move || {
         let archived = archived.get();
         async move {
-            crate::api::get::<Vec<SheetTemplate>>(&format!(
+            crate::api::get::<Page<SheetTemplate>>(&format!(
                 "/api/v1/sheet-templates?archived={archived}"
             ))
             .await
+            .map(|p| p.items)
         }
     });
     let rows = move || {

@@ -97,6 +97,14 @@ impl NewItem {
     }
 }
 
+/// The latest day that is "today" somewhere: the browser sends the user's
+/// local date, which in Japan is a day ahead of UTC for nine hours a day.
+pub fn latest_today(utc_today: NaiveDate) -> NaiveDate {
+    utc_today
+        .checked_add_days(chrono::Days::new(1))
+        .unwrap_or(utc_today)
+}
+
 /// Rows per multi-row `INSERT` (10 columns: far below SQLite's 32,766
 /// bound variables).
 const INSERT_BATCH: usize = 2_000;
@@ -728,7 +736,7 @@ pub fn tick(
             .map(str::to_owned);
         let changed = if request.done {
             let done_on = request.done_on.unwrap_or(today);
-            if done_on > today {
+            if done_on > latest_today(today) {
                 return Err(invalid("done_on", "must not be in the future"));
             }
             if done_on < started_on {

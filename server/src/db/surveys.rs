@@ -443,7 +443,7 @@ pub fn record_call(
                 ),
             );
         }
-        if answered_on > now.date() {
+        if answered_on > super::sheets::latest_today(now.date()) {
             error("answered_on", "must not be in the future".into());
         } else if !survey.takes_answers_on(answered_on) {
             error(

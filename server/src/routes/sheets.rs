@@ -61,18 +61,25 @@ fn may_tick(user: &SessionUser, people: &SheetPeople) -> bool {
 #[utoipa::path(
     tag = "sheets",
     params(TemplateQuery),
-    responses((status = 200, description = "The templates with their items", body = Vec<SheetTemplate>))
+    responses((status = 200, description = "The templates with their items, in one page", body = Page<SheetTemplate>))
 )]
 #[get("/sheet-templates")]
 pub async fn list_templates(
     _user: CurrentUser,
     pool: web::Data<DbPool>,
     query: web::Query<TemplateQuery>,
-) -> Result<web::Json<Vec<SheetTemplate>>, ApiError> {
+) -> Result<web::Json<Page<SheetTemplate>>, ApiError> {
     let query = query.into_inner();
     query.validate()?;
     let templates = blocking(&pool, move |conn| db::templates::list(conn, &query)).await?;
-    Ok(web::Json(templates))
+    // Templates are few: every one in a single page.
+    let total = u64::try_from(templates.len()).unwrap_or(u64::MAX);
+    Ok(web::Json(Page {
+        per_page: u32::try_from(templates.len().max(1)).unwrap_or(u32::MAX),
+        items: templates,
+        total,
+        page: 1,
+    }))
 }
 
 /// Creates a template (managers and admins).

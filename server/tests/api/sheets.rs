@@ -18,7 +18,9 @@ fn today() -> NaiveDate {
 }
 
 async fn templates(user: &User) -> Vec<SheetTemplate> {
-    user.json("/api/v1/sheet-templates").await
+    user.json::<Page<SheetTemplate>>("/api/v1/sheet-templates")
+        .await
+        .items
 }
 
 async fn template_for(user: &User, tier: Tier) -> SheetTemplate {
@@ -373,7 +375,8 @@ async fn ticking_records_who_and_when_and_unticking_keeps_the_reason() {
         ]
     );
     // The day it was done: not in the future, not before the start.
-    for day in [today() + Days::new(1), today() - Days::new(4)] {
+    // Tomorrow (UTC) is still today in Japan; the day after is the future.
+    for day in [today() + Days::new(2), today() - Days::new(4)] {
         let refused = tick(&csm, id, goal, json!({ "done": true, "done_on": day })).await;
         assert_problem(refused, 400, "validation_failed").await;
     }

@@ -50,7 +50,9 @@ fn name_not_blank(value: &str, _ctx: &()) -> garde::Result {
     }
 }
 
-fn on_or_after<'a>(
+/// A garde rule: the date must not be before `earlier` (named `what` in
+/// the message).
+pub(super) fn on_or_after<'a>(
     earlier: &'a Option<NaiveDate>,
     what: &'static str,
 ) -> impl FnOnce(&Option<NaiveDate>, &()) -> garde::Result + 'a {

@@ -137,28 +137,6 @@ fn optional_comment(value: &Option<String>, _ctx: &()) -> garde::Result {
     }
 }
 
-fn closes_after<'a>(
-    opens_on: &'a Option<NaiveDate>,
-) -> impl FnOnce(&Option<NaiveDate>, &()) -> garde::Result + 'a {
-    move |closes_on, _| match (opens_on, closes_on) {
-        (Some(o), Some(c)) if c < o => Err(garde::Error::new(format!(
-            "must not be before the opening date ({o})"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-fn to_after<'a>(
-    from: &'a Option<NaiveDate>,
-) -> impl FnOnce(&Option<NaiveDate>, &()) -> garde::Result + 'a {
-    move |to, _| match (from, to) {
-        (Some(f), Some(t)) if t < f => Err(garde::Error::new(format!(
-            "must not be before `from` ({f})"
-        ))),
-        _ => Ok(()),
-    }
-}
-
 /// `POST /api/v1/surveys` (managers): a survey's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -188,7 +166,7 @@ pub struct SurveyInput {
     pub opens_on: Option<NaiveDate>,
     /// Last day answers are taken (none: no end).
     #[serde(default)]
-    #[garde(custom(closes_after(&self.opens_on)))]
+    #[garde(custom(super::on_or_after(&self.opens_on, "opening date")))]
     pub closes_on: Option<NaiveDate>,
 }
 
@@ -405,7 +383,7 @@ pub struct ResponseQuery {
     #[garde(skip)]
     pub from: Option<NaiveDate>,
     /// Answers on or before this day.
-    #[garde(custom(to_after(&self.from)))]
+    #[garde(custom(super::on_or_after(&self.from, "`from` date")))]
     pub to: Option<NaiveDate>,
     /// Only accounts in this segment (coverage tier, by current MRR).
     #[garde(skip)]
