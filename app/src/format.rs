@@ -1,8 +1,9 @@
 //! Locale-aware formatting through the browser's `Intl` (no bundled ICU data),
-//! and the small bits of document state the i18n layer needs.
+//! and the small bits of document state the i18n layer needs. Every number,
+//! date and timestamp the UI shows goes through here.
 
 use crate::i18n::Locale;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use kizuna_shared::domain::Currency;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -97,4 +98,65 @@ pub fn date(d: NaiveDate, locale: Locale) -> String {
         Locale::en => d.format("%Y-%m-%d").to_string(),
         Locale::ja => d.format("%Y/%m/%d").to_string(),
     }
+}
+
+/// Formats a UTC instant in the user's time zone (the browser's, as `Intl`
+/// resolves it): a team in Tokyo reads `2025/04/01 00:30 JST` for
+/// `2025-03-31T15:30:00Z`. Every timestamp the UI shows goes through this.
+pub fn datetime(at: DateTime<Utc>, locale: Locale) -> String {
+    datetime_in(at, locale, None)
+}
+
+/// [`datetime`] in the IANA time zone `zone` (`Asia/Tokyo`), or the user's
+/// when `None`. The date is written the way [`date`] writes it, then the
+/// 24-hour time and the zone's short name in the locale's words.
+pub fn datetime_in(at: DateTime<Utc>, locale: Locale, zone: Option<&str>) -> String {
+    let options = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value));
+    };
+    set("year", "numeric");
+    set("month", "2-digit");
+    set("day", "2-digit");
+    set("hour", "2-digit");
+    set("minute", "2-digit");
+    set("hourCycle", "h23");
+    set("timeZoneName", "short");
+    if let Some(zone) = zone {
+        set("timeZone", zone);
+    }
+    let locales = js_sys::Array::of1(&JsValue::from_str(intl_tag(locale)));
+    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
+    // Milliseconds since the epoch fit an f64 exactly for any real date.
+    #[expect(clippy::cast_precision_loss, reason = "epoch milliseconds")]
+    let instant = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    let parts = format.format_to_parts(&instant);
+    let part = |wanted: &str| {
+        parts.iter().find_map(|p| {
+            let kind = js_sys::Reflect::get(&p, &JsValue::from_str("type")).ok()?;
+            if kind.as_string()? != wanted {
+                return None;
+            }
+            js_sys::Reflect::get(&p, &JsValue::from_str("value"))
+                .ok()?
+                .as_string()
+        })
+    };
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute)) = (
+        part("year"),
+        part("month"),
+        part("day"),
+        part("hour"),
+        part("minute"),
+    ) else {
+        return at.format("%Y-%m-%d %H:%M UTC").to_string();
+    };
+    let separator = match locale {
+        Locale::en => '-',
+        Locale::ja => '/',
+    };
+    let zone_name = part("timeZoneName").unwrap_or_default();
+    format!("{year}{separator}{month}{separator}{day} {hour}:{minute} {zone_name}")
+        .trim_end()
+        .to_owned()
 }

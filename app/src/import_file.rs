@@ -1,93 +1,37 @@
-//! What the import wizard works out in the browser before sending a file:
-//! the header line's cells, a first guess at the column mapping, and the
-//! template files. The server parses the whole file again; this is only for
-//! the mapping step.
+//! The import wizard's own rules: which required columns still lack a
+//! header, whether the file needs a currency named for all its rows, and
+//! the template files. Reading the file (encoding, separator, headers, the
+//! suggested mapping) is the server's job: the wizard asks it with a dry run,
+//! so the browser and the server can never read a file differently.
 
 use std::collections::BTreeMap;
 
 use kizuna_shared::api::ImportKind;
+use kizuna_shared::domain::Currency;
 
-/// The cells of a CSV/TSV file's first line. Handles a UTF-8 byte-order
-/// mark, quoted cells (with `""` escapes) and tab-separated files (a tab in
-/// the line and no comma outside quotes means tab-separated, like the server).
-pub fn header_cells(text: &str) -> Vec<String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let line = first_record(text);
-    let delimiter = if line.contains('\t') && !line.contains(',') {
-        '\t'
-    } else {
-        ','
-    };
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            c if c == delimiter && !quoted => cells.push(std::mem::take(&mut cell)),
-            c => cell.push(c),
-        }
-    }
-    cells.push(cell);
-    let cells: Vec<String> = cells.into_iter().map(|c| c.trim().to_owned()).collect();
-    if cells.len() == 1 && cells[0].is_empty() {
-        Vec::new()
-    } else {
-        cells
-    }
+/// Whether files of `kind` have a currency column at all.
+pub fn has_currency_column(kind: ImportKind) -> bool {
+    kind.columns().iter().any(|(c, _)| *c == "currency")
 }
 
-/// The first record: up to the first line break outside quotes.
-fn first_record(text: &str) -> &str {
-    let mut quoted = false;
-    for (i, c) in text.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            '\n' | '\r' if !quoted => return &text[..i],
-            _ => {}
-        }
-    }
-    text
+/// Whether the file needs one currency named for all its rows: the kind
+/// has a currency column and nothing in the file is mapped to it.
+pub fn needs_file_currency(kind: ImportKind, mapping: &BTreeMap<String, String>) -> bool {
+    has_currency_column(kind) && !mapping.contains_key("currency")
 }
 
-/// Whether decoding as UTF-8 replaced bytes it could not read (the file is
-/// most likely Shift_JIS, which the server detects and decodes).
-pub fn looks_like_other_encoding(decoded: &str) -> bool {
-    decoded.contains('\u{fffd}')
-}
-
-/// A first mapping from our columns to the file's headers: an exact match,
-/// else one that differs only in case, surrounding spaces, `-`/space for `_`
-/// or full-width letters. Columns without a match are left out.
-pub fn prefill_mapping(kind: ImportKind, headers: &[String]) -> BTreeMap<String, String> {
-    let fold = |s: &str| {
-        kizuna_shared::cells::fold_width(s.trim())
-            .to_lowercase()
-            .replace([' ', '-'], "_")
-    };
-    let mut mapping = BTreeMap::new();
-    for (column, _) in kind.columns() {
-        let found = headers
-            .iter()
-            .find(|h| h.as_str() == *column)
-            .or_else(|| headers.iter().find(|h| fold(h) == *column));
-        if let Some(h) = found {
-            mapping.insert((*column).to_owned(), h.clone());
-        }
-    }
-    mapping
-}
-
-/// Required columns with no header chosen.
-pub fn missing_required(kind: ImportKind, mapping: &BTreeMap<String, String>) -> Vec<&'static str> {
+/// Required columns with no header chosen. A currency chosen for the whole
+/// file stands in for a currency column.
+pub fn missing_required(
+    kind: ImportKind,
+    mapping: &BTreeMap<String, String>,
+    file_currency: Option<Currency>,
+) -> Vec<&'static str> {
     kind.columns()
         .iter()
-        .filter(|(c, required)| *required && !mapping.contains_key(*c))
+        .filter(|(c, required)| {
+            *required && !mapping.contains_key(*c) && !(*c == "currency" && file_currency.is_some())
+        })
         .map(|(c, _)| *c)
         .collect()
 }

@@ -27,6 +27,7 @@ pub fn App() -> impl IntoView {
     // provider starts managing the attribute.
     let initial_locale = format::html_lang();
     session::provide_session();
+    components::shell::provide_session_end();
     view! {
         <I18nContextProvider>
             <InitialLocale lang=initial_locale />

@@ -1,7 +1,12 @@
 //! The signed-in user, shared through context: loaded once from
-//! `GET /api/v1/session` and updated by sign-in and sign-out.
+//! `GET /api/v1/session` and updated by sign-in and sign-out; and what the
+//! user may do, asked of the shared role rules (`kizuna_shared::domain`)
+//! the server enforces.
 
 use kizuna_shared::api::SessionUser;
+use kizuna_shared::domain::{
+    can_edit_account, can_manage_accounts, editable_account_fields, AccountField, Role,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -35,28 +40,34 @@ pub fn use_session() -> Session {
 
 impl Session {
     /// The signed-in user's role.
-    pub fn role(&self) -> Option<kizuna_shared::domain::Role> {
+    pub fn role(&self) -> Option<Role> {
         self.user.with(|u| u.as_ref().map(|u| u.role))
     }
 
-    /// Managers and admins import, merge, create and delete accounts.
+    /// Whether the user manages accounts (imports, merges, creates and
+    /// deletes them, changes their commercial fields): the shared rule
+    /// `domain::can_manage_accounts` the server enforces.
     pub fn can_manage(&self) -> bool {
-        use kizuna_shared::domain::Role;
-        matches!(self.role(), Some(Role::Manager | Role::Admin))
+        self.role().is_some_and(can_manage_accounts)
     }
 
-    /// Whether the user may edit an account owned by `owner_id`: managers
-    /// and admins any, a CSM their own, executives none (the server
-    /// enforces the same rule; this only hides buttons that would fail).
+    /// Whether the user may edit an account owned by `owner_id` (the shared
+    /// rule `domain::can_edit_account`; this only hides buttons that would
+    /// fail).
     pub fn can_edit(&self, owner_id: Option<i64>) -> bool {
-        use kizuna_shared::domain::Role;
+        self.user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| can_edit_account(u.role, u.id, owner_id))
+        })
+    }
+
+    /// The fields of an account owned by `owner_id` the user may change
+    /// (`domain::editable_account_fields`); the form shows the others
+    /// read-only.
+    pub fn editable_fields(&self, owner_id: Option<i64>) -> Vec<AccountField> {
         self.user.with(|u| match u {
-            Some(u) => match u.role {
-                Role::Manager | Role::Admin => true,
-                Role::Csm => owner_id == Some(u.id),
-                Role::Executive => false,
-            },
-            None => false,
+            Some(u) => editable_account_fields(u.role, owner_id == Some(u.id)),
+            None => Vec::new(),
         })
     }
 }

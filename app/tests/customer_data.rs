@@ -1,19 +1,21 @@
 //! Browser tests of the customer-data logic that is not just markup: the
 //! MRR chart's data preparation, drawing and mouse → month mapping, the
-//! import wizard's header reading and mapping prefill, and the account form's
+//! import wizard's rules (required columns, a currency for the whole file,
+//! column names in the user's language, templates), and the account form's
 //! conversion of typed text into the API body.
 #![cfg(target_arch = "wasm32")]
 
 use chrono::NaiveDate;
 use kizuna_app::charts::{draw_mrr, MrrSeries, PlotArea};
-use kizuna_app::import_file::{
-    header_cells, looks_like_other_encoding, missing_required, prefill_mapping, template_csv,
-};
+use kizuna_app::components::labels::import_column_label;
+use kizuna_app::i18n::Locale;
+use kizuna_app::import_file::{missing_required, needs_file_currency, template_csv};
 use kizuna_app::pages::account_detail::{sparkline, trim_number};
 use kizuna_app::pages::account_form::AccountDraft;
 use kizuna_shared::api::{ImportKind, MrrEntry};
 use kizuna_shared::domain::{AccountStatus, Currency};
 use plotters::prelude::*;
+use std::collections::BTreeMap;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -94,48 +96,72 @@ fn the_chart_draws_one_bar_part_per_product_and_month() {
     assert_eq!(filled, 3, "{svg}");
 }
 
-#[wasm_bindgen_test]
-fn header_cells_handle_bom_quotes_and_tabs() {
-    assert_eq!(
-        header_cells("\u{feff}external_id,\"Name, legal\",MRR\r\nCRM-1,A,1\r\n"),
-        ["external_id", "Name, legal", "MRR"]
-    );
-    assert_eq!(header_cells("a\tb\tc\n1\t2\t3"), ["a", "b", "c"]);
-    assert_eq!(header_cells("\"say \"\"hi\"\"\",x"), ["say \"hi\"", "x"]);
-    assert!(header_cells("").is_empty());
-    assert!(looks_like_other_encoding("\u{fffd}\u{fffd}ID"));
-    assert!(!looks_like_other_encoding("顧客ID"));
+fn mapping(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(ours, theirs)| ((*ours).to_owned(), (*theirs).to_owned()))
+        .collect()
 }
 
 #[wasm_bindgen_test]
-fn mapping_prefill_matches_exact_and_case_insensitive_headers() {
-    let headers: Vec<String> = ["External ID", "name", "ＭＲＲ", "Currency", "顧客名"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    let m = prefill_mapping(ImportKind::Accounts, &headers);
+fn a_file_without_a_currency_column_needs_one_currency_named() {
+    let japanese = mapping(&[
+        ("external_id", "外部ID"),
+        ("name", "会社名"),
+        ("mrr", "月額(円)"),
+    ]);
+    assert!(needs_file_currency(ImportKind::Accounts, &japanese));
+    assert!(needs_file_currency(ImportKind::Mrr, &japanese));
+    // Signals have no currency at all.
+    assert!(!needs_file_currency(ImportKind::Signals, &japanese));
+    let with_currency = mapping(&[("external_id", "id"), ("name", "n"), ("currency", "通貨")]);
+    assert!(!needs_file_currency(ImportKind::Accounts, &with_currency));
+}
+
+#[wasm_bindgen_test]
+fn a_currency_for_the_whole_file_stands_in_for_the_currency_column() {
+    let japanese = mapping(&[("external_id", "外部ID"), ("name", "会社名")]);
     assert_eq!(
-        m.get("external_id").map(String::as_str),
-        Some("External ID")
+        missing_required(ImportKind::Accounts, &japanese, None),
+        ["currency"]
     );
-    assert_eq!(m.get("name").map(String::as_str), Some("name"));
-    assert_eq!(m.get("mrr").map(String::as_str), Some("ＭＲＲ"));
-    assert_eq!(m.get("currency").map(String::as_str), Some("Currency"));
-    assert_eq!(m.get("domain"), None);
-    assert!(missing_required(ImportKind::Accounts, &m).is_empty());
-    // The same file as MRR history lacks the month and product columns.
-    let mrr = prefill_mapping(ImportKind::Mrr, &headers);
+    assert!(missing_required(ImportKind::Accounts, &japanese, Some(Currency::Jpy)).is_empty());
+    // It does not stand in for any other column.
     assert_eq!(
-        missing_required(ImportKind::Mrr, &mrr),
-        ["month", "product"]
+        missing_required(ImportKind::Mrr, &japanese, Some(Currency::Jpy)),
+        ["month", "product", "mrr"]
     );
+    assert_eq!(
+        missing_required(ImportKind::Signals, &BTreeMap::new(), Some(Currency::Usd)),
+        ["external_id", "signal", "date", "value"]
+    );
+}
+
+#[wasm_bindgen_test]
+fn every_import_column_has_a_name_in_both_languages() {
+    for kind in ImportKind::ALL {
+        for (column, _) in kind.columns() {
+            let en = import_column_label(Locale::en, column);
+            let ja = import_column_label(Locale::ja, column);
+            assert_ne!(en, *column, "English name of {column}");
+            assert_ne!(ja, *column, "Japanese name of {column}");
+            assert_ne!(en, ja, "{column} is translated");
+        }
+    }
+    assert_eq!(import_column_label(Locale::ja, "external_id"), "外部ID");
+    assert_eq!(
+        import_column_label(Locale::en, "owner_email"),
+        "Owner's email"
+    );
+    // A column the table does not know shows as it is.
+    assert_eq!(import_column_label(Locale::ja, "colour"), "colour");
 }
 
 #[wasm_bindgen_test]
 fn templates_start_with_our_columns() {
     for kind in ImportKind::ALL {
         let t = template_csv(*kind);
-        let header = header_cells(&t);
+        let header: Vec<&str> = t.lines().next().unwrap().split(',').collect();
         let ours: Vec<&str> = kind.columns().iter().map(|(c, _)| *c).collect();
         assert_eq!(header, ours);
         assert_eq!(t.lines().count(), 2);

@@ -1,4 +1,4 @@
-import { test, expect, audit, signIn, USERS, PASSWORD } from './fixtures.mjs';
+import { test, expect, audit, signIn, submitSignIn, allowHttpError, USERS, PASSWORD } from './fixtures.mjs';
 
 test('a CSM signs in, filters and sorts the accounts, opens one and signs out', async ({ page }) => {
   await page.goto('/');
@@ -46,12 +46,25 @@ test('a CSM signs in, filters and sorts the accounts, opens one and signs out', 
   await expect(page).toHaveURL(/\/login\?next=/);
 });
 
+test('the sign-in page asks who is signed in without a console error', async ({ page }) => {
+  // Nobody is signed in: the probe answers 204, which the browser does not
+  // log (a 401 would be "Failed to load resource" in the console, and the
+  // fixture fails the test on any console error).
+  const probe = page.waitForResponse((r) => r.url().endsWith('/api/v1/session') && r.request().method() === 'GET');
+  await page.goto('/login');
+  expect((await probe).status()).toBe(204);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in to Kizuna');
+  await expect(page.getByTestId('session-ended')).toHaveCount(0);
+});
+
 test('a wrong password shows an inline error and keeps the visitor signed out', async ({ page }) => {
+  // The refused sign-in (401) is this test's expected answer.
+  allowHttpError(page, 401, /\/api\/v1\/session$/);
   await page.goto('/login');
   await page.getByLabel('Email').fill(USERS.csm);
   await page.getByLabel('Password').fill(`${PASSWORD}-wrong`);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('login-error')).toHaveText('The email or password is not correct.');
+  await expect(page.getByTestId('form-failure')).toHaveText('The email or password is not correct.');
   await expect(page).toHaveURL(/\/login/);
   await audit(page, 'login-error');
 
@@ -140,4 +153,86 @@ test('the admin pages and the not-found page read in Japanese', async ({ page, c
   await page.goto('/no/such/page');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('ページが見つかりません');
   await audit(page, 'not-found');
+});
+
+test('after signing in, next leads only to a page of this site', async ({ page, baseURL }) => {
+  const origin = new URL(baseURL).origin;
+  // Another site, in every spelling a browser would follow.
+  await page.goto('/login?next=//evil.example');
+  await submitSignIn(page, USERS.csm);
+  await expect(page).toHaveURL(`${origin}/accounts`);
+  await expect(page.getByTestId('accounts-table')).toBeVisible();
+  for (const next of ['//evil.example', '/%5Cevil.example', '%2F%2Fevil.example', '/%252F%252Fevil.example', 'https://evil.example/', '/%09/evil.example']) {
+    // Signed in already: the sign-in page goes on to `next` at once.
+    await page.goto(`/login?next=${encodeURIComponent(next)}`);
+    await expect(page).toHaveURL(`${origin}/accounts`);
+    await expect(page.getByTestId('accounts-table')).toBeVisible();
+  }
+  // A page of this site is where the visitor goes.
+  await page.goto(`/login?next=${encodeURIComponent('/imports')}`);
+  await expect(page).toHaveURL(`${origin}/imports`);
+  await expect(page.getByTestId('history-table').or(page.getByText('Nothing has been imported'))).toBeVisible();
+});
+
+test('when the session ends elsewhere, the next action returns to sign-in and back', async ({ page, context }) => {
+  // The refused call after the session ended is this test's expected answer.
+  allowHttpError(page, 401, /\/api\/v1\/accounts\?/);
+  await signIn(page, USERS.manager);
+  await page.getByLabel('Status').selectOption('churned');
+  await expect(page).toHaveURL(/status=churned/);
+
+  // Signed out in another tab: the cookie is gone for this one too.
+  const other = await context.newPage();
+  await other.goto('/accounts');
+  await other.getByRole('button', { name: 'Sign out' }).click();
+  await expect(other).toHaveURL(/\/login/);
+  await other.close();
+
+  // The next call answers 401: back to sign-in, with a note and `next`.
+  await page.getByRole('button', { name: /MRR/ }).click();
+  await expect(page).toHaveURL(/\/login\?next=%2Faccounts%3F/);
+  await expect(page.getByTestId('session-ended')).toHaveText('Your session has ended. Sign in again to continue where you were.');
+  await audit(page, 'login-session-ended');
+  await page.getByTestId('language-switch').click();
+  await expect(page.getByTestId('session-ended')).toContainText('セッションが終了しました');
+  await audit(page, 'login-session-ended');
+  await page.getByTestId('language-switch').click();
+
+  // Signing in again returns to the list as it was.
+  await submitSignIn(page, USERS.manager);
+  await expect(page).toHaveURL(/\/accounts\?.*status=churned.*sort=mrr/);
+  await expect(page.getByTestId('accounts-table')).toBeVisible();
+  await expect(page.getByTestId('session-ended')).toHaveCount(0);
+});
+
+test.describe('in Tokyo', () => {
+  test.use({ timezoneId: 'Asia/Tokyo' });
+
+  test('the history shows times in the user\'s time zone', async ({ page, context, baseURL }) => {
+    await signIn(page, USERS.manager);
+    const name = `Tokyo time ${Date.now().toString(36)}`;
+    const created = await page.request.post('/api/v1/accounts', {
+      data: { name, mrr_minor: 0, currency: 'JPY', status: 'active' },
+      headers: { 'x-kizuna-csrf': '1' },
+    });
+    expect(created.ok(), await created.text()).toBeTruthy();
+    const history = await (await page.request.get('/api/v1/imports?per_page=1')).json();
+    const at = history.items[0].at;
+    const utc = Date.parse(/(Z|[+-]\d\d:\d\d)$/.test(at) ? at : `${at}Z`);
+    // Tokyo is UTC+9 all year: the expected wall-clock time, by arithmetic.
+    const tokyo = new Date(utc + 9 * 3600 * 1000);
+    const two = (n) => String(n).padStart(2, '0');
+    const day = [tokyo.getUTCFullYear(), two(tokyo.getUTCMonth() + 1), two(tokyo.getUTCDate())];
+    const clock = `${two(tokyo.getUTCHours())}:${two(tokyo.getUTCMinutes())}`;
+
+    await page.goto('/imports');
+    const first = page.getByTestId('history-table').locator('tbody tr').first();
+    await expect(first).toContainText(`${day.join('-')} ${clock} GMT+9`);
+    await audit(page, 'import-history-tokyo');
+
+    await context.addCookies([{ name: 'kizuna_lang', value: 'ja', url: baseURL }]);
+    await page.reload();
+    await expect(first).toContainText(`${day.join('/')} ${clock} JST`);
+    await audit(page, 'import-history-tokyo');
+  });
 });

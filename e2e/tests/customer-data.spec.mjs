@@ -1,8 +1,10 @@
 // Customer-data journeys: CSV import with a preview that lists bad rows,
+// a Japanese team's Shift_JIS sheet imported as it comes out of Excel,
 // export of the imported accounts, merging a duplicate, a CSM's edit with a
 // stale-version conflict, and the account page's MRR chart and signals.
 // Each journey makes its own data (unique per run) through the UI or the API.
 import fs from 'node:fs';
+import iconv from 'iconv-lite';
 import { test, expect, audit, signIn, USERS, switchLanguage, api } from './fixtures.mjs';
 
 const RUN = Date.now().toString(36).toUpperCase();
@@ -74,6 +76,58 @@ test('a manager imports accounts, fixes two bad rows, finds and exports them', a
   await switchLanguage(page);
 });
 
+// NOTE: this journey passes only with the `health` branch's server side
+// (header aliases such as 月額(円), and `currency=` on POST /imports for
+// files without a currency column); until it is merged it fails at the
+// preview, which the server then refuses.
+test('a Japanese team imports its Shift_JIS sheet without touching the mapping', async ({ page, context, baseURL }) => {
+  await context.addCookies([{ name: 'kizuna_lang', value: 'ja', url: baseURL }]);
+  await signIn(page, USERS.manager);
+  await page.goto('/imports/new');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('データ取り込み');
+
+  // As Excel writes it: Shift_JIS, CRLF, Japanese headers, amounts with
+  // thousands separators, no currency column.
+  const header = ['外部ID', '会社名', '業種', '月額(円)', '担当者メール', 'ステータス'];
+  const rows = [1, 2].map((n) => [`JP-${RUN}-${n}`, `株式会社サクラ${RUN}${n}`, '製造業', `${n}20,000`, USERS.csm, 'active']);
+  const text = [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  const sjis = iconv.encode(text, 'Shift_JIS');
+  expect(sjis.includes(Buffer.from('会社名', 'utf-8'))).toBeFalsy();
+  await page.getByTestId('import-file').setInputFiles({ name: '顧客一覧.csv', mimeType: 'text/csv', buffer: sjis });
+
+  // The server read it: encoding, headers, and the mapping it suggests.
+  await expect(page.getByTestId('mapping')).toBeVisible();
+  await expect(page.getByTestId('detected-format')).toContainText('Shift_JIS');
+  await expect(page.locator('select[data-column="external_id"]')).toHaveValue('外部ID');
+  await expect(page.locator('select[data-column="name"]')).toHaveValue('会社名');
+  await expect(page.locator('select[data-column="mrr"]')).toHaveValue('月額(円)');
+  await expect(page.locator('select[data-column="owner_email"]')).toHaveValue('担当者メール');
+  // Our columns are named in Japanese, not by their keys.
+  await expect(page.getByTestId('mapping').locator('label[for="map-owner_email"]')).toHaveText('担当者メール');
+  await expect(page.getByTestId('mapping').locator('label[for="map-external_id"]')).toHaveText('外部ID');
+  // No currency column: the wizard asks for one before checking.
+  await expect(page.getByTestId('preview-import')).toBeDisabled();
+  await expect(page.getByRole('alert').filter({ hasText: '通貨' })).toBeVisible();
+  await audit(page, 'import-sjis-mapping');
+  await page.getByTestId('file-currency').selectOption('JPY');
+
+  await page.getByTestId('preview-import').click();
+  await expect(page.getByTestId('count-created')).toHaveText('2');
+  await expect(page.getByTestId('import-errors')).toHaveCount(0);
+  await audit(page, 'import-sjis-preview');
+  await page.getByTestId('apply-import').click();
+  await expect(page.getByTestId('import-summary').getByTestId('count-created')).toHaveText('2');
+
+  // The accounts are there, in yen, with their owner.
+  await page.goto(`/accounts?q=JP-${RUN}`);
+  const table = page.getByTestId('accounts-table');
+  await expect(table.locator('tbody tr')).toHaveCount(2);
+  await expect(table).toContainText(`株式会社サクラ${RUN}2`);
+  await expect(table).toContainText('￥220,000');
+  await page.goto('/imports');
+  await expect(page.getByTestId('history-table')).toContainText('顧客一覧.csv');
+});
+
 test('a manager merges a duplicate account', async ({ page }) => {
   // The demo data has many likely duplicates: the page is long, and each
   // axe scan and full-page screenshot of it takes a while on 2 cores.
@@ -114,16 +168,19 @@ test('a CSM edits an own account, and a stale edit shows the conflict', async ({
   await expect(page.getByTestId('account-form')).toBeVisible();
   await audit(page, 'account-edit');
 
-  // Inline validation from the shared rules.
-  await page.getByLabel(/^MRR/).fill('lots');
+  // Inline validation from the shared rules. (A CSM keeps the
+  // relationship fields of their own accounts; MRR, currency, status and
+  // external id are the managers'.)
+  const domain = await page.getByLabel('Domain').inputValue();
+  await page.getByLabel('Domain').fill('not a domain');
   await page.getByTestId('save-account').click();
-  await expect(page.locator('#f-mrr-error')).not.toBeEmpty();
-  await page.getByLabel(/^MRR/).fill('￥123,000');
+  await expect(page.locator('#f-domain-error')).toHaveText('Enter a company web domain such as example.co.jp.');
+  await expect(page.getByLabel('Domain')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Domain').fill(domain);
   await page.getByLabel('Plan').fill(`Edited ${RUN}`);
   await page.getByTestId('save-account').click();
   await expect(page).toHaveURL(new RegExp(`/accounts/${account.id}$`));
   await expect(page.getByText(`Edited ${RUN}`)).toBeVisible();
-  await expect(page.getByTestId('account-mrr')).toContainText('123,000');
 
   // Someone else saves while the form is open: this save is refused.
   await page.goto(`/accounts/${account.id}/edit`);
@@ -166,8 +223,18 @@ test('the account page shows the MRR chart, its table and the signals', async ({
   await signIn(page, USERS.manager);
   const id = `CHART-${RUN}`;
   const created = await api(page, 'POST', '/api/v1/accounts', {
-    name: `Chart ${RUN}`, external_id: id, mrr_minor: 540000, currency: 'JPY', status: 'active',
+    name: `Chart ${RUN}`, external_id: id, mrr_minor: 0, currency: 'JPY', status: 'active',
   });
+  // Before there is any MRR history, a manager types the MRR the way
+  // people write it; the form reads the yen sign and the separators.
+  await page.goto(`/accounts/${created.id}/edit`);
+  await page.getByLabel(/^MRR/).fill('lots');
+  await page.getByTestId('save-account').click();
+  await expect(page.locator('#f-mrr-error')).not.toBeEmpty();
+  await page.getByLabel(/^MRR/).fill('￥540,000');
+  await page.getByTestId('save-account').click();
+  await expect(page).toHaveURL(new RegExp(`/accounts/${created.id}$`));
+  await expect(page.getByTestId('account-mrr')).toContainText('540,000');
   const mrr = csv([
     ['external_id', 'month', 'product', 'mrr', 'currency'],
     [id, '2025-04', 'core', '500000', 'JPY'],

@@ -116,6 +116,7 @@ fn options(kind: ImportKind, dry_run: bool) -> Options {
         mapping: BTreeMap::new(),
         user_id: 1,
         client_addr: None,
+        currency: None,
     }
 }
 

@@ -78,6 +78,9 @@ pub struct ImportArgs {
     /// Column mapping as JSON: {"our column": "your header"}.
     #[arg(long)]
     pub mapping: Option<String>,
+    /// The currency of a file without a currency column (JPY, USD, EUR).
+    #[arg(long)]
+    pub currency: Option<kizuna_shared::domain::Currency>,
     /// The CSV file (UTF-8 with or without BOM, or Shift_JIS; comma or tab).
     pub file: PathBuf,
 }
@@ -280,7 +283,7 @@ fn import_file(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
     let user = db::users::find_credentials(&mut conn, &args.as_user)?
         .with_context(|| format!("no user {}", args.as_user))?;
     anyhow::ensure!(
-        user.0.role.can_manage_all_accounts(),
+        kizuna_shared::domain::can_manage_accounts(user.0.role),
         "{} is not a manager or admin",
         args.as_user
     );
@@ -294,6 +297,7 @@ fn import_file(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
         mapping,
         user_id: user.0.id,
         client_addr: None,
+        currency: args.currency,
     };
     let started = std::time::Instant::now();
     let report = import::run(&mut conn, &bytes, &options, &|_, _, _| {})?;

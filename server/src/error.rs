@@ -63,6 +63,17 @@ pub enum ApiError {
     /// The change would leave no active admin.
     #[error("{0}")]
     LastAdmin(String),
+    /// Another import is applying to this database.
+    #[error("An import is running; try again when it has finished.")]
+    ImportRunning,
+    /// An import file has more data rows than allowed (the sentence names
+    /// the limit).
+    #[error("{0}")]
+    TooManyRows(String),
+    /// An import file has more columns than allowed (the sentence names the
+    /// limit).
+    #[error("{0}")]
+    TooManyColumns(String),
     /// The single-page app has not been built, so only the API is served.
     #[error("The web app is not built: run `cargo xtask run` or `trunk build` to create the dist directory.")]
     SpaNotBuilt,
@@ -101,6 +112,9 @@ impl ApiError {
             ApiError::AlreadyAnswered => "already_answered",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::LastAdmin(_) => "last_admin",
+            ApiError::ImportRunning => "import_running",
+            ApiError::TooManyRows(_) => "too_many_rows",
+            ApiError::TooManyColumns(_) => "too_many_columns",
             ApiError::SpaNotBuilt => "spa_not_built",
             ApiError::Internal(_) => "internal",
         }
@@ -124,6 +138,9 @@ impl ApiError {
             ApiError::AlreadyAnswered => "Already answered",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::LastAdmin(_) => "Last admin",
+            ApiError::ImportRunning => "Import running",
+            ApiError::TooManyRows(_) => "Too many rows",
+            ApiError::TooManyColumns(_) => "Too many columns",
             ApiError::SpaNotBuilt => "Web app not built",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -157,10 +174,16 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::CsrfRejected(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Validation(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) | ApiError::BadRequest(_) | ApiError::TooManyColumns(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Conflict(_) | ApiError::LastAdmin(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) | ApiError::TooManyRows(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::Conflict(_) | ApiError::LastAdmin(_) | ApiError::ImportRunning => {
+                StatusCode::CONFLICT
+            }
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::LinkGone { .. } => StatusCode::GONE,
@@ -280,6 +303,13 @@ mod tests {
                 "unsupported_media_type",
             ),
             (ApiError::LastAdmin("x".into()), 409, "last_admin"),
+            (ApiError::ImportRunning, 409, "import_running"),
+            (ApiError::TooManyRows("x".into()), 413, "too_many_rows"),
+            (
+                ApiError::TooManyColumns("x".into()),
+                400,
+                "too_many_columns",
+            ),
             (ApiError::internal(anyhow::anyhow!("boom")), 500, "internal"),
         ];
         for (err, status, code) in cases {

@@ -2,14 +2,17 @@
 //! major units (`79.85`, `520,000`, `￥520,000`), dates (`2025-04-01`,
 //! `2025/4/1`, `2025年4月1日`), months, yes/no flags; and the normal forms used
 //! to spot duplicate accounts (company names without legal suffixes, e-mail
-//! domains, external ids).
+//! domains, external ids); and the guard against spreadsheet formula
+//! injection that every CSV export applies and the import undoes.
 //!
 //! The CSV import on the server and the account form in the browser both use
 //! these functions, so a value accepted in one is accepted in the other.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::Currency;
+use crate::domain::{Currency, MAX_AMOUNT_MAJOR};
 
 /// Why a cell could not be read. The `code` is stable (it appears in import
 /// reports); `Display` is a plain English sentence.
@@ -31,8 +34,8 @@ pub enum CellError {
         /// Its minor digits.
         digits: u32,
     },
-    /// The amount does not fit in 64 bits of minor units.
-    #[error("the amount “{0}” is too large")]
+    /// The amount is more than [`MAX_AMOUNT_MAJOR`] major units.
+    #[error("the amount “{0}” is more than the largest Kizuna accepts ({max})", max = MAX_AMOUNT_MAJOR)]
     AmountTooLarge(String),
     /// Not a date in a form we read.
     #[error("“{0}” is not a date (use 2025-04-01 or 2025/4/1)")]
@@ -55,7 +58,7 @@ impl CellError {
             CellError::NotAnAmount(_) => "bad_amount",
             CellError::NegativeAmount(_) => "negative_amount",
             CellError::TooManyDecimals { .. } => "bad_amount",
-            CellError::AmountTooLarge(_) => "bad_amount",
+            CellError::AmountTooLarge(_) => "amount_too_large",
             CellError::NotADate(_) => "bad_date",
             CellError::NotAMonth(_) => "bad_month",
             CellError::NotABool(_) => "bad_boolean",
@@ -86,7 +89,8 @@ pub fn non_empty(cell: &str) -> Option<&str> {
 /// Reads an amount typed in major units and returns minor units of
 /// `currency`. Accepts thousands separators (`,`), currency signs (`¥`, `￥`,
 /// `$`, `US$`, `€`, `円`), full-width digits and surrounding spaces; rejects
-/// negative amounts and more decimals than the currency has.
+/// negative amounts, more decimals than the currency has and more than
+/// [`MAX_AMOUNT_MAJOR`] major units (the same cap as the account form).
 ///
 /// ```
 /// use kizuna_shared::{cells::parse_amount, domain::Currency};
@@ -164,6 +168,9 @@ pub fn parse_amount(cell: &str, currency: Currency) -> Result<i64, CellError> {
     minor = minor.checked_add(frac_minor).ok_or_else(too_large)?;
     if negative && minor != 0 {
         return Err(CellError::NegativeAmount(cell.trim().to_owned()));
+    }
+    if minor > currency.max_amount_minor() {
+        return Err(too_large());
     }
     Ok(minor)
 }
@@ -386,6 +393,50 @@ pub fn normalize_external_id(id: &str) -> String {
     fold_width(id.trim()).trim().to_uppercase()
 }
 
+/// Whether a spreadsheet would read `cell` as a formula (it starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return, the characters OWASP
+/// lists), or as a cell this module already guarded (`'` before one of
+/// those, so that guarding and [`restore_formula`] undo each other exactly).
+fn looks_like_formula(cell: &str) -> bool {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => true,
+        Some('\'') => looks_like_formula(&cell[1..]),
+        _ => false,
+    }
+}
+
+/// Guards a text cell of a CSV export against formula injection (OWASP
+/// "CSV injection"): a cell a spreadsheet would run as a formula
+/// (`=HYPERLINK(…)`, `+1`, `-2+3`, `@SUM(…)`) gets a leading `'`, which
+/// Excel and LibreOffice show as text. [`restore_formula`] undoes exactly
+/// this, so an exported file imports back unchanged. Only text people
+/// typed needs it; numbers and dates Kizuna formats itself do not.
+///
+/// ```
+/// use kizuna_shared::cells::{neutralize_formula, restore_formula};
+/// assert_eq!(neutralize_formula("=1+2"), "'=1+2");
+/// assert_eq!(neutralize_formula("Sakura KK"), "Sakura KK");
+/// assert_eq!(restore_formula(&neutralize_formula("@SUM(A1)")), "@SUM(A1)");
+/// ```
+pub fn neutralize_formula(cell: &str) -> Cow<'_, str> {
+    if looks_like_formula(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Undoes [`neutralize_formula`]: strips exactly one leading `'` when what
+/// follows would be read as a formula (`'=1+2` → `=1+2`). Any other cell,
+/// including `'abc`, is kept as it is. The import reads every cell through
+/// this.
+pub fn restore_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if looks_like_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,6 +481,51 @@ mod tests {
         assert!(matches!(err, CellError::TooManyDecimals { .. }));
         assert!(parse_amount("79.855", Currency::Usd).is_err());
         assert!(parse_amount("99999999999999999999", Currency::Usd).is_err());
+    }
+
+    #[test]
+    fn amounts_are_capped_at_a_trillion_major_units() {
+        assert_eq!(
+            parse_amount("1,000,000,000,000", Currency::Jpy),
+            Ok(1_000_000_000_000)
+        );
+        assert_eq!(
+            parse_amount("1000000000000.00", Currency::Usd),
+            Ok(100_000_000_000_000)
+        );
+        for (text, currency) in [
+            ("1000000000001", Currency::Jpy),
+            ("1000000000000.01", Currency::Usd),
+            ("99999999999999999999", Currency::Jpy),
+        ] {
+            assert_eq!(
+                parse_amount(text, currency).unwrap_err().code(),
+                "amount_too_large",
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn formula_cells_are_guarded_for_export_and_restored_on_import() {
+        for (cell, guarded) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+81 3 1234", "'+81 3 1234"),
+            ("-5", "'-5"),
+            ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+            ("\tcmd", "'\tcmd"),
+            ("\rcmd", "'\rcmd"),
+            ("'=already", "''=already"),
+        ] {
+            assert_eq!(neutralize_formula(cell), guarded, "{cell:?}");
+            assert_eq!(restore_formula(guarded), cell, "{guarded:?}");
+        }
+        for plain in ["", "Sakura KK", "'quoted", "a=b", "５", "''x"] {
+            assert_eq!(neutralize_formula(plain), plain);
+            assert_eq!(restore_formula(plain), plain);
+        }
+        // What a person typed with Excel's own text prefix is read as text.
+        assert_eq!(restore_formula("'=1+2"), "=1+2");
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! Domain vocabulary shared by the server, the app and the metrics: roles,
-//! account status, currencies and the MRR coverage tiers.
-
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
+//! Domain vocabulary shared by the server, the app and the metrics: roles
+//! and who may do what with an account, account status, currencies and the
+//! MRR coverage tiers.
+//!
+//! The role rules are written once here ([`can_manage_accounts`],
+//! [`can_own_accounts`], [`can_edit_account`], [`editable_account_fields`])
+//! and called by the server's routes, the owners list, the account form's
+//! check, the CSV import and the app's session, so none of them can
+//! disagree about who may do what.
 
 /// Error returned when a string does not name a known enum value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,47 +17,6 @@ pub struct ParseEnumError {
     /// The rejected input.
     pub value: String,
 }
-
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident, $kind:literal, { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable lower-case name used in the API, the database and URLs.
-            pub const fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = ParseEnumError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(ParseEnumError { kind: $kind, value: s.to_owned() }),
-                }
-            }
-        }
-    };
-}
-
-/// Lets `api::admin` declare its enums the same way.
-pub(crate) use string_enum;
 
 string_enum!(
     /// What a signed-in user may do.
@@ -70,16 +32,134 @@ string_enum!(
     }
 );
 
-impl Role {
-    /// Whether this role may change account data at all (executives read only).
-    pub const fn can_write_accounts(self) -> bool {
-        matches!(self, Role::Admin | Role::Manager | Role::Csm)
-    }
+/// Whether `role` manages accounts as a whole: imports files, creates,
+/// deletes and merges accounts, gives an account to another owner and
+/// changes the commercial fields (MRR, currency, status and churn date,
+/// external id). Managers and admins.
+pub const fn can_manage_accounts(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Manager)
+}
 
-    /// Whether this role may change any account, not only the ones it owns.
-    pub const fn can_manage_all_accounts(self) -> bool {
-        matches!(self, Role::Admin | Role::Manager)
+/// Whether a user with `role` may own (be the CSM of) accounts: CSMs and
+/// managers, the people who work accounts. Admins administer Kizuna and
+/// executives read dashboards; neither is offered as an owner nor accepted
+/// as a new one by the form or the import.
+pub const fn can_own_accounts(role: Role) -> bool {
+    matches!(role, Role::Csm | Role::Manager)
+}
+
+/// Whether the user `user_id` with `role` may change the account owned by
+/// `owner_id` at all: managers and admins any account, a CSM the accounts
+/// they own, executives none. Which fields they may change is
+/// [`editable_account_fields`].
+pub fn can_edit_account(role: Role, user_id: i64, owner_id: Option<i64>) -> bool {
+    match role {
+        Role::Admin | Role::Manager => true,
+        Role::Csm => owner_id == Some(user_id),
+        Role::Executive => false,
     }
+}
+
+string_enum!(
+    /// An editable field of an account, named as in the API
+    /// (`AccountInput`), for the rules of who may change what.
+    AccountField, "account field", {
+        /// Company name.
+        Name => "name",
+        /// CRM id.
+        ExternalId => "external_id",
+        /// Web domain.
+        Domain => "domain",
+        /// Industry.
+        Industry => "industry",
+        /// Plan.
+        Plan => "plan",
+        /// Current MRR.
+        MrrMinor => "mrr_minor",
+        /// Currency of the MRR.
+        Currency => "currency",
+        /// Contract start.
+        ContractStart => "contract_start",
+        /// Next renewal.
+        RenewalDate => "renewal_date",
+        /// Owner.
+        OwnerId => "owner_id",
+        /// Active or churned.
+        Status => "status",
+        /// Churn date.
+        ChurnDate => "churn_date",
+        /// Churn reason.
+        ChurnReason => "churn_reason",
+        /// Well-known brand.
+        FlagWellKnown => "flag_well_known",
+        /// Gives much feedback.
+        FlagFeedback => "flag_feedback",
+        /// Influences other customers.
+        FlagInfluencer => "flag_influencer",
+        /// Expected expansion.
+        ExpansionPotential => "expansion_potential",
+        /// Champion contact.
+        ChampionName => "champion_name",
+        /// When the champion last changed.
+        ChampionChangedOn => "champion_changed_on",
+        /// The customer's language (survey pages).
+        Language => "language",
+    }
+);
+
+impl AccountField {
+    /// Whether only account managers ([`can_manage_accounts`]) may change
+    /// this field: the commercial facts (MRR, currency, status and churn
+    /// date, external id) and the owner. A CSM keeps the relationship
+    /// fields of their own accounts up to date.
+    pub const fn is_managed(self) -> bool {
+        matches!(
+            self,
+            AccountField::ExternalId
+                | AccountField::MrrMinor
+                | AccountField::Currency
+                | AccountField::OwnerId
+                | AccountField::Status
+                | AccountField::ChurnDate
+        )
+    }
+}
+
+/// Whether the user `user_id` with `role` may tick and untick the items of
+/// a sheet of `kind`: managers and admins any sheet; for a customer sheet
+/// the account's owner (`account_owner`); for a teammate sheet the new
+/// member and their guide. Executives none.
+pub fn can_tick_sheet(
+    role: Role,
+    user_id: i64,
+    kind: SheetKind,
+    account_owner: Option<i64>,
+    member: Option<i64>,
+    guide: Option<i64>,
+) -> bool {
+    match role {
+        Role::Admin | Role::Manager => true,
+        Role::Executive => false,
+        Role::Csm => match kind {
+            SheetKind::Customer => account_owner == Some(user_id),
+            SheetKind::Teammate => member == Some(user_id) || guide == Some(user_id),
+        },
+    }
+}
+
+/// The fields of an account a user with `role` may change; `is_owner` says
+/// whether they own it. Managers and admins every field, a CSM the
+/// relationship fields of their own accounts, everyone else none.
+pub fn editable_account_fields(role: Role, is_owner: bool) -> Vec<AccountField> {
+    AccountField::ALL
+        .iter()
+        .copied()
+        .filter(|f| match role {
+            Role::Admin | Role::Manager => true,
+            Role::Csm => is_owner && !f.is_managed(),
+            Role::Executive => false,
+        })
+        .collect()
 }
 
 string_enum!(
@@ -134,7 +214,18 @@ string_enum!(
     }
 );
 
+/// The largest amount Kizuna accepts, in major units (yen, dollars): one
+/// trillion. The form, the CSV import and the MRR history all refuse more,
+/// so sums of a few amounts stay far from `i64` overflow (and are checked
+/// anyway, see `api::Money`).
+pub const MAX_AMOUNT_MAJOR: i64 = 1_000_000_000_000;
+
 impl Currency {
+    /// [`MAX_AMOUNT_MAJOR`] in minor units of this currency.
+    pub const fn max_amount_minor(self) -> i64 {
+        MAX_AMOUNT_MAJOR * 10_i64.pow(self.minor_digits())
+    }
+
     /// Number of decimal digits of the minor unit (0 for JPY, 2 for USD).
     pub const fn minor_digits(self) -> u32 {
         match self {
@@ -395,6 +486,63 @@ mod tests {
             assert_eq!(c.as_str().parse::<Currency>(), Ok(*c));
         }
         assert!("boss".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn role_rules_as_a_table() {
+        use Role::*;
+        // role, may manage, may own, edits own account, edits another's.
+        let table = [
+            (Admin, true, false, true, true),
+            (Manager, true, true, true, true),
+            (Csm, false, true, true, false),
+            (Executive, false, false, false, false),
+        ];
+        for (role, manage, own, edit_own, edit_other) in table {
+            assert_eq!(can_manage_accounts(role), manage, "{role} manages");
+            assert_eq!(can_own_accounts(role), own, "{role} owns");
+            assert_eq!(can_edit_account(role, 7, Some(7)), edit_own, "{role} own");
+            assert_eq!(
+                can_edit_account(role, 7, Some(8)),
+                edit_other,
+                "{role} other"
+            );
+            assert_eq!(
+                can_edit_account(role, 7, None),
+                edit_other,
+                "{role} no owner"
+            );
+        }
+    }
+
+    #[test]
+    fn a_csm_edits_relationship_fields_of_their_own_accounts_only() {
+        use AccountField::*;
+        let csm = editable_account_fields(Role::Csm, true);
+        for managed in [ExternalId, MrrMinor, Currency, OwnerId, Status, ChurnDate] {
+            assert!(!csm.contains(&managed), "{managed}");
+        }
+        for free in [
+            Name,
+            Plan,
+            ChampionName,
+            ChampionChangedOn,
+            FlagFeedback,
+            ChurnReason,
+        ] {
+            assert!(csm.contains(&free), "{free}");
+        }
+        assert!(editable_account_fields(Role::Csm, false).is_empty());
+        assert!(editable_account_fields(Role::Executive, true).is_empty());
+        for role in [Role::Admin, Role::Manager] {
+            assert_eq!(editable_account_fields(role, false), AccountField::ALL);
+        }
+    }
+
+    #[test]
+    fn the_amount_cap_is_a_trillion_major_units_in_every_currency() {
+        assert_eq!(Currency::Jpy.max_amount_minor(), 1_000_000_000_000);
+        assert_eq!(Currency::Usd.max_amount_minor(), 100_000_000_000_000);
     }
 
     #[test]

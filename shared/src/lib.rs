@@ -5,6 +5,9 @@
 //! builds for `wasm32-unknown-unknown` and the browser and server compute every
 //! number with the same code.
 
+#[macro_use]
+mod macros;
+
 pub mod api;
 pub mod cells;
 pub mod domain;

@@ -186,3 +186,61 @@ pub fn ScoreBadge(kind: SurveyKind, score: u8) -> impl IntoView {
         </span>
     }
 }
+
+/// The name of one of our import columns (`external_id`, `mrr`, …) in the
+/// user's language, from the `import_column` table of the locale files.
+/// A key the table does not know is shown as it is.
+pub fn import_column_label(locale: Locale, column: &str) -> String {
+    macro_rules! columns {
+        ($($key:ident),* $(,)?) => {
+            match column {
+                $(stringify!($key) => td_string!(locale, import_column.$key).to_string(),)*
+                other => other.to_owned(),
+            }
+        };
+    }
+    columns!(
+        external_id,
+        name,
+        domain,
+        industry,
+        plan,
+        mrr,
+        currency,
+        contract_start,
+        renewal_date,
+        owner_email,
+        status,
+        churn_date,
+        churn_reason,
+        well_known,
+        feedback,
+        influencer,
+        expansion_potential,
+        champion_name,
+        champion_changed_on,
+        month,
+        product,
+        signal,
+        date,
+        value,
+    )
+}
+
+/// The encoding the server detected (`UTF-8`, `UTF-8 with BOM`,
+/// `Shift_JIS`) in the user's words.
+pub fn encoding_label(i18n: I18nContext<Locale>, encoding: &str) -> String {
+    match encoding {
+        "UTF-8 with BOM" => t_string!(i18n, encoding_utf8_bom).to_string(),
+        other => other.to_owned(),
+    }
+}
+
+/// The separator the server detected (`comma`, `tab`) in the user's words.
+pub fn delimiter_label(i18n: I18nContext<Locale>, delimiter: &str) -> String {
+    match delimiter {
+        "comma" => t_string!(i18n, delimiter_comma).to_string(),
+        "tab" => t_string!(i18n, delimiter_tab).to_string(),
+        other => other.to_owned(),
+    }
+}

@@ -1,6 +1,8 @@
 //! The signed-in app shell: header with navigation, the user's name and role,
 //! the language switch and sign-out; pages render into its `<main>`.
-//! Visitors without a session are sent to the login page.
+//! Visitors without a session are sent to the login page with `next` set to
+//! where they were — also when the session ends under them (the API layer
+//! reports a 401, see [`provide_session_end`]).
 
 use crate::components::labels::role_label;
 use crate::i18n::*;
@@ -11,6 +13,31 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
+
+/// Whether the session ended under the user (the server answered 401 after
+/// sign-in); the sign-in page then says so.
+#[derive(Clone, Copy)]
+pub struct SessionEnded(pub RwSignal<bool>);
+
+/// Provides [`SessionEnded`] and tells the API layer what a 401 means:
+/// forget the user (the shell then redirects to the sign-in page, `next`
+/// set to the current page) and remember why, once.
+pub fn provide_session_end() {
+    let session = use_session();
+    let ended = RwSignal::new(false);
+    provide_context(SessionEnded(ended));
+    crate::api::on_session_ended(move || {
+        if session.user.with_untracked(Option::is_some) {
+            ended.set(true);
+            session.user.set(None);
+        }
+    });
+}
+
+/// The [`SessionEnded`] flag (panics only if `App` did not provide it, a bug).
+pub fn use_session_ended() -> RwSignal<bool> {
+    expect_context::<SessionEnded>().0
+}
 
 /// Layout of every signed-in page.
 #[component]
@@ -23,13 +50,15 @@ pub fn Shell() -> impl IntoView {
                 .into_any();
         }
         if session.user.with(Option::is_none) {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
-            let target = format!("/login?next={}", crate::api::encode(&here));
-            return view! { <Redirect path=target /> }.into_any();
+            // The router's `search` comes without its `?`.
+            let search = location.search.get_untracked();
+            let search = search.trim_start_matches('?');
+            let here = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
+            return view! { <Redirect path=crate::pages::login::login_path(&here) /> }.into_any();
         }
         view! {
             <a class="skip-link" href="#main">{t!(use_i18n(), skip_to_content)}</a>
@@ -56,7 +85,7 @@ fn Header() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             // Even if the server cannot be reached the local session ends.
-            let _ = crate::api::delete("/api/v1/session").await;
+            let _ = crate::api::sign_out().await;
             session.user.set(None);
             navigate("/login", NavigateOptions::default());
         });

@@ -3,9 +3,10 @@
 //! picker, a pager, a progress bar and error banners.
 
 use crate::api::ApiError;
+use crate::components::form::{problem_message, Conflict};
 use crate::i18n::*;
-use kizuna_shared::api::{Account, Page, Texts};
-use kizuna_shared::domain::Language;
+use kizuna_shared::api::{Account, AccountQuery, Texts};
+use kizuna_shared::domain::{AccountStatus, Language};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
@@ -27,14 +28,10 @@ pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// An error banner.
+/// An error banner (the words of [`problem_message`], like every page's).
 pub fn error_alert(i18n: I18nContext<Locale>, err: &ApiError) -> impl IntoView {
-    let message = match err.status() {
-        Some(403) => t_string!(i18n, forbidden).to_string(),
-        Some(409) => err.detail(),
-        _ => t_string!(i18n, unexpected_error, detail = err.detail()).to_string(),
-    };
-    view! { <p class="alert alert-error" role="alert">{message}</p> }
+    let message = problem_message(i18n, err, Conflict::Changed);
+    view! { <p class="alert alert-error" role="alert" data-testid="error-alert">{message}</p> }
 }
 
 /// The message of the first field error for `field` (or any field starting
@@ -143,16 +140,14 @@ pub fn AccountPicker(
             if q.trim().chars().count() < 1 {
                 return Ok(Vec::new());
             }
-            let mut url = format!(
-                "/api/v1/accounts?per_page=8&status=active&q={}",
-                crate::api::encode(q.trim())
-            );
-            if let Some(owner) = owner {
-                url.push_str(&format!("&owner={owner}"));
-            }
-            crate::api::get::<Page<Account>>(&url)
-                .await
-                .map(|p| p.items)
+            let query = AccountQuery {
+                per_page: Some(8),
+                status: Some(AccountStatus::Active),
+                q: Some(q.trim().to_owned()),
+                owner,
+                ..AccountQuery::default()
+            };
+            crate::api::accounts(&query).await.map(|p| p.items)
         }
     });
     view! {

@@ -7,14 +7,12 @@ use std::collections::BTreeMap;
 
 use crate::api::ApiError;
 use crate::charts::{draw_mrr, MrrSeries, PlotArea, PALETTE};
+use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::{expansion_label, tier_label, StatusPill};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
-use garde::Validate;
-use kizuna_shared::api::{
-    AccountDetail, Contact, ContactInput, FieldError, SignalDefinition, SignalValue,
-};
+use kizuna_shared::api::{AccountDetail, Contact, ContactInput, SignalDefinition, SignalValue};
 use kizuna_shared::domain::Currency;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -33,9 +31,7 @@ pub(crate) fn account_from_route() -> LocalResource<Result<Option<AccountDetail>
         let id = id();
         async move {
             match id {
-                Some(id) => crate::api::get::<AccountDetail>(&format!("/api/v1/accounts/{id}"))
-                    .await
-                    .map(Some),
+                Some(id) => crate::api::account(id).await.map(Some),
                 None => Ok(None),
             }
         }
@@ -48,11 +44,8 @@ pub(crate) fn account_from_route() -> LocalResource<Result<Option<AccountDetail>
 pub fn AccountDetailPage() -> impl IntoView {
     let i18n = use_i18n();
     let account = account_from_route();
-    let definitions = LocalResource::new(|| async {
-        crate::api::get::<Vec<SignalDefinition>>("/api/v1/signals")
-            .await
-            .unwrap_or_default()
-    });
+    let definitions =
+        LocalResource::new(|| async { crate::api::signal_definitions().await.unwrap_or_default() });
 
     let body = move || {
         account.get().map(|result| match result {
@@ -61,12 +54,7 @@ pub fn AccountDetailPage() -> impl IntoView {
             Err(err) if err.status() == Some(404) || err.status() == Some(400) => {
                 not_found(i18n).into_any()
             }
-            Err(err) => view! {
-                <p class="alert alert-error" role="alert">
-                    {t!(i18n, unexpected_error, detail = err.detail())}
-                </p>
-            }
-            .into_any(),
+            Err(error) => view! { <ErrorAlert error /> }.into_any(),
         })
     };
 
@@ -155,7 +143,7 @@ fn account_view(
         }
         let navigate = navigate.clone();
         spawn_local(async move {
-            match crate::api::delete(&format!("/api/v1/accounts/{id}?version={version}")).await {
+            match crate::api::delete_account(id, version).await {
                 Ok(()) => navigate("/accounts", NavigateOptions::default()),
                 Err(err) => delete_error.set(Some(err)),
             }
@@ -191,9 +179,7 @@ fn account_view(
                 </Show>
             </div>
         </div>
-        {move || delete_error.get().map(|err| view! {
-            <p class="alert alert-error" role="alert">{conflict_or(i18n, &err)}</p>
-        })}
+        {move || delete_error.get().map(|error| view! { <ErrorAlert error /> })}
         <div class="detail-grid">
             <section class="card" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">{t!(i18n, section_profile)}</h2>
@@ -259,17 +245,6 @@ fn AccountWork(account_id: i64, name: String) -> impl IntoView {
             <crate::pages::tasks::TaskList account=Some(account_id)
                 status=Signal::derive(|| Some(kizuna_shared::domain::TaskStatus::Open)) />
         </section>
-    }
-}
-
-/// The message for a failed change: the conflict sentence for a 409.
-pub fn conflict_or(i18n: I18nContext<Locale>, err: &ApiError) -> String {
-    if err.status() == Some(409) {
-        t_string!(i18n, conflict_reload).to_string()
-    } else if err.status() == Some(403) {
-        t_string!(i18n, forbidden).to_string()
-    } else {
-        t_string!(i18n, unexpected_error, detail = err.detail()).to_string()
     }
 }
 
@@ -452,9 +427,7 @@ fn SignalsSection(
     definitions: LocalResource<Vec<SignalDefinition>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let history = LocalResource::new(move || async move {
-        crate::api::get::<Vec<SignalValue>>(&format!("/api/v1/accounts/{account_id}/signals")).await
-    });
+    let history = LocalResource::new(move || crate::api::account_signals(account_id));
     let latest = StoredValue::new(latest);
     let rows = move || {
         let locale = i18n.get_locale();
@@ -555,6 +528,15 @@ pub fn sparkline(values: &[f64]) -> String {
         .collect()
 }
 
+/// The contact form's words for a field the shared rules rejected.
+fn contact_field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    match field {
+        "name" => t_string!(i18n, error_required_text).to_string(),
+        "email" => t_string!(i18n, error_email).to_string(),
+        _ => t_string!(i18n, error_text).to_string(),
+    }
+}
+
 /// Contacts: the list (champion marked) and, for editors, add and remove.
 #[component]
 fn ContactsSection(
@@ -569,31 +551,24 @@ fn ContactsSection(
     let title = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let champion = RwSignal::new(false);
-    let field_errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<ApiError>);
+    let errors = FormErrors::new(contact_field_message, Conflict::Changed);
     let opt = |s: String| {
         let t = s.trim().to_owned();
         (!t.is_empty()).then_some(t)
     };
     let add = Action::new_local(move |input: &ContactInput| {
         let input = input.clone();
-        async move {
-            crate::api::post::<_, Contact>(
-                &format!("/api/v1/accounts/{account_id}/contacts"),
-                &input,
-            )
-            .await
-        }
+        async move { crate::api::add_contact(account_id, &input).await }
     });
-    Effect::new(move |_| match add.value().get() {
-        Some(Ok(_)) => reload(),
-        Some(Err(ApiError::Problem(p))) if !p.errors.is_empty() => field_errors.set(p.errors),
-        Some(Err(err)) => failure.set(Some(err)),
-        None => {}
+    Effect::new(move |_| {
+        if let Some(result) = add.value().get() {
+            if errors.take(result).is_some() {
+                reload();
+            }
+        }
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        failure.set(None);
         let input = ContactInput {
             name: name.get_untracked().trim().to_owned(),
             email: opt(email.get_untracked()),
@@ -601,41 +576,15 @@ fn ContactsSection(
             phone: opt(phone.get_untracked()),
             is_champion: champion.get_untracked(),
         };
-        match input.validate() {
-            Ok(()) => {
-                field_errors.set(Vec::new());
-                add.dispatch(input);
-            }
-            Err(report) => field_errors.set(FieldError::from_report(&report)),
-        }
-    };
-    let error_for = move |field: &'static str| {
-        move || {
-            field_errors
-                .with(|e| e.iter().any(|e| e.field == field))
-                .then(|| match field {
-                    "name" => t_string!(i18n, error_required_text).to_string(),
-                    "email" => t_string!(i18n, error_email).to_string(),
-                    _ => t_string!(i18n, error_text).to_string(),
-                })
-        }
-    };
-    let invalid = move |field: &'static str| {
-        move || {
-            field_errors
-                .with(|e| e.iter().any(|e| e.field == field))
-                .to_string()
+        if errors.validate(&input) {
+            add.dispatch(input);
         }
     };
     let remove = move |contact_id: i64| {
         spawn_local(async move {
-            match crate::api::delete(&format!(
-                "/api/v1/accounts/{account_id}/contacts/{contact_id}"
-            ))
-            .await
-            {
+            match crate::api::remove_contact(account_id, contact_id).await {
                 Ok(()) => reload(),
-                Err(err) => failure.set(Some(err)),
+                Err(err) => errors.fail(err),
             }
         });
     };
@@ -670,7 +619,7 @@ fn ContactsSection(
     view! {
         <section class="card section" aria-labelledby="contacts-heading" data-testid="contacts">
             <h2 id="contacts-heading">{t!(i18n, contacts_title)}</h2>
-            {move || failure.get().map(|err| view! { <p class="alert alert-error" role="alert">{conflict_or(i18n, &err)}</p> })}
+            <FormAlert errors=errors />
             {if empty {
                 view! { <p class="empty-state">{t!(i18n, no_contacts)}</p> }.into_any()
             } else {
@@ -694,30 +643,18 @@ fn ContactsSection(
             <Show when=move || editable.get()>
                 <h3>{t!(i18n, add_contact)}</h3>
                 <form class="form form-inline" on:submit=on_submit novalidate=true>
-                    <div class="field">
-                        <label for="contact-name">{t!(i18n, field_name)}</label>
-                        <input id="contact-name" type="text" prop:value=name aria-invalid=invalid("name")
-                            on:input=move |ev| name.set(event_target_value(&ev)) />
-                        <p class="field-error">{error_for("name")}</p>
-                    </div>
-                    <div class="field">
-                        <label for="contact-title">{t!(i18n, field_title)}</label>
-                        <input id="contact-title" type="text" prop:value=title aria-invalid=invalid("title")
-                            on:input=move |ev| title.set(event_target_value(&ev)) />
-                        <p class="field-error">{error_for("title")}</p>
-                    </div>
-                    <div class="field">
-                        <label for="contact-email">{t!(i18n, email)}</label>
-                        <input id="contact-email" type="email" prop:value=email aria-invalid=invalid("email")
-                            on:input=move |ev| email.set(event_target_value(&ev)) />
-                        <p class="field-error">{error_for("email")}</p>
-                    </div>
-                    <div class="field">
-                        <label for="contact-phone">{t!(i18n, field_phone)}</label>
-                        <input id="contact-phone" type="tel" prop:value=phone aria-invalid=invalid("phone")
-                            on:input=move |ev| phone.set(event_target_value(&ev)) />
-                        <p class="field-error">{error_for("phone")}</p>
-                    </div>
+                    <TextField errors field="name" id="contact-name" kind="text"
+                        label=Signal::derive(move || t_string!(i18n, field_name).to_string())
+                        value=name set=move |v| name.set(v) />
+                    <TextField errors field="title" id="contact-title" kind="text"
+                        label=Signal::derive(move || t_string!(i18n, field_title).to_string())
+                        value=title set=move |v| title.set(v) />
+                    <TextField errors field="email" id="contact-email" kind="email"
+                        label=Signal::derive(move || t_string!(i18n, email).to_string())
+                        value=email set=move |v| email.set(v) />
+                    <TextField errors field="phone" id="contact-phone" kind="tel"
+                        label=Signal::derive(move || t_string!(i18n, field_phone).to_string())
+                        value=phone set=move |v| phone.set(v) />
                     <label class="check">
                         <input type="checkbox" prop:checked=champion on:change=move |ev| champion.set(event_target_checked(&ev)) />
                         {t!(i18n, make_champion)}

@@ -4,13 +4,13 @@
 //! write it (`￥520,000`, `79.85`) and parsed by `cells::parse_amount`. Edits
 //! send the version they were read at; a stale one gets a 409 and a message.
 
-use crate::api::ApiError;
+use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::expansion_label;
 use crate::i18n::*;
-use crate::pages::account_detail::{account_from_route, conflict_or};
+use crate::pages::account_detail::account_from_route;
 use crate::session::use_session;
 use garde::Validate;
-use kizuna_shared::api::{Account, AccountInput, FieldError, Page, UpdateAccount, UserSummary};
+use kizuna_shared::api::{Account, AccountInput, FieldError, UpdateAccount};
 use kizuna_shared::cells;
 use kizuna_shared::domain::{AccountStatus, Currency, ExpansionPotential, Language};
 use leptos::prelude::*;
@@ -241,7 +241,7 @@ pub fn EditAccountPage() -> impl IntoView {
                 .into_any()
             }
             Ok(None) => view! { <p class="alert alert-error" role="alert">{t!(i18n, account_not_found)}</p> }.into_any(),
-            Err(err) => view! { <p class="alert alert-error" role="alert">{t!(i18n, unexpected_error, detail = err.detail())}</p> }.into_any(),
+            Err(error) => view! { <ErrorAlert error /> }.into_any(),
         })
     };
     view! {
@@ -254,18 +254,15 @@ fn AccountForm(initial: AccountDraft, id: Option<i64>, version: Option<i64>) -> 
     let i18n = use_i18n();
     let navigate = use_navigate();
     let draft = RwSignal::new(initial);
-    let field_errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<ApiError>);
-    let owners = LocalResource::new(|| async {
-        crate::api::get::<Page<UserSummary>>("/api/v1/owners").await
-    });
+    let errors = FormErrors::new(field_message, Conflict::Changed);
+    let owners = LocalResource::new(crate::api::owners);
     let save = Action::new_local(move |input: &AccountInput| {
         let input = input.clone();
         async move {
             match (id, version) {
                 (Some(id), Some(version)) => {
-                    crate::api::put::<_, Account>(
-                        &format!("/api/v1/accounts/{id}"),
+                    crate::api::update_account(
+                        id,
                         &UpdateAccount {
                             version,
                             account: input,
@@ -273,39 +270,23 @@ fn AccountForm(initial: AccountDraft, id: Option<i64>, version: Option<i64>) -> 
                     )
                     .await
                 }
-                _ => crate::api::post::<_, Account>("/api/v1/accounts", &input).await,
+                _ => crate::api::create_account(&input).await,
             }
         }
     });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(a)) => navigate(&format!("/accounts/{}", a.id), NavigateOptions::default()),
-        Some(Err(ApiError::Problem(p))) if !p.errors.is_empty() => field_errors.set(p.errors),
-        Some(Err(err)) => failure.set(Some(err)),
-        None => {}
+    Effect::new(move |_| {
+        if let Some(a) = save.value().get().and_then(|r| errors.take(r)) {
+            navigate(&format!("/accounts/{}", a.id), NavigateOptions::default());
+        }
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        failure.set(None);
         match draft.with_untracked(AccountDraft::to_input) {
             Ok(input) => {
-                field_errors.set(Vec::new());
+                errors.clear();
                 save.dispatch(input);
             }
-            Err(errors) => field_errors.set(errors),
-        }
-    };
-    let error_for = move |field: &'static str| {
-        move || {
-            field_errors
-                .with(|e| e.iter().any(|e| e.field == field))
-                .then(|| field_message(i18n, field))
-        }
-    };
-    let invalid = move |field: &'static str| {
-        move || {
-            field_errors
-                .with(|e| e.iter().any(|e| e.field == field))
-                .to_string()
+            Err(wrong) => errors.set_fields(wrong),
         }
     };
     // One text input bound to one draft field.
@@ -315,15 +296,10 @@ fn AccountForm(initial: AccountDraft, id: Option<i64>, version: Option<i64>) -> 
                      kind: &'static str,
                      get: fn(&AccountDraft) -> String,
                      set: fn(&mut AccountDraft, String)| {
-        let described = format!("{id}-error");
         view! {
-            <div class="field">
-                <label for=id>{move || label.get()}</label>
-                <input id=id name=field type=kind prop:value=move || draft.with(get)
-                    aria-invalid=invalid(field) aria-describedby=described.clone()
-                    on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| set(d, v)); } />
-                <p class="field-error" id=described>{error_for(field)}</p>
-            </div>
+            <TextField errors field id label kind
+                value=Signal::derive(move || draft.with(get))
+                set=move |v| draft.update(|d| set(d, v)) />
         }
     };
     macro_rules! label {
@@ -333,12 +309,7 @@ fn AccountForm(initial: AccountDraft, id: Option<i64>, version: Option<i64>) -> 
     }
     view! {
         <form class="form card account-form" on:submit=on_submit novalidate=true data-testid="account-form">
-            {move || failure.get().map(|err| view! {
-                <p class="alert alert-error" role="alert" data-testid="form-failure">{conflict_or(i18n, &err)}</p>
-            })}
-            {move || (!field_errors.with(Vec::is_empty)).then(|| view! {
-                <p class="alert alert-error" role="alert">{t!(i18n, form_has_errors)}</p>
-            })}
+            <FormAlert errors=errors summary=true />
             <fieldset>
                 <legend>{t!(i18n, section_profile)}</legend>
                 <div class="form-grid">
@@ -349,7 +320,7 @@ fn AccountForm(initial: AccountDraft, id: Option<i64>, version: Option<i64>) -> 
                     {text("plan", "f-plan", label!(col_plan), "text", |d| d.plan.clone(), |d, v| d.plan = v)}
                     <div class="field">
                         <label for="f-owner">{t!(i18n, col_owner)}</label>
-                        <select id="f-owner" on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.owner_id = v); }>
+                        <select id="f-owner" aria-invalid=errors.invalid("owner_id") aria-describedby="f-owner-error" on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.owner_id = v); }>
                             <option value="">{t!(i18n, unassigned)}</option>
                             {move || owners.get().and_then(Result::ok).map(|page| {
                                 page.items.into_iter().map(|u| {
@@ -359,7 +330,7 @@ fn AccountForm(initial: AccountDraft, id: Option<i64>, version: Option<i64>) -> 
                                 }).collect_view()
                             })}
                         </select>
-                        <p class="field-error">{error_for("owner_id")}</p>
+                        {errors.under("owner_id", "f-owner-error")}
                     </div>
                 </div>
             </fieldset>

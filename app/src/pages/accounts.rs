@@ -3,11 +3,12 @@
 //! The last sort is also remembered in localStorage and restored when the
 //! URL names none; the CSV export link carries the current filters.
 
+use crate::components::form::ErrorAlert;
 use crate::components::labels::{tier_label, StatusPill};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
-use kizuna_shared::api::{Account, AccountSort, Page, SortDir, UserSummary};
+use kizuna_shared::api::{Account, AccountQuery, AccountSort, SortDir};
 use kizuna_shared::domain::{AccountStatus, Tier};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -102,27 +103,19 @@ impl ListState {
         parts.join("&")
     }
 
-    /// The CSV export of the same filters and sort (all pages).
-    fn export_url(&self) -> String {
-        let query = ListState {
-            page: 1,
-            ..self.clone()
+    /// The API query of this state (one page of [`PER_PAGE`] rows).
+    fn api_query(&self) -> AccountQuery {
+        let q = self.q.trim();
+        AccountQuery {
+            page: Some(self.page),
+            per_page: Some(PER_PAGE),
+            sort: Some(self.sort),
+            dir: Some(self.dir),
+            q: (!q.is_empty()).then(|| q.to_owned()),
+            status: self.status,
+            owner: self.owner,
+            tier: self.tier,
         }
-        .to_query();
-        if query.is_empty() {
-            "/api/v1/accounts/export".to_owned()
-        } else {
-            format!("/api/v1/accounts/export?{query}")
-        }
-    }
-
-    fn api_url(&self) -> String {
-        let mut query = self.to_query();
-        if !query.is_empty() {
-            query.push('&');
-        }
-        query.push_str(&format!("per_page={PER_PAGE}"));
-        format!("/api/v1/accounts?{query}")
     }
 }
 
@@ -196,12 +189,10 @@ pub fn AccountsPage() -> impl IntoView {
     };
 
     let accounts = LocalResource::new(move || {
-        let url = state.get().api_url();
-        async move { crate::api::get::<Page<Account>>(&url).await }
+        let query = state.get().api_query();
+        async move { crate::api::accounts(&query).await }
     });
-    let owners = LocalResource::new(|| async {
-        crate::api::get::<Page<UserSummary>>("/api/v1/owners").await
-    });
+    let owners = LocalResource::new(crate::api::owners);
 
     // Changing a filter goes back to page 1.
     let update = {
@@ -284,12 +275,7 @@ pub fn AccountsPage() -> impl IntoView {
 
     let table = move || {
         accounts.get().map(|result| match result {
-            Err(err) => view! {
-                <p class="alert alert-error" role="alert">
-                    {t!(i18n, unexpected_error, detail = err.detail())}
-                </p>
-            }
-            .into_any(),
+            Err(error) => view! { <ErrorAlert error /> }.into_any(),
             Ok(page) if page.items.is_empty() => view! {
                 <div class="empty-state" data-testid="accounts-empty">
                     <p class="empty-title">{t!(i18n, no_accounts)}</p>
@@ -359,7 +345,7 @@ pub fn AccountsPage() -> impl IntoView {
                 <p class="lead">{t!(i18n, accounts_lead)}</p>
             </div>
             <div class="page-actions">
-                <a class="button" href=move || state.get().export_url() download="kizuna-accounts.csv" data-testid="export-csv">
+                <a class="button" href=move || crate::api::accounts_export_url(&state.get().api_query()) download="kizuna-accounts.csv" data-testid="export-csv">
                     <span aria-hidden="true">"⤓ "</span>{t!(i18n, export_csv)}
                 </a>
                 <Show when=move || session.can_manage()>

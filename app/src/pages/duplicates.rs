@@ -4,10 +4,10 @@
 //! merge report.
 
 use crate::api::ApiError;
+use crate::components::form::ErrorAlert;
 use crate::components::labels::StatusPill;
 use crate::format;
 use crate::i18n::*;
-use crate::pages::account_detail::conflict_or;
 use crate::session::use_session;
 use kizuna_shared::api::{Account, DuplicateGroup, DuplicateReason, MergeReport, MergeRequest};
 use leptos::html::Dialog;
@@ -27,9 +27,7 @@ fn reason_label(i18n: I18nContext<Locale>, r: DuplicateReason) -> String {
 pub fn DuplicatesPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let groups = LocalResource::new(|| async {
-        crate::api::get::<Vec<DuplicateGroup>>("/api/v1/duplicates").await
-    });
+    let groups = LocalResource::new(crate::api::duplicates);
     let report = RwSignal::new(None::<Result<MergeReport, ApiError>>);
     // The merge waiting for confirmation: (keep, merge).
     let pending = RwSignal::new(None::<(Account, Account)>);
@@ -60,8 +58,7 @@ pub fn DuplicatesPage() -> impl IntoView {
         };
         merging.set(true);
         leptos::task::spawn_local(async move {
-            let result =
-                crate::api::post::<_, MergeReport>("/api/v1/duplicates/merge", &request).await;
+            let result = crate::api::merge(&request).await;
             merging.set(false);
             close();
             report.set(Some(result));
@@ -71,7 +68,7 @@ pub fn DuplicatesPage() -> impl IntoView {
 
     let list = move || {
         groups.get().map(|r| match r {
-            Err(err) => view! { <p class="alert alert-error" role="alert">{t!(i18n, unexpected_error, detail = err.detail())}</p> }.into_any(),
+            Err(error) => view! { <ErrorAlert error /> }.into_any(),
             Ok(gs) if gs.is_empty() => view! {
                 <div class="empty-state" data-testid="duplicates-empty"><p class="empty-title">{t!(i18n, no_duplicates)}</p></div>
             }.into_any(),
@@ -107,7 +104,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                     " " <a href=format!("/accounts/{}", rep.account.id)>{t!(i18n, view_account)}</a>
                 </p>
             }.into_any(),
-            Err(err) => view! { <p class="alert alert-error" role="alert">{conflict_or(i18n, &err)}</p> }.into_any(),
+            Err(error) => view! { <ErrorAlert error /> }.into_any(),
         })}
         <div aria-live="polite" class="groups">
             {move || list().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}

@@ -1,21 +1,26 @@
 //! CSV import: the wizard (`/imports/new`: kind → file → column mapping →
 //! preview → apply with progress → summary) and the history of imports,
 //! merges and edits (`/imports`). The file goes to the server as the raw
-//! request body; the browser only reads its header line for the mapping.
+//! request body. The browser does not read it: once a file is picked, a dry
+//! run asks the server how it reads it (encoding, separator, headers) and
+//! which header feeds which of our columns; the wizard prefills the mapping
+//! from that answer, and when every required column is found that answer
+//! is already the preview.
 
 use std::collections::BTreeMap;
 
-use crate::api::ApiError;
+use crate::api::{ApiError, ImportRequest};
+use crate::components::form::{problem_message, Conflict, ErrorAlert};
+use crate::components::labels::{delimiter_label, encoding_label, import_column_label};
 use crate::format;
 use crate::i18n::*;
-use crate::import_file::{
-    header_cells, looks_like_other_encoding, missing_required, prefill_mapping, template_href,
-};
+use crate::import_file::{missing_required, needs_file_currency, template_href};
 use crate::session::use_session;
 use kizuna_shared::api::{
-    DataChange, DataChangeKind, ImportAction, ImportKind, ImportProgress, ImportReport, Page,
+    DataChangeKind, DataChangeQuery, ImportAction, ImportKind, ImportProgress, ImportReport,
     MAX_IMPORT_BYTES,
 };
+use kizuna_shared::domain::Currency;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
@@ -75,51 +80,129 @@ pub fn ImportWizardPage() -> impl IntoView {
     }
 }
 
+/// What one request of the wizard is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Ask the server how it reads the file (a dry run without a mapping).
+    Read,
+    /// Check the file with the chosen mapping (a dry run).
+    Preview,
+    /// Import it.
+    Apply,
+}
+
 #[component]
 fn ImportWizard() -> impl IntoView {
     let i18n = use_i18n();
     let kind = RwSignal::new(ImportKind::Accounts);
     let file = RwSignal::new_local(None::<web_sys::File>);
     let file_name = RwSignal::new(String::new());
-    let headers = RwSignal::new(Vec::<String>::new());
-    let other_encoding = RwSignal::new(false);
     let file_problem = RwSignal::new(None::<String>);
+    // The server's reading of the file: encoding, separator, headers and
+    // the mapping it suggests.
+    let read = RwSignal::new(None::<Result<ImportReport, ApiError>>);
     let mapping = RwSignal::new(BTreeMap::<String, String>::new());
+    let file_currency = RwSignal::new(None::<Currency>);
     let preview = RwSignal::new(None::<Result<ImportReport, ApiError>>);
     let applied = RwSignal::new(None::<Result<ImportReport, ApiError>>);
     let running = RwSignal::new(false);
     let progress = RwSignal::new(None::<ImportProgress>);
     let dragging = RwSignal::new(false);
+    // Answers to requests overtaken by a newer one (another file or kind
+    // picked meanwhile) are dropped.
+    let generation = StoredValue::new(0_u32);
 
     let reset_results = move || {
         preview.set(None);
         applied.set(None);
     };
 
+    let send = move |step: Step| {
+        let Some(f) = file.get_untracked() else {
+            return;
+        };
+        let k = kind.get_untracked();
+        let (chosen, currency) = match step {
+            Step::Read => (None, None),
+            Step::Preview | Step::Apply => {
+                let m = mapping.get_untracked();
+                let currency = needs_file_currency(k, &m)
+                    .then(|| file_currency.get_untracked())
+                    .flatten();
+                (Some(m), currency)
+            }
+        };
+        let token = progress_token();
+        let request = ImportRequest {
+            kind: k,
+            dry_run: step != Step::Apply,
+            file_name: Some(file_name.get_untracked()),
+            mapping: chosen,
+            currency,
+            progress: Some(token.clone()),
+        };
+        generation.update_value(|g| *g = g.wrapping_add(1));
+        let this = generation.get_value();
+        running.set(true);
+        progress.set(None);
+        if step == Step::Read {
+            read.set(None);
+        }
+        if step != Step::Apply {
+            reset_results();
+        }
+        spawn_local(async move {
+            let blob: web_sys::Blob = f.into();
+            let result = crate::api::import_file(&request, &blob).await;
+            if generation.get_value() != this {
+                return;
+            }
+            running.set(false);
+            match step {
+                Step::Read => {
+                    if let Ok(report) = &result {
+                        mapping.set(report.mapping.clone());
+                        file_currency.set(None);
+                        // Every required column found: this answer is the
+                        // preview "Check file" would give.
+                        if missing_required(k, &report.mapping, None).is_empty() {
+                            preview.set(Some(result.clone()));
+                        }
+                    }
+                    read.set(Some(result));
+                }
+                Step::Preview => preview.set(Some(result)),
+                Step::Apply => applied.set(Some(result)),
+            }
+        });
+        // Poll progress while the request runs; an unknown token (404)
+        // leaves the bar indeterminate.
+        spawn_local(async move {
+            loop {
+                sleep(200).await;
+                if !running.get_untracked() || generation.get_value() != this {
+                    break;
+                }
+                if let Ok(p) = crate::api::import_progress(&token).await {
+                    progress.set(Some(p));
+                }
+            }
+        });
+    };
+
     let take_file = move |f: web_sys::File| {
         reset_results();
+        read.set(None);
         file_problem.set(None);
         #[expect(clippy::cast_precision_loss, reason = "size comparison")]
         if f.size() > MAX_IMPORT_BYTES as f64 {
+            file.set(None);
             file_problem.set(Some(t_string!(i18n, import_too_big).to_string()));
             return;
         }
         file_name.set(f.name());
-        let blob: web_sys::Blob = f.clone().into();
         file.set(Some(f));
-        spawn_local(async move {
-            // The header line is in the first few kilobytes.
-            let head = blob.slice_with_f64_and_f64(0.0, 65_536.0).unwrap_or(blob);
-            let text = JsFuture::from(head.text())
-                .await
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            let cells = header_cells(&text);
-            other_encoding.set(looks_like_other_encoding(&text));
-            mapping.set(prefill_mapping(kind.get_untracked(), &cells));
-            headers.set(cells);
-        });
+        send(Step::Read);
     };
 
     let on_file = move |ev: leptos::ev::Event| {
@@ -140,56 +223,19 @@ fn ImportWizard() -> impl IntoView {
         }
     };
 
-    let send = move |dry_run: bool| {
-        let Some(f) = file.get_untracked() else {
-            return;
-        };
-        let token = progress_token();
-        let map_json = serde_json::to_string(&mapping.get_untracked()).unwrap_or_default();
-        let url = format!(
-            "/api/v1/imports?kind={}&dry_run={dry_run}&file_name={}&mapping={}&progress={token}",
-            kind.get_untracked().as_str(),
-            crate::api::encode(&file_name.get_untracked()),
-            crate::api::encode(&map_json),
-        );
-        running.set(true);
-        progress.set(None);
-        if dry_run {
-            reset_results();
-        }
-        spawn_local(async move {
-            let blob: web_sys::Blob = f.into();
-            let result = crate::api::post_file::<ImportReport>(&url, &blob).await;
-            running.set(false);
-            if dry_run {
-                preview.set(Some(result));
-            } else {
-                applied.set(Some(result));
-            }
-        });
-        // Poll progress while the request runs; an unknown token (404)
-        // leaves the bar indeterminate.
-        spawn_local(async move {
-            while running.get_untracked() {
-                sleep(200).await;
-                if !running.get_untracked() {
-                    break;
-                }
-                if let Ok(p) =
-                    crate::api::get::<ImportProgress>(&format!("/api/v1/imports/progress/{token}"))
-                        .await
-                {
-                    progress.set(Some(p));
-                }
-            }
-        });
-    };
-
-    let missing = move || missing_required(kind.get(), &mapping.get());
+    let headers = Memo::new(move |_| {
+        read.with(|r| match r {
+            Some(Ok(report)) => report.headers.clone(),
+            _ => Vec::new(),
+        })
+    });
+    let needs_currency = move || mapping.with(|m| needs_file_currency(kind.get(), m));
+    let missing = move || mapping.with(|m| missing_required(kind.get(), m, file_currency.get()));
     let has_file = move || file.with(Option::is_some);
     let preview_ok = move || preview.with(|p| matches!(p, Some(Ok(r)) if r.error_count == 0));
 
     let kind_choice = move || {
+        let locale = i18n.get_locale();
         ImportKind::ALL
             .iter()
             .map(|k| {
@@ -197,8 +243,12 @@ fn ImportWizard() -> impl IntoView {
                 let columns = k
                     .columns()
                     .iter()
-                    .map(|(c, required)| {
-                        view! { <code class:required=*required>{*c}</code> " " }
+                    .enumerate()
+                    .map(|(i, (c, required))| {
+                        view! {
+                            {(i > 0).then(|| t_string!(i18n, list_separator))}
+                            <span class="column-name" class:required=*required>{import_column_label(locale, c)}</span>
+                        }
                     })
                     .collect_view();
                 view! {
@@ -207,11 +257,11 @@ fn ImportWizard() -> impl IntoView {
                             prop:checked=move || kind.get() == k
                             on:change=move |_| {
                                 kind.set(k);
-                                reset_results();
-                                let h = headers.get_untracked();
-                                mapping.set(prefill_mapping(k, &h));
+                                // Which header feeds which column depends on
+                                // the kind: ask the server again.
+                                send(Step::Read);
                             } />
-                        <span class="choice-title">{move || kind_label(i18n, k)}</span>
+                        <span class="choice-title">{kind_label(i18n, k)}</span>
                         <span class="choice-columns small">{columns}</span>
                         <a class="small" href=template_href(k) download=format!("kizuna-{}-template.csv", k.as_str())>
                             {t!(i18n, download_template)}
@@ -224,6 +274,7 @@ fn ImportWizard() -> impl IntoView {
 
     let mapping_rows = move || {
         let k = kind.get();
+        let locale = i18n.get_locale();
         let hs = headers.get();
         k.columns()
             .iter()
@@ -240,8 +291,9 @@ fn ImportWizard() -> impl IntoView {
                 view! {
                     <tr>
                         <th scope="row">
-                            <label for=id.clone()><code>{column}</code></label>
+                            <label for=id.clone()>{import_column_label(locale, column)}</label>
                             {required.then(|| view! { " " <span class="small muted">{t!(i18n, required)}</span> })}
+                            <code class="small muted block">{column}</code>
                         </th>
                         <td>
                             <select id=id data-column=column on:change=move |ev| {
@@ -259,6 +311,46 @@ fn ImportWizard() -> impl IntoView {
                 }
             })
             .collect_view()
+    };
+
+    let detected = move || {
+        read.with(|r| match r {
+            Some(Ok(report)) => {
+                let encoding = encoding_label(i18n, &report.encoding);
+                let delimiter = delimiter_label(i18n, &report.delimiter);
+                Some(view! {
+                    <p class="small muted" data-testid="detected-format">
+                        {t!(i18n, detected_format, encoding = encoding.clone(), delimiter = delimiter.clone())}
+                    </p>
+                })
+            }
+            _ => None,
+        })
+    };
+
+    let currency_choice = move || {
+        needs_currency().then(|| {
+            let unset = move || file_currency.with(Option::is_none);
+            view! {
+                <div class="field file-currency">
+                    <label for="file-currency">{t!(i18n, file_currency)}</label>
+                    <select id="file-currency" data-testid="file-currency"
+                        aria-describedby="file-currency-hint"
+                        aria-invalid=move || if unset() { "true" } else { "false" }
+                        on:change=move |ev| {
+                            file_currency.set(event_target_value(&ev).parse().ok());
+                            reset_results();
+                        }>
+                        <option value="" selected=unset>{t!(i18n, choose_currency)}</option>
+                        {Currency::ALL.iter().map(|c| {
+                            let c = *c;
+                            view! { <option value=c.as_str() selected=move || file_currency.get() == Some(c)>{c.as_str()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p id="file-currency-hint" class="small muted">{t!(i18n, file_currency_hint)}</p>
+                </div>
+            }
+        })
     };
 
     view! {
@@ -282,28 +374,41 @@ fn ImportWizard() -> impl IntoView {
                     <p class="small muted">{t!(i18n, drop_hint)}</p>
                 </div>
                 {move || file_problem.get().map(|p| view! { <p class="alert alert-error" role="alert">{p}</p> })}
-                <Show when=move || other_encoding.get()>
-                    <p class="alert alert-info" role="status">{t!(i18n, encoding_note)}</p>
-                </Show>
+                {move || match read.get() {
+                    Some(Err(error)) => Some(view! { <ErrorAlert error conflict=Conflict::ImportRunning /> }),
+                    _ => None,
+                }}
             </li>
             <Show when=move || !headers.with(Vec::is_empty)>
                 <li class="card section">
                     <h2>{t!(i18n, step_mapping)}</h2>
+                    {detected}
                     <div class="table-wrap">
                         <table class="data-table mapping-table" data-testid="mapping">
                             <thead><tr><th scope="col">{t!(i18n, our_column)}</th><th scope="col">{t!(i18n, file_header)}</th></tr></thead>
                             <tbody>{mapping_rows}</tbody>
                         </table>
                     </div>
+                    {currency_choice}
                     {move || {
-                        let m = missing();
-                        (!m.is_empty()).then(|| view! {
-                            <p class="alert alert-error" role="alert">{t!(i18n, mapping_missing, columns = m.join(", "))}</p>
-                        })
+                        let mut m = missing();
+                        let locale = i18n.get_locale();
+                        // A missing currency is asked for by the currency
+                        // choice, not as a header to pick.
+                        let currency = needs_currency() && m.contains(&"currency");
+                        m.retain(|c| !(currency && *c == "currency"));
+                        let columns = (!m.is_empty()).then(|| {
+                            let names = m.iter().map(|c| import_column_label(locale, c)).collect::<Vec<_>>().join(t_string!(i18n, list_separator));
+                            view! { <p class="alert alert-error" role="alert">{t!(i18n, mapping_missing, columns = names.clone())}</p> }
+                        });
+                        let currency = currency.then(|| view! {
+                            <p class="alert alert-error" role="alert">{t!(i18n, file_currency_missing)}</p>
+                        });
+                        (columns, currency)
                     }}
                     <button class="button button-primary" type="button" data-testid="preview-import"
                         disabled=move || running.get() || !has_file() || !missing().is_empty()
-                        on:click=move |_| send(true)>
+                        on:click=move |_| send(Step::Preview)>
                         {t!(i18n, check_file)}
                     </button>
                 </li>
@@ -320,7 +425,7 @@ fn ImportWizard() -> impl IntoView {
                     <Show when=move || applied.with(Option::is_none)>
                         <button class="button button-primary" type="button" data-testid="apply-import"
                             disabled=move || running.get() || !preview_ok()
-                            on:click=move |_| send(false)>
+                            on:click=move |_| send(Step::Apply)>
                             {t!(i18n, apply_import)}
                         </button>
                         <Show when=move || !preview_ok()>
@@ -389,11 +494,7 @@ fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>
     let report = match result {
         Ok(r) => r,
         Err(err) => {
-            let message = match err.status() {
-                Some(413) => t_string!(i18n, import_too_big).to_string(),
-                Some(409) => t_string!(i18n, conflict_reload).to_string(),
-                _ => t_string!(i18n, unexpected_error, detail = err.detail()).to_string(),
-            };
+            let message = problem_message(i18n, &err, Conflict::ImportRunning);
             return view! { <p class="alert alert-error" role="alert">{message}</p> }.into_any();
         }
     };
@@ -414,7 +515,7 @@ fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>
             view! {
                 <tr>
                     <td class="num">{e.row}</td>
-                    <td><code>{e.column.clone().unwrap_or_default()}</code></td>
+                    <td>{e.column.as_deref().map(|c| import_column_label(locale, c)).unwrap_or_default()}</td>
                     <td>{e.message.clone()}</td>
                 </tr>
             }
@@ -446,7 +547,7 @@ fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>
             <div><dt>{t!(i18n, count_unchanged)}</dt><dd>{n(report.unchanged)}</dd></div>
             <div><dt>{t!(i18n, count_errors)}</dt><dd>{n(report.error_count)}</dd></div>
         </dl>
-        <p class="small muted">{t!(i18n, detected_format, encoding = report.encoding.clone(), delimiter = report.delimiter.clone())}</p>
+        <p class="small muted">{t!(i18n, detected_format, encoding = encoding_label(i18n, &report.encoding), delimiter = delimiter_label(i18n, &report.delimiter))}</p>
         {has_errors.then(|| view! {
             <h3>{t!(i18n, errors_title)}</h3>
             <div class="table-wrap">
@@ -500,14 +601,15 @@ pub fn ImportHistoryPage() -> impl IntoView {
     let page = RwSignal::new(1_u32);
     let history = LocalResource::new(move || {
         let p = page.get();
-        async move {
-            crate::api::get::<Page<DataChange>>(&format!("/api/v1/imports?page={p}&per_page=50"))
-                .await
-        }
+        let query = DataChangeQuery {
+            page: Some(p),
+            per_page: Some(50),
+        };
+        async move { crate::api::data_changes(&query).await }
     });
     let body = move || {
         history.get().map(|r| match r {
-            Err(err) => view! { <p class="alert alert-error" role="alert">{t!(i18n, unexpected_error, detail = err.detail())}</p> }.into_any(),
+            Err(error) => view! { <ErrorAlert error /> }.into_any(),
             Ok(p) if p.items.is_empty() => view! {
                 <div class="empty-state"><p class="empty-title">{t!(i18n, no_history)}</p></div>
             }.into_any(),
@@ -517,11 +619,11 @@ pub fn ImportHistoryPage() -> impl IntoView {
                 let current = p.page;
                 let rows = p.items.into_iter().map(|c| {
                     let n = move |v: u64| format::count(v, locale);
-                    let when = format!("{} {}", format::date(c.at.date(), locale), c.at.format("%H:%M"));
+                    let when = format::datetime(c.at, locale);
                     let account = c.account_id.map(|id| view! { <a href=format!("/accounts/{id}")>{t!(i18n, view_account)}</a> });
                     view! {
                         <tr>
-                            <td class="nowrap">{when}<span class="small muted">" UTC"</span></td>
+                            <td class="nowrap">{when}</td>
                             <td>{c.user.map(|u| u.name).unwrap_or_default()}</td>
                             <td>{change_kind_label(i18n, c.kind)}</td>
                             <td>{c.file_name.unwrap_or_default()}</td>

@@ -1,21 +1,68 @@
-//! The login page: e-mail and password, with inline errors.
+//! The login page: e-mail and password, with inline errors; a note when
+//! the visitor got here because their session ended; and where to go next,
+//! which is only ever a path on this site.
 
-use crate::api::ApiError;
-use crate::components::shell::LanguageSwitch;
+use crate::components::form::{Conflict, FormAlert, FormErrors, TextField};
+use crate::components::shell::{use_session_ended, LanguageSwitch};
 use crate::i18n::*;
 use crate::session::use_session;
-use garde::Validate;
-use kizuna_shared::api::{FieldError, LoginRequest, SessionUser};
+use kizuna_shared::api::LoginRequest;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-/// Where to go after signing in: the `next` query parameter when it is a
-/// local path (never another site), else the accounts list.
-fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") => path,
-        _ => "/accounts".to_owned(),
+/// Where the app goes after signing in when `next` is missing or refused.
+pub const HOME: &str = "/accounts";
+
+/// The sign-in page's address that returns to `here` afterwards.
+pub fn login_path(here: &str) -> String {
+    format!("/login?next={}", crate::api::encode(here))
+}
+
+/// Where to go after signing in: `next` when it is a path on this site,
+/// else [`HOME`]. Refused: anything not starting with a single `/`, `//`
+/// and `/\` (other hosts, as browsers read them), control characters and
+/// backslashes (the URL parser drops or rewrites them into `//`), checked
+/// on the value and again after percent-decoding it; and, as a last word,
+/// the browser's own URL parser must resolve it to this origin. The answer
+/// is the parsed path, query and fragment.
+pub fn safe_next(next: Option<&str>) -> String {
+    next.and_then(same_origin_path)
+        .unwrap_or_else(|| HOME.to_owned())
+}
+
+fn same_origin_path(next: &str) -> Option<String> {
+    let plain = |p: &str| {
+        p.starts_with('/')
+            && !p.starts_with("//")
+            && !p.chars().any(|c| c.is_control() || c == '\\')
+    };
+    // Decode until nothing changes (a few rounds at most): `/%2F%2Fevil`
+    // and `/%252F…` must not slip through as "a path".
+    let mut decoded = next.to_owned();
+    for _ in 0..4 {
+        if !plain(&decoded) {
+            return None;
+        }
+        let once = js_sys::decode_uri_component(&decoded).ok()?.as_string()?;
+        if once == decoded {
+            break;
+        }
+        decoded = once;
+    }
+    if !plain(&decoded) {
+        return None;
+    }
+    const BASE: &str = "https://kizuna.invalid";
+    let url = web_sys::Url::new_with_base(next, BASE).ok()?;
+    (url.origin() == BASE).then(|| format!("{}{}{}", url.pathname(), url.search(), url.hash()))
+}
+
+fn field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    match field {
+        "email" => t_string!(i18n, error_email).to_string(),
+        _ => t_string!(i18n, error_password_required).to_string(),
     }
 }
 
@@ -24,24 +71,24 @@ fn safe_next(next: Option<String>) -> String {
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let ended = use_session_ended();
     let navigate = use_navigate();
     let query = use_query_map();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let field_errors = RwSignal::new(Vec::<FieldError>::new());
-    let form_error = RwSignal::new(None::<ApiError>);
+    let errors = FormErrors::new(field_message, Conflict::Changed);
 
     let login = Action::new_local(|request: &LoginRequest| {
         let request = request.clone();
-        async move { crate::api::post::<_, SessionUser>("/api/v1/session", &request).await }
+        async move { crate::api::sign_in(&request).await }
     });
 
-    // Already signed in (e.g. a bookmark to /login): go on.
+    // Signed in (just now, or already, e.g. a bookmark to /login): go on.
     Effect::new({
         let navigate = navigate.clone();
         move |_| {
             if session.checked.get() && session.user.with(Option::is_some) {
-                let next = safe_next(query.with_untracked(|q| q.get("next")));
+                let next = query.with_untracked(|q| safe_next(q.get("next").as_deref()));
                 navigate(
                     &next,
                     NavigateOptions {
@@ -54,14 +101,9 @@ pub fn LoginPage() -> impl IntoView {
     });
 
     Effect::new(move |_| {
-        if let Some(result) = login.value().get() {
-            match result {
-                Ok(user) => {
-                    form_error.set(None);
-                    session.user.set(Some(user));
-                }
-                Err(err) => form_error.set(Some(err)),
-            }
+        if let Some(user) = login.value().get().and_then(|r| errors.take(r)) {
+            ended.set(false);
+            session.user.set(Some(user));
         }
     });
 
@@ -71,35 +113,9 @@ pub fn LoginPage() -> impl IntoView {
             email: email.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
         };
-        match request.validate() {
-            Ok(()) => {
-                field_errors.set(Vec::new());
-                login.dispatch(request);
-            }
-            Err(report) => {
-                form_error.set(None);
-                field_errors.set(FieldError::from_report(&report));
-            }
+        if errors.validate(&request) {
+            login.dispatch(request);
         }
-    };
-
-    // The shared rules decide what is invalid; the message is the UI's own,
-    // in the user's language.
-    let has_error =
-        move |field: &'static str| field_errors.with(|e| e.iter().any(|e| e.field == field));
-    let email_error = move || has_error("email").then(|| t_string!(i18n, error_email).to_string());
-    let password_error =
-        move || has_error("password").then(|| t_string!(i18n, error_password_required).to_string());
-
-    let form_error_text = move || {
-        form_error.get().map(|err| match err.code() {
-            Some("invalid_credentials") => t_string!(i18n, invalid_credentials).to_string(),
-            None => t_string!(i18n, network_error).to_string(),
-            Some(_) => {
-                let detail = err.detail();
-                t_string!(i18n, unexpected_error, detail = detail).to_string()
-            }
-        })
     };
 
     view! {
@@ -113,41 +129,18 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                 </div>
                 <form class="form" on:submit=on_submit novalidate=true>
-                    <Show when=move || form_error.with(Option::is_some)>
-                        <p class="alert alert-error" role="alert" data-testid="login-error">
-                            {form_error_text}
+                    <Show when=move || ended.get()>
+                        <p class="alert alert-info" role="status" data-testid="session-ended">
+                            {t!(i18n, session_ended)}
                         </p>
                     </Show>
-                    <div class="field">
-                        <label for="email">{t!(i18n, email)}</label>
-                        <input
-                            id="email"
-                            name="email"
-                            type="email"
-                            autocomplete="username"
-                            required=true
-                            aria-invalid=move || email_error().is_some().to_string()
-                            aria-describedby="email-error"
-                            prop:value=email
-                            on:input=move |ev| email.set(event_target_value(&ev))
-                        />
-                        <p id="email-error" class="field-error">{email_error}</p>
-                    </div>
-                    <div class="field">
-                        <label for="password">{t!(i18n, password)}</label>
-                        <input
-                            id="password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            required=true
-                            aria-invalid=move || password_error().is_some().to_string()
-                            aria-describedby="password-error"
-                            prop:value=password
-                            on:input=move |ev| password.set(event_target_value(&ev))
-                        />
-                        <p id="password-error" class="field-error">{password_error}</p>
-                    </div>
+                    <FormAlert errors=errors />
+                    <TextField errors field="email" id="email" kind="email" autocomplete="username" required=true
+                        label=Signal::derive(move || t_string!(i18n, email).to_string())
+                        value=email set=move |v| email.set(v) />
+                    <TextField errors field="password" id="password" kind="password" autocomplete="current-password" required=true
+                        label=Signal::derive(move || t_string!(i18n, password).to_string())
+                        value=password set=move |v| password.set(v) />
                     <button class="button button-primary" type="submit" disabled=move || login.pending().get()>
                         {move || if login.pending().get() {
                             t_string!(i18n, signing_in).to_string()

@@ -10,10 +10,8 @@ use crate::components::work::{error_alert, field_error, today, AccountPicker};
 use crate::i18n::*;
 use crate::session::use_session;
 use garde::Validate;
-use kizuna_shared::api::{
-    Account, AccountDetail, FieldError, Page, RecordAnswer, Survey, SurveyResponse, SurveyState,
-};
-use kizuna_shared::domain::{Role, ScoreGroup};
+use kizuna_shared::api::{Account, FieldError, RecordAnswer, SurveyQuery, SurveyState};
+use kizuna_shared::domain::ScoreGroup;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -26,7 +24,11 @@ pub fn RecordAnswerPage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let surveys = LocalResource::new(|| async {
-        crate::api::get::<Page<Survey>>("/api/v1/surveys?per_page=200").await
+        crate::api::surveys(&SurveyQuery {
+            per_page: Some(200),
+            ..SurveyQuery::default()
+        })
+        .await
     });
     let survey_id = RwSignal::new(
         query.with_untracked(|q| q.get("survey").and_then(|s| s.parse::<i64>().ok())),
@@ -35,8 +37,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
     if let Some(id) = query.with_untracked(|q| q.get("account").and_then(|s| s.parse::<i64>().ok()))
     {
         leptos::task::spawn_local(async move {
-            if let Ok(a) = crate::api::get::<AccountDetail>(&format!("/api/v1/accounts/{id}")).await
-            {
+            if let Ok(a) = crate::api::account(id).await {
                 account.set(Some((a.account.id, a.account.name)));
             }
         });
@@ -45,11 +46,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
         let id = account.get().map(|a| a.0);
         async move {
             match id {
-                Some(id) => crate::api::get::<Vec<kizuna_shared::api::Contact>>(&format!(
-                    "/api/v1/accounts/{id}/contacts"
-                ))
-                .await
-                .unwrap_or_default(),
+                Some(id) => crate::api::account_contacts(id).await.unwrap_or_default(),
                 None => Vec::new(),
             }
         }
@@ -77,19 +74,15 @@ pub fn RecordAnswerPage() -> impl IntoView {
         open_surveys().into_iter().find(|s| Some(s.id) == id)
     });
     let own = Signal::derive(move || {
-        session
-            .user
-            .with(|u| u.as_ref().filter(|u| u.role == Role::Csm).map(|u| u.id))
+        session.user.with(|u| {
+            u.as_ref()
+                .filter(|u| !kizuna_shared::domain::can_manage_accounts(u.role))
+                .map(|u| u.id)
+        })
     });
     let save = Action::new_local(move |(survey, input): &(i64, RecordAnswer)| {
         let (survey, input) = (*survey, input.clone());
-        async move {
-            crate::api::post::<_, SurveyResponse>(
-                &format!("/api/v1/surveys/{survey}/responses"),
-                &input,
-            )
-            .await
-        }
+        async move { crate::api::record_answer(survey, &input).await }
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(r)) => navigate(

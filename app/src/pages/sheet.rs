@@ -11,7 +11,7 @@ use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
 use kizuna_shared::api::{ItemAction, SheetDetail, SheetItem, TickItem};
-use kizuna_shared::domain::{Role, SheetKind, SheetPhase};
+use kizuna_shared::domain::SheetPhase;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -25,9 +25,7 @@ pub fn SheetPage() -> impl IntoView {
     Effect::new(move |_| {
         let id = id();
         leptos::task::spawn_local(async move {
-            detail.set(Some(
-                crate::api::get::<SheetDetail>(&format!("/api/v1/sheets/{id}")).await,
-            ));
+            detail.set(Some(crate::api::sheet(id).await));
         });
     });
     view! {
@@ -45,18 +43,18 @@ fn SheetView(detail: SheetDetail, on_change: Callback<SheetDetail>) -> impl Into
     let i18n = use_i18n();
     let session = use_session();
     let s = detail.sheet.clone();
-    let may_tick = session.user.with_untracked(|u| match u {
-        Some(u) => match u.role {
-            Role::Admin | Role::Manager => true,
-            Role::Executive => false,
-            Role::Csm => match s.kind {
-                SheetKind::Customer => s.owner.as_ref().is_some_and(|o| o.id == u.id),
-                SheetKind::Teammate => [&s.member, &s.owner]
-                    .iter()
-                    .any(|p| p.as_ref().is_some_and(|p| p.id == u.id)),
-            },
-        },
-        None => false,
+    let may_tick = session.user.with_untracked(|u| {
+        u.as_ref().is_some_and(|u| {
+            let id = |p: &Option<kizuna_shared::api::UserSummary>| p.as_ref().map(|p| p.id);
+            kizuna_shared::domain::can_tick_sheet(
+                u.role,
+                u.id,
+                s.kind,
+                id(&s.owner),
+                id(&s.member),
+                id(&s.owner),
+            )
+        })
     });
     let locale = i18n.get_locale_untracked();
     let subject = match (&s.account, &s.member) {
@@ -142,13 +140,7 @@ fn ItemRow(
     let title = show(&item.title, locale);
     let save = Action::new_local(move |body: &TickItem| {
         let body = body.clone();
-        async move {
-            crate::api::put::<_, SheetDetail>(
-                &format!("/api/v1/sheets/{sheet}/items/{item_id}"),
-                &body,
-            )
-            .await
-        }
+        async move { crate::api::tick_item(sheet, item_id, &body).await }
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(d)) => on_change.run(d),

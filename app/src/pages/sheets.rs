@@ -14,8 +14,7 @@ use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
 use kizuna_shared::api::{
-    Account, FieldError, OnboardingSummary, Page, Sheet, SheetDetail, SheetTemplate, StartSheet,
-    UserSummary,
+    Account, FieldError, OnboardingKpiQuery, Sheet, SheetQuery, StartSheet, TemplateQuery,
 };
 use kizuna_shared::domain::{Role, SheetKind, Tier};
 use kizuna_shared::metrics::{Month, Period};
@@ -90,23 +89,19 @@ pub fn SheetsPage() -> impl IntoView {
     let status = RwSignal::new("in_progress".to_owned());
     let page = RwSignal::new(1_u32);
     let sheets = LocalResource::new(move || {
-        let mut url = format!("/api/v1/sheets?per_page=50&page={}", page.get());
-        for (key, value) in [
-            ("owner", owner.get()),
-            ("tier", tier.get()),
-            ("overdue", overdue.get()),
-            ("kind", kind.get()),
-            ("status", status.get()),
-        ] {
-            if !value.is_empty() {
-                url.push_str(&format!("&{key}={value}"));
-            }
-        }
-        async move { crate::api::get::<Page<Sheet>>(&url).await }
+        let query = SheetQuery {
+            page: Some(page.get()),
+            per_page: Some(50),
+            owner: owner.get().parse().ok(),
+            tier: tier.get().parse().ok(),
+            overdue: overdue.get().parse().ok(),
+            kind: kind.get().parse().ok(),
+            status: status.get().parse().ok(),
+            ..SheetQuery::default()
+        };
+        async move { crate::api::sheets(&query).await }
     });
-    let owners = LocalResource::new(|| async {
-        crate::api::get::<Page<UserSummary>>("/api/v1/owners").await
-    });
+    let owners = LocalResource::new(crate::api::owners);
     let filter = move |id: &'static str,
                        label: String,
                        signal: RwSignal<String>,
@@ -176,10 +171,12 @@ fn OnboardingKpis() -> impl IntoView {
     let i18n = use_i18n();
     let quarter = Period::quarter_of(Month::of(today()));
     let kpis = LocalResource::new(move || async move {
-        crate::api::get::<OnboardingSummary>(&format!(
-            "/api/v1/sheets/kpis?from={}&months=3",
-            quarter.first_month()
-        ))
+        crate::api::sheet_kpis(&OnboardingKpiQuery {
+            from: quarter.first_month(),
+            months: 3,
+            tier: None,
+            owner: None,
+        })
         .await
     });
     move || {
@@ -215,13 +212,13 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
         )
     };
     let templates = LocalResource::new(|| async {
-        crate::api::get::<Page<SheetTemplate>>("/api/v1/sheet-templates")
+        crate::api::sheet_templates(&TemplateQuery::default())
             .await
             .map(|p| p.items)
             .unwrap_or_default()
     });
     let users = LocalResource::new(|| async {
-        crate::api::get::<Page<UserSummary>>("/api/v1/owners")
+        crate::api::owners()
             .await
             .map(|p| p.items)
             .unwrap_or_default()
@@ -241,13 +238,15 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
             .and_then(|ts| ts.into_iter().find(|t| Some(t.id) == id).map(|t| t.kind))
     };
     let own = Signal::derive(move || {
-        session
-            .user
-            .with(|u| u.as_ref().filter(|u| u.role == Role::Csm).map(|u| u.id))
+        session.user.with(|u| {
+            u.as_ref()
+                .filter(|u| !kizuna_shared::domain::can_manage_accounts(u.role))
+                .map(|u| u.id)
+        })
     });
     let action = Action::new_local(move |request: &StartSheet| {
         let request = request.clone();
-        async move { crate::api::post::<_, SheetDetail>("/api/v1/sheets", &request).await }
+        async move { crate::api::start_sheet(&request).await }
     });
     Effect::new(move |_| match action.value().get() {
         Some(Ok(d)) => navigate(
@@ -361,7 +360,11 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
 pub fn AccountSheets(account: i64, name: String) -> impl IntoView {
     let i18n = use_i18n();
     let sheets = LocalResource::new(move || async move {
-        crate::api::get::<Page<Sheet>>(&format!("/api/v1/sheets?account={account}")).await
+        crate::api::sheets(&SheetQuery {
+            account: Some(account),
+            ..SheetQuery::default()
+        })
+        .await
     });
     let show_start = RwSignal::new(false);
     view! {

@@ -16,18 +16,13 @@ use crate::i18n::*;
 use crate::pages::surveys::can_survey;
 use crate::session::use_session;
 use kizuna_shared::api::{
-    Account, Contact, IssueLinks, IssuedLink, LinkTarget, Page, ScoreStats, Survey, SurveyLink,
-    SurveyResponse, SurveySummary, UserSummary,
+    Account, Contact, IssueLinks, IssuedLink, LinkQuery, LinkTarget, ResponseQuery, ScoreStats,
+    SurveySummary,
 };
-use kizuna_shared::domain::{
-    AnswerChannel, Language, LinkStatus, Role, ScoreGroup, SurveyKind, Tier,
-};
+use kizuna_shared::domain::{AnswerChannel, Language, LinkStatus, ScoreGroup, SurveyKind, Tier};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
-
-/// The filters of the answer list, as in the URL (and the API's query).
-const FILTERS: [&str; 7] = ["from", "to", "tier", "owner", "group", "channel", "account"];
 
 /// The survey page.
 #[component]
@@ -38,7 +33,7 @@ pub fn SurveyPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
     let survey = LocalResource::new(move || {
         let id = id();
-        async move { crate::api::get::<Survey>(&format!("/api/v1/surveys/{id}")).await }
+        crate::api::survey(id)
     });
     let links_tab = move || query.with(|q| q.get("tab").as_deref() == Some("links"));
     move || match survey.get() {
@@ -84,20 +79,25 @@ pub fn SurveyPage() -> impl IntoView {
     }
 }
 
-/// The answer list's query (filters and page) from the URL.
-fn api_query(q: &leptos_router::params::ParamsMap) -> String {
-    let mut parts: Vec<String> = FILTERS
-        .iter()
-        .filter_map(|k| {
-            q.get(k)
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("{k}={}", crate::api::encode(&v)))
-        })
-        .collect();
-    if let Some(page) = q.get("page") {
-        parts.push(format!("page={}", crate::api::encode(&page)));
+/// The answer list's query (filters and page) from the URL; a value that
+/// does not parse is left out.
+fn api_query(q: &leptos_router::params::ParamsMap) -> ResponseQuery {
+    fn get<T: std::str::FromStr>(q: &leptos_router::params::ParamsMap, key: &str) -> Option<T> {
+        q.get(key)
+            .filter(|v| !v.is_empty())
+            .and_then(|v| v.parse().ok())
     }
-    parts.join("&")
+    ResponseQuery {
+        page: get(q, "page"),
+        per_page: Some(50),
+        from: get(q, "from"),
+        to: get(q, "to"),
+        tier: get(q, "tier"),
+        owner: get(q, "owner"),
+        group: get(q, "group"),
+        channel: get(q, "channel"),
+        account: get(q, "account"),
+    }
 }
 
 #[component]
@@ -108,22 +108,13 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
     let filters = Memo::new(move |_| query.with(api_query));
     let answers = LocalResource::new(move || {
         let q = filters.get();
-        async move {
-            crate::api::get::<Page<SurveyResponse>>(&format!(
-                "/api/v1/surveys/{survey}/responses?per_page=50&{q}"
-            ))
-            .await
-        }
+        async move { crate::api::survey_responses(survey, &q).await }
     });
     let summary = LocalResource::new(move || {
         let q = filters.get();
-        async move {
-            crate::api::get::<SurveySummary>(&format!("/api/v1/surveys/{survey}/summary?{q}")).await
-        }
+        async move { crate::api::survey_summary(survey, &q).await }
     });
-    let owners = LocalResource::new(|| async {
-        crate::api::get::<Page<UserSummary>>("/api/v1/owners").await
-    });
+    let owners = LocalResource::new(crate::api::owners);
     let value = move |key: &'static str| move || query.with(|q| q.get(key).unwrap_or_default());
     let set = move |key: &'static str, value: String| {
         let mut q = query.get_untracked();
@@ -161,14 +152,7 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
             </div>
         }
     };
-    let export = move || {
-        let q = query.with(|q| {
-            let mut q = q.clone();
-            q.remove("page");
-            api_query(&q)
-        });
-        format!("/api/v1/surveys/{survey}/responses/export?{q}")
-    };
+    let export = move || crate::api::survey_responses_export_url(survey, &query.with(api_query));
     let date_input = move |key: &'static str, label: String| {
         let id = format!("filter-{key}");
         view! {
@@ -372,17 +356,12 @@ fn LinksTab(survey: i64) -> impl IntoView {
     let links = LocalResource::new(move || {
         let (status, page) = (status.get(), page.get());
         reload.track();
-        async move {
-            let filter = if status.is_empty() {
-                String::new()
-            } else {
-                format!("&status={status}")
-            };
-            crate::api::get::<Page<SurveyLink>>(&format!(
-                "/api/v1/surveys/{survey}/links?page={page}{filter}"
-            ))
-            .await
-        }
+        let query = LinkQuery {
+            page: Some(page),
+            status: status.parse().ok(),
+            ..LinkQuery::default()
+        };
+        async move { crate::api::survey_links(survey, &query).await }
     });
     let targets = RwSignal::new(Vec::<Target>::new());
     let days = RwSignal::new(14_u16);
@@ -390,9 +369,11 @@ fn LinksTab(survey: i64) -> impl IntoView {
     let issued = RwSignal::new(Vec::<IssuedLink>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let own = Signal::derive(move || {
-        session
-            .user
-            .with(|u| u.as_ref().filter(|u| u.role == Role::Csm).map(|u| u.id))
+        session.user.with(|u| {
+            u.as_ref()
+                .filter(|u| !kizuna_shared::domain::can_manage_accounts(u.role))
+                .map(|u| u.id)
+        })
     });
     let pick = Callback::new(move |account: Account| {
         if targets.with_untracked(|t| t.iter().any(|x| x.account.id == account.id)) {
@@ -400,9 +381,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
         }
         let id = account.id;
         let contacts = LocalResource::new(move || async move {
-            crate::api::get::<Vec<Contact>>(&format!("/api/v1/accounts/{id}/contacts"))
-                .await
-                .unwrap_or_default()
+            crate::api::account_contacts(id).await.unwrap_or_default()
         });
         targets.update(|t| {
             t.push(Target {
@@ -414,13 +393,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
     });
     let issue = Action::new_local(move |request: &IssueLinks| {
         let request = request.clone();
-        async move {
-            crate::api::post::<_, Vec<IssuedLink>>(
-                &format!("/api/v1/surveys/{survey}/links"),
-                &request,
-            )
-            .await
-        }
+        async move { crate::api::issue_links(survey, &request).await }
     });
     Effect::new(move |_| match issue.value().get() {
         Some(Ok(new)) => {
@@ -458,7 +431,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
     );
     let revoke = move |id: i64| {
         leptos::task::spawn_local(async move {
-            match crate::api::delete(&format!("/api/v1/surveys/{survey}/links/{id}")).await {
+            match crate::api::revoke_link(survey, id).await {
                 Ok(()) => reload.update(|n| *n += 1),
                 Err(err) => failure.set(Some(err)),
             }

@@ -11,7 +11,9 @@ use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
 use garde::Validate;
-use kizuna_shared::api::{FieldError, Page, Survey, SurveyInput, SurveyState, Texts, UpdateSurvey};
+use kizuna_shared::api::{
+    FieldError, Survey, SurveyInput, SurveyQuery, SurveyState, Texts, UpdateSurvey,
+};
 use kizuna_shared::domain::SurveyKind;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -34,12 +36,12 @@ pub fn SurveysPage() -> impl IntoView {
     let archived = RwSignal::new(false);
     let surveys = LocalResource::new(move || {
         let archived = archived.get();
-        async move {
-            crate::api::get::<Page<Survey>>(&format!(
-                "/api/v1/surveys?per_page=200&archived={archived}"
-            ))
-            .await
-        }
+        let query = SurveyQuery {
+            per_page: Some(200),
+            archived: Some(archived),
+            ..SurveyQuery::default()
+        };
+        async move { crate::api::surveys(&query).await }
     });
     let rows = move || {
         surveys.get().map(|result| match result {
@@ -144,7 +146,7 @@ pub fn EditSurveyPage() -> impl IntoView {
     let params = use_params_map();
     let survey = LocalResource::new(move || {
         let id = params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
-        async move { crate::api::get::<Survey>(&format!("/api/v1/surveys/{}", id.unwrap_or(0))).await }
+        crate::api::survey(id.unwrap_or(0))
     });
     move || match survey.get() {
         None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
@@ -195,9 +197,9 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
                         archived,
                         version: s.version,
                     };
-                    crate::api::put::<_, Survey>(&format!("/api/v1/surveys/{}", s.id), &body).await
+                    crate::api::update_survey(s.id, &body).await
                 }
-                None => crate::api::post::<_, Survey>("/api/v1/surveys", &input).await,
+                None => crate::api::create_survey(&input).await,
             }
         }
     });

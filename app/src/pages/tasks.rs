@@ -7,8 +7,8 @@ use crate::components::work::{error_alert, today, Pager};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
-use kizuna_shared::api::{Page, Task, UpdateTask, UserSummary};
-use kizuna_shared::domain::{Role, TaskStatus};
+use kizuna_shared::api::{Task, TaskQuery, UpdateTask};
+use kizuna_shared::domain::TaskStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -23,9 +23,7 @@ pub fn TasksPage() -> impl IntoView {
     // An account's tasks (from a link) are everyone's; otherwise mine.
     let owner = RwSignal::new(if account.is_some() { None } else { me });
     let status = RwSignal::new(Some(TaskStatus::Open));
-    let owners = LocalResource::new(|| async {
-        crate::api::get::<Page<UserSummary>>("/api/v1/owners").await
-    });
+    let owners = LocalResource::new(crate::api::owners);
     view! {
         <div class="page-head">
             <div>
@@ -78,26 +76,18 @@ pub fn TaskList(
     let failure = RwSignal::new(None::<crate::api::ApiError>);
     let tasks = LocalResource::new(move || {
         reload.track();
-        let mut url = format!("/api/v1/tasks?per_page=20&page={}", page.get());
-        if let Some(o) = owner.get() {
-            url.push_str(&format!("&owner={o}"));
-        }
-        if let Some(s) = status.get() {
-            url.push_str(&format!("&status={s}"));
-        }
-        if let Some(a) = account {
-            url.push_str(&format!("&account={a}"));
-        }
-        async move { crate::api::get::<Page<Task>>(&url).await }
+        let query = TaskQuery {
+            page: Some(page.get()),
+            per_page: Some(20),
+            owner: owner.get(),
+            account,
+            status: status.get(),
+        };
+        async move { crate::api::tasks(&query).await }
     });
     let set_status = move |id: i64, status: TaskStatus| {
         leptos::task::spawn_local(async move {
-            match crate::api::patch::<_, Task>(
-                &format!("/api/v1/tasks/{id}"),
-                &UpdateTask { status },
-            )
-            .await
-            {
+            match crate::api::update_task(id, &UpdateTask { status }).await {
                 Ok(_) => reload.update(|n| *n += 1),
                 Err(err) => failure.set(Some(err)),
             }
@@ -105,10 +95,11 @@ pub fn TaskList(
     };
     let may_change = move |t: &Task| {
         session.user.with(|u| match u {
-            Some(u) => {
-                matches!(u.role, Role::Admin | Role::Manager)
-                    || (u.role == Role::Csm && t.owner.as_ref().is_some_and(|o| o.id == u.id))
-            }
+            Some(u) => kizuna_shared::domain::can_edit_account(
+                u.role,
+                u.id,
+                t.owner.as_ref().map(|o| o.id),
+            ),
             None => false,
         })
     };

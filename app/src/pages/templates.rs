@@ -13,7 +13,8 @@ use crate::i18n::*;
 use crate::session::use_session;
 use garde::Validate;
 use kizuna_shared::api::{
-    FieldError, Page, SheetTemplate, TemplateInput, TemplateItemInput, Texts, UpdateTemplate,
+    FieldError, SheetTemplate, TemplateInput, TemplateItemInput, TemplateQuery, Texts,
+    UpdateTemplate,
 };
 use kizuna_shared::domain::{ResponsibleRole, SheetKind, SheetPhase, Tier};
 use leptos::prelude::*;
@@ -29,9 +30,10 @@ pub fn TemplatesPage() -> impl IntoView {
     let templates = LocalResource::new(move || {
         let archived = archived.get();
         async move {
-            crate::api::get::<Page<SheetTemplate>>(&format!(
-                "/api/v1/sheet-templates?archived={archived}"
-            ))
+            crate::api::sheet_templates(&TemplateQuery {
+                archived: Some(archived),
+                kind: None,
+            })
             .await
             .map(|p| p.items)
         }
@@ -134,9 +136,7 @@ pub fn TemplateEditorPage() -> impl IntoView {
     let id = params.with_untracked(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
     let template = LocalResource::new(move || async move {
         match id {
-            Some(id) => crate::api::get::<SheetTemplate>(&format!("/api/v1/sheet-templates/{id}"))
-                .await
-                .map(Some),
+            Some(id) => crate::api::sheet_template(id).await.map(Some),
             None => Ok(None),
         }
     });
@@ -207,15 +207,9 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                         archived,
                         version: t.version,
                     };
-                    crate::api::put::<_, SheetTemplate>(
-                        &format!("/api/v1/sheet-templates/{}", t.id),
-                        &body,
-                    )
-                    .await
+                    crate::api::update_sheet_template(t.id, &body).await
                 }
-                None => {
-                    crate::api::post::<_, SheetTemplate>("/api/v1/sheet-templates", &input).await
-                }
+                None => crate::api::create_sheet_template(&input).await,
             }
         }
     });

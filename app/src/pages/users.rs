@@ -1,13 +1,22 @@
 //! User administration (admins only): the list of users and a form to add one.
 
-use crate::api::ApiError;
+use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::role_label;
 use crate::i18n::*;
 use crate::session::use_session;
-use garde::Validate;
-use kizuna_shared::api::{CreateUser, FieldError, Page, UserSummary};
+use kizuna_shared::api::CreateUser;
 use kizuna_shared::domain::Role;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+
+/// The new-user form's words for a field the shared rules rejected.
+fn field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    match field {
+        "email" => t_string!(i18n, error_email).to_string(),
+        "name" => t_string!(i18n, error_name_required).to_string(),
+        _ => t_string!(i18n, error_password_short).to_string(),
+    }
+}
 
 /// The users page.
 #[component]
@@ -32,33 +41,29 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn UsersAdmin() -> impl IntoView {
     let i18n = use_i18n();
-    let users = LocalResource::new(|| async {
-        crate::api::get::<Page<UserSummary>>("/api/v1/users").await
-    });
+    let users = LocalResource::new(crate::api::users);
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Csm);
     let password = RwSignal::new(String::new());
-    let field_errors = RwSignal::new(Vec::<FieldError>::new());
-    let outcome = RwSignal::new(None::<Result<UserSummary, ApiError>>);
+    let errors = FormErrors::new(field_message, Conflict::EmailTaken);
+    // The name of the user created last, for the success note.
+    let created = RwSignal::new(None::<String>);
 
     let create = Action::new_local(|request: &CreateUser| {
         let request = request.clone();
-        async move { crate::api::post::<_, UserSummary>("/api/v1/users", &request).await }
+        async move { crate::api::create_user(&request).await }
     });
     Effect::new(move |_| {
         if let Some(result) = create.value().get() {
-            match &result {
-                Ok(_) => {
-                    email.set(String::new());
-                    name.set(String::new());
-                    password.set(String::new());
-                    users.refetch();
-                }
-                Err(ApiError::Problem(p)) => field_errors.set(p.errors.clone()),
-                Err(ApiError::Network(_)) => {}
+            let user = errors.take(result);
+            if user.is_some() {
+                email.set(String::new());
+                name.set(String::new());
+                password.set(String::new());
+                users.refetch();
             }
-            outcome.set(Some(result));
+            created.set(user.map(|u| u.name));
         }
     });
 
@@ -70,26 +75,9 @@ fn UsersAdmin() -> impl IntoView {
             role: role.get_untracked(),
             password: password.get_untracked(),
         };
-        outcome.set(None);
-        match request.validate() {
-            Ok(()) => {
-                field_errors.set(Vec::new());
-                create.dispatch(request);
-            }
-            Err(report) => field_errors.set(FieldError::from_report(&report)),
-        }
-    };
-    // The shared rules decide what is invalid; the message is the UI's own,
-    // in the user's language.
-    let error_for = move |field: &'static str| {
-        move || {
-            field_errors
-                .with(|e| e.iter().any(|e| e.field == field))
-                .then(|| match field {
-                    "email" => t_string!(i18n, error_email).to_string(),
-                    "name" => t_string!(i18n, error_name_required).to_string(),
-                    _ => t_string!(i18n, error_password_short).to_string(),
-                })
+        created.set(None);
+        if errors.validate(&request) {
+            create.dispatch(request);
         }
     };
 
@@ -125,10 +113,7 @@ fn UsersAdmin() -> impl IntoView {
                 }
                 .into_any()
             }
-            Err(err) => view! {
-                <p class="alert alert-error" role="alert">{t!(i18n, unexpected_error, detail = err.detail())}</p>
-            }
-            .into_any(),
+            Err(error) => view! { <ErrorAlert error /> }.into_any(),
         })
     };
 
@@ -146,29 +131,16 @@ fn UsersAdmin() -> impl IntoView {
             <section class="card" aria-labelledby="new-user-heading">
                 <h2 id="new-user-heading">{t!(i18n, new_user)}</h2>
                 <form class="form" on:submit=on_submit novalidate=true>
-                    {move || outcome.get().map(|r| match r {
-                        Ok(user) => view! {
-                            <p class="alert alert-success" role="status">{t!(i18n, user_created, name = user.name.clone())}</p>
-                        }.into_any(),
-                        Err(err) if err.code() == Some("conflict") => view! {
-                            <p class="alert alert-error" role="alert">{t!(i18n, email_taken)}</p>
-                        }.into_any(),
-                        Err(err) => view! {
-                            <p class="alert alert-error" role="alert">{t!(i18n, unexpected_error, detail = err.detail())}</p>
-                        }.into_any(),
+                    {move || created.get().map(|name| view! {
+                        <p class="alert alert-success" role="status">{t!(i18n, user_created, name = name.clone())}</p>
                     })}
-                    <div class="field">
-                        <label for="user-name">{t!(i18n, field_name)}</label>
-                        <input id="user-name" type="text" autocomplete="off" prop:value=name
-                            on:input=move |ev| name.set(event_target_value(&ev)) />
-                        <p class="field-error">{error_for("name")}</p>
-                    </div>
-                    <div class="field">
-                        <label for="user-email">{t!(i18n, email)}</label>
-                        <input id="user-email" type="email" autocomplete="off" prop:value=email
-                            on:input=move |ev| email.set(event_target_value(&ev)) />
-                        <p class="field-error">{error_for("email")}</p>
-                    </div>
+                    <FormAlert errors=errors />
+                    <TextField errors field="name" id="user-name" autocomplete="off"
+                        label=Signal::derive(move || t_string!(i18n, field_name).to_string())
+                        value=name set=move |v| name.set(v) />
+                    <TextField errors field="email" id="user-email" kind="email" autocomplete="off"
+                        label=Signal::derive(move || t_string!(i18n, email).to_string())
+                        value=email set=move |v| email.set(v) />
                     <div class="field">
                         <label for="user-role">{t!(i18n, field_role)}</label>
                         <select id="user-role"
@@ -179,12 +151,9 @@ fn UsersAdmin() -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </div>
-                    <div class="field">
-                        <label for="user-password">{t!(i18n, field_initial_password)}</label>
-                        <input id="user-password" type="password" autocomplete="new-password" prop:value=password
-                            on:input=move |ev| password.set(event_target_value(&ev)) />
-                        <p class="field-error">{error_for("password")}</p>
-                    </div>
+                    <TextField errors field="password" id="user-password" kind="password" autocomplete="new-password"
+                        label=Signal::derive(move || t_string!(i18n, field_initial_password).to_string())
+                        value=password set=move |v| password.set(v) />
                     <button class="button button-primary" type="submit" disabled=move || create.pending().get()>
                         {t!(i18n, create_user)}
                     </button>

@@ -1,12 +1,17 @@
-//! Queries on `accounts`: the filtered, sorted, paged list and single look-ups.
+//! Queries on `accounts`: the filtered, sorted, paged list, single look-ups,
+//! and creating, editing and deleting accounts with the rules the shared
+//! validation cannot check (references, external-id uniqueness by key, who
+//! may change which field, the current-MRR invariant).
+
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use kizuna_shared::api::{
-    Account, AccountDetail, AccountInput, AccountQuery, AccountSort, DataChangeKind, FieldError,
-    Page, SortDir,
+    Account, AccountDetail, AccountInput, AccountQuery, AccountSort, DataChangeKind, ExternalId,
+    FieldError, Page, SortDir,
 };
-use kizuna_shared::domain::{Currency, Role, Tier};
+use kizuna_shared::domain::{can_own_accounts, AccountField, Currency, Tier};
 
 use super::audit::{self, Actor, Event};
 use super::history::{self, NewDataChange};
@@ -103,9 +108,29 @@ impl AccountRow {
             version: self.version,
             domain: self.domain,
             language,
+            mrr_from_history: false,
             signals: Default::default(),
         })
     }
+}
+
+/// Sets `mrr_from_history` on `accounts` (one query; see
+/// [`super::revenue::with_history`]).
+pub fn mark_mrr_from_history(conn: &mut DbConn, accounts: &mut [Account]) -> Result<(), DbError> {
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let with = super::revenue::with_history(conn, &ids)?;
+    for account in accounts {
+        account.mrr_from_history = with.contains(&account.id);
+    }
+    Ok(())
+}
+
+/// The stored normal form of an external id (`None` for no id): the value
+/// of `accounts.external_id_key`, unique across accounts.
+pub fn external_id_key(external_id: Option<&str>) -> Option<String> {
+    external_id
+        .and_then(|text| ExternalId::parse(text).ok())
+        .map(|id| id.key().to_owned())
 }
 
 /// An account to insert (enums already as their stored names).
@@ -156,25 +181,39 @@ pub struct NewAccount {
     pub domain: Option<String>,
 }
 
-/// Rows per multi-row `INSERT`: 23 columns × 1,400 rows = 32,200 bound
-/// variables, just below SQLite's limit of 32,766 (PostgreSQL allows 65,535).
-const INSERT_BATCH: usize = 1_400;
+/// Rows per multi-row `INSERT`: 24 columns (with the external id key) ×
+/// 1,350 rows = 32,400 bound variables, just below SQLite's default limit of
+/// 32,766 (PostgreSQL allows 65,535).
+const INSERT_BATCH: usize = 1_350;
 
-/// Inserts accounts in batches; call inside a transaction for speed.
+/// Inserts accounts in batches, each with its external id key; call inside
+/// a transaction for speed.
 pub fn insert_many(conn: &mut DbConn, rows: &[NewAccount]) -> Result<usize, DbError> {
     let mut inserted = 0;
     for chunk in rows.chunks(INSERT_BATCH) {
+        let keyed: Vec<_> = chunk
+            .iter()
+            .map(|row| {
+                (
+                    row,
+                    accounts::external_id_key.eq(external_id_key(row.external_id.as_deref())),
+                )
+            })
+            .collect();
         inserted += per_backend!(conn, |c| diesel::insert_into(accounts::table)
-            .values(chunk)
+            .values(keyed)
             .execute(c))?;
     }
     Ok(inserted)
 }
 
-/// Inserts one account and returns its id.
+/// Inserts one account (with its external id key) and returns its id.
 pub fn insert(conn: &mut DbConn, row: &NewAccount) -> Result<i64, DbError> {
     Ok(diesel::insert_into(accounts::table)
-        .values(row)
+        .values((
+            row,
+            accounts::external_id_key.eq(external_id_key(row.external_id.as_deref())),
+        ))
         .returning(accounts::id)
         .get_result(conn)?)
 }
@@ -304,6 +343,7 @@ struct AccountPatch {
     expansion_potential: Option<String>,
     champion_name: Option<Option<String>>,
     champion_changed_on: Option<Option<NaiveDate>>,
+    external_id_key: Option<Option<String>>,
 }
 
 impl AccountPatch {
@@ -312,6 +352,8 @@ impl AccountPatch {
             ($($field:ident),*) => {
                 AccountPatch {
                     $($field: (old.$field != new.$field).then(|| new.$field.clone()),)*
+                    external_id_key: (old.external_id != new.external_id)
+                        .then(|| external_id_key(new.external_id.as_deref())),
                 }
             };
         }
@@ -358,12 +400,66 @@ pub fn overwrite(
     Ok(())
 }
 
-/// Every account that has an external id (for imports keyed by it).
-pub fn with_external_ids(conn: &mut DbConn) -> Result<Vec<AccountRow>, DbError> {
-    Ok(accounts::table
-        .filter(accounts::external_id.is_not_null())
-        .select(AccountRow::as_select())
-        .load(conn)?)
+/// Every account that has an external id key, by that key (the accounts
+/// import looks rows up here).
+pub fn by_external_id_key(conn: &mut DbConn) -> Result<HashMap<String, AccountRow>, DbError> {
+    let rows: Vec<(AccountRow, Option<String>)> = accounts::table
+        .filter(accounts::external_id_key.is_not_null())
+        .select((AccountRow::as_select(), accounts::external_id_key))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(row, key)| Some((key?, row)))
+        .collect())
+}
+
+/// Gives every account that has an external id but no key its key (the
+/// column added by migration `2026-03-01-000002_external_id_key`; runs after
+/// every migration, and normally finds nothing). Accounts are taken oldest
+/// first; an account whose key another account already holds keeps its id
+/// text without a key, and the duplicates page lists the two for merging.
+/// Returns those `(account, holder of the key)` pairs.
+pub fn fill_external_id_keys(conn: &mut DbConn) -> Result<Vec<(i64, i64)>, DbError> {
+    super::write_tx(conn, |conn| {
+        let missing: Vec<(i64, Option<String>)> = accounts::table
+            .filter(accounts::external_id_key.is_null())
+            .filter(accounts::external_id.is_not_null())
+            .order_by((accounts::created_at.asc(), accounts::id.asc()))
+            .select((accounts::id, accounts::external_id))
+            .load(conn)?;
+        if missing.is_empty() {
+            return Ok(Vec::new());
+        }
+        let held: Vec<(i64, Option<String>)> = accounts::table
+            .filter(accounts::external_id_key.is_not_null())
+            .select((accounts::id, accounts::external_id_key))
+            .load(conn)?;
+        let mut holders: HashMap<String, i64> = held
+            .into_iter()
+            .filter_map(|(id, key)| Some((key?, id)))
+            .collect();
+        let mut left_out = Vec::new();
+        for (id, text) in missing {
+            let Some(key) = external_id_key(text.as_deref()) else {
+                continue;
+            };
+            if let Some(holder) = holders.get(&key) {
+                tracing::warn!(
+                    account = id,
+                    holder,
+                    key,
+                    "two accounts share an external id; the newer is left without a key (merge them on the duplicates page)"
+                );
+                left_out.push((id, *holder));
+                continue;
+            }
+            diesel::update(accounts::table.find(id))
+                .set(accounts::external_id_key.eq(Some(&key)))
+                .execute(conn)?;
+            holders.insert(key, id);
+        }
+        Ok(left_out)
+    })
 }
 
 /// Trims a text field; blank becomes `None`.
@@ -375,6 +471,34 @@ fn clean(text: &Option<String>) -> Option<String> {
 }
 
 impl AccountChanges {
+    /// These fields as the API's editable fields (`None` when a stored enum
+    /// name is unknown, which the schema's checks rule out).
+    pub fn to_input(&self) -> Option<AccountInput> {
+        Some(AccountInput {
+            name: self.name.clone(),
+            external_id: self.external_id.clone(),
+            domain: self.domain.clone(),
+            industry: self.industry.clone(),
+            plan: self.plan.clone(),
+            mrr_minor: self.mrr_minor,
+            currency: self.currency.parse().ok()?,
+            contract_start: self.contract_start,
+            renewal_date: self.renewal_date,
+            owner_id: self.owner_id,
+            status: self.status.parse().ok()?,
+            churn_date: self.churn_date,
+            churn_reason: self.churn_reason.clone(),
+            flag_well_known: self.flag_well_known,
+            flag_feedback: self.flag_feedback,
+            flag_influencer: self.flag_influencer,
+            expansion_potential: self.expansion_potential.parse().ok()?,
+            champion_name: self.champion_name.clone(),
+            champion_changed_on: self.champion_changed_on,
+            // Kept apart from the changes an import writes (see `set_language`).
+            language: None,
+        })
+    }
+
     /// The fields of validated form input, trimmed.
     pub fn from_input(input: &AccountInput) -> Self {
         AccountChanges {
@@ -401,47 +525,75 @@ impl AccountChanges {
     }
 }
 
-/// Checks what the shared validation cannot: the owner is an existing user
-/// who can own accounts, and the external id is not another account's.
+/// The message of an owner who may not own accounts.
+pub fn cannot_own_message(name: &str, role: kizuna_shared::domain::Role) -> String {
+    format!("{name} is an {role} and cannot own accounts")
+}
+
+/// Checks what the shared validation cannot: a newly given owner is an
+/// existing user who may own accounts ([`can_own_accounts`]; keeping the
+/// current owner is not checked again), and the external id's key is not
+/// another account's.
 fn check_references(
     conn: &mut DbConn,
     changes: &AccountChanges,
-    this_account: Option<i64>,
+    this_account: Option<(i64, Option<i64>)>,
 ) -> Result<(), DbError> {
     let mut errors = Vec::new();
-    if let Some(owner_id) = changes.owner_id {
+    let current_owner = this_account.and_then(|(_, owner)| owner);
+    if let Some(owner_id) = changes.owner_id.filter(|o| Some(*o) != current_owner) {
         match super::users::find_by_id(conn, owner_id)? {
             None => errors.push(FieldError {
                 field: "owner_id".into(),
                 message: format!("there is no user {owner_id}"),
             }),
-            Some(user) if user.role == Role::Executive => errors.push(FieldError {
+            Some(user) if !can_own_accounts(user.role) => errors.push(FieldError {
                 field: "owner_id".into(),
-                message: format!("{} is an executive and cannot own accounts", user.name),
+                message: cannot_own_message(&user.name, user.role),
             }),
             Some(_) => {}
         }
     }
-    if let Some(external_id) = &changes.external_id {
-        let wanted = kizuna_shared::cells::normalize_external_id(external_id);
-        let taken: Option<(i64, String)> = accounts::table
-            .filter(accounts::external_id.is_not_null())
-            .filter(lower(accounts::external_id).eq(external_id.to_lowercase()))
+    if let Some(key) = external_id_key(changes.external_id.as_deref()) {
+        let mut taken = accounts::table
+            .filter(accounts::external_id_key.eq(&key))
             .select((accounts::id, accounts::name))
-            .first(conn)
-            .optional()?;
-        let taken = taken.filter(|(id, _)| Some(*id) != this_account);
+            .into_boxed::<super::DbBackend>();
+        if let Some((id, _)) = this_account {
+            taken = taken.filter(accounts::id.ne(id));
+        }
+        let taken: Option<(i64, String)> = taken.first(conn).optional()?;
         if let Some((id, name)) = taken {
-            errors.push(FieldError {
-                field: "external_id".into(),
-                message: format!("{wanted} already belongs to “{name}” (#{id})"),
-            });
+            errors.push(external_id_taken(&key, Some((id, &name))));
         }
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(DbError::Invalid(errors))
+    }
+}
+
+fn external_id_taken(key: &str, holder: Option<(i64, &str)>) -> FieldError {
+    FieldError {
+        field: "external_id".into(),
+        message: match holder {
+            Some((id, name)) => format!("{key} already belongs to “{name}” (#{id})"),
+            None => format!("{key} already belongs to another account"),
+        },
+    }
+}
+
+/// A unique-index violation while writing an account: the only unique
+/// columns are the external id and its key, so another account took the id
+/// between the check and the write.
+fn taken_in_a_race(changes: &AccountChanges) -> impl FnOnce(DbError) -> DbError + '_ {
+    move |e| match e {
+        DbError::Conflict(_) => DbError::Invalid(vec![external_id_taken(
+            changes.external_id.as_deref().unwrap_or_default(),
+            None,
+        )]),
+        other => other,
     }
 }
 
@@ -456,11 +608,14 @@ pub fn create(conn: &mut DbConn, input: &AccountInput, actor: &Actor) -> Result<
         let id: i64 = diesel::insert_into(accounts::table)
             .values((
                 &changes,
+                accounts::external_id_key.eq(external_id_key(changes.external_id.as_deref())),
                 accounts::created_at.eq(now),
                 accounts::updated_at.eq(now),
             ))
             .returning(accounts::id)
-            .get_result(conn)?;
+            .get_result(conn)
+            .map_err(DbError::from)
+            .map_err(taken_in_a_race(&changes))?;
         set_language(conn, id, input.language)?;
         super::sheets::start_for_new_accounts(conn, id - 1, chrono::Utc::now().date_naive())?;
         let mut entry = NewDataChange::new(DataChangeKind::Create, user_id);
@@ -481,24 +636,75 @@ pub fn create(conn: &mut DbConn, input: &AccountInput, actor: &Actor) -> Result<
     })
 }
 
+/// Who edits an account: the user (for the history) and the fields their
+/// role lets them change (`kizuna_shared::domain::editable_account_fields`).
+#[derive(Debug, Clone)]
+pub struct Editor {
+    /// The user's id.
+    pub user_id: i64,
+    /// The fields they may change.
+    pub editable: Vec<AccountField>,
+}
+
+/// The field errors of an edit that changes the MRR or currency of an
+/// account whose MRR comes from its revenue history (see
+/// [`super::revenue::with_history`]).
+fn mrr_from_history_errors(changed: &[AccountField]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if changed.contains(&AccountField::MrrMinor) {
+        errors.push(FieldError {
+            field: "mrr_minor".into(),
+            message: "MRR comes from the revenue history; import monthly MRR to change it".into(),
+        });
+    }
+    if changed.contains(&AccountField::Currency) {
+        errors.push(FieldError {
+            field: "currency".into(),
+            message: "the currency comes from the revenue history; import monthly MRR to change it"
+                .into(),
+        });
+    }
+    errors
+}
+
 /// Replaces the editable fields of account `id` if it is still at
-/// `version`; a stale version is a conflict and changes nothing.
+/// `version`; a stale version is a conflict and changes nothing. Refused
+/// with field errors: a change to a field `editor` may not change, and a
+/// change of MRR or currency while the account has MRR history.
 pub fn update(
     conn: &mut DbConn,
     id: i64,
     version: i64,
     input: &AccountInput,
+    editor: &Editor,
     actor: &Actor,
 ) -> Result<Account, DbError> {
     let changes = AccountChanges::from_input(input);
-    let user_id = actor.user_id.unwrap_or_default();
     super::write_tx(conn, |conn| {
-        check_references(conn, &changes, Some(id))?;
-        let before: Option<AccountRow> = accounts::table
+        let stored = accounts::table
             .find(id)
             .select(AccountRow::as_select())
             .first(conn)
-            .optional()?;
+            .optional()?
+            .ok_or(DbError::NotFound)?;
+        if stored.version != version {
+            return Err(stale_or_missing(conn, id, version)?);
+        }
+        let before = AccountChanges::from_row(&stored);
+        let mut stored_input = before.to_input().ok_or_else(|| {
+            DbError::Corrupt(format!(
+                "account {id}: unknown status, currency or expansion"
+            ))
+        })?;
+        stored_input.language = stored.language.as_deref().and_then(|l| l.parse().ok());
+        let mut errors = input.forbidden_changes(&stored_input, &editor.editable);
+        if errors.is_empty() && super::revenue::has_history(conn, id)? {
+            errors = mrr_from_history_errors(&input.changed_fields(&stored_input));
+        }
+        if !errors.is_empty() {
+            return Err(DbError::Invalid(errors));
+        }
+        check_references(conn, &changes, Some((id, stored.owner_id)))?;
         let now = chrono::Utc::now().naive_utc();
         let updated = diesel::update(
             accounts::table
@@ -507,22 +713,23 @@ pub fn update(
         )
         .set((
             &changes,
+            accounts::external_id_key.eq(external_id_key(changes.external_id.as_deref())),
             accounts::version.eq(accounts::version + 1),
             accounts::updated_at.eq(now),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(DbError::from)
+        .map_err(taken_in_a_race(&changes))?;
         if updated == 0 {
             return Err(stale_or_missing(conn, id, version)?);
         }
         set_language(conn, id, input.language)?;
-        let mut entry = NewDataChange::new(DataChangeKind::Update, user_id);
+        let mut entry = NewDataChange::new(DataChangeKind::Update, editor.user_id);
         entry.account_id = Some(id);
         entry.updated = 1;
         entry.detail = format!("Edited “{}”.", changes.name);
         history::record(conn, &entry)?;
-        if let Some(before) = &before {
-            audit::record_account_edit(conn, actor, id, before, &changes)?;
-        }
+        audit::record_account_edit(conn, actor, id, &stored, &changes)?;
         find(conn, id)
     })
 }
@@ -637,7 +844,9 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Account, DbError> {
         .filter(accounts::id.eq(id))
         .select((AccountRow::as_select(), Option::<UserRow>::as_select()))
         .first::<(AccountRow, Option<UserRow>)>(conn)?;
-    row.into_account(owner)
+    let mut account = row.into_account(owner)?;
+    account.mrr_from_history = super::revenue::has_history(conn, id)?;
+    Ok(account)
 }
 
 diesel::define_sql_function! {
@@ -790,6 +999,7 @@ pub fn list(conn: &mut DbConn, q: &AccountQuery) -> Result<Page<Account>, DbErro
         .map(|(row, owner)| row.into_account(owner))
         .collect::<Result<Vec<_>, _>>()?;
     let ids: Vec<i64> = items.iter().map(|a| a.id).collect();
+    mark_mrr_from_history(conn, &mut items)?;
     let mut latest = super::signals::latest_for(conn, &ids)?;
     for account in &mut items {
         if let Some(values) = latest.remove(&account.id) {

@@ -1,9 +1,9 @@
 //! Likely duplicate accounts and merging two accounts into one.
 //!
-//! Detection runs in memory over every account's name, external id, domain
-//! and contact e-mail domains (a few MB even at 100,000 accounts), with the
-//! normal forms of `kizuna_shared::cells`, so the rules are the same as the
-//! import's.
+//! Detection runs in memory over every account's name, external id key,
+//! domain and contact e-mail domains (a few MB even at 100,000 accounts),
+//! with the normal forms of `kizuna_shared::cells`, so the rules are the
+//! same as the import's and the form's.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -12,9 +12,9 @@ use diesel::sql_types::BigInt;
 use kizuna_shared::api::{
     Account, DataChangeKind, DuplicateGroup, DuplicateReason, FieldError, MergeReport, MergeRequest,
 };
-use kizuna_shared::cells::{company_domain, normalize_company_name, normalize_external_id};
+use kizuna_shared::cells::{company_domain, normalize_company_name};
 
-use super::accounts::AccountRow;
+use super::accounts::{external_id_key, AccountRow};
 use super::history::{self, NewDataChange};
 use super::schema::{accounts, contacts, users};
 use super::users::UserRow;
@@ -28,14 +28,19 @@ pub const MAX_GROUPS: usize = 500;
 /// domain, a generic name) and are left out.
 const MAX_GROUP_SIZE: usize = 20;
 
-/// Likely duplicates: accounts sharing a normalised external id, a
-/// normalised name, or a company domain (their own or a contact's e-mail
-/// domain). A set of accounts is listed once, under its strongest reason.
+/// Likely duplicates: accounts sharing an external id key, a normalised
+/// name, or a company domain (their own or a contact's e-mail domain). A set
+/// of accounts is listed once, under its strongest reason. An account whose
+/// id lost its key to an older account's when the key was introduced (see
+/// [`super::accounts::fill_external_id_keys`]) is grouped by the key its id
+/// would have, so the pair shows up here for merging.
 pub fn find(conn: &mut DbConn) -> Result<Vec<DuplicateGroup>, DbError> {
-    let rows: Vec<(i64, String, Option<String>, Option<String>)> = accounts::table
+    type KeyRow = (i64, String, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<KeyRow> = accounts::table
         .select((
             accounts::id,
             accounts::name,
+            accounts::external_id_key,
             accounts::external_id,
             accounts::domain,
         ))
@@ -47,14 +52,14 @@ pub fn find(conn: &mut DbConn) -> Result<Vec<DuplicateGroup>, DbError> {
         .load(conn)?;
 
     let mut keys: BTreeMap<(DuplicateReason, String), BTreeSet<i64>> = BTreeMap::new();
-    for (id, name, external_id, domain) in &rows {
-        if let Some(ext) = external_id {
-            let k = normalize_external_id(ext);
-            if !k.is_empty() {
-                keys.entry((DuplicateReason::ExternalId, k))
-                    .or_default()
-                    .insert(*id);
-            }
+    for (id, name, key, external_id, domain) in &rows {
+        if let Some(k) = key
+            .clone()
+            .or_else(|| external_id_key(external_id.as_deref()))
+        {
+            keys.entry((DuplicateReason::ExternalId, k))
+                .or_default()
+                .insert(*id);
         }
         let n = normalize_company_name(name);
         if !n.is_empty() {
@@ -106,10 +111,12 @@ pub fn find(conn: &mut DbConn) -> Result<Vec<DuplicateGroup>, DbError> {
             .filter(accounts::id.eq_any(chunk))
             .select((AccountRow::as_select(), Option::<UserRow>::as_select()))
             .load::<(AccountRow, Option<UserRow>)>(conn)?;
-        for (row, owner) in loaded {
-            let account = row.into_account(owner)?;
-            by_id.insert(account.id, account);
-        }
+        let mut accounts = loaded
+            .into_iter()
+            .map(|(row, owner)| row.into_account(owner))
+            .collect::<Result<Vec<_>, _>>()?;
+        super::accounts::mark_mrr_from_history(conn, &mut accounts)?;
+        by_id.extend(accounts.into_iter().map(|a| (a.id, a)));
     }
     Ok(groups
         .into_iter()
@@ -121,17 +128,48 @@ pub fn find(conn: &mut DbConn) -> Result<Vec<DuplicateGroup>, DbError> {
         .collect())
 }
 
-/// Tables whose rows belong to one account and follow it when it is merged
-/// into another: `(table, columns that must stay unique with account_id)`.
-/// Rows of the merged account that would collide with the kept account's
-/// (the same month and product, the same signal on the same day) are the
-/// same fact recorded twice; the kept account's row wins and the other is
-/// deleted with the merged account. Tables added by later features
-/// (surveys, onboarding sheets) are listed here.
-const OWNED_TABLES: &[(&str, &[&str])] = &[
-    ("account_mrr", &["month", "product"]),
-    ("signal_values", &["signal_key", "observed_on"]),
-];
+/// A table whose rows belong to one account and follow it when it is
+/// merged into another. Rows of the merged account that would collide with
+/// the kept account's (the same month and product, the same signal on the
+/// same day) are the same fact recorded twice; the kept account's row wins
+/// and the other is deleted with the merged account. Tables added by later
+/// features (surveys, onboarding sheets) become a variant here; the compiler
+/// then asks for their SQL names and their count in [`MovedRows`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OwnedTable {
+    /// `account_mrr`.
+    Mrr,
+    /// `signal_values`.
+    Signals,
+}
+
+impl OwnedTable {
+    const ALL: [OwnedTable; 2] = [OwnedTable::Mrr, OwnedTable::Signals];
+
+    /// The table and the columns that must stay unique with `account_id`.
+    const fn sql(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            OwnedTable::Mrr => ("account_mrr", &["month", "product"]),
+            OwnedTable::Signals => ("signal_values", &["signal_key", "observed_on"]),
+        }
+    }
+}
+
+/// How many rows of each owned table a merge moved, by name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct MovedRows {
+    mrr: u64,
+    signals: u64,
+}
+
+impl MovedRows {
+    fn of(&mut self, table: OwnedTable) -> &mut u64 {
+        match table {
+            OwnedTable::Mrr => &mut self.mrr,
+            OwnedTable::Signals => &mut self.signals,
+        }
+    }
+}
 
 /// Moves the rows of `table` from `from` to `to` except those that would
 /// collide on `unique`; returns how many moved.
@@ -238,9 +276,10 @@ pub fn merge(
             ));
         }
 
-        let mut moved = [0_u64; 2];
-        for (i, (table, unique)) in OWNED_TABLES.iter().enumerate() {
-            moved[i] = move_rows(conn, table, unique, other.id, keep.id)?;
+        let mut moved = MovedRows::default();
+        for table in OwnedTable::ALL {
+            let (name, unique) = table.sql();
+            *moved.of(table) = move_rows(conn, name, unique, other.id, keep.id)?;
         }
         let keep_has_champion: bool = diesel::select(diesel::dsl::exists(
             contacts::table
@@ -269,8 +308,12 @@ pub fn merge(
         // kept account when that has none.
         diesel::delete(accounts::table.find(other.id)).execute(conn)?;
 
-        let mrr_minor =
-            super::revenue::latest_month_total(conn, keep.id)?.unwrap_or(keep.mrr_minor);
+        // The kept account's MRR is recomputed from the combined history
+        // (a checked sum; see `revenue::latest_month_total`).
+        let mrr_minor = super::revenue::latest_month_total(conn, keep.id)?
+            .map(|total| total.amount_minor)
+            .unwrap_or(keep.mrr_minor);
+        let external_id = keep.external_id.clone().or(other.external_id.clone());
         let now = chrono::Utc::now().naive_utc();
         let earliest = match (keep.contract_start, other.contract_start) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -278,7 +321,8 @@ pub fn merge(
         };
         diesel::update(accounts::table.find(keep.id))
             .set((
-                accounts::external_id.eq(keep.external_id.clone().or(other.external_id.clone())),
+                accounts::external_id_key.eq(external_id_key(external_id.as_deref())),
+                accounts::external_id.eq(external_id),
                 accounts::domain.eq(keep.domain.clone().or(other.domain.clone())),
                 accounts::industry.eq(keep.industry.clone().or(other.industry.clone())),
                 accounts::plan.eq(keep.plan.clone().or(other.plan.clone())),
@@ -302,7 +346,13 @@ pub fn merge(
         let mut entry = NewDataChange::new(DataChangeKind::Merge, user_id);
         entry.account_id = Some(keep.id);
         entry.updated = 1;
-        entry.rows_total = i64::try_from(moved[0] + moved[1] + contacts_moved).unwrap_or(i64::MAX);
+        entry.rows_total = i64::try_from(
+            moved
+                .mrr
+                .saturating_add(moved.signals)
+                .saturating_add(contacts_moved),
+        )
+        .unwrap_or(i64::MAX);
         entry.detail = format!(
             "Merged “{}” (#{}{}) into “{}” (#{}): {} MRR rows, {} signal values and {} contacts moved.",
             other.name,
@@ -314,8 +364,8 @@ pub fn merge(
                 .unwrap_or_default(),
             keep.name,
             keep.id,
-            moved[0],
-            moved[1],
+            moved.mrr,
+            moved.signals,
             contacts_moved
         );
         let history_id = history::record(conn, &entry)?;
@@ -331,8 +381,8 @@ pub fn merge(
         )?;
         Ok(MergeReport {
             account: super::accounts::find(conn, keep.id)?,
-            mrr_moved: moved[0],
-            signals_moved: moved[1],
+            mrr_moved: moved.mrr,
+            signals_moved: moved.signals,
             contacts_moved,
             history_id,
         })

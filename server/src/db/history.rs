@@ -9,38 +9,11 @@ use super::schema::{data_changes, users};
 use super::users::UserRow;
 use super::{DbConn, DbError};
 
-/// The stored name of a kind.
-pub fn kind_name(kind: DataChangeKind) -> &'static str {
-    match kind {
-        DataChangeKind::Accounts => "accounts",
-        DataChangeKind::Mrr => "mrr",
-        DataChangeKind::Signals => "signals",
-        DataChangeKind::Merge => "merge",
-        DataChangeKind::Create => "create",
-        DataChangeKind::Update => "update",
-        DataChangeKind::Delete => "delete",
-    }
-}
-
-fn parse_kind(name: &str) -> Option<DataChangeKind> {
-    [
-        DataChangeKind::Accounts,
-        DataChangeKind::Mrr,
-        DataChangeKind::Signals,
-        DataChangeKind::Merge,
-        DataChangeKind::Create,
-        DataChangeKind::Update,
-        DataChangeKind::Delete,
-    ]
-    .into_iter()
-    .find(|k| kind_name(*k) == name)
-}
-
 /// A history entry to record.
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
 #[diesel(table_name = data_changes)]
 pub struct NewDataChange {
-    /// [`kind_name`] of the change.
+    /// `DataChangeKind::as_str` of the change.
     pub kind: String,
     /// Who.
     pub user_id: Option<i64>,
@@ -66,7 +39,7 @@ impl NewDataChange {
     /// An entry of `kind` by `user_id` now, with zero counts.
     pub fn new(kind: DataChangeKind, user_id: i64) -> Self {
         NewDataChange {
-            kind: kind_name(kind).to_owned(),
+            kind: kind.as_str().to_owned(),
             user_id: Some(user_id),
             file_name: None,
             rows_total: 0,
@@ -122,9 +95,10 @@ pub fn list(conn: &mut DbConn, q: &DataChangeQuery) -> Result<Page<DataChange>, 
     let items = rows
         .into_iter()
         .map(|(r, user)| {
-            let kind = parse_kind(&r.kind).ok_or_else(|| {
-                DbError::Corrupt(format!("data change {}: kind {}", r.id, r.kind))
-            })?;
+            let kind: DataChangeKind = r
+                .kind
+                .parse()
+                .map_err(|e| DbError::Corrupt(format!("data change {}: {e}", r.id)))?;
             Ok(DataChange {
                 id: r.id,
                 kind,
@@ -136,7 +110,7 @@ pub fn list(conn: &mut DbConn, q: &DataChangeQuery) -> Result<Page<DataChange>, 
                 unchanged: count(r.unchanged),
                 account_id: r.account_id,
                 detail: r.detail,
-                at: r.created_at,
+                at: r.created_at.and_utc(),
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;

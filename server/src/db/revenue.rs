@@ -1,8 +1,12 @@
-//! Queries on `account_mrr`: monthly MRR per account and product line.
+//! Queries on `account_mrr`: monthly MRR per account and product line, and
+//! the one rule of the current-MRR invariant ([`with_history`]).
+
+use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use kizuna_shared::api::MrrEntry;
+use kizuna_shared::api::{Money, MrrEntry};
+use kizuna_shared::domain::Currency;
 
 use super::schema::account_mrr;
 use super::{DbConn, DbError};
@@ -84,10 +88,47 @@ pub fn history(conn: &mut DbConn, account_id: i64) -> Result<Vec<MrrEntry>, DbEr
         .collect()
 }
 
+/// Which of `account_ids` have monthly MRR history. This one function
+/// decides the current-MRR invariant: for these accounts
+/// `accounts.mrr_minor` (and `currency`) come from the latest month of the
+/// history and nothing else writes them — an account edit that changes them
+/// is refused (`db::accounts::update`), an accounts import ignores its MRR
+/// cell with a warning (`import::accounts`), and `Account::mrr_from_history`
+/// tells the form to show them read-only.
+pub fn with_history(conn: &mut DbConn, account_ids: &[i64]) -> Result<HashSet<i64>, DbError> {
+    let mut found = HashSet::new();
+    // Chunks keep the bound variables under SQLite's limit.
+    for chunk in account_ids.chunks(5_000) {
+        let ids: Vec<i64> = account_mrr::table
+            .filter(account_mrr::account_id.eq_any(chunk))
+            .select(account_mrr::account_id)
+            .distinct()
+            .load(conn)?;
+        found.extend(ids);
+    }
+    Ok(found)
+}
+
+/// Whether account `id` has MRR history (see [`with_history`]).
+pub fn has_history(conn: &mut DbConn, account_id: i64) -> Result<bool, DbError> {
+    Ok(with_history(conn, &[account_id])?.contains(&account_id))
+}
+
+/// Adds amounts of one currency, as a database error when the stored rows
+/// mix currencies or overflow (the import and the form make both
+/// impossible, so either means the data was changed behind Kizuna's back).
+pub fn sum_stored(
+    what: &str,
+    currency: Currency,
+    amounts: impl IntoIterator<Item = Money>,
+) -> Result<Money, DbError> {
+    Money::checked_sum(currency, amounts).map_err(|e| DbError::Corrupt(format!("{what}: {e}")))
+}
+
 /// The account's MRR in its latest month of history (all products), or
 /// `None` without history. The accounts' current MRR is kept equal to this
-/// whenever history changes (imports, merges).
-pub fn latest_month_total(conn: &mut DbConn, account_id: i64) -> Result<Option<i64>, DbError> {
+/// whenever history changes (imports, merges); the sum is checked.
+pub fn latest_month_total(conn: &mut DbConn, account_id: i64) -> Result<Option<Money>, DbError> {
     let latest: Option<NaiveDate> = account_mrr::table
         .filter(account_mrr::account_id.eq(account_id))
         .select(diesel::dsl::max(account_mrr::month))
@@ -95,10 +136,23 @@ pub fn latest_month_total(conn: &mut DbConn, account_id: i64) -> Result<Option<i
     let Some(month) = latest else {
         return Ok(None);
     };
-    let amounts: Vec<i64> = account_mrr::table
+    let rows: Vec<(i64, String)> = account_mrr::table
         .filter(account_mrr::account_id.eq(account_id))
         .filter(account_mrr::month.eq(month))
-        .select(account_mrr::amount_minor)
+        .select((account_mrr::amount_minor, account_mrr::currency))
         .load(conn)?;
-    Ok(Some(amounts.iter().sum()))
+    let what = format!("MRR of account {account_id} in {month}");
+    let amounts = rows
+        .into_iter()
+        .map(|(amount, currency)| {
+            let currency: Currency = currency
+                .parse()
+                .map_err(|e| DbError::Corrupt(format!("{what}: {e}")))?;
+            Ok(Money::new(amount, currency))
+        })
+        .collect::<Result<Vec<Money>, DbError>>()?;
+    let Some(first) = amounts.first() else {
+        return Ok(None);
+    };
+    sum_stored(&what, first.currency, amounts.iter().copied()).map(Some)
 }

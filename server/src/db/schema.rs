@@ -83,6 +83,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         domain -> Nullable<Text>,
+        external_id_key -> Nullable<Text>,
         language -> Nullable<Text>,
     }
 }
@@ -151,6 +152,16 @@ diesel::table! {
         account_id -> Nullable<BigInt>,
         detail -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The single row held while an import applies (see `db::imports`).
+    import_lock (id) {
+        id -> BigInt,
+        holder -> Text,
+        user_id -> Nullable<BigInt>,
+        acquired_at -> Timestamp,
     }
 }
 
@@ -354,4 +365,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sheet_item_events,
     sessions,
     audit_log,
+    import_lock,
 );

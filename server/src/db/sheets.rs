@@ -600,11 +600,9 @@ pub fn detail(conn: &mut DbConn, id: i64, today: NaiveDate) -> Result<SheetDetai
     )?;
     let mut by_item: BTreeMap<i64, Vec<ItemEvent>> = BTreeMap::new();
     for (item_id, action, note, done_on, user_id, at) in events {
-        let action = match action.as_str() {
-            "done" => ItemAction::Done,
-            "undone" => ItemAction::Undone,
-            other => return Err(DbError::Corrupt(format!("item event action {other}"))),
-        };
+        let action: ItemAction = action
+            .parse()
+            .map_err(|e| DbError::Corrupt(format!("{e}")))?;
         by_item.entry(item_id).or_default().push(ItemEvent {
             action,
             note,
@@ -777,7 +775,13 @@ pub fn tick(
             diesel::insert_into(sheet_item_events::table)
                 .values(&NewEvent {
                     item_id,
-                    action: if request.done { "done" } else { "undone" }.to_owned(),
+                    action: if request.done {
+                        ItemAction::Done
+                    } else {
+                        ItemAction::Undone
+                    }
+                    .as_str()
+                    .to_owned(),
                     done_on: request.done.then(|| request.done_on.unwrap_or(today)),
                     note,
                     user_id,

@@ -136,10 +136,16 @@ pub fn list_all(conn: &mut DbConn) -> Result<Vec<UserSummary>, DbError> {
         .collect()
 }
 
-/// Users who can own accounts (CSMs and managers who are not disabled), by name.
+/// Users who can own accounts (`kizuna_shared::domain::can_own_accounts`)
+/// and are not disabled, by name.
 pub fn list_owners(conn: &mut DbConn) -> Result<Vec<UserSummary>, DbError> {
+    let roles: Vec<&str> = Role::ALL
+        .iter()
+        .filter(|r| kizuna_shared::domain::can_own_accounts(**r))
+        .map(|r| r.as_str())
+        .collect();
     users::table
-        .filter(users::role.eq_any([Role::Csm.as_str(), Role::Manager.as_str()]))
+        .filter(users::role.eq_any(roles))
         .filter(users::disabled_at.is_null())
         .order_by((users::name.asc(), users::id.asc()))
         .select(UserRow::as_select())

@@ -1,8 +1,11 @@
-//! The CSV export of accounts: a file Excel opens correctly (UTF-8 with BOM)
-//! and that imports back unchanged (the columns are the accounts import's,
-//! plus the tier and the latest value of every signal).
+//! The CSV export of accounts: a file Excel opens correctly (UTF-8 with BOM),
+//! safely (text people typed that a spreadsheet would run as a formula is
+//! guarded, see `cells::neutralize_formula`), and that imports back
+//! unchanged (the columns are the accounts import's, plus the tier and the
+//! latest value of every signal; the import removes the guard).
 
 use kizuna_shared::api::{AccountQuery, ImportKind};
+use kizuna_shared::cells::neutralize_formula;
 use kizuna_shared::domain::{format_major, Currency, Tier};
 
 use crate::db::{self, DbConn, DbError};
@@ -45,7 +48,9 @@ pub fn accounts_csv(conn: &mut DbConn, query: &AccountQuery) -> Result<Vec<u8>, 
             .collect();
         header.push("tier");
         header.extend(signal_keys.iter().map(String::as_str));
-        writer.write_record(&header).map_err(corrupt)?;
+        writer
+            .write_record(header.iter().map(|h| neutralize_formula(h).into_owned()))
+            .map_err(corrupt)?;
         for (row, owner) in rows {
             let currency: Currency = row
                 .currency
@@ -53,25 +58,30 @@ pub fn accounts_csv(conn: &mut DbConn, query: &AccountQuery) -> Result<Vec<u8>, 
                 .map_err(|e| DbError::Corrupt(format!("account {}: {e}", row.id)))?;
             let signals = latest.remove(&row.id).unwrap_or_default();
             let flag = |b: bool| if b { "true" } else { "false" }.to_owned();
+            // Text people typed is guarded against formula injection;
+            // numbers, dates and names of our enums are written by Kizuna.
+            let text = |t: &Option<String>| {
+                neutralize_formula(t.as_deref().unwrap_or_default()).into_owned()
+            };
             let mut record = vec![
-                row.external_id.clone().unwrap_or_default(),
-                row.name.clone(),
-                row.domain.clone().unwrap_or_default(),
-                row.industry.clone().unwrap_or_default(),
-                row.plan.clone().unwrap_or_default(),
+                text(&row.external_id),
+                neutralize_formula(&row.name).into_owned(),
+                text(&row.domain),
+                text(&row.industry),
+                text(&row.plan),
                 format_major(row.mrr_minor, currency),
                 currency.as_str().to_owned(),
                 date(row.contract_start),
                 date(row.renewal_date),
-                owner.map(|o| o.email).unwrap_or_default(),
+                text(&owner.map(|o| o.email)),
                 row.status.clone(),
                 date(row.churn_date),
-                row.churn_reason.clone().unwrap_or_default(),
+                text(&row.churn_reason),
                 flag(row.flag_well_known),
                 flag(row.flag_feedback),
                 flag(row.flag_influencer),
                 row.expansion_potential.clone(),
-                row.champion_name.clone().unwrap_or_default(),
+                text(&row.champion_name),
                 date(row.champion_changed_on),
                 Tier::of(row.mrr_minor, currency).as_str().to_owned(),
             ];

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use kizuna_shared::api::ImportProgress;
+use kizuna_shared::api::{ImportPhase, ImportProgress};
 
 /// How long a finished import's progress stays readable.
 const KEEP: Duration = Duration::from_secs(300);
@@ -23,7 +23,7 @@ pub struct ProgressRegistry {
 
 impl ProgressRegistry {
     /// Records the progress of `token` (and forgets entries older than five minutes).
-    pub fn set(&self, token: &str, phase: &str, done: u64, total: u64) {
+    pub fn set(&self, token: &str, phase: ImportPhase, done: u64, total: u64) {
         // A poisoned lock only means another request panicked mid-update;
         // the map itself is still usable.
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
@@ -31,14 +31,7 @@ impl ProgressRegistry {
         entries.retain(|_, (_, at)| now.duration_since(*at) < KEEP);
         entries.insert(
             token.to_owned(),
-            (
-                ImportProgress {
-                    phase: phase.to_owned(),
-                    done,
-                    total,
-                },
-                now,
-            ),
+            (ImportProgress { phase, done, total }, now),
         );
     }
 
@@ -57,9 +50,9 @@ mod tests {
     fn progress_is_kept_by_token() {
         let registry = ProgressRegistry::default();
         assert!(registry.get("abc").is_none());
-        registry.set("abc", "checking", 10, 100);
-        registry.set("abc", "writing", 20, 100);
+        registry.set("abc", ImportPhase::Checking, 10, 100);
+        registry.set("abc", ImportPhase::Writing, 20, 100);
         let p = registry.get("abc").unwrap();
-        assert_eq!((p.phase.as_str(), p.done, p.total), ("writing", 20, 100));
+        assert_eq!((p.phase, p.done, p.total), (ImportPhase::Writing, 20, 100));
     }
 }

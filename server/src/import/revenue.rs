@@ -1,139 +1,28 @@
 //! Checking and applying a monthly MRR file: one row per account, month and
 //! product line, upserted by that key. After writing, each touched account's
-//! current MRR becomes the total of its latest month of history.
+//! current MRR becomes the total of its latest month of history (a checked
+//! sum: amounts of one currency only, no overflow).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
-use kizuna_shared::api::ImportAction;
-use kizuna_shared::cells::{normalize_external_id, parse_amount, parse_month};
+use kizuna_shared::api::{ImportAction, ImportPhase, Money};
+use kizuna_shared::cells::{parse_amount, parse_month};
 use kizuna_shared::domain::Currency;
 
-use super::read::{Columns, Table};
-use super::{tick, Outcome, Plan, Problems, Progress};
+use super::{tick, Input, Outcome, Plan, Progress, RowCheck};
+use crate::db::imports as queries;
 use crate::db::revenue::{self, NewMrr};
-use crate::db::schema::{account_mrr, accounts};
 use crate::db::{DbConn, DbError};
 
-/// An account as the MRR and signal files refer to it.
-pub(super) struct KnownAccount {
-    pub(super) id: i64,
-    pub(super) name: String,
-    pub(super) currency: String,
-    pub(super) mrr_minor: i64,
-}
-
-/// Every account with an external id, by normalised id.
-pub(super) fn known_accounts(conn: &mut DbConn) -> Result<HashMap<String, KnownAccount>, DbError> {
-    let rows: Vec<(i64, Option<String>, String, String, i64)> = accounts::table
-        .filter(accounts::external_id.is_not_null())
-        .select((
-            accounts::id,
-            accounts::external_id,
-            accounts::name,
-            accounts::currency,
-            accounts::mrr_minor,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, ext, name, currency, mrr_minor)| {
-            Some((
-                normalize_external_id(ext.as_deref()?),
-                KnownAccount {
-                    id,
-                    name,
-                    currency,
-                    mrr_minor,
-                },
-            ))
-        })
-        .collect())
-}
-
-/// Reports a missing required cell.
-pub(super) fn missing(problems: &mut Problems, row: u64, column: &str) {
-    problems.push(
-        row,
-        Some(column),
-        "missing_value",
-        format!("“{column}” is required and empty."),
-    );
-}
-
-/// Reports an external id that no account has.
-pub(super) fn unknown_account(problems: &mut Problems, row: u64, ext: &str) {
-    problems.push(
-        row,
-        Some("external_id"),
-        "unknown_account",
-        format!("No account has the external id {ext}; import the accounts file first."),
-    );
-}
-
-/// The account a row's `external_id` cell names, reporting an empty cell or
-/// an id no account has.
-pub(super) fn account_of<'a>(
-    problems: &mut Problems,
-    row: u64,
-    cell: Option<&str>,
-    known: &'a HashMap<String, KnownAccount>,
-) -> Option<&'a KnownAccount> {
-    let Some(ext) = cell else {
-        missing(problems, row, "external_id");
-        return None;
-    };
-    let found = known.get(&normalize_external_id(ext));
-    if found.is_none() {
-        unknown_account(problems, row, ext);
-    }
-    found
-}
-
-/// Parses a required cell, reporting an empty cell or a parse error.
-pub(super) fn required<T>(
-    problems: &mut Problems,
-    row: u64,
-    column: &str,
-    cell: Option<&str>,
-    parse: impl FnOnce(&str) -> Result<T, kizuna_shared::cells::CellError>,
-) -> Option<T> {
-    let Some(text) = cell else {
-        missing(problems, row, column);
-        return None;
-    };
-    parse(text)
-        .map_err(|e| problems.push(row, Some(column), e.code(), format!("“{column}”: {e}.")))
-        .ok()
-}
-
-/// Reports a row whose cell count differs from the header's.
-pub(super) fn check_width(problems: &mut Problems, table: &Table, row: &super::read::Row) -> bool {
-    if row.cells.len() == table.headers.len() {
-        return true;
-    }
-    problems.push(
-        row.number,
-        None,
-        "bad_row",
-        format!(
-            "The row has {} cells but the header has {}; check for a stray separator or quote.",
-            row.cells.len(),
-            table.headers.len()
-        ),
-    );
-    false
-}
-
+/// One checked row.
 struct Parsed {
     row: u64,
     account: i64,
     month: NaiveDate,
     product: String,
-    amount: i64,
-    currency: String,
-    key: String,
+    amount: Money,
+    external_id: String,
     name: String,
 }
 
@@ -146,97 +35,56 @@ pub(super) struct MrrPlan {
     current: Vec<(i64, i64)>,
 }
 
-pub(super) fn check(
-    conn: &mut DbConn,
-    table: &Table,
-    cols: &Columns,
-    progress: Progress<'_>,
-) -> Result<MrrPlan, DbError> {
-    let known = known_accounts(conn)?;
-    let mut outcome = Outcome::default();
-    let mut parsed = Vec::with_capacity(table.rows.len());
+/// Reads and checks every row; returns the rows that passed.
+fn read_rows(
+    input: &Input<'_>,
+    known: &HashMap<String, queries::KnownAccount>,
+    outcome: &mut Outcome,
+) -> Vec<Parsed> {
+    let mut parsed = Vec::with_capacity(input.table.row_count());
     let mut seen: HashMap<(i64, NaiveDate, String), u64> = HashMap::new();
-    let total = table.rows.len();
-    for (i, row) in table.rows.iter().enumerate() {
-        tick(progress, "checking", i, total);
-        let n = row.number;
-        let p = &mut outcome.problems;
-        let before = p.count;
-        check_width(p, table, row);
-        let cell = |c: &str| cols.cell(row, c);
-        let account = account_of(p, n, cell("external_id"), &known);
-        let month = required(p, n, "month", cell("month"), parse_month);
-        let product = match cell("product") {
-            None => {
-                missing(p, n, "product");
-                None
-            }
-            Some(t) if t.chars().count() > 100 => {
-                p.push(
-                    n,
-                    Some("product"),
-                    "invalid_value",
-                    "“product” must be at most 100 characters.".into(),
-                );
-                None
-            }
-            Some(t) => Some(t.to_owned()),
-        };
-        let currency = match cell("currency") {
-            None => {
-                missing(p, n, "currency");
-                None
-            }
-            Some(t) => match t.to_uppercase().parse::<Currency>() {
-                Ok(c) => Some(c),
-                Err(_) => {
-                    p.push(
-                        n,
-                        Some("currency"),
-                        "unknown_currency",
-                        format!("“{t}” is not a currency Kizuna handles (JPY, USD, EUR)."),
-                    );
-                    None
-                }
-            },
-        };
+    let total = input.table.row_count();
+    for (i, row) in input.table.rows().enumerate() {
+        tick(input.progress, ImportPhase::Checking, i, total);
+        let mut check = RowCheck::new(input.table, row, input.cols, &mut outcome.problems);
+        let account = check.account(known);
+        let month = check.required("month", parse_month);
+        let product = check.required_text("product", 100);
+        let currency = check.currency(input.currency);
         if let (Some(a), Some(c)) = (account, currency) {
-            if a.currency != c.as_str() {
-                p.push(
-                    n,
+            if a.currency != c {
+                check.problem(
                     Some("currency"),
                     "currency_mismatch",
                     format!(
-                        "“{}” bills in {}, not {}; amounts in different currencies are never mixed.",
-                        a.name,
-                        a.currency,
-                        c.as_str()
+                        "“{}” bills in {}, not {c}; amounts in different currencies are never mixed.",
+                        a.name, a.currency
                     ),
                 );
             }
         }
-        let amount = match (cell("mrr"), currency) {
-            (None, _) => {
-                missing(p, n, "mrr");
+        let amount = match currency {
+            Some(c) => check
+                .required("mrr", |t| parse_amount(t, c))
+                .map(|minor| Money::new(minor, c)),
+            None => {
+                if check.cell("mrr").is_none() {
+                    check.missing("mrr");
+                }
                 None
             }
-            (Some(t), Some(c)) => parse_amount(t, c)
-                .map_err(|e| p.push(n, Some("mrr"), e.code(), format!("“mrr”: {e}.")))
-                .ok(),
-            (Some(_), None) => None,
         };
-        if p.count > before {
+        if check.has_problems() {
             continue;
         }
-        let (Some(account), Some(month), Some(product), Some(amount), Some(currency)) =
-            (account, month, product, amount, currency)
+        let (Some(account), Some(month), Some(product), Some(amount)) =
+            (account, month, product, amount)
         else {
             continue;
         };
-        let dup_key = (account.id, month, product.clone());
+        let dup_key = (account.id, month, product.to_owned());
         if let Some(first) = seen.get(&dup_key) {
-            p.push(
-                n,
+            check.problem(
                 Some("product"),
                 "duplicate_key",
                 format!(
@@ -247,25 +95,27 @@ pub(super) fn check(
             );
             continue;
         }
-        seen.insert(dup_key, n);
-        let key = format!(
-            "{} {} {product}",
-            cell("external_id").unwrap_or_default(),
-            month.format("%Y-%m")
-        );
+        seen.insert(dup_key, check.n);
         parsed.push(Parsed {
-            row: n,
+            row: check.n,
             account: account.id,
             month,
-            product,
+            product: product.to_owned(),
             amount,
-            currency: currency.as_str().to_owned(),
-            key,
+            external_id: check.cell("external_id").unwrap_or_default().to_owned(),
             name: account.name.clone(),
         });
     }
+    parsed
+}
 
-    // Existing rows of the accounts in the file, read in chunks.
+pub(super) fn check(conn: &mut DbConn, input: &Input<'_>) -> Result<MrrPlan, DbError> {
+    let known = queries::known_accounts(conn)?;
+    let mut outcome = Outcome::default();
+    let parsed = read_rows(input, &known, &mut outcome);
+
+    // Existing rows of the accounts in the file, and each month's total.
+    let currency_of: HashMap<i64, Currency> = known.values().map(|a| (a.id, a.currency)).collect();
     let touched: Vec<i64> = parsed
         .iter()
         .map(|p| p.account)
@@ -273,22 +123,23 @@ pub(super) fn check(
         .into_iter()
         .collect();
     let mut stored: HashMap<(i64, NaiveDate, String), (i64, i64)> = HashMap::new();
-    let mut months: HashMap<i64, BTreeMap<NaiveDate, i64>> = HashMap::new();
-    for chunk in touched.chunks(5_000) {
-        let rows: Vec<(i64, i64, NaiveDate, String, i64)> = account_mrr::table
-            .filter(account_mrr::account_id.eq_any(chunk))
-            .select((
-                account_mrr::id,
-                account_mrr::account_id,
-                account_mrr::month,
-                account_mrr::product,
-                account_mrr::amount_minor,
-            ))
-            .load(conn)?;
-        for (id, account, month, product, amount) in rows {
-            *months.entry(account).or_default().entry(month).or_default() += amount;
-            stored.insert((account, month, product), (id, amount));
-        }
+    let mut months: HashMap<i64, BTreeMap<NaiveDate, Money>> = HashMap::new();
+    for (id, account, month, product, amount) in queries::mrr_rows_of(conn, &touched)? {
+        let currency = currency_of
+            .get(&account)
+            .copied()
+            .ok_or_else(|| DbError::Corrupt(format!("MRR row {id} of an unknown account")))?;
+        let total = months
+            .entry(account)
+            .or_default()
+            .entry(month)
+            .or_insert(Money::zero(currency));
+        *total = revenue::sum_stored(
+            &format!("MRR of account {account} in {month}"),
+            currency,
+            [*total, Money::new(amount, currency)],
+        )?;
+        stored.insert((account, month, product), (id, amount));
     }
 
     let mut plan = MrrPlan {
@@ -299,36 +150,57 @@ pub(super) fn check(
     };
     let mut changed_accounts: HashSet<i64> = HashSet::new();
     for p in parsed {
-        let month_total = months
+        let key = || {
+            format!(
+                "{} {} {}",
+                p.external_id,
+                p.month.format("%Y-%m"),
+                p.product
+            )
+        };
+        let total = months
             .entry(p.account)
             .or_default()
             .entry(p.month)
-            .or_default();
-        match stored.get(&(p.account, p.month, p.product.clone())) {
-            Some((_, amount)) if *amount == p.amount => {
-                plan.outcome
-                    .change(p.row, ImportAction::Unchanged, p.key, Some(p.name));
+            .or_insert(Money::zero(p.amount.currency));
+        let before = stored
+            .get(&(p.account, p.month, p.product.clone()))
+            .copied();
+        let action = match before {
+            Some((_, amount)) if amount == p.amount.amount_minor => ImportAction::Unchanged,
+            Some(_) => ImportAction::Update,
+            None => ImportAction::Create,
+        };
+        if action != ImportAction::Unchanged {
+            let old = Money::new(before.map_or(0, |(_, a)| a), p.amount.currency);
+            let next = total.checked_sub(old).and_then(|t| t.checked_add(p.amount));
+            match next {
+                Ok(next) => *total = next,
+                Err(e) => {
+                    plan.outcome.problems.push(
+                        p.row,
+                        Some("mrr"),
+                        "amount_too_large",
+                        format!("“mrr”: {e} for {} in {}.", p.name, p.month.format("%Y-%m")),
+                    );
+                    continue;
+                }
             }
-            Some((id, amount)) => {
-                *month_total += p.amount - amount;
-                plan.updates.push((*id, p.amount));
-                changed_accounts.insert(p.account);
-                plan.outcome
-                    .change(p.row, ImportAction::Update, p.key, Some(p.name));
+            changed_accounts.insert(p.account);
+        }
+        plan.outcome.change(p.row, action, key, &p.name);
+        match (action, before) {
+            (ImportAction::Update, Some((id, _))) => {
+                plan.updates.push((id, p.amount.amount_minor));
             }
-            None => {
-                *month_total += p.amount;
-                plan.inserts.push(NewMrr {
-                    account_id: p.account,
-                    month: p.month,
-                    product: p.product,
-                    amount_minor: p.amount,
-                    currency: p.currency,
-                });
-                changed_accounts.insert(p.account);
-                plan.outcome
-                    .change(p.row, ImportAction::Create, p.key, Some(p.name));
-            }
+            (ImportAction::Create, _) => plan.inserts.push(NewMrr {
+                account_id: p.account,
+                month: p.month,
+                product: p.product,
+                amount_minor: p.amount.amount_minor,
+                currency: p.amount.currency.as_str().to_owned(),
+            }),
+            _ => {}
         }
     }
     let current_mrr: HashMap<i64, i64> = known.values().map(|a| (a.id, a.mrr_minor)).collect();
@@ -337,8 +209,8 @@ pub(super) fn check(
             .get(&account)
             .and_then(|m| m.values().next_back().copied());
         if let Some(total) = latest {
-            if current_mrr.get(&account) != Some(&total) {
-                plan.current.push((account, total));
+            if current_mrr.get(&account) != Some(&total.amount_minor) {
+                plan.current.push((account, total.amount_minor));
             }
         }
     }
@@ -351,26 +223,18 @@ impl Plan for MrrPlan {
         &self.outcome
     }
 
+    fn outcome_mut(&mut self) -> &mut Outcome {
+        &mut self.outcome
+    }
+
     fn apply(&self, conn: &mut DbConn, progress: Progress<'_>) -> Result<(), DbError> {
         let total = self.inserts.len() + self.updates.len();
-        progress("writing", 0, u64::try_from(total).unwrap_or(0));
+        progress(ImportPhase::Writing, 0, u64::try_from(total).unwrap_or(0));
         revenue::insert_many(conn, &self.inserts)?;
-        for (i, (id, amount)) in self.updates.iter().enumerate() {
-            tick(progress, "writing", self.inserts.len() + i, total);
-            diesel::update(account_mrr::table.find(*id))
-                .set(account_mrr::amount_minor.eq(*amount))
-                .execute(conn)?;
-        }
-        let now = chrono::Utc::now().naive_utc();
-        for (id, mrr) in &self.current {
-            diesel::update(accounts::table.find(*id))
-                .set((
-                    accounts::mrr_minor.eq(*mrr),
-                    accounts::version.eq(accounts::version + 1),
-                    accounts::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
-        Ok(())
+        let done = self.inserts.len();
+        queries::set_mrr_amounts(conn, &self.updates, &|i| {
+            tick(progress, ImportPhase::Writing, done + i, total);
+        })?;
+        queries::set_current_mrr(conn, &self.current)
     }
 }

@@ -5,24 +5,22 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
-use kizuna_shared::api::ImportAction;
+use kizuna_shared::api::{ImportAction, ImportPhase};
 use kizuna_shared::cells::{parse_date, parse_number};
 
-use super::read::{Columns, Table};
-use super::revenue::{account_of, check_width, known_accounts, missing, required};
-use super::{tick, Outcome, Plan, Progress};
-use crate::db::schema::signal_values;
+use super::{tick, Input, Outcome, Plan, Progress, RowCheck};
+use crate::db::imports as queries;
 use crate::db::signals::{self, NewSignalValue};
 use crate::db::{DbConn, DbError};
 
+/// One checked row.
 struct Parsed {
     row: u64,
     account: i64,
     signal: String,
     date: NaiveDate,
     value: f64,
-    key: String,
+    external_id: String,
     name: String,
 }
 
@@ -33,40 +31,30 @@ pub(super) struct SignalsPlan {
     updates: Vec<(i64, f64)>,
 }
 
-pub(super) fn check(
-    conn: &mut DbConn,
-    table: &Table,
-    cols: &Columns,
-    progress: Progress<'_>,
-) -> Result<SignalsPlan, DbError> {
-    let known = known_accounts(conn)?;
-    let defined: HashSet<String> = signals::definitions(conn)?
-        .into_iter()
-        .map(|d| d.key)
-        .collect();
-    let mut outcome = Outcome::default();
-    let mut parsed = Vec::with_capacity(table.rows.len());
+/// Reads and checks every row; returns the rows that passed.
+fn read_rows(
+    input: &Input<'_>,
+    known: &HashMap<String, queries::KnownAccount>,
+    defined: &HashSet<String>,
+    outcome: &mut Outcome,
+) -> Vec<Parsed> {
+    let mut parsed = Vec::with_capacity(input.table.row_count());
     let mut seen: HashMap<(i64, String, NaiveDate), u64> = HashMap::new();
-    let total = table.rows.len();
-    for (i, row) in table.rows.iter().enumerate() {
-        tick(progress, "checking", i, total);
-        let n = row.number;
-        let p = &mut outcome.problems;
-        let before = p.count;
-        check_width(p, table, row);
-        let cell = |c: &str| cols.cell(row, c);
-        let account = account_of(p, n, cell("external_id"), &known);
-        let signal = match cell("signal") {
+    let total = input.table.row_count();
+    for (i, row) in input.table.rows().enumerate() {
+        tick(input.progress, ImportPhase::Checking, i, total);
+        let mut check = RowCheck::new(input.table, row, input.cols, &mut outcome.problems);
+        let account = check.account(known);
+        let signal = match check.cell("signal") {
             None => {
-                missing(p, n, "signal");
+                check.missing("signal");
                 None
             }
-            Some(t) if defined.contains(t) => Some(t.to_owned()),
+            Some(t) if defined.contains(t) => Some(t),
             Some(t) => {
                 let mut keys: Vec<&str> = defined.iter().map(String::as_str).collect();
                 keys.sort_unstable();
-                p.push(
-                    n,
+                check.problem(
                     Some("signal"),
                     "unknown_signal",
                     format!(
@@ -77,19 +65,18 @@ pub(super) fn check(
                 None
             }
         };
-        let date = required(p, n, "date", cell("date"), parse_date);
-        let value = required(p, n, "value", cell("value"), parse_number);
-        if p.count > before {
+        let date = check.required("date", parse_date);
+        let value = check.required("value", parse_number);
+        if check.has_problems() {
             continue;
         }
         let (Some(account), Some(signal), Some(date), Some(value)) = (account, signal, date, value)
         else {
             continue;
         };
-        let dup_key = (account.id, signal.clone(), date);
+        let dup_key = (account.id, signal.to_owned(), date);
         if let Some(first) = seen.get(&dup_key) {
-            p.push(
-                n,
+            check.problem(
                 Some("date"),
                 "duplicate_key",
                 format!(
@@ -99,21 +86,28 @@ pub(super) fn check(
             );
             continue;
         }
-        seen.insert(dup_key, n);
-        let key = format!(
-            "{} {signal} {date}",
-            cell("external_id").unwrap_or_default()
-        );
+        seen.insert(dup_key, check.n);
         parsed.push(Parsed {
-            row: n,
+            row: check.n,
             account: account.id,
-            signal,
+            signal: signal.to_owned(),
             date,
             value,
-            key,
+            external_id: check.cell("external_id").unwrap_or_default().to_owned(),
             name: account.name.clone(),
         });
     }
+    parsed
+}
+
+pub(super) fn check(conn: &mut DbConn, input: &Input<'_>) -> Result<SignalsPlan, DbError> {
+    let known = queries::known_accounts(conn)?;
+    let defined: HashSet<String> = signals::definitions(conn)?
+        .into_iter()
+        .map(|d| d.key)
+        .collect();
+    let mut outcome = Outcome::default();
+    let parsed = read_rows(input, &known, &defined, &mut outcome);
 
     let touched: Vec<i64> = parsed
         .iter()
@@ -121,48 +115,34 @@ pub(super) fn check(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut stored: HashMap<(i64, String, NaiveDate), (i64, f64)> = HashMap::new();
-    for chunk in touched.chunks(5_000) {
-        let rows: Vec<(i64, i64, String, NaiveDate, f64)> = signal_values::table
-            .filter(signal_values::account_id.eq_any(chunk))
-            .select((
-                signal_values::id,
-                signal_values::account_id,
-                signal_values::signal_key,
-                signal_values::observed_on,
-                signal_values::value,
-            ))
-            .load(conn)?;
-        for (id, account, key, date, value) in rows {
-            stored.insert((account, key, date), (id, value));
-        }
-    }
+    let stored: HashMap<(i64, String, NaiveDate), (i64, f64)> =
+        queries::signal_values_of(conn, &touched)?
+            .into_iter()
+            .map(|(id, account, key, date, value)| ((account, key, date), (id, value)))
+            .collect();
     let mut plan = SignalsPlan {
         outcome,
         inserts: Vec::new(),
         updates: Vec::new(),
     };
     for p in parsed {
-        match stored.get(&(p.account, p.signal.clone(), p.date)) {
-            Some((_, value)) if *value == p.value => {
-                plan.outcome
-                    .change(p.row, ImportAction::Unchanged, p.key, Some(p.name));
-            }
+        let key = || format!("{} {} {}", p.external_id, p.signal, p.date);
+        let action = match stored.get(&(p.account, p.signal.clone(), p.date)) {
+            Some((_, value)) if *value == p.value => ImportAction::Unchanged,
             Some((id, _)) => {
                 plan.updates.push((*id, p.value));
-                plan.outcome
-                    .change(p.row, ImportAction::Update, p.key, Some(p.name));
+                ImportAction::Update
             }
-            None => {
-                plan.inserts.push(NewSignalValue {
-                    account_id: p.account,
-                    signal_key: p.signal,
-                    observed_on: p.date,
-                    value: p.value,
-                });
-                plan.outcome
-                    .change(p.row, ImportAction::Create, p.key, Some(p.name));
-            }
+            None => ImportAction::Create,
+        };
+        plan.outcome.change(p.row, action, key, &p.name);
+        if action == ImportAction::Create {
+            plan.inserts.push(NewSignalValue {
+                account_id: p.account,
+                signal_key: p.signal,
+                observed_on: p.date,
+                value: p.value,
+            });
         }
     }
     Ok(plan)
@@ -173,16 +153,17 @@ impl Plan for SignalsPlan {
         &self.outcome
     }
 
+    fn outcome_mut(&mut self) -> &mut Outcome {
+        &mut self.outcome
+    }
+
     fn apply(&self, conn: &mut DbConn, progress: Progress<'_>) -> Result<(), DbError> {
         let total = self.inserts.len() + self.updates.len();
-        progress("writing", 0, u64::try_from(total).unwrap_or(0));
+        progress(ImportPhase::Writing, 0, u64::try_from(total).unwrap_or(0));
         signals::insert_many(conn, &self.inserts)?;
-        for (i, (id, value)) in self.updates.iter().enumerate() {
-            tick(progress, "writing", self.inserts.len() + i, total);
-            diesel::update(signal_values::table.find(*id))
-                .set(signal_values::value.eq(*value))
-                .execute(conn)?;
-        }
-        Ok(())
+        let done = self.inserts.len();
+        queries::set_signal_values(conn, &self.updates, &|i| {
+            tick(progress, ImportPhase::Writing, done + i, total);
+        })
     }
 }

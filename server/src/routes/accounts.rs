@@ -1,17 +1,19 @@
 //! `/api/v1/accounts`: the account list, single accounts with their revenue
 //! history, signals and contacts, and creating, editing and deleting them.
 //!
-//! Who may write: managers and admins any account; a CSM only the accounts
-//! they own (and cannot hand them to someone else); executives nothing.
+//! Who may write is decided by the rules of `kizuna_shared::domain`:
+//! managers and admins any account and field; a CSM the relationship fields
+//! of the accounts they own (not MRR, currency, status, churn date, external
+//! id or owner); executives nothing.
 
 use actix_web::http::header;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use garde::Validate;
 use kizuna_shared::api::{
-    Account, AccountDetail, AccountInput, AccountQuery, Contact, ContactInput, FieldError,
-    MrrEntry, Page, Problem, SessionUser, SignalHistoryQuery, SignalValue, UpdateAccount,
+    Account, AccountDetail, AccountInput, AccountQuery, Contact, ContactInput, MrrEntry, Page,
+    Problem, SessionUser, SignalHistoryQuery, SignalValue, UpdateAccount,
 };
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::{can_edit_account, can_manage_accounts, editable_account_fields};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
@@ -27,15 +29,22 @@ fn not_found(id: i64) -> impl Fn(ApiError) -> ApiError {
     }
 }
 
-/// Checks the role rules for a change of account `id` owned by `owner`.
+/// Checks the role rule for a change of an account owned by `owner`.
 fn check_edit(user: &SessionUser, owner: Option<i64>) -> Result<(), ApiError> {
-    if user.role.can_manage_all_accounts() {
-        return Ok(());
+    if can_edit_account(user.role, user.id, owner) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
     }
-    if user.role == Role::Csm && owner == Some(user.id) {
-        return Ok(());
+}
+
+/// Fails with 403 unless the user manages accounts.
+fn require_manager(user: &SessionUser) -> Result<(), ApiError> {
+    if can_manage_accounts(user.role) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
     }
-    Err(ApiError::Forbidden)
 }
 
 /// Accounts matching the filters, sorted and paged, each with the latest
@@ -78,8 +87,9 @@ pub async fn create_account(
     pool: web::Data<DbPool>,
     body: web::Json<AccountInput>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_any(&[Role::Admin, Role::Manager])?;
     let actor = user.actor();
+    let user = user.0;
+    require_manager(&user)?;
     let input = body.into_inner();
     input.validate()?;
     let account = blocking(&pool, move |conn| {
@@ -118,14 +128,17 @@ pub async fn get_account(
 
 /// Replaces an account's fields. The body carries the `version` the change
 /// was made from; if the account changed since, the answer is 409 and
-/// nothing changes.
+/// nothing changes. A change to a field the user's role may not change
+/// (a CSM: MRR, currency, status, churn date, external id, owner), or to the
+/// MRR or currency of an account whose MRR comes from its revenue history,
+/// is a 400 with an error on that field.
 #[utoipa::path(
     tag = "accounts",
     params(("id" = i64, Path, description = "Account id")),
     request_body = UpdateAccount,
     responses(
         (status = 200, description = "The account after the change", body = Account),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid fields, fields the role may not change, or MRR that comes from the revenue history", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role may not change this account", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
@@ -148,14 +161,12 @@ pub async fn update_account(
         .await
         .map_err(not_found(id))?;
     check_edit(&user, owner)?;
-    if !user.role.can_manage_all_accounts() && body.account.owner_id != owner {
-        return Err(ApiError::Validation(vec![FieldError {
-            field: "owner_id".into(),
-            message: "only managers can give an account to another owner".into(),
-        }]));
-    }
+    let editor = db::accounts::Editor {
+        user_id: user.id,
+        editable: editable_account_fields(user.role, owner == Some(user.id)),
+    };
     let account = blocking(&pool, move |conn| {
-        db::accounts::update(conn, id, body.version, &body.account, &actor)
+        db::accounts::update(conn, id, body.version, &body.account, &editor, &actor)
     })
     .await
     .map_err(not_found(id))?;
@@ -190,8 +201,9 @@ pub async fn delete_account(
     id: web::Path<i64>,
     query: web::Query<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_any(&[Role::Admin, Role::Manager])?;
     let actor = user.actor();
+    let user = user.0;
+    require_manager(&user)?;
     let id = id.into_inner();
     let version = query.version;
     blocking(&pool, move |conn| {

@@ -97,18 +97,6 @@ pub async fn export_audit(
     Ok(crate::routes::csv_download("kizuna-audit", csv))
 }
 
-/// A cell as a spreadsheet will not run it: text starting with `=`, `+`,
-/// `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's CSV
-/// injection advice). The shared export neutraliser (`import::export`)
-/// does the same and can replace this one.
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
-}
-
 /// The CSV file of `entries` (UTF-8 with BOM).
 fn entries_csv(entries: &[AuditEntry]) -> Result<Vec<u8>, DbError> {
     let corrupt = |e: csv::Error| DbError::Corrupt(format!("writing CSV: {e}"));
@@ -165,7 +153,11 @@ fn entries_csv(entries: &[AuditEntry]) -> Result<Vec<u8>, DbError> {
                 changes,
             ];
             writer
-                .write_record(record.iter().map(|c| neutralise(c).into_owned()))
+                .write_record(
+                    record
+                        .iter()
+                        .map(|c| kizuna_shared::cells::neutralize_formula(c).into_owned()),
+                )
                 .map_err(corrupt)?;
         }
         writer
@@ -173,19 +165,4 @@ fn entries_csv(entries: &[AuditEntry]) -> Result<Vec<u8>, DbError> {
             .map_err(|e| DbError::Corrupt(format!("writing CSV: {e}")))?;
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_cells_are_neutralised_and_others_kept() {
-        for cell in ["=1+1", "+81 3", "-5", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(neutralise(cell), format!("'{cell}"));
-        }
-        for cell in ["株式会社", "a=b", "", "1"] {
-            assert_eq!(neutralise(cell), cell);
-        }
-    }
 }

@@ -11,12 +11,13 @@ use kizuna_shared::api::{
     DataChange, DataChangeQuery, ImportProgress, ImportQuery, ImportReport, Page, Problem,
     MAX_IMPORT_BYTES,
 };
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::can_manage_accounts;
 
 use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::import::progress::ProgressRegistry;
+use crate::import::read::ReadError;
 use crate::import::{self, ImportFailure, Options};
 use crate::routes::blocking;
 
@@ -74,9 +75,13 @@ fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {
 /// The body is the file itself (`Content-Type: text/csv`, or
 /// `text/tab-separated-values`; any other type is a 415 and nothing is
 /// read), in UTF-8 (with or without BOM)
-/// or Shift_JIS, comma- or tab-separated, at most 32 MiB. The answer lists
-/// every problem by row and column; a file with any problem applies nothing
-/// (422). Re-importing the same file changes nothing.
+/// or Shift_JIS, comma- or tab-separated, at most 32 MiB, 200,000 data rows
+/// and 100 columns. A dry run is also how a client reads a file's headers:
+/// the answer has them, the encoding, the separator and the suggested
+/// mapping even when required columns are unmapped. The answer lists every
+/// problem by row and column; a file with any problem applies nothing (422).
+/// Warnings (cells read but not used) do not stop it. Re-importing the same
+/// file changes nothing. One import applies at a time per database.
 #[utoipa::path(
     tag = "imports",
     params(ImportQuery),
@@ -89,10 +94,11 @@ fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {
     ),
     responses(
         (status = 200, description = "The preview (dry run) or the applied import", body = ImportReport),
-        (status = 400, description = "Unreadable file or bad parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable file, more than 100 columns, or bad parameters", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only managers and admins import", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The file is larger than 32 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another import is applying (`import_running`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than 32 MiB or has more than 200,000 data rows", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The Content-Type is not text/csv or text/tab-separated-values (`unsupported_media_type`); nothing was read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The file has problems; nothing was applied", body = ImportReport),
     )
@@ -107,7 +113,10 @@ pub async fn create_import(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
-    let user = user.require_any(&[Role::Admin, Role::Manager])?.clone();
+    if !can_manage_accounts(user.0.role) {
+        return Err(ApiError::Forbidden);
+    }
+    let user = user.0;
     check_media_type(&req)?;
     let query = query.into_inner();
     query.validate()?;
@@ -132,13 +141,14 @@ pub async fn create_import(
         mapping,
         user_id: user.id,
         client_addr: actor.client_addr,
+        currency: query.currency,
     };
     let token = query.progress.clone();
     let pool = pool.clone();
     let registry = registry.into_inner();
     let report = web::block(move || {
         let mut conn = pool.get().map_err(db::DbError::from)?;
-        let progress = |phase: &str, done: u64, total: u64| {
+        let progress = |phase, done: u64, total: u64| {
             if let Some(token) = &token {
                 registry.set(token, phase, done, total);
             }
@@ -147,7 +157,12 @@ pub async fn create_import(
     })
     .await?
     .map_err(|e| match e {
+        ImportFailure::Read(e @ ReadError::TooManyRows) => ApiError::TooManyRows(e.to_string()),
+        ImportFailure::Read(e @ ReadError::TooManyColumns(..)) => {
+            ApiError::TooManyColumns(e.to_string())
+        }
         ImportFailure::Read(e) => ApiError::BadRequest(e.to_string()),
+        ImportFailure::Running => ApiError::ImportRunning,
         ImportFailure::Db(e) => e.into(),
     })?;
     let status = if report.error_count > 0 && !report.dry_run {

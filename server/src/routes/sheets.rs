@@ -44,16 +44,14 @@ fn no_sheet(id: i64) -> impl Fn(ApiError) -> ApiError {
 
 /// Whether `user` may tick the items of a sheet with these people.
 fn may_tick(user: &SessionUser, people: &SheetPeople) -> bool {
-    if user.role.can_manage_all_accounts() {
-        return true;
-    }
-    if user.role == Role::Executive {
-        return false;
-    }
-    match people.kind {
-        SheetKind::Customer => people.account_owner == Some(user.id),
-        SheetKind::Teammate => people.member == Some(user.id) || people.guide == Some(user.id),
-    }
+    kizuna_shared::domain::can_tick_sheet(
+        user.role,
+        user.id,
+        people.kind,
+        people.account_owner,
+        people.member,
+        people.guide,
+    )
 }
 
 /// Templates: customer ones, then teammate ones (archived ones only when
@@ -217,7 +215,7 @@ pub async fn start_sheet(
         .clone();
     let request = body.into_inner();
     request.validate()?;
-    if !user.role.can_manage_all_accounts() {
+    if !kizuna_shared::domain::can_manage_accounts(user.role) {
         // A CSM starts customer sheets of their own accounts only.
         let account = request.account_id;
         let template = request.template_id;

@@ -37,7 +37,7 @@ fn no_survey(id: i64) -> impl Fn(ApiError) -> ApiError {
 
 /// A CSM may act only for accounts they own; managers and admins for any.
 fn check_owner(user: &SessionUser, owner: Option<i64>) -> Result<(), ApiError> {
-    if user.role.can_manage_all_accounts() || (user.role == Role::Csm && owner == Some(user.id)) {
+    if kizuna_shared::domain::can_edit_account(user.role, user.id, owner) {
         Ok(())
     } else {
         Err(ApiError::Forbidden)

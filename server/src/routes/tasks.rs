@@ -73,7 +73,7 @@ pub async fn update_task(
     })
     .await
     .map_err(not_found)?;
-    let allowed = user.role.can_manage_all_accounts()
+    let allowed = kizuna_shared::domain::can_manage_accounts(user.role)
         || owner == Some(user.id)
         || account_owner == Some(user.id);
     if !allowed {

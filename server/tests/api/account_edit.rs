@@ -30,7 +30,8 @@ fn new_account_body() -> Value {
     })
 }
 
-async fn put(app: &TestApp, id: i64, body: &Value) -> reqwest::Response {
+/// `PUT /api/v1/accounts/{id}` with a JSON body.
+pub(crate) async fn put(app: &TestApp, id: i64, body: &Value) -> reqwest::Response {
     app.client
         .put(app.url(&format!("/api/v1/accounts/{id}")))
         .json(body)
@@ -158,9 +159,12 @@ async fn a_csm_edits_their_own_account_but_not_another_and_cannot_reassign_it() 
     theirs.owner_id = Some(other);
     let theirs = app.insert_account(&theirs);
 
+    // A CSM changes the relationship fields; MRR, currency, status, churn
+    // date and external id stay as stored (see `account_rules`).
     let mut body = with_version(&new_account_body(), 1);
     body["owner_id"] = json!(csm.id);
     body["external_id"] = Value::Null;
+    body["mrr_minor"] = json!(1000);
     assert_eq!(put(&app, mine, &body).await.status(), 200);
 
     let mut body_theirs = body.clone();
@@ -175,6 +179,7 @@ async fn a_csm_edits_their_own_account_but_not_another_and_cannot_reassign_it() 
     let mut reassign = with_version(&new_account_body(), 2);
     reassign["owner_id"] = json!(other);
     reassign["external_id"] = Value::Null;
+    reassign["mrr_minor"] = json!(1000);
     let problem = assert_problem(put(&app, mine, &reassign).await, 400, "validation_failed").await;
     assert_eq!(problem.errors[0].field, "owner_id");
 

@@ -12,7 +12,12 @@ use crate::helpers::{assert_problem, spawn_app, TestApp};
 
 const HEADER: &str = "external_id,name,mrr,currency,contract_start,renewal_date,owner_email,status,churn_date,industry";
 
-async fn import(app: &TestApp, query: &str, body: impl Into<Vec<u8>>) -> reqwest::Response {
+/// `POST /api/v1/imports?{query}` with `body` as the CSV file.
+pub(crate) async fn import(
+    app: &TestApp,
+    query: &str,
+    body: impl Into<Vec<u8>>,
+) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/imports?{query}")))
         .header("content-type", "text/csv")
@@ -22,7 +27,8 @@ async fn import(app: &TestApp, query: &str, body: impl Into<Vec<u8>>) -> reqwest
         .unwrap()
 }
 
-async fn report(response: reqwest::Response, status: u16) -> ImportReport {
+/// The import report of `response`, which must have `status`.
+pub(crate) async fn report(response: reqwest::Response, status: u16) -> ImportReport {
     assert_eq!(response.status().as_u16(), status, "status");
     response.json().await.unwrap()
 }

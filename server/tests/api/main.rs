@@ -2,6 +2,7 @@
 //! on a free port with its own SQLite database (see `helpers`).
 
 mod account_edit;
+mod account_rules;
 mod accounts;
 mod audit;
 mod authz_matrix;
@@ -11,6 +12,7 @@ mod demo;
 mod duplicates;
 mod health;
 mod helpers;
+mod import_rules;
 mod imports;
 mod login_limits;
 mod openapi;

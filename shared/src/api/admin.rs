@@ -10,11 +10,7 @@ use chrono::{DateTime, Utc};
 use garde::Validate;
 use serde::{Deserialize, Serialize};
 
-// `fmt`, `FromStr` and `ParseEnumError` are used by `string_enum!`'s expansion.
-use std::fmt;
-use std::str::FromStr;
-
-use crate::domain::{string_enum, ParseEnumError, Role};
+use crate::domain::Role;
 
 /// The least number of characters (not bytes) a password must have.
 pub const MIN_PASSWORD_CHARS: usize = 12;

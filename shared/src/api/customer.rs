@@ -4,16 +4,25 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use garde::Validate;
 use serde::{Deserialize, Serialize};
 
-use super::{Account, UserSummary};
-use crate::domain::{AccountStatus, Currency, ExpansionPotential, Language};
+use super::{valid_external_id, Account, UserSummary};
+use crate::domain::{AccountField, AccountStatus, Currency, ExpansionPotential, Language};
 
 /// Largest CSV file the import accepts, in bytes (32 MiB: a 100,000-row
 /// account file with every column is about 20 MB).
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+
+/// Most data rows an import file may have (twice the largest customer base
+/// we plan for; a bigger file is split).
+pub const MAX_IMPORT_ROWS: usize = 200_000;
+
+/// Most columns an import file may have (every kind has fewer than 20 of
+/// ours; the rest are ignored, but a sheet with thousands of columns is not
+/// a data file).
+pub const MAX_IMPORT_COLUMNS: usize = 100;
 
 /// How many row errors an import report lists in full (the total is always
 /// counted).
@@ -78,6 +87,21 @@ fn churn_date_matches_status(
     }
 }
 
+fn amount_within_cap(currency: &Currency) -> impl FnOnce(&i64, &()) -> garde::Result + '_ {
+    move |amount, _| {
+        if *amount < 0 {
+            Err(garde::Error::new("must not be negative"))
+        } else if *amount > currency.max_amount_minor() {
+            Err(garde::Error::new(format!(
+                "must be at most {} {currency}",
+                crate::domain::MAX_AMOUNT_MAJOR
+            )))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 fn optional_domain(value: &Option<String>, _ctx: &()) -> garde::Result {
     match value {
         Some(v) if crate::cells::company_domain(v).is_none() => Err(garde::Error::new(
@@ -102,9 +126,10 @@ pub struct AccountInput {
         schema(min_length = 1, max_length = 200, pattern = r"\S")
     )]
     pub name: String,
-    /// Id in the CRM; unique among accounts.
+    /// Id in the CRM; unique among accounts once case, width and spaces
+    /// are ignored (see [`super::ExternalId`]).
     #[serde(default)]
-    #[garde(custom(short_text))]
+    #[garde(custom(valid_external_id))]
     #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub external_id: Option<String>,
     /// Company web domain (`example.co.jp`), used to spot duplicates.
@@ -121,8 +146,10 @@ pub struct AccountInput {
     #[garde(custom(short_text))]
     #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub plan: Option<String>,
-    /// Current MRR in minor units of `currency`.
-    #[garde(range(min = 0, max = 1_000_000_000_000))]
+    /// Current MRR in minor units of `currency`, at most one trillion major
+    /// units ([`crate::domain::MAX_AMOUNT_MAJOR`]). Read-only while the
+    /// account has MRR history (`Account::mrr_from_history`).
+    #[garde(custom(amount_within_cap(&self.currency)))]
     #[cfg_attr(
         feature = "openapi",
         schema(minimum = 0, maximum = 1_000_000_000_000_i64)
@@ -220,6 +247,68 @@ impl AccountInput {
             champion_changed_on: a.champion_changed_on,
             language: a.language,
         }
+    }
+
+    /// The fields whose values differ between `self` and `other`, in
+    /// declaration order (text compared as stored: trimmed, blank = none).
+    pub fn changed_fields(&self, other: &AccountInput) -> Vec<AccountField> {
+        fn text(t: &Option<String>) -> Option<&str> {
+            t.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        }
+        AccountField::ALL
+            .iter()
+            .copied()
+            .filter(|field| match field {
+                AccountField::Name => self.name.trim() != other.name.trim(),
+                AccountField::ExternalId => text(&self.external_id) != text(&other.external_id),
+                AccountField::Domain => text(&self.domain) != text(&other.domain),
+                AccountField::Industry => text(&self.industry) != text(&other.industry),
+                AccountField::Plan => text(&self.plan) != text(&other.plan),
+                AccountField::MrrMinor => self.mrr_minor != other.mrr_minor,
+                AccountField::Currency => self.currency != other.currency,
+                AccountField::ContractStart => self.contract_start != other.contract_start,
+                AccountField::RenewalDate => self.renewal_date != other.renewal_date,
+                AccountField::OwnerId => self.owner_id != other.owner_id,
+                AccountField::Status => self.status != other.status,
+                AccountField::ChurnDate => self.churn_date != other.churn_date,
+                AccountField::ChurnReason => text(&self.churn_reason) != text(&other.churn_reason),
+                AccountField::FlagWellKnown => self.flag_well_known != other.flag_well_known,
+                AccountField::FlagFeedback => self.flag_feedback != other.flag_feedback,
+                AccountField::FlagInfluencer => self.flag_influencer != other.flag_influencer,
+                AccountField::ExpansionPotential => {
+                    self.expansion_potential != other.expansion_potential
+                }
+                AccountField::ChampionName => {
+                    text(&self.champion_name) != text(&other.champion_name)
+                }
+                AccountField::ChampionChangedOn => {
+                    self.champion_changed_on != other.champion_changed_on
+                }
+                AccountField::Language => self.language != other.language,
+            })
+            .collect()
+    }
+
+    /// The fields changed from `stored` that `editable` does not allow,
+    /// as field errors (empty when the change is allowed). The server
+    /// refuses an edit with these; the form uses the same rule.
+    pub fn forbidden_changes(
+        &self,
+        stored: &AccountInput,
+        editable: &[AccountField],
+    ) -> Vec<super::FieldError> {
+        self.changed_fields(stored)
+            .into_iter()
+            .filter(|f| !editable.contains(f))
+            .map(|f| super::FieldError {
+                field: f.as_str().to_owned(),
+                message: if f == AccountField::OwnerId {
+                    "only managers can give an account to another owner".to_owned()
+                } else {
+                    "only managers and admins can change this".to_owned()
+                },
+            })
+            .collect()
     }
 }
 
@@ -401,35 +490,22 @@ pub struct AccountDetail {
     pub contacts: Vec<Contact>,
 }
 
-/// Which kind of rows a CSV import holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ImportKind {
-    /// One row per account, keyed by `external_id`.
-    Accounts,
-    /// One row per account, month and product.
-    Mrr,
-    /// One row per account, signal and date.
-    Signals,
-}
+string_enum!(
+    /// Which kind of rows a CSV import holds.
+    ImportKind, "import kind", {
+        /// One row per account, keyed by `external_id`.
+        Accounts => "accounts",
+        /// One row per account, month and product.
+        Mrr => "mrr",
+        /// One row per account, signal and date.
+        Signals => "signals",
+    }
+);
 
 impl ImportKind {
-    /// Every kind.
-    pub const ALL: &'static [ImportKind] =
-        &[ImportKind::Accounts, ImportKind::Mrr, ImportKind::Signals];
-
-    /// The stored and query-string name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ImportKind::Accounts => "accounts",
-            ImportKind::Mrr => "mrr",
-            ImportKind::Signals => "signals",
-        }
-    }
-
     /// The columns of this kind of file: `(name, required)`, in the order
-    /// the export and the templates write them.
+    /// the export and the templates write them. `currency` is required
+    /// unless the import names the file's currency (`currency=JPY`).
     pub fn columns(self) -> &'static [(&'static str, bool)] {
         match self {
             ImportKind::Accounts => &[
@@ -496,6 +572,12 @@ pub struct ImportQuery {
     #[garde(inner(length(chars, min = 8, max = 64)))]
     #[cfg_attr(feature = "openapi", param(min_length = 8, max_length = 64))]
     pub progress: Option<String>,
+    /// The currency of the amounts of a file without a currency column
+    /// (accounts and MRR files). A currency cell, where a row has one,
+    /// wins for that row.
+    #[serde(default)]
+    #[garde(skip)]
+    pub currency: Option<Currency>,
 }
 
 /// One problem in an import file.
@@ -506,11 +588,12 @@ pub struct ImportError {
     pub row: u64,
     /// Our column name, when the problem is in one cell or column.
     pub column: Option<String>,
-    /// Stable code: `missing_column`, `missing_value`, `bad_date`,
-    /// `bad_month`, `bad_amount`, `negative_amount`, `bad_number`,
-    /// `bad_boolean`, `unknown_currency`, `unknown_owner`,
-    /// `duplicate_key`, `unknown_signal`, `unknown_account`,
-    /// `currency_mismatch`, `invalid_value`, `bad_encoding`, `bad_row`.
+    /// Stable code. Errors: `missing_column`, `missing_value`, `bad_date`,
+    /// `bad_month`, `bad_amount`, `amount_too_large`, `negative_amount`,
+    /// `bad_number`, `bad_boolean`, `unknown_currency`, `unknown_owner`,
+    /// `ambiguous_owner`, `duplicate_key`, `unknown_signal`,
+    /// `unknown_account`, `currency_mismatch`, `invalid_value`,
+    /// `bad_encoding`, `bad_row`. Warnings: `mrr_from_history`.
     pub code: String,
     /// What is wrong, in plain words.
     pub message: String,
@@ -578,41 +661,74 @@ pub struct ImportReport {
     pub error_count: u64,
     /// The problems, at most [`MAX_REPORTED_ERRORS`], in row order.
     pub errors: Vec<ImportError>,
+    /// Number of warnings: cells that were read but not used (e.g. the MRR
+    /// of an account whose MRR comes from its revenue history). Warnings
+    /// do not stop an import.
+    #[serde(default)]
+    pub warning_count: u64,
+    /// The warnings, at most [`MAX_REPORTED_ERRORS`], in row order.
+    #[serde(default)]
+    pub warnings: Vec<ImportError>,
     /// Planned changes (creates and updates first), at most [`MAX_PREVIEW_CHANGES`].
     pub changes: Vec<ImportChange>,
 }
+
+string_enum!(
+    /// Where an import request is. A client that meets a phase it does not
+    /// know fails to decode the progress instead of taking it for `done`.
+    ImportPhase, "import phase", {
+        /// Decoding and parsing the file.
+        Reading => "reading",
+        /// Checking every row against the database.
+        Checking => "checking",
+        /// Writing the changes.
+        Writing => "writing",
+        /// Finished (the answer is on its way).
+        Done => "done",
+    }
+);
 
 /// Progress of an import request (`GET /api/v1/imports/progress/{token}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportProgress {
-    /// `reading`, `checking`, `writing` or `done`.
-    pub phase: String,
+    /// The phase.
+    pub phase: ImportPhase,
     /// Rows handled so far in this phase.
     pub done: u64,
     /// Rows in the file (0 while still reading).
     pub total: u64,
 }
 
-/// What kind of change an entry of the data history records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DataChangeKind {
-    /// Accounts CSV import.
-    Accounts,
-    /// MRR CSV import.
-    Mrr,
-    /// Signals CSV import.
-    Signals,
-    /// Two accounts merged.
-    Merge,
-    /// An account created by hand.
-    Create,
-    /// An account edited by hand.
-    Update,
-    /// An account deleted.
-    Delete,
+string_enum!(
+    /// What kind of change an entry of the data history records (the
+    /// names are also what `data_changes.kind` stores).
+    DataChangeKind, "data change kind", {
+        /// Accounts CSV import.
+        Accounts => "accounts",
+        /// MRR CSV import.
+        Mrr => "mrr",
+        /// Signals CSV import.
+        Signals => "signals",
+        /// Two accounts merged.
+        Merge => "merge",
+        /// An account created by hand.
+        Create => "create",
+        /// An account edited by hand.
+        Update => "update",
+        /// An account deleted.
+        Delete => "delete",
+    }
+);
+
+impl From<ImportKind> for DataChangeKind {
+    fn from(kind: ImportKind) -> Self {
+        match kind {
+            ImportKind::Accounts => DataChangeKind::Accounts,
+            ImportKind::Mrr => DataChangeKind::Mrr,
+            ImportKind::Signals => DataChangeKind::Signals,
+        }
+    }
 }
 
 /// One entry of the import and data-change history (`GET /api/v1/imports`).
@@ -639,8 +755,8 @@ pub struct DataChange {
     pub account_id: Option<i64>,
     /// A sentence describing the change (merges: which account went where).
     pub detail: String,
-    /// When (UTC).
-    pub at: NaiveDateTime,
+    /// When, in UTC (RFC 3339 with `Z`).
+    pub at: DateTime<Utc>,
 }
 
 /// Query of `GET /api/v1/imports`.
@@ -794,6 +910,107 @@ mod tests {
         let mut f = fields(&a);
         f.sort();
         assert_eq!(f, ["domain", "industry", "mrr_minor", "name"]);
+    }
+
+    #[test]
+    fn mrr_is_capped_at_a_trillion_major_units_of_its_currency() {
+        let mut a = input();
+        a.mrr_minor = 1_000_000_000_000;
+        assert!(fields(&a).is_empty());
+        a.mrr_minor += 1;
+        assert_eq!(fields(&a), ["mrr_minor"]);
+        a.currency = Currency::Usd;
+        assert!(fields(&a).is_empty(), "1e12 cents is 1e10 dollars");
+        a.mrr_minor = 100_000_000_000_001;
+        assert_eq!(fields(&a), ["mrr_minor"]);
+    }
+
+    #[test]
+    fn external_ids_must_not_be_blank_or_hold_line_breaks() {
+        let mut a = input();
+        a.external_id = Some(" \u{3000}".into());
+        assert_eq!(fields(&a), ["external_id"]);
+        a.external_id = Some("CRM\n1".into());
+        assert_eq!(fields(&a), ["external_id"]);
+        a.external_id = Some("ＣＲＭ－１".into());
+        assert!(fields(&a).is_empty());
+    }
+
+    #[test]
+    fn changed_fields_compare_as_stored_and_name_the_forbidden_ones() {
+        use crate::domain::{editable_account_fields, Role};
+        let stored = input();
+        let mut edit = stored.clone();
+        edit.plan = Some("  ".into());
+        edit.name = " 株式会社サクラ ".into();
+        assert!(
+            edit.changed_fields(&stored).is_empty(),
+            "blank = none, trimmed"
+        );
+        edit.plan = Some("Enterprise".into());
+        edit.mrr_minor += 1;
+        edit.status = AccountStatus::Churned;
+        edit.churn_date = NaiveDate::from_ymd_opt(2025, 9, 1);
+        edit.owner_id = Some(3);
+        assert_eq!(
+            edit.changed_fields(&stored),
+            [
+                AccountField::Plan,
+                AccountField::MrrMinor,
+                AccountField::OwnerId,
+                AccountField::Status,
+                AccountField::ChurnDate
+            ]
+        );
+        let csm = editable_account_fields(Role::Csm, true);
+        let refused: Vec<String> = edit
+            .forbidden_changes(&stored, &csm)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(refused, ["mrr_minor", "owner_id", "status", "churn_date"]);
+        let manager = editable_account_fields(Role::Manager, false);
+        assert!(edit.forbidden_changes(&stored, &manager).is_empty());
+    }
+
+    #[test]
+    fn history_timestamps_are_rfc3339_in_utc_with_z() {
+        let change = DataChange {
+            id: 1,
+            kind: DataChangeKind::Accounts,
+            user: None,
+            file_name: None,
+            rows: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            account_id: None,
+            detail: String::new(),
+            at: DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
+        };
+        let json = serde_json::to_value(&change).unwrap();
+        assert_eq!(json["at"], "2026-01-01T00:00:00Z");
+        assert_eq!(json["kind"], "accounts");
+    }
+
+    #[test]
+    fn an_unknown_import_phase_is_refused_not_taken_for_done() {
+        let p: ImportProgress =
+            serde_json::from_str(r#"{"phase":"writing","done":1,"total":2}"#).unwrap();
+        assert_eq!(p.phase, ImportPhase::Writing);
+        assert!(
+            serde_json::from_str::<ImportProgress>(r#"{"phase":"paused","done":1,"total":2}"#)
+                .is_err()
+        );
+        for phase in ImportPhase::ALL {
+            assert_eq!(serde_json::to_value(phase).unwrap(), phase.as_str());
+        }
+        for kind in DataChangeKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        for kind in ImportKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
     }
 
     #[test]

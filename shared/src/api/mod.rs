@@ -15,10 +15,12 @@ mod admin;
 mod customer;
 mod sheets;
 mod surveys;
+mod values;
 pub use admin::*;
 pub use customer::*;
 pub use sheets::*;
 pub use surveys::*;
+pub use values::*;
 
 /// Media type of error responses (RFC 9457).
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -100,38 +102,6 @@ impl<T> Page<T> {
         }
         let pages = self.total.div_ceil(u64::from(self.per_page)).max(1);
         u32::try_from(pages).unwrap_or(u32::MAX)
-    }
-}
-
-/// Checks the shape of an e-mail address: one `@`, a non-empty local part,
-/// a domain of dot-separated labels (letters, digits, `-`, any non-ASCII
-/// letter for IDN) with at least one dot, and no whitespace or control
-/// characters.
-///
-/// Written here instead of garde's `email` rule because that rule pulls the
-/// `regex` crate and its Unicode tables into the browser bundle (several
-/// hundred KB of wasm) for a check whose real proof is a delivered message.
-pub fn valid_email(value: &str, _ctx: &()) -> garde::Result {
-    let invalid = || Err(garde::Error::new("not a valid email address"));
-    let Some((local, domain)) = value.rsplit_once('@') else {
-        return invalid();
-    };
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.contains('@')
-        && local
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[]\\,;:\"".contains(c));
-    let labels_ok = domain.split('.').all(|label| {
-        !label.is_empty()
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-    });
-    if local_ok && domain.contains('.') && labels_ok {
-        Ok(())
-    } else {
-        invalid()
     }
 }
 
@@ -239,42 +209,59 @@ pub struct Account {
     /// [`Language::default_for`]).
     #[serde(default)]
     pub language: Option<Language>,
+    /// Whether the account has monthly MRR history, so `mrr_minor` (and
+    /// `currency`) come from the latest month of it: an edit may not change
+    /// them (the form shows them read-only) and an accounts import ignores
+    /// its MRR cell. Import monthly MRR to change them.
+    #[serde(default)]
+    pub mrr_from_history: bool,
     /// The latest value of each usage signal (by key), where the list or
     /// detail endpoint filled them in.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub signals: BTreeMap<String, f64>,
 }
 
-/// Columns the account list can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AccountSort {
-    /// Company name.
-    #[default]
-    Name,
-    /// MRR (within a currency; JPY and USD amounts are compared as numbers).
-    Mrr,
-    /// Renewal date.
-    RenewalDate,
-    /// Contract start.
-    ContractStart,
-    /// Status.
-    Status,
-    /// Owner's name.
-    Owner,
-}
+string_enum!(
+    /// Columns the account list can be sorted by. `as_str`/`FromStr` give
+    /// the names used in the query string and saved views, the same as serde.
+    #[derive(Default)]
+    AccountSort, "sort column", {
+        /// Company name.
+        #[default]
+        Name => "name",
+        /// MRR (within a currency; JPY and USD amounts are compared as numbers).
+        Mrr => "mrr",
+        /// Renewal date.
+        RenewalDate => "renewal_date",
+        /// Contract start.
+        ContractStart => "contract_start",
+        /// Status.
+        Status => "status",
+        /// Owner's name.
+        Owner => "owner",
+    }
+);
 
-/// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SortDir {
-    /// Ascending.
-    #[default]
-    Asc,
-    /// Descending.
-    Desc,
+string_enum!(
+    /// Sort direction (`asc`, `desc`).
+    #[derive(Default)]
+    SortDir, "sort direction", {
+        /// Ascending.
+        #[default]
+        Asc => "asc",
+        /// Descending.
+        Desc => "desc",
+    }
+);
+
+impl SortDir {
+    /// The other direction.
+    pub const fn reversed(self) -> Self {
+        match self {
+            SortDir::Asc => SortDir::Desc,
+            SortDir::Desc => SortDir::Asc,
+        }
+    }
 }
 
 /// Query of `GET /api/v1/accounts`. Unknown parameters are rejected.
@@ -354,28 +341,19 @@ mod tests {
     }
 
     #[test]
-    fn email_shapes_are_checked() {
-        for good in [
-            "csm@demo.kizuna",
-            "first.last+tag@example.co.jp",
-            "佐藤@例え.jp",
-        ] {
-            assert!(valid_email(good, &()).is_ok(), "{good}");
+    fn sort_names_are_the_same_for_serde_and_as_str() {
+        for sort in AccountSort::ALL {
+            let json = serde_json::to_value(sort).unwrap();
+            assert_eq!(json, sort.as_str());
+            assert_eq!(sort.as_str().parse::<AccountSort>(), Ok(*sort));
         }
-        for bad in [
-            "",
-            "no-at-sign",
-            "@example.com",
-            "a@",
-            "a@localhost",
-            "a@exa mple.com",
-            "a b@example.com",
-            "a@@example.com",
-            "a@-bad.com",
-            "a@example..com",
-        ] {
-            assert!(valid_email(bad, &()).is_err(), "{bad}");
+        for dir in SortDir::ALL {
+            assert_eq!(serde_json::to_value(dir).unwrap(), dir.as_str());
+            assert_eq!(dir.as_str().parse::<SortDir>(), Ok(*dir));
+            assert_eq!(dir.reversed().reversed(), *dir);
         }
+        assert!("size".parse::<AccountSort>().is_err());
+        assert!("up".parse::<SortDir>().is_err());
     }
 
     #[test]

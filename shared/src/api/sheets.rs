@@ -259,16 +259,15 @@ pub struct Sheet {
     pub next_due_on: Option<NaiveDate>,
 }
 
-/// What happened to an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ItemAction {
-    /// Ticked.
-    Done,
-    /// Unticked (with the reason).
-    Undone,
-}
+string_enum!(
+    /// What happened to an item.
+    ItemAction, "item action", {
+        /// Ticked.
+        Done => "done",
+        /// Unticked (with the reason).
+        Undone => "undone",
+    }
+);
 
 /// One tick or untick of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,16 +327,15 @@ pub struct SheetDetail {
     pub items: Vec<SheetItem>,
 }
 
-/// Whether a sheet is complete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SheetStatus {
-    /// Required items remain.
-    InProgress,
-    /// Every required item is done.
-    Completed,
-}
+string_enum!(
+    /// Whether a sheet is complete.
+    SheetStatus, "sheet status", {
+        /// Required items remain.
+        InProgress => "in_progress",
+        /// Every required item is done.
+        Completed => "completed",
+    }
+);
 
 /// Query of `GET /api/v1/sheets`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, Default)]

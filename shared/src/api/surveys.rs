@@ -189,20 +189,19 @@ pub struct UpdateSurvey {
     pub version: i64,
 }
 
-/// Where a survey stands on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SurveyState {
-    /// Opens later.
-    Scheduled,
-    /// Takes answers.
-    Open,
-    /// Past its closing date.
-    Closed,
-    /// Archived by a manager.
-    Archived,
-}
+string_enum!(
+    /// Where a survey stands on a given day.
+    SurveyState, "survey state", {
+        /// Opens later.
+        Scheduled => "scheduled",
+        /// Takes answers.
+        Open => "open",
+        /// Past its closing date.
+        Closed => "closed",
+        /// Archived by a manager.
+        Archived => "archived",
+    }
+);
 
 impl SurveyState {
     /// The state on `today` of a survey with these dates.

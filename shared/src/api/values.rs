@@ -1,0 +1,306 @@
+//! Values with rules of their own: [`Money`] (minor units of one currency,
+//! added only with checks), [`Email`] and [`ExternalId`] (validated and
+//! normalised once, in `parse`). The server reads input through them, and the
+//! garde rules of the API bodies call the same `parse`, so a form and its
+//! handler accept exactly the same text.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cells::{fold_width, normalize_external_id};
+use crate::domain::Currency;
+
+/// An amount of money: integer minor units of one currency. Amounts in
+/// different currencies are never added, and no sum silently overflows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Money {
+    /// Minor units (yen, cents).
+    pub amount_minor: i64,
+    /// The currency.
+    pub currency: Currency,
+}
+
+/// Why two amounts could not be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// The amounts are in different currencies.
+    #[error("amounts in {0} and {1} cannot be added")]
+    MixedCurrencies(Currency, Currency),
+    /// The sum does not fit in 64 bits of minor units.
+    #[error("the sum of the {0} amounts is too large")]
+    Overflow(Currency),
+}
+
+impl Money {
+    /// `amount_minor` of `currency`.
+    pub const fn new(amount_minor: i64, currency: Currency) -> Self {
+        Money {
+            amount_minor,
+            currency,
+        }
+    }
+
+    /// Nothing, in `currency`.
+    pub const fn zero(currency: Currency) -> Self {
+        Money::new(0, currency)
+    }
+
+    /// `op` on the two amounts, refusing other currencies and overflow.
+    fn combine(self, other: Money, op: fn(i64, i64) -> Option<i64>) -> Result<Money, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::MixedCurrencies(self.currency, other.currency));
+        }
+        op(self.amount_minor, other.amount_minor)
+            .map(|amount_minor| Money::new(amount_minor, self.currency))
+            .ok_or(MoneyError::Overflow(self.currency))
+    }
+
+    /// `self + other`, refusing other currencies and overflow.
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        self.combine(other, i64::checked_add)
+    }
+
+    /// `self − other`, refusing other currencies and overflow.
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        self.combine(other, i64::checked_sub)
+    }
+
+    /// The sum of `amounts`, all in `currency`.
+    pub fn checked_sum(
+        currency: Currency,
+        amounts: impl IntoIterator<Item = Money>,
+    ) -> Result<Money, MoneyError> {
+        amounts
+            .into_iter()
+            .try_fold(Money::zero(currency), Money::checked_add)
+    }
+}
+
+/// Why an e-mail address or external id was refused. `Display` is the
+/// sentence a form shows next to the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// Nothing but spaces.
+    #[error("is required")]
+    Blank,
+    /// Longer than allowed.
+    #[error("must be at most {0} characters")]
+    TooLong(usize),
+    /// Not shaped like an e-mail address.
+    #[error("not a valid email address")]
+    NotAnEmail,
+    /// Holds a control character (a line break, a tab).
+    #[error("must not contain line breaks or tabs")]
+    ControlCharacter,
+}
+
+/// An e-mail address: trimmed, lower-cased, shaped like `local@domain.tld`.
+/// Users and contacts are stored and looked up by this form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Email(String);
+
+impl Email {
+    /// Longest address accepted (RFC 5321's path limit).
+    pub const MAX_LEN: usize = 254;
+
+    /// Checks and normalises an address: one `@`, a non-empty local part of
+    /// at most 64 characters, a domain of dot-separated labels (letters,
+    /// digits, `-`, any non-ASCII letter for IDN) with at least one dot, no
+    /// whitespace or control characters.
+    ///
+    /// Written here instead of garde's `email` rule because that rule pulls
+    /// the `regex` crate and its Unicode tables into the browser bundle
+    /// (several hundred KB of wasm) for a check whose real proof is a
+    /// delivered message.
+    pub fn parse(text: &str) -> Result<Email, ValueError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ValueError::Blank);
+        }
+        if text.chars().count() > Self::MAX_LEN {
+            return Err(ValueError::TooLong(Self::MAX_LEN));
+        }
+        let Some((local, domain)) = text.rsplit_once('@') else {
+            return Err(ValueError::NotAnEmail);
+        };
+        let local_ok = !local.is_empty()
+            && local.chars().count() <= 64
+            && !local.contains('@')
+            && local
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[]\\,;:\"".contains(c));
+        let labels_ok = domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+        if local_ok && domain.contains('.') && labels_ok {
+            Ok(Email(text.to_lowercase()))
+        } else {
+            Err(ValueError::NotAnEmail)
+        }
+    }
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An account's id in the CRM as people typed it (trimmed), with its normal
+/// form [`ExternalId::key`]: width folded and upper-cased, so `crm-001 `,
+/// `CRM-001` and `ＣＲＭ－００１` are one id. The key is what the database
+/// stores in `accounts.external_id_key` under a unique index, and what the
+/// form, the import and the duplicate finder compare.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExternalId {
+    text: String,
+    key: String,
+}
+
+impl ExternalId {
+    /// Longest id accepted.
+    pub const MAX_LEN: usize = 200;
+
+    /// Checks an id: not blank, at most [`Self::MAX_LEN`] characters, no
+    /// control characters.
+    pub fn parse(text: &str) -> Result<ExternalId, ValueError> {
+        let text = text.trim();
+        if text.is_empty() || fold_width(text).trim().is_empty() {
+            return Err(ValueError::Blank);
+        }
+        if text.chars().count() > Self::MAX_LEN {
+            return Err(ValueError::TooLong(Self::MAX_LEN));
+        }
+        if text.chars().any(char::is_control) {
+            return Err(ValueError::ControlCharacter);
+        }
+        Ok(ExternalId {
+            key: normalize_external_id(text),
+            text: text.to_owned(),
+        })
+    }
+
+    /// The id as typed, trimmed.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The normal form compared for uniqueness.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+impl fmt::Display for ExternalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// garde rule for an e-mail address field (see [`Email::parse`]).
+pub fn valid_email(value: &str, _ctx: &()) -> garde::Result {
+    Email::parse(value)
+        .map(drop)
+        .map_err(|e| garde::Error::new(e.to_string()))
+}
+
+/// garde rule for an optional external id field (see [`ExternalId::parse`]).
+pub fn valid_external_id(value: &Option<String>, _ctx: &()) -> garde::Result {
+    match value {
+        Some(v) => ExternalId::parse(v)
+            .map(drop)
+            .map_err(|e| garde::Error::new(e.to_string())),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_adds_only_within_one_currency_and_never_overflows() {
+        let yen = |n| Money::new(n, Currency::Jpy);
+        assert_eq!(yen(500).checked_add(yen(20)), Ok(yen(520)));
+        assert_eq!(yen(500).checked_sub(yen(520)), Ok(yen(-20)));
+        assert_eq!(
+            yen(1).checked_add(Money::new(1, Currency::Usd)),
+            Err(MoneyError::MixedCurrencies(Currency::Jpy, Currency::Usd))
+        );
+        assert_eq!(
+            yen(i64::MAX).checked_add(yen(1)),
+            Err(MoneyError::Overflow(Currency::Jpy))
+        );
+        assert_eq!(
+            Money::checked_sum(Currency::Jpy, [yen(1), yen(2), yen(3)]),
+            Ok(yen(6))
+        );
+        assert_eq!(
+            Money::checked_sum(Currency::Usd, [Money::new(1, Currency::Usd), yen(2)]),
+            Err(MoneyError::MixedCurrencies(Currency::Usd, Currency::Jpy))
+        );
+        assert_eq!(
+            Money::checked_sum(Currency::Eur, []),
+            Ok(Money::zero(Currency::Eur))
+        );
+    }
+
+    #[test]
+    fn emails_are_checked_and_lower_cased() {
+        assert_eq!(
+            Email::parse("  Taro@Sakura.CO.JP ").unwrap().as_str(),
+            "taro@sakura.co.jp"
+        );
+        for good in [
+            "csm@demo.kizuna",
+            "first.last+tag@example.co.jp",
+            "佐藤@例え.jp",
+        ] {
+            assert!(Email::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "no-at-sign",
+            "@example.com",
+            "a@",
+            "a@localhost",
+            "a@exa mple.com",
+            "a b@example.com",
+            "a@@example.com",
+            "a@-bad.com",
+            "a@example..com",
+        ] {
+            assert_eq!(Email::parse(bad), Err(ValueError::NotAnEmail), "{bad}");
+        }
+        assert_eq!(Email::parse("  "), Err(ValueError::Blank));
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(Email::parse(&long), Err(ValueError::TooLong(254)));
+    }
+
+    #[test]
+    fn external_ids_keep_their_text_and_compare_by_key() {
+        let a = ExternalId::parse(" crm-００１ ").unwrap();
+        let b = ExternalId::parse("CRM-001").unwrap();
+        assert_eq!(a.as_str(), "crm-００１");
+        assert_eq!(a.key(), "CRM-001");
+        assert_eq!(a.key(), b.key());
+        assert_eq!(ExternalId::parse("\u{3000} "), Err(ValueError::Blank));
+        assert_eq!(
+            ExternalId::parse("CRM\n1"),
+            Err(ValueError::ControlCharacter)
+        );
+        assert_eq!(
+            ExternalId::parse(&"x".repeat(201)),
+            Err(ValueError::TooLong(200))
+        );
+    }
+}
