@@ -33,9 +33,6 @@ const EXPECTED_HTTP_ERRORS = [
   [404, /\/api\/v1\/imports\/progress\/[0-9a-f]+$/],
   [409, /\/api\/v1\/accounts\/\d+$/],
   [409, /\/api\/v1\/duplicates\/merge$/],
-  // A survey link that is unknown (404) or expired, withdrawn or closed (410).
-  [404, /\/s\/[A-Za-z0-9_-]+$/],
-  [410, /\/s\/[A-Za-z0-9_-]+$/],
 ];
 const allowances = new WeakMap();
 

@@ -349,7 +349,10 @@ fn kizuna_executable(line: &str) -> Option<PathBuf> {
     let is_bin = target["kind"]
         .as_array()
         .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"));
-    (msg["reason"] == "compiler-artifact" && target["name"] == "kizuna" && is_bin)
+    // The bin's own unit-test harness is also a "bin" artifact named
+    // `kizuna`; only the real binary has `profile.test == false`.
+    let is_test = msg["profile"]["test"].as_bool().unwrap_or(false);
+    (msg["reason"] == "compiler-artifact" && target["name"] == "kizuna" && is_bin && !is_test)
         .then(|| msg["executable"].as_str().map(PathBuf::from))
         .flatten()
 }
