@@ -258,7 +258,16 @@ pub fn query_error_handler(err: QueryPayloadError, _req: &HttpRequest) -> actix_
 }
 
 /// Error handler of `PathConfig`: e.g. a non-numeric id.
-pub fn path_error_handler(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+pub fn path_error_handler(err: PathError, req: &HttpRequest) -> actix_web::Error {
+    // A path that is one of the document's literal paths (e.g.
+    // `/api/v1/accounts/export`) reached a parameter route only because the
+    // method is not declared on it: that is a 405, not a malformed id.
+    if let Some(routes) = req.app_data::<actix_web::web::Data<crate::routes::KnownRoutes>>() {
+        let allowed = routes.literal(req.path());
+        if let Some(response) = crate::routes::method_not_allowed(req, &allowed) {
+            return actix_web::error::InternalError::from_response(err, response).into();
+        }
+    }
     let detail = match &err {
         PathError::Deserialize(e) => format!("Invalid path parameter: {e}"),
         other => format!("Invalid path parameter: {other}"),

@@ -25,7 +25,7 @@ use crate::auth::session::SESSION_COOKIE;
     // Query parameter enums are referenced by `$ref` but not collected from
     // `IntoParams` types, so they are listed here.
     components(schemas(Problem, FieldError, AccountSort, SortDir)),
-    modifiers(&SessionCookie, &CommonProblems),
+    modifiers(&SessionCookie),
     tags(
         (name = "health", description = "Liveness"),
         (name = "session", description = "Signing in and out, changing one's own password"),
@@ -54,6 +54,13 @@ impl Modify for SessionCookie {
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
         );
     }
+}
+
+/// Finishes the document once every route has registered its operations
+/// (`split_for_parts`): a `modifiers(…)` entry on [`ApiDoc`] would run before
+/// the routes exist and document nothing.
+pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    CommonProblems.modify(doc);
 }
 
 /// Adds the problem answers the server's shared machinery gives, to every

@@ -185,6 +185,8 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     .default_service(web::to(routes::api_not_found)),
             )
             .split_for_parts();
+        let mut api = api;
+        crate::openapi::complete(&mut api);
         let openapi_json = web::Data::new(api.to_json().unwrap_or_else(|_| "{}".to_owned()));
         let known_routes = web::Data::new(routes::KnownRoutes::from_openapi(&api));
 

@@ -342,17 +342,20 @@ fn build_native(toolbox: &Toolbox) -> Result<PathBuf> {
     Ok(snapshot)
 }
 
-/// The `executable` of cargo's JSON artifact message for the `kizuna` binary.
+/// The `executable` of cargo's JSON artifact message for the `kizuna` binary
+/// (not the test harness of its own unit tests, which `cargo test --no-run`
+/// also builds, under the same target name and kind, with `profile.test`).
 fn kizuna_executable(line: &str) -> Option<PathBuf> {
     let msg: serde_json::Value = serde_json::from_str(line).ok()?;
     let target = &msg["target"];
     let is_bin = target["kind"]
         .as_array()
         .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"));
-    // The bin's own unit-test harness is also a "bin" artifact named
-    // `kizuna`; only the real binary has `profile.test == false`.
-    let is_test = msg["profile"]["test"].as_bool().unwrap_or(false);
-    (msg["reason"] == "compiler-artifact" && target["name"] == "kizuna" && is_bin && !is_test)
+    let is_test_harness = msg["profile"]["test"].as_bool().unwrap_or(false);
+    (msg["reason"] == "compiler-artifact"
+        && target["name"] == "kizuna"
+        && is_bin
+        && !is_test_harness)
         .then(|| msg["executable"].as_str().map(PathBuf::from))
         .flatten()
 }
@@ -568,6 +571,8 @@ mod tests {
             kizuna_executable(bin),
             Some(PathBuf::from("/t/debug/kizuna"))
         );
+        let harness = r#"{"reason":"compiler-artifact","target":{"kind":["bin"],"name":"kizuna"},"profile":{"test":true},"executable":"/t/debug/deps/kizuna-1"}"#;
+        assert_eq!(kizuna_executable(harness), None);
         let test = r#"{"reason":"compiler-artifact","target":{"kind":["test"],"name":"api"},"executable":"/t/debug/deps/api-1"}"#;
         assert_eq!(kizuna_executable(test), None);
         let lib = r#"{"reason":"compiler-artifact","target":{"kind":["lib"],"name":"kizuna"},"executable":null}"#;

@@ -17,7 +17,7 @@ use kizuna_shared::domain::{can_edit_account, can_manage_accounts, editable_acco
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::db::{self, DbError, DbPool};
+use crate::db::{self, DbConn, DbError, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
 
@@ -27,6 +27,23 @@ fn not_found(id: i64) -> impl Fn(ApiError) -> ApiError {
         ApiError::NotFound(_) => ApiError::NotFound(format!("There is no account {id}.")),
         other => other,
     }
+}
+
+/// Reads something of account `id` with `read`, or answers 404 when there is
+/// no such account (an empty list would not tell the two apart).
+async fn of_account<T, F>(pool: &web::Data<DbPool>, id: i64, read: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn, i64) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    blocking(pool, move |conn| {
+        if !db::accounts::exists(conn, id)? {
+            return Err(DbError::NotFound);
+        }
+        read(conn, id)
+    })
+    .await
+    .map_err(not_found(id))
 }
 
 /// Checks the role rule for a change of an account owned by `owner`.
@@ -231,14 +248,7 @@ pub async fn account_mrr(
     id: web::Path<i64>,
 ) -> Result<web::Json<Vec<MrrEntry>>, ApiError> {
     let id = id.into_inner();
-    let history = blocking(&pool, move |conn| {
-        if !db::accounts::exists(conn, id)? {
-            return Err(DbError::NotFound);
-        }
-        db::revenue::history(conn, id)
-    })
-    .await
-    .map_err(not_found(id))?;
+    let history = of_account(&pool, id, db::revenue::history).await?;
     Ok(web::Json(history))
 }
 
@@ -263,14 +273,10 @@ pub async fn account_signals(
     let id = id.into_inner();
     let query = query.into_inner();
     query.validate()?;
-    let history = blocking(&pool, move |conn| {
-        if !db::accounts::exists(conn, id)? {
-            return Err(DbError::NotFound);
-        }
+    let history = of_account(&pool, id, move |conn, id| {
         db::signals::history(conn, id, &query)
     })
-    .await
-    .map_err(not_found(id))?;
+    .await?;
     Ok(web::Json(history))
 }
 
@@ -291,14 +297,10 @@ pub async fn list_contacts(
     id: web::Path<i64>,
 ) -> Result<web::Json<Vec<Contact>>, ApiError> {
     let id = id.into_inner();
-    let contacts = blocking(&pool, move |conn| {
-        if !db::accounts::exists(conn, id)? {
-            return Err(DbError::NotFound);
-        }
+    let contacts = of_account(&pool, id, move |conn, id| {
         db::contacts::of_account(conn, id)
     })
-    .await
-    .map_err(not_found(id))?;
+    .await?;
     Ok(web::Json(contacts))
 }
 

@@ -126,17 +126,7 @@ pub async fn api_not_found(
     routes: Option<web::Data<KnownRoutes>>,
 ) -> Result<HttpResponse, ApiError> {
     let allowed = routes.map(|r| r.allowed(req.path())).unwrap_or_default();
-    if !allowed.is_empty() {
-        let allow = allowed.join(", ");
-        let mut response = ApiError::MethodNotAllowed(format!(
-            "{} is not supported on {}; use {allow}.",
-            req.method(),
-            req.path()
-        ))
-        .error_response();
-        if let Ok(value) = header::HeaderValue::from_str(&allow) {
-            response.headers_mut().insert(header::ALLOW, value);
-        }
+    if let Some(response) = method_not_allowed(&req, &allowed) {
         return Ok(response);
     }
     Err(ApiError::NotFound(format!(
@@ -144,6 +134,25 @@ pub async fn api_not_found(
         req.method(),
         req.path()
     )))
+}
+
+/// 405 with `Allow` when `allowed` (the methods the document declares for
+/// the request's path) is not empty and lacks the request's method.
+pub fn method_not_allowed(req: &HttpRequest, allowed: &[&'static str]) -> Option<HttpResponse> {
+    if allowed.is_empty() || allowed.contains(&req.method().as_str()) {
+        return None;
+    }
+    let allow = allowed.join(", ");
+    let mut response = ApiError::MethodNotAllowed(format!(
+        "{} is not supported on {}; use {allow}.",
+        req.method(),
+        req.path()
+    ))
+    .error_response();
+    if let Ok(value) = header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Some(response)
 }
 
 /// The paths and methods of the OpenAPI document. Every `/api` route is in
@@ -198,9 +207,31 @@ impl KnownRoutes {
         KnownRoutes(routes)
     }
 
+    /// The methods of the template made only of literal segments that
+    /// matches `path` (e.g. `/api/v1/accounts/export`), if there is one.
+    /// actix routes `PUT /api/v1/accounts/export` to `PUT
+    /// /api/v1/accounts/{id}`, whose path then fails to parse; the request
+    /// was for the export resource, so the answer is its 405, not a 400.
+    pub fn literal(&self, path: &str) -> Vec<&'static str> {
+        self.methods(path, true)
+    }
+
     /// The methods the document declares for `path`, in a fixed order
     /// (empty when no path template matches it).
+    /// A path that is one of the document's literal paths is that resource
+    /// alone, even where a parameter template would also match it.
     pub fn allowed(&self, path: &str) -> Vec<&'static str> {
+        let literal = self.literal(path);
+        if literal.is_empty() {
+            self.methods(path, false)
+        } else {
+            literal
+        }
+    }
+
+    /// The methods of the templates matching `path` (with `literal_only`,
+    /// of the templates without parameters), in `Allow` order.
+    fn methods(&self, path: &str, literal_only: bool) -> Vec<&'static str> {
         let parts: Vec<&str> = path.split('/').collect();
         let declared: Vec<&'static str> = self
             .0
@@ -209,7 +240,7 @@ impl KnownRoutes {
                 segments.len() == parts.len()
                     && segments.iter().zip(&parts).all(|(s, p)| match s {
                         Segment::Literal(l) => l == p,
-                        Segment::Parameter => !p.is_empty(),
+                        Segment::Parameter => !literal_only && !p.is_empty(),
                     })
             })
             .flat_map(|(_, methods)| methods.iter().copied())
@@ -253,10 +284,14 @@ mod tests {
         let routes = KnownRoutes::from_openapi(&doc);
         assert_eq!(routes.allowed("/api/v1/accounts"), ["GET", "POST"]);
         assert_eq!(routes.allowed("/api/v1/accounts/7"), ["DELETE"]);
-        // A literal path also matches the template beside it.
-        assert_eq!(routes.allowed("/api/v1/accounts/export"), ["GET", "DELETE"]);
+        // A literal path is its own resource, not also the template's.
+        assert_eq!(routes.allowed("/api/v1/accounts/export"), ["GET"]);
         assert!(routes.allowed("/api/v1/accounts/").is_empty());
         assert!(routes.allowed("/api/v1/nothing").is_empty());
         assert!(routes.allowed("/api/v1/accounts/7/x").is_empty());
+        // Only templates without parameters count as the literal resource.
+        assert_eq!(routes.literal("/api/v1/accounts/export"), ["GET"]);
+        assert!(routes.literal("/api/v1/accounts/7").is_empty());
+        assert_eq!(routes.literal("/api/v1/accounts"), ["GET", "POST"]);
     }
 }

@@ -1,6 +1,7 @@
 //! The OpenAPI document.
 
 use crate::helpers::spawn_app;
+use kizuna_shared::domain::Role;
 
 #[tokio::test]
 async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
@@ -166,4 +167,60 @@ async fn an_undeclared_method_on_a_known_path_answers_405_with_allow() {
         .await
         .unwrap();
     crate::helpers::assert_problem(response, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn an_undeclared_method_on_a_literal_path_is_405_not_a_bad_id() {
+    // `PUT /accounts/export` reaches the `PUT /accounts/{id}` route in
+    // actix; the request was for the export resource, whose only method is
+    // GET, so it must not read as a malformed account id (400).
+    let app = spawn_app().await;
+    app.login_as(Role::Manager).await;
+    for method in ["PUT", "DELETE"] {
+        let response = app
+            .client
+            .request(method.parse().unwrap(), app.url("/api/v1/accounts/export"))
+            .header("x-kizuna-csrf", "1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok()),
+            Some("GET"),
+            "{method}"
+        );
+        crate::helpers::assert_problem(response, 405, "method_not_allowed").await;
+    }
+    // A malformed id on the parameter route is still a 400.
+    let response = app
+        .client
+        .put(app.url("/api/v1/accounts/x7"))
+        .header("x-kizuna-csrf", "1")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    crate::helpers::assert_problem(response, 400, "bad_request").await;
+}
+
+#[tokio::test]
+async fn every_operation_with_input_documents_400_and_every_signed_in_one_401() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let has_input = op.get("requestBody").is_some()
+                || op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+            if has_input {
+                assert!(responses.contains_key("400"), "{method} {path} lacks 400");
+            }
+            if path.starts_with("/api/v1/") && op["operationId"] != "login" {
+                assert!(responses.contains_key("401"), "{method} {path} lacks 401");
+            }
+        }
+    }
 }

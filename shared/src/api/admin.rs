@@ -243,12 +243,15 @@ pub struct AuditEntry {
 pub struct AuditQuery {
     /// 1-based page number (default 1; the export ignores paging).
     #[garde(range(min = 1, max = 1_000_000))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
     pub page: Option<u32>,
     /// Page size (default 50, at most 500).
     #[garde(range(min = 1, max = super::MAX_PER_PAGE))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
     pub per_page: Option<u32>,
     /// Only events by this user id.
     #[garde(range(min = 1))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
     pub user: Option<i64>,
     /// Only events of this kind.
     pub kind: Option<AuditKind>,
@@ -305,12 +308,15 @@ pub struct UserAccount {
 pub struct UserQuery {
     /// 1-based page number (default 1).
     #[garde(range(min = 1, max = 1_000_000))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
     pub page: Option<u32>,
     /// Page size (default 50, at most 500).
     #[garde(range(min = 1, max = super::MAX_PER_PAGE))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
     pub per_page: Option<u32>,
     /// Text search over name and e-mail.
     #[garde(length(chars, max = 200))]
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,
     /// Only users with this role.
     pub role: Option<Role>,
@@ -327,6 +333,10 @@ pub struct UserQuery {
 pub struct UpdateUser {
     /// New display name.
     #[garde(custom(non_blank), length(chars, min = 1, max = 100))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: Option<String>,
     /// New role (ends the user's sessions).
     pub role: Option<Role>,
@@ -357,10 +367,12 @@ pub struct PasswordReset {
 pub struct ChangePassword {
     /// The password in use now.
     #[garde(length(chars, min = 1, max = MAX_PASSWORD_CHARS))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub current_password: String,
     /// The new password: at least 12 characters (characters, not bytes: 12
     /// kana are enough), different from the current one.
     #[garde(length(chars, min = MIN_PASSWORD_CHARS, max = MAX_PASSWORD_CHARS))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub new_password: String,
 }
 

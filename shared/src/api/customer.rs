@@ -455,7 +455,8 @@ pub struct ContactInput {
     pub name: String,
     /// E-mail address.
     #[serde(default)]
-    #[garde(inner(custom(super::valid_email), length(max = 254)))]
+    #[garde(inner(custom(super::valid_email), length(chars, max = 254)))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: Option<String>,
     /// Job title.
     #[serde(default)]

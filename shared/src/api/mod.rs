@@ -110,7 +110,8 @@ impl<T> Page<T> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The user's e-mail address.
-    #[garde(custom(valid_email), length(max = 254))]
+    #[garde(custom(valid_email), length(chars, max = 254))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: String,
     /// The password.
     #[garde(length(chars, min = 1, max = 1024))]
@@ -371,7 +372,8 @@ mod tests {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateUser {
     /// E-mail address (login name); unique.
-    #[garde(custom(valid_email), length(max = 254))]
+    #[garde(custom(valid_email), length(chars, max = 254))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: String,
     /// Display name.
     #[garde(length(chars, min = 1, max = 100))]
