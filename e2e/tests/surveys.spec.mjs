@@ -31,7 +31,7 @@ test('a manager creates an NPS survey with the question in both languages', asyn
   await expect(page).toHaveURL(/\/surveys$/);
   await audit(page, 'surveys');
   await page.getByTestId('new-survey').click();
-  await expect(page.getByLabel('Question (English)')).toHaveValue(/recommend/);
+  await expect(page.getByLabel('Question (English)', { exact: true })).toHaveValue(/recommend/);
   await audit(page, 'survey-form');
   // Submitting without a name shows the field's error and sends nothing.
   await page.getByRole('button', { name: 'Save' }).click();
@@ -43,7 +43,7 @@ test('a manager creates an NPS survey with the question in both languages', asyn
   await audit(page, 'survey-answers-empty');
   await switchLanguage(page);
   await page.goto('/surveys/new');
-  await expect(page.getByLabel('質問 (日本語)')).toHaveValue(/すすめる/);
+  await expect(page.getByLabel('質問 (日本語)', { exact: true })).toHaveValue(/すすめる/);
   await audit(page, 'survey-form');
   await page.goto('/surveys');
   await expect(page.getByTestId('surveys-table')).toContainText(`Relationship NPS ${RUN}`);

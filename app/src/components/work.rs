@@ -204,10 +204,10 @@ pub fn Pager(
                     to = crate::format::count(to, locale), total = crate::format::count(total, locale)).to_string()
             }}</p>
             <div class="pager-buttons">
-                <button type="button" class="button" disabled=page <= 1 on:click=move |_| on_page.run(page - 1)>
+                <button type="button" class="button" disabled={page <= 1} on:click=move |_| on_page.run(page - 1)>
                     {t!(i18n, previous_page)}
                 </button>
-                <button type="button" class="button" disabled=page >= pages on:click=move |_| on_page.run(page + 1)>
+                <button type="button" class="button" disabled={page >= pages} on:click=move |_| on_page.run(page + 1)>
                     {t!(i18n, next_page)}
                 </button>
             </div>

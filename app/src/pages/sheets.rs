@@ -188,9 +188,9 @@ fn OnboardingKpis() -> impl IntoView {
                     <h2 id="kpi-heading">{t!(i18n, kpis_this_quarter, from = k.from.to_string(), to = k.to.to_string())}</h2>
                     <dl class="counts">
                         <div><dt>{t!(i18n, kpi_completion)}</dt><dd>{pct}</dd>
-                            <span class="small muted">{t!(i18n, completed_of_started, done = k.sheets_completed, total = k.sheets_started)}</span></div>
+                            <dd class="dd-note small muted">{t!(i18n, completed_of_started, done = k.sheets_completed, total = k.sheets_started)}</dd></div>
                         <div><dt>{t!(i18n, kpi_ttv)}</dt><dd>{ttv}</dd>
-                            <span class="small muted">{t!(i18n, n_completions, n = k.ttv_completions)}</span></div>
+                            <dd class="dd-note small muted">{t!(i18n, n_completions, n = k.ttv_completions)}</dd></div>
                     </dl>
                 </section>
             }

@@ -375,18 +375,26 @@ fn LinksTab(survey: i64) -> impl IntoView {
                 .map(|u| u.id)
         })
     });
+    // A target's signals belong to the tab, not to the picker's result row
+    // that was clicked (the row is disposed as soon as the search clears).
+    let owner = Owner::current().expect("the links tab has an owner");
     let pick = Callback::new(move |account: Account| {
         if targets.with_untracked(|t| t.iter().any(|x| x.account.id == account.id)) {
             return;
         }
         let id = account.id;
-        let contacts = LocalResource::new(move || async move {
-            crate::api::account_contacts(id).await.unwrap_or_default()
+        let (contact, contacts) = owner.with(|| {
+            (
+                RwSignal::new(None),
+                LocalResource::new(move || async move {
+                    crate::api::account_contacts(id).await.unwrap_or_default()
+                }),
+            )
         });
         targets.update(|t| {
             t.push(Target {
                 account,
-                contact: RwSignal::new(None),
+                contact,
                 contacts,
             })
         });
@@ -538,11 +546,12 @@ fn LinksTab(survey: i64) -> impl IntoView {
                                 let url = format!("{}{}", origin.get_value(), l.path);
                                 let copy_url = url.clone();
                                 let label = t_string!(i18n, copy_link_for, name = l.link.account.name.clone()).to_string();
+                                let button_label = t_string!(i18n, copy_link_button, name = l.link.account.name.clone()).to_string();
                                 view! {
                                     <li>
                                         <span class="target-name">{l.link.account.name.clone()}</span>
-                                        <input type="text" readonly=true value=url.clone() aria-label=label.clone() class="link-url" />
-                                        <button type="button" class="button" aria-label=label
+                                        <input type="text" readonly=true value=url.clone() aria-label=label class="link-url" />
+                                        <button type="button" class="button" aria-label=button_label
                                             on:click=move |_| copy(&copy_url)>{t!(i18n, copy_link)}</button>
                                     </li>
                                 }

@@ -272,7 +272,7 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
         </Show>
         <form class="form" on:submit=submit novalidate=true data-testid="template-form">
             <section class="card">
-                <TextsField id="template-name".into() label=Signal::derive(move || t_string!(i18n, field_name).to_string())
+                <TextsField id="template-name".into() label=Signal::derive(move || t_string!(i18n, field_template_name).to_string())
                     value=name disabled=read_only error=error("name".into()) />
                 <TextsField id="template-description".into() label=Signal::derive(move || t_string!(i18n, field_description).to_string())
                     value=description multiline=true disabled=read_only error=error("description".into()) />
