@@ -15,14 +15,15 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use kizuna_shared::api::{
-    Account, AccountDetail, AccountInput, AccountQuery, Contact, ContactInput, CreateUser,
-    DataChange, DataChangeQuery, DuplicateGroup, ImportKind, ImportProgress, ImportReport,
-    IssueLinks, IssuedLink, LinkQuery, LoginRequest, MergeReport, MergeRequest, OnboardingKpiQuery,
-    OnboardingSummary, Page, Problem, RecordAnswer, ResponseQuery, SessionUser, Sheet, SheetDetail,
-    SheetQuery, SheetTemplate, SignalDefinition, SignalValue, StartSheet, Survey, SurveyInput,
-    SurveyLink, SurveyQuery, SurveyResponse, SurveySummary, Task, TaskQuery, TemplateInput,
-    TemplateQuery, TickItem, UpdateAccount, UpdateSurvey, UpdateTask, UpdateTemplate, UserSummary,
-    CSRF_HEADER,
+    Account, AccountDetail, AccountInput, AccountQuery, AuditEntry, AuditQuery, ChangePassword,
+    Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup, ImportKind,
+    ImportProgress, ImportReport, IssueLinks, IssuedLink, LinkQuery, LoginRequest, MergeReport,
+    MergeRequest, OnboardingKpiQuery, OnboardingSummary, Page, PasswordReset, Problem,
+    RecordAnswer, ResponseQuery, SessionUser, Sheet, SheetDetail, SheetQuery, SheetTemplate,
+    SignalDefinition, SignalValue, StartSheet, Survey, SurveyInput, SurveyLink, SurveyQuery,
+    SurveyResponse, SurveySummary, Task, TaskQuery, TemplateInput, TemplateQuery, TickItem,
+    UpdateAccount, UpdateSurvey, UpdateTask, UpdateTemplate, UpdateUser, UserAccount, UserQuery,
+    UserSummary, CSRF_HEADER,
 };
 use kizuna_shared::domain::Currency;
 use serde::de::DeserializeOwned;
@@ -232,17 +233,6 @@ pub fn encode(value: &str) -> String {
 
 // ---- session -------------------------------------------------------------
 
-/// `GET` of a full `/api/v1/…` path, decoded as JSON (a 204 is an error).
-///
-/// Kept only because `session.rs` (owned by another branch while this one
-/// was written) probes `/api/v1/session` with it; everything else calls the
-/// typed functions. Once `session.rs` calls [`current_session`], delete it.
-#[doc(hidden)]
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let path = path.strip_prefix(BASE).unwrap_or(path);
-    json(send(Method::GET, path, &[], Body::None, Auth::Own).await?).await
-}
-
 /// `GET /session`: who is signed in. `204 No Content` (and, from older
 /// servers, 401) means nobody: `Ok(None)`.
 pub async fn current_session() -> Result<Option<SessionUser>, ApiError> {
@@ -270,6 +260,24 @@ pub async fn sign_in(request: &LoginRequest) -> Result<SessionUser, ApiError> {
 /// `DELETE /session`: signs out.
 pub async fn sign_out() -> Result<(), ApiError> {
     empty(send(Method::DELETE, "/session", &[], Body::None, Auth::Own).await?).await
+}
+
+/// `PUT /session/password`: changes the signed-in user's own password (400
+/// with `current_password` or `new_password` marked when refused). The
+/// server ends every session of the user and gives this browser a fresh
+/// one, so the current tab stays signed in.
+pub async fn change_password(request: &ChangePassword) -> Result<(), ApiError> {
+    empty(
+        send(
+            Method::PUT,
+            "/session/password",
+            &[],
+            Body::Json(request),
+            Auth::Session,
+        )
+        .await?,
+    )
+    .await
 }
 
 // ---- accounts ------------------------------------------------------------
@@ -363,14 +371,56 @@ pub async fn owners() -> Result<Page<UserSummary>, ApiError> {
     read("/owners", &[]).await
 }
 
-/// `GET /users` (admins).
-pub async fn users() -> Result<Page<UserSummary>, ApiError> {
-    read("/users", &[]).await
+/// `GET /users` (admins): one page of users with their state.
+pub async fn users(query: &UserQuery) -> Result<Page<UserAccount>, ApiError> {
+    read("/users", &query_pairs(query)).await
 }
 
 /// `POST /users` (admins; 409 when the e-mail is taken).
-pub async fn create_user(request: &CreateUser) -> Result<UserSummary, ApiError> {
+pub async fn create_user(request: &CreateUser) -> Result<UserAccount, ApiError> {
     write(Method::POST, "/users", request).await
+}
+
+/// `PATCH /users/{id}` (admins): role, disabled state or name. 409
+/// `last_admin` when it would leave no active admin; 400 on disabling
+/// oneself.
+pub async fn update_user(id: i64, patch: &UpdateUser) -> Result<UserAccount, ApiError> {
+    write(Method::PATCH, &format!("/users/{id}"), patch).await
+}
+
+/// `POST /users/{id}/password-reset` (admins): a generated password, shown
+/// once; the user's sessions end.
+pub async fn reset_password(id: i64) -> Result<PasswordReset, ApiError> {
+    json(
+        send(
+            Method::POST,
+            &format!("/users/{id}/password-reset"),
+            &[],
+            Body::None,
+            Auth::Session,
+        )
+        .await?,
+    )
+    .await
+}
+
+// ---- audit ---------------------------------------------------------------
+
+/// `GET /audit`: one page of audit entries (admins all, managers data
+/// events; 403 for a manager asking for security events).
+pub async fn audit(query: &AuditQuery) -> Result<Page<AuditEntry>, ApiError> {
+    read("/audit", &query_pairs(query)).await
+}
+
+/// The address of `GET /audit/export` for these filters (all pages): a
+/// link the browser downloads itself.
+pub fn audit_export_url(query: &AuditQuery) -> String {
+    let query = AuditQuery {
+        page: None,
+        per_page: None,
+        ..query.clone()
+    };
+    with_query(&format!("{BASE}/audit/export"), &query_pairs(&query))
 }
 
 // ---- imports -------------------------------------------------------------

@@ -55,6 +55,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sheet-templates/new") view=pages::templates::TemplateEditorPage />
                         <Route path=path!("sheet-templates/:id") view=pages::templates::TemplateEditorPage />
                         <Route path=path!("tasks") view=pages::tasks::TasksPage />
+                        <Route path=path!("audit") view=pages::audit::AuditPage />
+                        <Route path=path!("account/password") view=pages::password::PasswordPage />
                     </ParentRoute>
                 </Routes>
             </Router>

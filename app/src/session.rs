@@ -27,7 +27,7 @@ pub fn provide_session() {
     };
     provide_context(session);
     spawn_local(async move {
-        let user = crate::api::get::<SessionUser>("/api/v1/session").await.ok();
+        let user = crate::api::current_session().await.ok().flatten();
         session.user.set(user);
         session.checked.set(true);
     });

@@ -209,6 +209,109 @@ fn the_account_form_parses_money_and_reports_shared_rule_fields() {
 }
 
 #[wasm_bindgen_test]
+fn every_import_problem_code_reads_in_both_languages() {
+    use kizuna_app::components::import_messages::{
+        import_problem_message, known_import_problem, IMPORT_CODES,
+    };
+    use kizuna_shared::api::ImportError;
+    let problem = |code: &str, column: &str| ImportError {
+        row: 3,
+        column: Some(column.into()),
+        code: code.into(),
+        message: "the server's English sentence".into(),
+    };
+    for code in IMPORT_CODES {
+        for column in ["mrr", "currency", "status", "external_id"] {
+            let e = problem(code, column);
+            let en = known_import_problem(Locale::en, &e).expect(code);
+            let ja = known_import_problem(Locale::ja, &e).expect(code);
+            assert_ne!(en, ja, "{code} is translated");
+            assert!(!en.contains("{{"), "{code}: {en}");
+        }
+    }
+    let e = problem("bad_amount", "mrr");
+    assert!(import_problem_message(Locale::ja, &e).contains("「MRR（月額）」"));
+    let e = problem("mrr_from_history", "mrr");
+    assert_eq!(
+        import_problem_message(Locale::en, &e),
+        "This account's MRR comes from its revenue history, so the file's MRR is ignored. Import monthly MRR to change it."
+    );
+    // A code this app does not know yet: the server's sentence.
+    let e = problem("new_rule", "mrr");
+    assert_eq!(
+        import_problem_message(Locale::ja, &e),
+        "the server's English sentence"
+    );
+}
+
+#[wasm_bindgen_test]
+fn read_only_fields_are_sent_as_stored() {
+    use kizuna_app::pages::account_form::{keep_stored, lock_of, Lock};
+    use kizuna_shared::api::AccountInput;
+    use kizuna_shared::domain::{editable_account_fields, AccountField, Role};
+    let stored = AccountDraft {
+        name: "株式会社サクラ".into(),
+        external_id: "CRM-1".into(),
+        mrr: "520,000".into(),
+        ..AccountDraft::default()
+    }
+    .to_input()
+    .unwrap();
+    let csm = editable_account_fields(Role::Csm, true);
+    // The CSM's draft changes everything it can type into.
+    let mut input = AccountInput {
+        plan: Some("Enterprise".into()),
+        mrr_minor: 1,
+        currency: Currency::Usd,
+        external_id: Some("CRM-2".into()),
+        status: AccountStatus::Churned,
+        owner_id: Some(9),
+        ..stored.clone()
+    };
+    for field in AccountField::ALL {
+        if lock_of(*field, false, &csm).is_some() {
+            keep_stored(&mut input, &stored, *field);
+        }
+    }
+    assert!(input.forbidden_changes(&stored, &csm).is_empty());
+    assert_eq!(input.changed_fields(&stored), [AccountField::Plan]);
+
+    // MRR history binds managers too, and only MRR and currency.
+    let all = editable_account_fields(Role::Manager, false);
+    assert_eq!(
+        lock_of(AccountField::MrrMinor, true, &all),
+        Some(Lock::History)
+    );
+    assert_eq!(
+        lock_of(AccountField::Currency, true, &csm),
+        Some(Lock::History)
+    );
+    assert_eq!(lock_of(AccountField::Status, true, &all), None);
+    assert_eq!(
+        lock_of(AccountField::Status, false, &csm),
+        Some(Lock::Managers)
+    );
+    assert_eq!(lock_of(AccountField::Plan, true, &csm), None);
+}
+
+#[wasm_bindgen_test]
+fn a_stored_amount_is_shown_as_people_write_it_and_read_back() {
+    use kizuna_app::pages::account_form::group_thousands;
+    assert_eq!(group_thousands("540000"), "540,000");
+    assert_eq!(group_thousands("1234.50"), "1,234.50");
+    assert_eq!(group_thousands("999"), "999");
+    assert_eq!(group_thousands("0.05"), "0.05");
+    assert_eq!(group_thousands("1000000000000"), "1,000,000,000,000");
+    let draft = AccountDraft {
+        name: "Acme".into(),
+        mrr: group_thousands("1234.50"),
+        currency: Currency::Usd,
+        ..AccountDraft::default()
+    };
+    assert_eq!(draft.to_input().unwrap().mrr_minor, 123_450);
+}
+
+#[wasm_bindgen_test]
 fn a_saved_sort_is_read_back() {
     use kizuna_app::pages::accounts::parse_saved_sort;
     use kizuna_shared::api::{AccountSort, SortDir};

@@ -145,8 +145,8 @@ test('the admin pages and the not-found page read in Japanese', async ({ page, c
   await context.addCookies([{ name: 'kizuna_lang', value: 'ja', url: baseURL }]);
   await signIn(page, USERS.admin);
   await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
-  await page.getByRole('link', { name: 'ユーザー' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('ユーザー');
+  await page.getByRole('link', { name: 'ユーザー管理' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('ユーザー管理');
   await page.getByRole('button', { name: 'ユーザーを作成' }).click();
   await expect(page.locator('.field-error').first()).toHaveText('氏名を入力してください（100文字以内）。');
   await audit(page, 'users');

@@ -1,11 +1,14 @@
-// Customer-data journeys: CSV import with a preview that lists bad rows,
-// a Japanese team's Shift_JIS sheet imported as it comes out of Excel,
-// export of the imported accounts, merging a duplicate, a CSM's edit with a
-// stale-version conflict, and the account page's MRR chart and signals.
+// Customer-data journeys: CSV import with a preview that lists bad rows
+// (each problem in the user's language by its code), a Japanese team's
+// Shift_JIS sheet imported as it comes out of Excel, export of the imported
+// accounts, merging a duplicate, a CSM's edit (managers' fields read-only)
+// with a stale-version conflict, the account page's MRR chart and signals,
+// MRR from the revenue history (read-only in the form, a noted warning in an
+// accounts import), and files refused as a whole (translated banners).
 // Each journey makes its own data (unique per run) through the UI or the API.
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
-import { test, expect, audit, signIn, USERS, switchLanguage, api } from './fixtures.mjs';
+import { test, expect, audit, signIn, allowHttpError, USERS, switchLanguage, api } from './fixtures.mjs';
 
 const RUN = Date.now().toString(36).toUpperCase();
 const CSRF = { 'x-kizuna-csrf': '1' };
@@ -34,12 +37,20 @@ test('a manager imports accounts, fixes two bad rows, finds and exports them', a
   const errors = page.getByTestId('import-errors');
   await expect(errors).toBeVisible();
   await expect(errors.locator('tbody tr')).toHaveCount(2);
+  // Each problem in the user's words, chosen by its stable code.
+  await expect(errors.locator('tbody tr').nth(0)).toHaveAttribute('data-code', 'bad_amount');
   await expect(errors.locator('tbody tr').nth(0)).toContainText('3');
-  await expect(errors.locator('tbody tr').nth(0)).toContainText('mrr');
+  await expect(errors.locator('tbody tr').nth(0)).toContainText('“MRR” is not an amount');
+  await expect(errors.locator('tbody tr').nth(1)).toHaveAttribute('data-code', 'unknown_currency');
   await expect(errors.locator('tbody tr').nth(1)).toContainText('4');
-  await expect(errors.locator('tbody tr').nth(1)).toContainText('currency');
+  await expect(errors.locator('tbody tr').nth(1)).toContainText('Kizuna does not handle this currency (use JPY, USD, EUR).');
   await expect(page.getByTestId('apply-import')).toBeDisabled();
   await audit(page, 'import-preview-errors');
+  await switchLanguage(page);
+  await expect(errors.locator('tbody tr').nth(0)).toContainText('「MRR（月額）」が金額として読めません');
+  await expect(errors.locator('tbody tr').nth(1)).toContainText('Kizuna で扱えない通貨です');
+  await audit(page, 'import-preview-errors');
+  await switchLanguage(page);
 
   // The corrected file previews cleanly and imports.
   const fixed = csv([HEADER, good(1), good(2), good(3)]);
@@ -165,12 +176,30 @@ test('a CSM edits an own account, and a stale edit shows the conflict', async ({
   const list = await (await page.request.get(`/api/v1/accounts?owner=${me.id}&per_page=1`)).json();
   const account = list.items[0];
   await page.goto(`/accounts/${account.id}/edit`);
-  await expect(page.getByTestId('account-form')).toBeVisible();
-  await audit(page, 'account-edit');
+  const form = page.getByTestId('account-form');
+  await expect(form).toBeVisible();
 
-  // Inline validation from the shared rules. (A CSM keeps the
-  // relationship fields of their own accounts; MRR, currency, status and
-  // external id are the managers'.)
+  // A CSM keeps the relationship fields of their own accounts; MRR,
+  // currency, status, churn date, external id and owner are the managers':
+  // shown read-only, with a note saying so.
+  await expect(page.getByTestId('managers-note')).toContainText('changed by a CS manager');
+  const managed = [/^MRR/, 'Currency', 'Status', 'Churn date', 'External id', 'Owner'];
+  for (const label of managed) {
+    await expect(form.getByLabel(label, { exact: typeof label === 'string' })).not.toBeEditable();
+  }
+  await expect(form.getByLabel('External id')).toHaveValue(account.external_id ?? '');
+  for (const label of ['Plan', 'Domain', 'Champion', 'Churn reason']) {
+    await expect(form.getByLabel(label, { exact: true })).toBeEditable();
+  }
+  await expect(form.getByLabel('Status')).toHaveAttribute('aria-describedby', /f-managers-note/);
+  await audit(page, 'account-edit-csm');
+  await switchLanguage(page);
+  await expect(page.getByTestId('managers-note')).toContainText('CSマネージャーが変更します');
+  await expect(form.getByLabel('ステータス', { exact: true })).not.toBeEditable();
+  await audit(page, 'account-edit-csm');
+  await switchLanguage(page);
+
+  // Inline validation from the shared rules.
   const domain = await page.getByLabel('Domain').inputValue();
   await page.getByLabel('Domain').fill('not a domain');
   await page.getByTestId('save-account').click();
@@ -181,6 +210,11 @@ test('a CSM edits an own account, and a stale edit shows the conflict', async ({
   await page.getByTestId('save-account').click();
   await expect(page).toHaveURL(new RegExp(`/accounts/${account.id}$`));
   await expect(page.getByText(`Edited ${RUN}`)).toBeVisible();
+  // The save changed the relationship field and nothing the CSM may not.
+  const saved = await (await page.request.get(`/api/v1/accounts/${account.id}`)).json();
+  expect(saved.plan).toBe(`Edited ${RUN}`);
+  for (const key of ['mrr_minor', 'currency', 'status', 'churn_date', 'external_id']) expect(saved[key]).toEqual(account[key]);
+  expect(saved.owner?.id).toBe(me.id);
 
   // Someone else saves while the form is open: this save is refused.
   await page.goto(`/accounts/${account.id}/edit`);
@@ -268,4 +302,100 @@ test('the account page shows the MRR chart, its table and the signals', async ({
   await expect(page.getByTestId('mrr-chart')).toBeVisible();
   await audit(page, 'account-detail');
   await switchLanguage(page);
+});
+
+test('MRR from the revenue history is read-only in the form and ignored by an accounts import', async ({ page }) => {
+  await signIn(page, USERS.manager);
+  const id = `HIST-${RUN}`;
+  const name = `History ${RUN}`;
+  const created = await api(page, 'POST', '/api/v1/accounts', {
+    name, external_id: id, mrr_minor: 0, currency: 'JPY', status: 'active',
+  });
+  const history = csv([
+    ['external_id', 'month', 'product', 'mrr', 'currency'],
+    [id, '2025-04', 'core', '500000', 'JPY'],
+    [id, '2025-05', 'core', '540000', 'JPY'],
+  ]);
+  const resp = await page.request.post('/api/v1/imports?kind=mrr&dry_run=false&file_name=history.csv', {
+    data: history, headers: { ...CSRF, 'content-type': 'text/csv' },
+  });
+  expect(resp.ok(), await resp.text()).toBeTruthy();
+
+  // Even a manager sees MRR and currency read-only, with the reason.
+  await page.goto(`/accounts/${created.id}/edit`);
+  const form = page.getByTestId('account-form');
+  await expect(form).toBeVisible();
+  await expect(page.getByTestId('mrr-history-note')).toHaveText('MRR comes from the revenue history; import monthly MRR to change it.');
+  await expect(page.getByTestId('managers-note')).toHaveCount(0);
+  await expect(form.getByLabel(/^MRR/)).not.toBeEditable();
+  await expect(form.getByLabel(/^MRR/)).toHaveValue('540,000');
+  await expect(form.getByLabel('Currency', { exact: true })).not.toBeEditable();
+  await expect(form.getByLabel('Status', { exact: true })).toBeEditable();
+  await audit(page, 'account-edit-history');
+  await switchLanguage(page);
+  await expect(page.getByTestId('mrr-history-note')).toHaveText('MRRは月次の売上履歴から決まります。変更するには月次MRRを取り込んでください。');
+  await audit(page, 'account-edit-history');
+  await switchLanguage(page);
+  // The other fields still save.
+  await form.getByLabel('Plan').fill(`Hist plan ${RUN}`);
+  await page.getByTestId('save-account').click();
+  await expect(page).toHaveURL(new RegExp(`/accounts/${created.id}$`));
+  await expect(page.getByTestId('account-mrr')).toContainText('540,000');
+
+  // An accounts file with another MRR for it: the cell is ignored, with a
+  // note in the preview (a warning, not an error: the import may go on).
+  await page.goto('/imports/new');
+  const file = csv([HEADER, [id, name, '', '', '', '600,000', 'JPY', '', 'active']]);
+  await page.getByTestId('import-file').setInputFiles({ name: 'accounts-history.csv', mimeType: 'text/csv', buffer: file });
+  const preview = page.getByTestId('import-preview');
+  const warnings = preview.getByTestId('import-warnings');
+  await expect(warnings.locator('tbody tr')).toHaveCount(1);
+  const row = warnings.locator('tbody tr').first();
+  await expect(row).toHaveAttribute('data-code', 'mrr_from_history');
+  await expect(row).toContainText(name);
+  await expect(row).toContainText("This account's MRR comes from its revenue history, so the file's MRR is ignored. Import monthly MRR to change it.");
+  await expect(preview.getByTestId('import-warnings-count')).toContainText('it ignores some cells of the file (notes: 1');
+  await expect(preview.getByTestId('import-errors')).toHaveCount(0);
+  await expect(page.getByTestId('apply-import')).toBeEnabled();
+  await audit(page, 'import-preview-warnings');
+  await switchLanguage(page);
+  await expect(row).toContainText('この顧客のMRRは月次の売上履歴から決まるため、ファイルのMRRは使われません。変更するには月次MRRを取り込んでください。');
+  await expect(row).toContainText('MRR（月額）');
+  await audit(page, 'import-preview-warnings');
+  await page.getByTestId('apply-import').click();
+  const summary = page.getByTestId('import-summary');
+  await expect(summary.getByTestId('count-warnings')).toHaveText('1');
+  await expect(summary.getByTestId('import-warnings')).toContainText('この顧客のMRRは月次の売上履歴から決まるため');
+  await audit(page, 'import-summary-warnings');
+  await switchLanguage(page);
+  await expect(summary.getByTestId('import-warnings')).toContainText("This account's MRR comes from its revenue history");
+  await audit(page, 'import-summary-warnings');
+  const after = await (await page.request.get(`/api/v1/accounts/${created.id}`)).json();
+  expect(after.mrr_minor).toBe(540000);
+  expect(after.mrr_from_history).toBe(true);
+});
+
+test('a file the server refuses as a whole gets a banner in the user\'s language', async ({ page }) => {
+  // The refusals are this test's expected answers.
+  allowHttpError(page, 400, /\/api\/v1\/imports\?/);
+  allowHttpError(page, 413, /\/api\/v1\/imports\?/);
+  await signIn(page, USERS.manager);
+  await page.goto('/imports/new');
+  const alert = page.getByTestId('error-alert');
+
+  // 101 columns: 400 too_many_columns, the limit named.
+  const wide = csv([Array.from({ length: 101 }, (_, i) => `c${i}`), Array.from({ length: 101 }, () => 'x')]);
+  await page.getByTestId('import-file').setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: wide });
+  await expect(alert).toHaveText('The file has more than 100 columns. Remove the columns Kizuna does not read and try again.');
+  await switchLanguage(page);
+  await expect(alert).toHaveText('ファイルの列数が上限（100列）を超えています。Kizuna が読まない列を削除してからもう一度お試しください。');
+
+  // 200,001 data rows: 413 too_many_rows.
+  const tall = Buffer.from(`external_id\n${'x\n'.repeat(200_001)}`, 'utf-8');
+  await page.getByTestId('import-file').setInputFiles({ name: 'tall.csv', mimeType: 'text/csv', buffer: tall });
+  await expect(alert).toHaveText('ファイルのデータ行が1回の取り込みの上限（200,000行）を超えています。複数のファイルに分けてください。');
+  await audit(page, 'import-file-refused');
+  await switchLanguage(page);
+  await expect(alert).toHaveText('The file has more than 200,000 data rows, the most one import takes. Split it into several files.');
+  await audit(page, 'import-file-refused');
 });

@@ -8,9 +8,10 @@
 //! [`problem_message`], so a 409 or a field error reads the same everywhere.
 
 use crate::api::ApiError;
+use crate::format;
 use crate::i18n::*;
 use garde::Validate;
-use kizuna_shared::api::FieldError;
+use kizuna_shared::api::{FieldError, MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
@@ -24,22 +25,54 @@ pub enum Conflict {
     EmailTaken,
     /// Another import is running.
     ImportRunning,
+    /// The change would leave no active admin (`last_admin`).
+    LastAdmin,
 }
 
-/// The banner text for a failed call, in the user's language.
+/// The banner text for a failed call, in the user's language, chosen by
+/// the problem's stable `code` (never the server's English `detail`, which
+/// is shown only for a code this app does not know).
 pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError, conflict: Conflict) -> String {
-    match (err.status(), err.code()) {
-        (None, _) => t_string!(i18n, network_error).to_string(),
-        (Some(409), _) => match conflict {
+    let locale = i18n.get_locale();
+    let (Some(status), Some(code)) = (err.status(), err.code()) else {
+        return t_string!(i18n, network_error).to_string();
+    };
+    match code {
+        "conflict" => match conflict {
             Conflict::Changed => t_string!(i18n, conflict_reload).to_string(),
             Conflict::EmailTaken => t_string!(i18n, email_taken).to_string(),
             Conflict::ImportRunning => t_string!(i18n, import_running).to_string(),
+            Conflict::LastAdmin => t_string!(i18n, last_admin).to_string(),
         },
-        (_, Some("invalid_credentials")) => t_string!(i18n, invalid_credentials).to_string(),
-        (Some(403), _) => t_string!(i18n, forbidden).to_string(),
-        (Some(413), _) => t_string!(i18n, import_too_big).to_string(),
-        (Some(429), _) => t_string!(i18n, rate_limited).to_string(),
-        (Some(_), _) => {
+        "import_running" => t_string!(i18n, import_running).to_string(),
+        "last_admin" => t_string!(i18n, problem_last_admin).to_string(),
+        "invalid_credentials" => t_string!(i18n, invalid_credentials).to_string(),
+        "unauthenticated" => t_string!(i18n, session_ended).to_string(),
+        "forbidden" => t_string!(i18n, problem_forbidden).to_string(),
+        "csrf_rejected" => t_string!(i18n, problem_csrf).to_string(),
+        "not_found" => t_string!(i18n, problem_not_found).to_string(),
+        "rate_limited" => t_string!(i18n, rate_limited).to_string(),
+        // Only import files are large enough to meet the body limit.
+        "payload_too_large" => t_string!(i18n, import_too_big).to_string(),
+        "too_many_rows" => {
+            let max = format::count(MAX_IMPORT_ROWS as u64, locale);
+            t_string!(i18n, import_too_many_rows, max = max).to_string()
+        }
+        "too_many_columns" => {
+            let max = format::count(MAX_IMPORT_COLUMNS as u64, locale);
+            t_string!(i18n, import_too_many_columns, max = max).to_string()
+        }
+        "unsupported_media_type" => t_string!(i18n, import_bad_type).to_string(),
+        // The import's 400s are about the file (encoding, broken CSV, an
+        // empty body); elsewhere the request itself was unreadable.
+        "bad_request" if conflict == Conflict::ImportRunning => {
+            t_string!(i18n, import_unreadable).to_string()
+        }
+        "bad_request" | "validation_failed" | "method_not_allowed" => {
+            t_string!(i18n, problem_bad_request).to_string()
+        }
+        "internal" | "http_error" if status >= 500 => t_string!(i18n, problem_internal).to_string(),
+        _ => {
             let detail = err.detail();
             t_string!(i18n, unexpected_error, detail = detail).to_string()
         }
@@ -53,8 +86,9 @@ pub struct FormErrors {
     i18n: I18nContext<Locale>,
     fields: RwSignal<Vec<FieldError>>,
     failure: RwSignal<Option<ApiError>>,
-    /// The form's own words for a wrong field (by API field name).
-    message: fn(I18nContext<Locale>, &str) -> String,
+    /// The form's own words for a wrong field (given the whole error, so
+    /// one field can be worded by the rule it broke).
+    message: Callback<FieldError, String>,
     conflict: Conflict,
 }
 
@@ -62,6 +96,37 @@ impl FormErrors {
     /// A form's error state; `message` gives the translated sentence for a
     /// wrong field, `conflict` what a 409 means here.
     pub fn new(message: fn(I18nContext<Locale>, &str) -> String, conflict: Conflict) -> Self {
+        let i18n = use_i18n();
+        Self::with_message(
+            Callback::new(move |error: FieldError| message(i18n, &error.field)),
+            conflict,
+        )
+    }
+
+    /// A form's error state whose field sentences depend on the form's own
+    /// state (e.g. why a read-only field of this account may not change).
+    pub fn with_messages(message: Callback<String, String>, conflict: Conflict) -> Self {
+        Self::with_message(
+            Callback::new(move |error: FieldError| message.run(error.field)),
+            conflict,
+        )
+    }
+
+    /// Like [`FormErrors::new`], but `message` sees the whole error (the
+    /// field and the rule's or the server's message), for fields that can
+    /// be wrong in more than one way.
+    pub fn by_error(
+        message: fn(I18nContext<Locale>, &FieldError) -> String,
+        conflict: Conflict,
+    ) -> Self {
+        let i18n = use_i18n();
+        Self::with_message(
+            Callback::new(move |error: FieldError| message(i18n, &error)),
+            conflict,
+        )
+    }
+
+    fn with_message(message: Callback<FieldError, String>, conflict: Conflict) -> Self {
         FormErrors {
             i18n: use_i18n(),
             fields: RwSignal::new(Vec::new()),
@@ -144,9 +209,10 @@ impl FormErrors {
     pub fn text(&self, field: &'static str) -> impl Fn() -> Option<String> + Copy + 'static {
         let errors = *self;
         move || {
-            errors
-                .has(field)
-                .then(|| (errors.message)(errors.i18n, field))
+            errors.fields.with(|all| {
+                let error = all.iter().find(|e| e.field == field)?;
+                Some(errors.message.run(error.clone()))
+            })
         }
     }
 
@@ -226,16 +292,31 @@ pub fn TextField(
     /// Whether the field must be filled (the shared rules still decide).
     #[prop(optional)]
     required: bool,
+    /// Shown but not changeable (`readonly`); `note` should say why.
+    #[prop(optional, into)]
+    readonly: Signal<bool>,
+    /// The id of a note elsewhere on the form that describes this field
+    /// (e.g. why it is read-only), added to `aria-describedby`.
+    #[prop(optional, into)]
+    note: Signal<Option<&'static str>>,
 ) -> impl IntoView {
-    let described = format!("{id}-error");
+    let error_id = format!("{id}-error");
+    let described = {
+        let error_id = error_id.clone();
+        move || match note.get() {
+            Some(note) => format!("{note} {error_id}"),
+            None => error_id.clone(),
+        }
+    };
     view! {
         <div class="field">
             <label for=id>{move || label.get()}</label>
             <input id=id name=field type=kind autocomplete=autocomplete required=required
+                readonly=move || readonly.get()
                 prop:value=move || value.get()
-                aria-invalid=errors.invalid(field) aria-describedby=described.clone()
+                aria-invalid=errors.invalid(field) aria-describedby=described
                 on:input=move |ev| set.run(event_target_value(&ev)) />
-            {errors.under(field, described)}
+            {errors.under(field, error_id)}
         </div>
     }
 }

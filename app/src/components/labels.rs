@@ -1,7 +1,7 @@
 //! Translated labels of the shared enums.
 
 use crate::i18n::*;
-use kizuna_shared::api::SurveyState;
+use kizuna_shared::api::{AuditCategory, AuditKind, SurveyState};
 use kizuna_shared::domain::{
     AccountStatus, AnswerChannel, ExpansionPotential, Language, LinkStatus, ResponsibleRole, Role,
     ScoreGroup, SheetKind, SheetPhase, SurveyKind, TaskKind, TaskStatus, Tier,
@@ -43,6 +43,88 @@ pub fn expansion_label(i18n: I18nContext<Locale>, value: ExpansionPotential) -> 
         ExpansionPotential::TrialGrowth => t_string!(i18n, expansion_trial_growth).to_string(),
         ExpansionPotential::Upsell => t_string!(i18n, expansion_upsell).to_string(),
         ExpansionPotential::CrossSell => t_string!(i18n, expansion_cross_sell).to_string(),
+    }
+}
+
+/// The translated name of an audit event kind, from the `audit_kind` table
+/// of the locale files (keyed by the kind's stable name, so a kind added to
+/// the shared enum without a translation fails the build).
+pub fn audit_kind_label(locale: Locale, kind: AuditKind) -> String {
+    macro_rules! kinds {
+        ($($variant:ident => $key:ident),* $(,)?) => {
+            match kind {
+                $(AuditKind::$variant => td_string!(locale, audit_kind.$key).to_string(),)*
+            }
+        };
+    }
+    kinds!(
+        SignIn => sign_in,
+        SignInFailed => sign_in_failed,
+        SignInRefusedDisabled => sign_in_refused_disabled,
+        SignOut => sign_out,
+        UserCreated => user_created,
+        UserChanged => user_changed,
+        UserDisabled => user_disabled,
+        UserEnabled => user_enabled,
+        RoleChanged => role_changed,
+        PasswordChanged => password_changed,
+        PasswordReset => password_reset,
+        SessionKeyRotated => session_key_rotated,
+        AuditExported => audit_exported,
+        AccountCreated => account_created,
+        AccountEdited => account_edited,
+        AccountDeleted => account_deleted,
+        AccountsMerged => accounts_merged,
+        ContactAdded => contact_added,
+        ContactRemoved => contact_removed,
+        ChampionChanged => champion_changed,
+        ImportApplied => import_applied,
+        ExportDownloaded => export_downloaded,
+        SurveyCreated => survey_created,
+        SurveyChanged => survey_changed,
+        SurveyAnswerRecorded => survey_answer_recorded,
+        SurveyLinksIssued => survey_links_issued,
+        SurveyLinkRevoked => survey_link_revoked,
+        SurveyAnswersExported => survey_answers_exported,
+        TemplateCreated => template_created,
+        TemplateChanged => template_changed,
+        SheetStarted => sheet_started,
+        SheetCompleted => sheet_completed,
+        SheetReopened => sheet_reopened,
+        SheetDeleted => sheet_deleted,
+        TaskDone => task_done,
+        TaskReopened => task_reopened,
+    )
+}
+
+/// The translated name of an audit category (security or data events).
+pub fn audit_category_label(i18n: I18nContext<Locale>, category: AuditCategory) -> String {
+    match category {
+        AuditCategory::Security => t_string!(i18n, audit_security_events).to_string(),
+        AuditCategory::Data => t_string!(i18n, audit_data_events).to_string(),
+    }
+}
+
+/// A labelled choice of role (the label is "Role"), bound to `role`.
+#[component]
+pub fn RoleSelect(
+    /// The `<select>`'s id.
+    id: &'static str,
+    /// The chosen role.
+    role: RwSignal<Role>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for=id>{t!(i18n, field_role)}</label>
+            <select id=id
+                on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { role.set(r) }>
+                {Role::ALL.iter().map(|r| {
+                    let r = *r;
+                    view! { <option value=r.as_str() selected=move || role.get() == r>{move || role_label(i18n, r)}</option> }
+                }).collect_view()}
+            </select>
+        </div>
     }
 }
 

@@ -7,6 +7,7 @@
 use crate::components::labels::role_label;
 use crate::i18n::*;
 use crate::session::use_session;
+use kizuna_shared::api::AuditCategory;
 use kizuna_shared::domain::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -53,10 +54,18 @@ pub fn Shell() -> impl IntoView {
             // The router's `search` comes without its `?`.
             let search = location.search.get_untracked();
             let search = search.trim_start_matches('?');
+            let path = location.pathname.get_untracked();
+            // Signing out navigates to the sign-in page and forgets the user
+            // at once; this shell may see the user gone when the location
+            // already says `/login`. Going back "there" after signing in
+            // again would leave the user on the sign-in page.
+            if path == "/login" {
+                return view! { <Redirect path="/login" /> }.into_any();
+            }
             let here = if search.is_empty() {
-                location.pathname.get_untracked()
+                path
             } else {
-                format!("{}?{search}", location.pathname.get_untracked())
+                format!("{path}?{search}")
             };
             return view! { <Redirect path=crate::pages::login::login_path(&here) /> }.into_any();
         }
@@ -80,6 +89,12 @@ fn Header() -> impl IntoView {
         session
             .user
             .with(|u| u.as_ref().is_some_and(|u| u.role == Role::Admin))
+    };
+    // Admins read every audit event, managers data events (the shared rule).
+    let reads_audit = move || {
+        session
+            .role()
+            .is_some_and(|r| !AuditCategory::visible_to(r).is_empty())
     };
     let sign_out = move |_| {
         let navigate = navigate.clone();
@@ -109,6 +124,9 @@ fn Header() -> impl IntoView {
                 <Show when=is_admin>
                     <A href="/users">{t!(i18n, nav_users)}</A>
                 </Show>
+                <Show when=reads_audit>
+                    <A href="/audit">{t!(i18n, nav_audit)}</A>
+                </Show>
             </nav>
             <div class="topbar-end">
                 <LanguageSwitch />
@@ -117,6 +135,8 @@ fn Header() -> impl IntoView {
                     <span class="whoami-name">{move || session.user.with(|u| u.as_ref().map(|u| u.name.clone()))}</span>
                     <span class="whoami-role">
                         {move || session.user.with(|u| u.as_ref().map(|u| role_label(i18n, u.role)))}
+                        " · "
+                        <a href="/account/password" class="whoami-link" data-testid="change-password-link">{t!(i18n, change_password_title)}</a>
                     </span>
                 </p>
                 <button class="button button-quiet" type="button" on:click=sign_out>

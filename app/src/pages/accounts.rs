@@ -5,6 +5,7 @@
 
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{tier_label, StatusPill};
+use crate::components::pager::{page_param, PagePosition, Pager};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
@@ -28,30 +29,6 @@ struct ListState {
     page: u32,
 }
 
-fn sort_name(sort: AccountSort) -> &'static str {
-    match sort {
-        AccountSort::Name => "name",
-        AccountSort::Mrr => "mrr",
-        AccountSort::RenewalDate => "renewal_date",
-        AccountSort::ContractStart => "contract_start",
-        AccountSort::Status => "status",
-        AccountSort::Owner => "owner",
-    }
-}
-
-fn parse_sort(s: &str) -> Option<AccountSort> {
-    [
-        AccountSort::Name,
-        AccountSort::Mrr,
-        AccountSort::RenewalDate,
-        AccountSort::ContractStart,
-        AccountSort::Status,
-        AccountSort::Owner,
-    ]
-    .into_iter()
-    .find(|v| sort_name(*v) == s)
-}
-
 impl ListState {
     /// Reads the state from the URL; unknown values fall back to defaults.
     fn from_query(q: &ParamsMap) -> Self {
@@ -62,17 +39,13 @@ impl ListState {
             tier: q.get("tier").and_then(|s| s.parse().ok()),
             sort: q
                 .get("sort")
-                .and_then(|s| parse_sort(&s))
-                .unwrap_or_default(),
-            dir: match q.get("dir").as_deref() {
-                Some("desc") => SortDir::Desc,
-                _ => SortDir::Asc,
-            },
-            page: q
-                .get("page")
                 .and_then(|s| s.parse().ok())
-                .filter(|p| *p >= 1)
-                .unwrap_or(1),
+                .unwrap_or_default(),
+            dir: q
+                .get("dir")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_default(),
+            page: page_param(q),
         }
     }
 
@@ -93,9 +66,9 @@ impl ListState {
         }
         // The sort is always written: a URL without one means "the sort
         // used last", so the default must be explicit too.
-        parts.push(format!("sort={}", sort_name(self.sort)));
-        if self.dir == SortDir::Desc {
-            parts.push("dir=desc".to_owned());
+        parts.push(format!("sort={}", self.sort.as_str()));
+        if self.dir != SortDir::default() {
+            parts.push(format!("dir={}", self.dir.as_str()));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
@@ -131,19 +104,13 @@ fn storage() -> Option<web_sys::Storage> {
 /// Parses a saved sort (`mrr:desc`).
 pub fn parse_saved_sort(saved: &str) -> Option<(AccountSort, SortDir)> {
     let (column, dir) = saved.split_once(':')?;
-    let dir = match dir {
-        "asc" => SortDir::Asc,
-        "desc" => SortDir::Desc,
-        _ => return None,
-    };
-    Some((parse_sort(column)?, dir))
+    Some((column.parse().ok()?, dir.parse().ok()?))
 }
 
 fn save_sort(sort: AccountSort, dir: SortDir) {
     if let Some(s) = storage() {
-        let dir = if dir == SortDir::Desc { "desc" } else { "asc" };
         // Not being able to remember a sort is harmless.
-        let _ = s.set_item(SORT_KEY, &format!("{}:{dir}", sort_name(sort)));
+        let _ = s.set_item(SORT_KEY, &format!("{}:{}", sort.as_str(), dir.as_str()));
     }
 }
 
@@ -215,10 +182,7 @@ pub fn AccountsPage() -> impl IntoView {
         move |column: AccountSort| {
             let mut next = state.get_untracked();
             if next.sort == column {
-                next.dir = match next.dir {
-                    SortDir::Asc => SortDir::Desc,
-                    SortDir::Desc => SortDir::Asc,
-                };
+                next.dir = next.dir.reversed();
             } else {
                 next.sort = column;
                 // Money and dates are most useful biggest/latest first.
@@ -232,11 +196,11 @@ pub fn AccountsPage() -> impl IntoView {
             set_state(next);
         }
     };
-    let go_to_page = move |page: u32| {
+    let go_to_page = Callback::new(move |page: u32| {
         let mut next = state.get_untracked();
         next.page = page;
         set_state(next);
-    };
+    });
 
     let header = {
         let sort_by = sort_by.clone();
@@ -262,7 +226,7 @@ pub fn AccountsPage() -> impl IntoView {
                     <button
                         type="button"
                         class="sort-button"
-                        data-sort=sort_name(column)
+                        data-sort=column.as_str()
                         on:click=move |_| sort_by(column)
                     >
                         {move || label.get()}
@@ -290,15 +254,7 @@ pub fn AccountsPage() -> impl IntoView {
                     .iter()
                     .map(|a| account_row(i18n, locale, a))
                     .collect_view();
-                let from = u64::from(page.page - 1) * u64::from(page.per_page) + 1;
-                let to = from + page.items.len() as u64 - 1;
-                let pages = page.page_count();
-                let current = page.page;
-                let total = format::count(page.total, locale);
-                let from = format::count(from, locale);
-                let to = format::count(to, locale);
-                let go_prev = go_to_page.clone();
-                let go_next = go_to_page.clone();
+                let at = PagePosition::of(&page);
                 view! {
                     <div class="table-wrap">
                         <table class="data-table" data-testid="accounts-table">
@@ -318,20 +274,7 @@ pub fn AccountsPage() -> impl IntoView {
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
-                    <nav class="pager" aria-label=move || t_string!(i18n, page_of, page = current, pages = pages).to_string()>
-                        <p class="pager-status" data-testid="accounts-count">
-                            {t!(i18n, showing, from = from.clone(), to = to.clone(), total = total.clone())}
-                        </p>
-                        <div class="pager-buttons">
-                            <button type="button" class="button" disabled={current <= 1} on:click=move |_| go_prev(current - 1)>
-                                {t!(i18n, previous_page)}
-                            </button>
-                            <span class="pager-page">{t!(i18n, page_of, page = current, pages = pages)}</span>
-                            <button type="button" class="button" disabled={current >= pages} on:click=move |_| go_next(current + 1)>
-                                {t!(i18n, next_page)}
-                            </button>
-                        </div>
-                    </nav>
+                    <Pager at go=go_to_page count_testid="accounts-count" />
                 }
                 .into_any()
             }

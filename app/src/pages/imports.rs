@@ -11,14 +11,15 @@ use std::collections::BTreeMap;
 
 use crate::api::{ApiError, ImportRequest};
 use crate::components::form::{problem_message, Conflict, ErrorAlert};
+use crate::components::import_messages::import_problem_message;
 use crate::components::labels::{delimiter_label, encoding_label, import_column_label};
 use crate::format;
 use crate::i18n::*;
 use crate::import_file::{missing_required, needs_file_currency, template_href};
 use crate::session::use_session;
 use kizuna_shared::api::{
-    DataChangeKind, DataChangeQuery, ImportAction, ImportKind, ImportProgress, ImportReport,
-    MAX_IMPORT_BYTES,
+    DataChangeKind, DataChangeQuery, ImportAction, ImportError, ImportKind, ImportPhase,
+    ImportProgress, ImportReport, MAX_IMPORT_BYTES,
 };
 use kizuna_shared::domain::Currency;
 use leptos::prelude::*;
@@ -457,11 +458,11 @@ fn ProgressBar(progress: RwSignal<Option<ImportProgress>>) -> impl IntoView {
     let phase = move || {
         progress.get().map_or_else(
             || t_string!(i18n, phase_working).to_string(),
-            |p| match p.phase.as_str() {
-                "reading" => t_string!(i18n, phase_reading).to_string(),
-                "checking" => t_string!(i18n, phase_checking).to_string(),
-                "writing" => t_string!(i18n, phase_writing).to_string(),
-                _ => t_string!(i18n, phase_done).to_string(),
+            |p| match p.phase {
+                ImportPhase::Reading => t_string!(i18n, phase_reading).to_string(),
+                ImportPhase::Checking => t_string!(i18n, phase_checking).to_string(),
+                ImportPhase::Writing => t_string!(i18n, phase_writing).to_string(),
+                ImportPhase::Done => t_string!(i18n, phase_done).to_string(),
             },
         )
     };
@@ -489,6 +490,53 @@ fn action_label(i18n: I18nContext<Locale>, a: ImportAction) -> String {
     }
 }
 
+/// The errors or the warnings of a report: row, the row's account (for
+/// warnings: `accounts` maps row → account), column, and the sentence of
+/// each code in the user's language.
+fn problem_table(
+    i18n: I18nContext<Locale>,
+    locale: Locale,
+    testid: &'static str,
+    lines: &[ImportError],
+    accounts: Option<&BTreeMap<u64, String>>,
+) -> impl IntoView {
+    let with_account = accounts.is_some();
+    let last = move || {
+        if with_account {
+            t_string!(i18n, col_note).to_string()
+        } else {
+            t_string!(i18n, col_problem).to_string()
+        }
+    };
+    let rows = lines
+        .iter()
+        .map(|e| {
+            let account = accounts.map(|a| view! { <td>{a.get(&e.row).cloned()}</td> });
+            view! {
+                <tr data-code=e.code.clone()>
+                    <td class="num">{e.row}</td>
+                    {account}
+                    <td>{e.column.as_deref().map(|c| import_column_label(locale, c))}</td>
+                    <td>{import_problem_message(locale, e)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="data-table" data-testid=testid>
+                <thead><tr>
+                    <th scope="col" class="num">{t!(i18n, col_row)}</th>
+                    {with_account.then(|| view! { <th scope="col">{t!(i18n, col_account)}</th> })}
+                    <th scope="col">{t!(i18n, col_column)}</th>
+                    <th scope="col">{last}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
 /// A preview or summary: counts, errors, planned changes.
 fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>) -> AnyView {
     let report = match result {
@@ -498,7 +546,9 @@ fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>
             return view! { <p class="alert alert-error" role="alert">{message}</p> }.into_any();
         }
     };
-    let locale = i18n.get_locale_untracked();
+    // Tracked: the caller's closure renders the report again in the other
+    // language when the user switches (the sentences are chosen by code).
+    let locale = i18n.get_locale();
     let n = move |v: u64| format::count(v, locale);
     let status = if report.error_count > 0 {
         view! { <p class="alert alert-error" role="alert" data-testid="import-errors-count">
@@ -508,19 +558,40 @@ fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>
     } else {
         view! { <p class="alert alert-success" role="status"><span aria-hidden="true">"✓ "</span>{t!(i18n, import_ready)}</p> }.into_any()
     };
-    let errors = report
-        .errors
+    // Warnings do not stop an import: a note beside the status, not an error.
+    let warning_count = report.warning_count;
+    let applied = report.applied;
+    let warned = (warning_count > 0).then(|| {
+        view! {
+            <p class="alert alert-info" data-testid="import-warnings-count">
+                <span aria-hidden="true">"! "</span>
+                {move || if applied {
+                    t_string!(i18n, import_warnings_applied, count = n(warning_count)).to_string()
+                } else {
+                    t_string!(i18n, import_has_warnings, count = n(warning_count)).to_string()
+                }}
+            </p>
+        }
+    });
+    // A warning's row names its account when the preview lists that row.
+    let accounts: BTreeMap<u64, String> = report
+        .changes
         .iter()
-        .map(|e| {
-            view! {
-                <tr>
-                    <td class="num">{e.row}</td>
-                    <td>{e.column.as_deref().map(|c| import_column_label(locale, c)).unwrap_or_default()}</td>
-                    <td>{e.message.clone()}</td>
-                </tr>
-            }
+        .map(|c| {
+            (
+                c.row,
+                c.account_name.clone().unwrap_or_else(|| c.key.clone()),
+            )
         })
-        .collect_view();
+        .collect();
+    let errors = problem_table(i18n, locale, "import-errors", &report.errors, None);
+    let warnings = problem_table(
+        i18n,
+        locale,
+        "import-warnings",
+        &report.warnings,
+        Some(&accounts),
+    );
     let changes = report
         .changes
         .iter()
@@ -537,30 +608,24 @@ fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>
         })
         .collect_view();
     let has_errors = !report.errors.is_empty();
+    let has_warnings = !report.warnings.is_empty();
     let has_changes = !report.changes.is_empty();
     view! {
         {status}
+        {warned}
         <dl class="counts" data-testid="import-counts">
             <div><dt>{t!(i18n, count_rows)}</dt><dd>{n(report.rows)}</dd></div>
             <div><dt>{t!(i18n, count_created)}</dt><dd data-testid="count-created">{n(report.created)}</dd></div>
             <div><dt>{t!(i18n, count_updated)}</dt><dd data-testid="count-updated">{n(report.updated)}</dd></div>
             <div><dt>{t!(i18n, count_unchanged)}</dt><dd>{n(report.unchanged)}</dd></div>
             <div><dt>{t!(i18n, count_errors)}</dt><dd>{n(report.error_count)}</dd></div>
+            {(warning_count > 0).then(|| view! {
+                <div><dt>{t!(i18n, count_warnings)}</dt><dd data-testid="count-warnings">{n(warning_count)}</dd></div>
+            })}
         </dl>
         <p class="small muted">{t!(i18n, detected_format, encoding = encoding_label(i18n, &report.encoding), delimiter = delimiter_label(i18n, &report.delimiter))}</p>
-        {has_errors.then(|| view! {
-            <h3>{t!(i18n, errors_title)}</h3>
-            <div class="table-wrap">
-                <table class="data-table" data-testid="import-errors">
-                    <thead><tr>
-                        <th scope="col" class="num">{t!(i18n, col_row)}</th>
-                        <th scope="col">{t!(i18n, col_column)}</th>
-                        <th scope="col">{t!(i18n, col_problem)}</th>
-                    </tr></thead>
-                    <tbody>{errors}</tbody>
-                </table>
-            </div>
-        })}
+        {has_errors.then(|| view! { <h3>{t!(i18n, errors_title)}</h3> {errors} })}
+        {has_warnings.then(|| view! { <h3>{t!(i18n, warnings_title)}</h3> {warnings} })}
         {has_changes.then(|| view! {
             <details open=!has_errors>
                 <summary>{t!(i18n, changes_title)}</summary>
@@ -620,6 +685,8 @@ pub fn ImportHistoryPage() -> impl IntoView {
                 let rows = p.items.into_iter().map(|c| {
                     let n = move |v: u64| format::count(v, locale);
                     let when = format::datetime(c.at, locale);
+                    let imported = matches!(c.kind, DataChangeKind::Accounts | DataChangeKind::Mrr | DataChangeKind::Signals);
+                    let sentence = (!imported).then_some(c.detail);
                     let account = c.account_id.map(|id| view! { <a href=format!("/accounts/{id}")>{t!(i18n, view_account)}</a> });
                     view! {
                         <tr>
@@ -631,7 +698,11 @@ pub fn ImportHistoryPage() -> impl IntoView {
                             <td class="num">{n(c.created)}</td>
                             <td class="num">{n(c.updated)}</td>
                             <td class="num">{n(c.unchanged)}</td>
-                            <td>{c.detail} " " {account}</td>
+                            // An import's entry is all in the columns; an
+                            // edit's or merge's sentence (names as they
+                            // were) is stored as the server wrote it, in
+                            // English (see ARCHITECTURE.md).
+                            <td>{sentence.map(|d| view! { <span lang="en">{d}</span> " " })} {account}</td>
                         </tr>
                     }
                 }).collect_view();

@@ -3,10 +3,12 @@
 pub mod account_detail;
 pub mod account_form;
 pub mod accounts;
+pub mod audit;
 pub mod duplicates;
 pub mod imports;
 pub mod login;
 pub mod not_found;
+pub mod password;
 pub mod record_answer;
 pub mod sheet;
 pub mod sheets;
