@@ -17,13 +17,13 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use kizuna_shared::api::{
     Account, AccountDetail, AccountInput, AccountQuery, AuditEntry, AuditQuery, ChangePassword,
     Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup, ImportKind,
-    ImportProgress, ImportReport, IssueLinks, IssuedLink, LinkQuery, LoginRequest, MergeReport,
-    MergeRequest, OnboardingKpiQuery, OnboardingSummary, Page, PasswordReset, Problem,
-    RecordAnswer, ResponseQuery, SessionUser, Sheet, SheetDetail, SheetQuery, SheetTemplate,
-    SignalDefinition, SignalValue, StartSheet, Survey, SurveyInput, SurveyLink, SurveyQuery,
-    SurveyResponse, SurveySummary, Task, TaskQuery, TemplateInput, TemplateQuery, TickItem,
-    UpdateAccount, UpdateSurvey, UpdateTask, UpdateTemplate, UpdateUser, UserAccount, UserQuery,
-    UserSummary, CSRF_HEADER,
+    ImportProgress, ImportReport, IssueLinks, IssuedLink, KpiQuery, KpiResponse, KpiSeriesResponse,
+    LinkQuery, LoginRequest, MergeReport, MergeRequest, OnboardingKpiQuery, OnboardingSummary,
+    Page, PasswordReset, Problem, RecordAnswer, ResponseQuery, SessionUser, Sheet, SheetDetail,
+    SheetQuery, SheetTemplate, SignalDefinition, SignalValue, StartSheet, Survey, SurveyInput,
+    SurveyLink, SurveyQuery, SurveyResponse, SurveySummary, Task, TaskQuery, TemplateInput,
+    TemplateQuery, TickItem, UpdateAccount, UpdateSurvey, UpdateTask, UpdateTemplate, UpdateUser,
+    UserAccount, UserQuery, UserSummary, CSRF_HEADER,
 };
 use kizuna_shared::domain::Currency;
 use serde::de::DeserializeOwned;
@@ -362,6 +362,24 @@ pub async fn remove_contact(account_id: i64, contact_id: i64) -> Result<(), ApiE
 /// `GET /signals`: the signal definitions (labels and units).
 pub async fn signal_definitions() -> Result<Vec<SignalDefinition>, ApiError> {
     read("/signals", &[]).await
+}
+
+// ---- KPIs and live events -------------------------------------------------
+
+/// `GET /kpis`: every KPI of the query's range and the period before it.
+pub async fn kpis(query: &KpiQuery) -> Result<KpiResponse, ApiError> {
+    read("/kpis", &query_pairs(query)).await
+}
+
+/// `GET /kpis/series`: the KPIs of each period of the range, for charts.
+pub async fn kpi_series(query: &KpiQuery) -> Result<KpiSeriesResponse, ApiError> {
+    read("/kpis/series", &query_pairs(query)).await
+}
+
+/// The address of `GET /events` (Server-Sent Events): the browser's
+/// `EventSource` opens it itself (with the session cookie).
+pub fn events_url() -> String {
+    format!("{BASE}/events")
 }
 
 // ---- users ---------------------------------------------------------------

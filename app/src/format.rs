@@ -100,6 +100,82 @@ pub fn date(d: NaiveDate, locale: Locale) -> String {
     }
 }
 
+/// Formats `value` with `Intl.NumberFormat` and `options` for `locale`.
+fn intl(locale: Locale, options: &[(&str, JsValue)], value: f64) -> Option<String> {
+    let object = js_sys::Object::new();
+    for (key, v) in options {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), v);
+    }
+    let locales = js_sys::Array::of1(&JsValue::from_str(intl_tag(locale)));
+    js_sys::Intl::NumberFormat::new(&locales, &object)
+        .format()
+        .call1(&JsValue::NULL, &JsValue::from_f64(value))
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// A percentage with one decimal (`95.9` → `95.9%`).
+pub fn percent(value: f64, locale: Locale) -> String {
+    let one = JsValue::from_f64(1.0);
+    intl(
+        locale,
+        &[
+            ("style", JsValue::from_str("percent")),
+            ("minimumFractionDigits", one.clone()),
+            ("maximumFractionDigits", one),
+        ],
+        value / 100.0,
+    )
+    .unwrap_or_else(|| format!("{value:.1}%"))
+}
+
+/// A change in percentage points, always signed (`+2.3 pt`, `−1.0ポイント`).
+pub fn points(delta: f64, locale: Locale) -> String {
+    let one = JsValue::from_f64(1.0);
+    let number = intl(
+        locale,
+        &[
+            ("signDisplay", JsValue::from_str("exceptZero")),
+            ("minimumFractionDigits", one.clone()),
+            ("maximumFractionDigits", one),
+        ],
+        delta,
+    )
+    .unwrap_or_else(|| format!("{delta:+.1}"));
+    match locale {
+        Locale::en => format!("{number} pt"),
+        Locale::ja => format!("{number}ポイント"),
+    }
+}
+
+/// Money with its sign always shown (`+¥20,000`), for changes.
+pub fn signed_money(amount_minor: i64, currency: Currency, locale: Locale) -> String {
+    let text = money(amount_minor.abs(), currency, locale);
+    match amount_minor.signum() {
+        1 => format!("+{text}"),
+        -1 => format!("−{text}"),
+        _ => text,
+    }
+}
+
+/// Money in the locale's compact notation for chart axes (`¥730K`,
+/// `￥73万`).
+pub fn money_short(amount_minor: i64, currency: Currency, locale: Locale) -> String {
+    #[expect(clippy::cast_precision_loss, reason = "display of an axis label")]
+    let major = amount_minor as f64 / 10_f64.powi(currency.minor_digits() as i32);
+    intl(
+        locale,
+        &[
+            ("style", JsValue::from_str("currency")),
+            ("currency", JsValue::from_str(currency.as_str())),
+            ("notation", JsValue::from_str("compact")),
+            ("maximumFractionDigits", JsValue::from_f64(1.0)),
+        ],
+        major,
+    )
+    .unwrap_or_else(|| money(amount_minor, currency, locale))
+}
+
 /// Formats a UTC instant in the user's time zone (the browser's, as `Intl`
 /// resolves it): a team in Tokyo reads `2025/04/01 00:30 JST` for
 /// `2025-03-31T15:30:00Z`. Every timestamp the UI shows goes through this.

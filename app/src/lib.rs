@@ -8,6 +8,7 @@ pub mod charts;
 pub mod components;
 pub mod format;
 pub mod import_file;
+pub mod live;
 pub mod pages;
 pub mod session;
 
@@ -36,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage />
                     <ParentRoute path=path!("") view=components::shell::Shell>
                         <Route path=path!("") view=|| view! { <Redirect path="/accounts" /> } />
+                        <Route path=path!("dashboard") view=pages::dashboard::DashboardPage />
                         <Route path=path!("accounts") view=pages::accounts::AccountsPage />
                         <Route path=path!("accounts/new") view=pages::account_form::NewAccountPage />
                         <Route path=path!("accounts/:id") view=pages::account_detail::AccountDetailPage />

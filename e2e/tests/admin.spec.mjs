@@ -303,7 +303,7 @@ test('the audit log shows a disabled user and a changed password; a manager sees
   await expect(page.locator('#audit-event option[value="kind:account_created"]')).toHaveCount(1);
   await audit(page, 'audit-manager');
   await page.goto('/audit?kind=user_disabled');
-  await expect(page.getByTestId('error-alert')).toHaveText('Your role does not allow this page.');
+  await expect(page.getByTestId('error-alert')).toHaveText('Your role does not allow this.');
 });
 
 test('the users and password pages read in Japanese', async ({ page, context, baseURL }) => {

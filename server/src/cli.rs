@@ -172,6 +172,16 @@ pub struct ServeArgs {
     #[arg(long, env = "KIZUNA_PUBLIC_SURVEY_LIMIT", default_value_t = crate::auth::public_limit::DEFAULT_PER_MINUTE,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub public_survey_limit: u32,
+    /// Gross margin in percent, for the LTV KPI.
+    #[arg(long, env = "KIZUNA_GROSS_MARGIN_PCT", default_value_t = 80.0, value_parser = parse_margin)]
+    pub gross_margin_pct: f64,
+}
+
+fn parse_margin(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
+    }
 }
 
 /// `8h`, `30m`, `7d`, `90s` (humantime) as a positive duration.
@@ -360,6 +370,7 @@ fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         session_key_file: args.session_key_file,
         workers: args.workers,
         public_survey_limit: args.public_survey_limit,
+        gross_margin: args.gross_margin_pct / 100.0,
         public_origin: args.public_origin,
         allow_insecure_http: args.allow_insecure_http,
         hsts_max_age: args.hsts_max_age,

@@ -32,6 +32,8 @@ pub struct Config {
     /// Requests per minute per client address to the public survey page
     /// and API.
     pub public_survey_limit: u32,
+    /// Gross margin for the LTV KPI, as a fraction (0.8 = 80 %).
+    pub gross_margin: f64,
     /// The origin browsers reach the server at (`https://kizuna.example`);
     /// `None`: `http://<bound address>`.
     pub public_origin: Option<String>,
@@ -53,6 +55,9 @@ pub struct Config {
     pub pool: PoolOptions,
 }
 
+/// Default gross margin for the LTV KPI (a typical SaaS margin).
+pub const DEFAULT_GROSS_MARGIN: f64 = 0.8;
+
 impl Config {
     /// A configuration with defaults for everything but the database.
     pub fn new(database_url: impl Into<String>) -> Self {
@@ -63,6 +68,7 @@ impl Config {
             session_key_file: None,
             workers: None,
             public_survey_limit: crate::auth::public_limit::DEFAULT_PER_MINUTE,
+            gross_margin: DEFAULT_GROSS_MARGIN,
             public_origin: None,
             allow_insecure_http: false,
             hsts_max_age: DEFAULT_HSTS_MAX_AGE,

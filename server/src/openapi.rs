@@ -3,7 +3,10 @@
 //! cookie security scheme, and the problem answers every operation of a kind
 //! can give (so a route added later documents them without repeating them).
 
-use kizuna_shared::api::{AccountSort, FieldError, Problem, SortDir};
+use kizuna_shared::api::{
+    AccountSort, ChangeEvent, ChangeKind, FieldError, PeriodKind, Problem, SortDir, StreamReady,
+};
+use kizuna_shared::domain::Tier;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Content, Ref, ResponseBuilder};
@@ -24,7 +27,7 @@ use crate::auth::session::SESSION_COOKIE;
     paths(crate::routes::health::health),
     // Query parameter enums are referenced by `$ref` but not collected from
     // `IntoParams` types, so they are listed here.
-    components(schemas(Problem, FieldError, AccountSort, SortDir)),
+    components(schemas(Problem, FieldError, AccountSort, SortDir, PeriodKind, Tier, ChangeEvent, ChangeKind, StreamReady)),
     modifiers(&SessionCookie),
     tags(
         (name = "health", description = "Liveness"),
@@ -38,6 +41,8 @@ use crate::auth::session::SESSION_COOKIE;
         (name = "tasks", description = "Follow-up tasks (a negative survey answer creates one)"),
         (name = "sheets", description = "Onboarding sheet templates, sheets for accounts and new team members, ticking items, onboarding KPIs"),
         (name = "public", description = "The public survey answer API behind the page at /s/{token}: no session, rate-limited per client address"),
+        (name = "kpis", description = "Customer-success KPIs per period, filter and currency, and their series for charts"),
+        (name = "events", description = "Live change events (Server-Sent Events) for dashboards"),
         (name = "audit", description = "The append-only audit log: security events (admins) and data events (admins and managers)"),
     )
 )]

@@ -23,6 +23,8 @@ use crate::config::Config;
 use crate::db::sessions::Lifetime;
 use crate::db::{self, DbPool};
 use crate::error::{json_error_handler, path_error_handler, query_error_handler};
+use crate::events::EventHub;
+use crate::kpi::KpiService;
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::spa::{self, Spa};
@@ -59,6 +61,10 @@ pub struct AppState {
     pub public_limiter: web::Data<PublicLimiter>,
     /// HTTP worker threads.
     pub workers: Option<usize>,
+    /// Change events of this instance (shared by all workers).
+    pub events: web::Data<EventHub>,
+    /// The KPI fact set and answer cache (shared by all workers).
+    pub kpis: web::Data<KpiService>,
 }
 
 /// Opens the database, runs pending migrations, loads the session key and
@@ -91,7 +97,10 @@ pub fn build_state(config: &Config) -> anyhow::Result<AppState> {
     }
     // Computed now so the first unknown-e-mail login is not slower than the rest.
     password::dummy_hash();
+    let events = web::Data::from(EventHub::start(pool.clone(), &config.database_url)?);
     Ok(AppState {
+        events,
+        kpis: web::Data::new(KpiService::new(config.gross_margin)),
         pool,
         spa,
         session_key,
@@ -174,6 +183,8 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(origin.clone())
             .app_data(state.imports.clone())
             .app_data(state.public_limiter.clone())
+            .app_data(state.events.clone())
+            .app_data(state.kpis.clone())
             .service(
                 utoipa_actix_web::scope("/api/v1")
                     .configure(routes::configure_v1)
@@ -217,6 +228,8 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             );
         }
         app.default_service(fn_service(spa::fallback))
+            .wrap(from_fn(nudge_after_writes))
+            .wrap(from_fn(crate::auth::read_only_executives))
             .wrap(from_fn(csrf::guard))
             .wrap(security_headers(&csp, hsts.as_deref()))
             .wrap(Compress::default())
@@ -251,4 +264,28 @@ async fn openapi_document(doc: web::Data<String>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(doc.get_ref().clone())
+}
+
+/// After a successful state-changing request, wakes this instance's event
+/// watcher, so the change events the request recorded reach open
+/// dashboards at once instead of at the next poll (handlers of later
+/// features get this without doing anything).
+async fn nudge_after_writes(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let write = !matches!(
+        *req.method(),
+        actix_web::http::Method::GET
+            | actix_web::http::Method::HEAD
+            | actix_web::http::Method::OPTIONS
+    );
+    let hub = req.app_data::<web::Data<EventHub>>().cloned();
+    let response = next.call(req).await?;
+    if write && response.status().is_success() {
+        if let Some(hub) = hub {
+            hub.nudge();
+        }
+    }
+    Ok(response)
 }

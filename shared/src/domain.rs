@@ -40,6 +40,13 @@ pub const fn can_manage_accounts(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Manager)
 }
 
+/// Whether `role` may change anything beyond their own session (signing
+/// out, their own password): every role but executives, who read
+/// dashboards and are refused every write (403).
+pub const fn can_write(role: Role) -> bool {
+    !matches!(role, Role::Executive)
+}
+
 /// Whether a user with `role` may own (be the CSM of) accounts: CSMs and
 /// managers, the people who work accounts. Admins administer Kizuna and
 /// executives read dashboards; neither is offered as an owner nor accepted

@@ -28,9 +28,12 @@ use tools::Toolbox;
 /// Raw and brotli budgets of the release wasm, in bytes. Raised from
 /// 900 / 300 KB when the customer-data pages (account form, import wizard,
 /// duplicates, MRR chart) took the bundle to 1,391 / 408 KB; see
-/// BENCHMARKS.md. The next step down is lazily loaded routes.
-const WASM_RAW_BUDGET: u64 = 1_500 * 1024;
-const WASM_BROTLI_BUDGET: u64 = 450 * 1024;
+/// BENCHMARKS.md. Raised again to 1,750 / 520 KB for the KPI dashboard
+/// (issue 12 allows at most +100 KB brotli; the build was 1,669 / 493 KB
+/// before Leptos' `erase_components` was turned on for wasm32, see
+/// BENCHMARKS.md). The next step down is lazily loaded routes.
+const WASM_RAW_BUDGET: u64 = 1_750 * 1024;
+const WASM_BROTLI_BUDGET: u64 = 520 * 1024;
 
 /// Kizuna's developer commands.
 #[derive(Debug, Parser)]

@@ -3,6 +3,9 @@
 //! into an SVG string; data preparation and the mouse → month mapping are
 //! plain functions, testable without any backend.
 
+pub mod canvas;
+pub mod kpi;
+
 use chrono::NaiveDate;
 use kizuna_shared::api::MrrEntry;
 use kizuna_shared::domain::Currency;

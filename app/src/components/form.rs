@@ -45,7 +45,7 @@ pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError, conflict: Conf
             Conflict::LastAdmin => t_string!(i18n, last_admin).to_string(),
         },
         "import_running" => t_string!(i18n, import_running).to_string(),
-        "last_admin" => t_string!(i18n, problem_last_admin).to_string(),
+        "last_admin" => t_string!(i18n, last_admin).to_string(),
         "invalid_credentials" => t_string!(i18n, invalid_credentials).to_string(),
         "unauthenticated" => t_string!(i18n, session_ended).to_string(),
         "forbidden" => t_string!(i18n, problem_forbidden).to_string(),

@@ -112,6 +112,7 @@ fn Header() -> impl IntoView {
                 <span class="brand-name">{t!(i18n, app_name)}</span>
             </a>
             <nav class="topnav" aria-label=move || t_string!(i18n, nav_main)>
+                <A href="/dashboard">{t!(i18n, nav_dashboard)}</A>
                 <A href="/accounts">{t!(i18n, nav_accounts)}</A>
                 <Show when=move || session.can_manage()>
                     <A href="/imports/new">{t!(i18n, nav_import)}</A>

@@ -270,7 +270,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
         let locale = i18n.get_locale();
         let highlight = hovered.get();
         let Some(el) = canvas.get() else { return };
-        let Some(backend) = plotters_canvas::CanvasBackend::with_canvas_object(el) else {
+        let Some(backend) = crate::charts::canvas::Canvas::new(el) else {
             return;
         };
         let root = plotters::prelude::IntoDrawingArea::into_drawing_area(backend);

@@ -109,6 +109,9 @@ pub fn DuplicatesPage() -> impl IntoView {
         <div aria-live="polite" class="groups">
             {move || list().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
         </div>
+        // Only people who may merge get the (hidden) merge dialog at all:
+        // executives and CSMs have no write control in the page.
+        <Show when=move || session.can_manage()>
         <dialog node_ref=dialog class="dialog" aria-labelledby="merge-dialog-title" on:close=move |_| pending.set(None)>
             {dialog_body}
             <div class="form-actions">
@@ -118,6 +121,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                 <button class="button" type="button" on:click=move |_| close()>{t!(i18n, cancel)}</button>
             </div>
         </dialog>
+        </Show>
     }
 }
 

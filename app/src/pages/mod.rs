@@ -4,6 +4,7 @@ pub mod account_detail;
 pub mod account_form;
 pub mod accounts;
 pub mod audit;
+pub mod dashboard;
 pub mod duplicates;
 pub mod imports;
 pub mod login;

@@ -231,9 +231,9 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
         .collect();
     view! {
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
-            {date_input("from", t_string!(i18n, filter_from).to_string())}
-            {date_input("to", t_string!(i18n, filter_to).to_string())}
-            {select("tier", t_string!(i18n, filter_segment).to_string(), tiers)}
+            {date_input("from", t_string!(i18n, filter_from_day).to_string())}
+            {date_input("to", t_string!(i18n, filter_to_day).to_string())}
+            {select("tier", t_string!(i18n, filter_tier).to_string(), tiers)}
             {move || {
                 let options = owners.get().and_then(Result::ok).map(|p| p.items.into_iter().map(|u| (u.id.to_string(), u.name)).collect()).unwrap_or_default();
                 select("owner", t_string!(i18n, filter_owner).to_string(), options)

@@ -121,6 +121,31 @@ pub fn require_any(user: &SessionUser, roles: &[Role]) -> Result<(), ApiError> {
     }
 }
 
+/// Executives read and never write: every state-changing `/api/v1` request
+/// of an executive answers `403` before its handler (or its body) is even
+/// looked at, except their own session (`/api/v1/session…`: signing out,
+/// their own password). A middleware rather than a check in each handler,
+/// so that a route added later is covered without anyone remembering to.
+pub async fn read_only_executives(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    use actix_web::http::Method;
+    let path = req.path();
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if write && path.starts_with("/api/v1/") && !path.starts_with("/api/v1/session") {
+        let user = CurrentUser::from_request(req.request(), &mut Payload::None).await;
+        if matches!(user, Ok(CurrentUser(ref u, _)) if !kizuna_shared::domain::can_write(u.role)) {
+            let response = actix_web::ResponseError::error_response(&ApiError::Forbidden);
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
 impl FromRequest for CurrentUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;

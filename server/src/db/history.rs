@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kizuna_shared::api::{DataChange, DataChangeKind, DataChangeQuery, Page};
+use kizuna_shared::api::{ChangeKind, DataChange, DataChangeKind, DataChangeQuery, Page};
 
 use super::schema::{data_changes, users};
 use super::users::UserRow;
@@ -54,11 +54,26 @@ impl NewDataChange {
 }
 
 /// Records an entry and returns its id (call inside the change's transaction).
+///
+/// Every history entry is also a change event for live dashboards (see
+/// [`super::events::record`]): imports announce `import`, merges and
+/// account edits `account_change`.
 pub fn record(conn: &mut DbConn, entry: &NewDataChange) -> Result<i64, DbError> {
-    Ok(diesel::insert_into(data_changes::table)
+    let id = diesel::insert_into(data_changes::table)
         .values(entry)
         .returning(data_changes::id)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    let (kind, account) = match entry.kind.parse::<DataChangeKind>().ok() {
+        Some(DataChangeKind::Accounts | DataChangeKind::Mrr | DataChangeKind::Signals) => {
+            (ChangeKind::Import, entry.account_id)
+        }
+        // A merge changes two accounts (one of them disappears): the
+        // event names none, so caches read everything again.
+        Some(DataChangeKind::Merge) => (ChangeKind::AccountChange, None),
+        _ => (ChangeKind::AccountChange, entry.account_id),
+    };
+    super::events::record(conn, kind, account)?;
+    Ok(id)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -24,8 +24,10 @@ pub mod accounts;
 pub mod audit;
 pub mod contacts;
 pub mod duplicates;
+pub mod events;
 pub mod history;
 pub mod imports;
+pub mod kpi;
 #[cfg(feature = "postgres")]
 pub mod multi;
 pub mod refs;

@@ -367,3 +367,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     import_lock,
 );
+
+diesel::table! {
+    /// Change events for live dashboards and the KPI cache version.
+    data_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        account_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}

@@ -138,6 +138,8 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
         let loaded = loaded.and_then(|l| sqlite_pragma(conn, CREATE_DATE_INDEXES).map(|()| l));
         sqlite_pragma(conn, "PRAGMA cache_size = -2000")?;
         let loaded = loaded?;
+        // Running servers (and their KPI caches) learn of the new data.
+        db::events::record(conn, kizuna_shared::api::ChangeKind::Import, None)?;
         Ok(DemoReport {
             users_created,
             password: password.clone(),

@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod audit;
 pub mod duplicates;
+pub mod events;
 pub mod export;
 pub mod health;
 pub mod imports;
+pub mod kpis;
 pub mod public;
 pub mod session;
 pub mod sheets;
@@ -76,7 +78,10 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(sheets::sheet_kpis)
         .service(sheets::get_sheet)
         .service(sheets::delete_sheet)
-        .service(sheets::tick_item);
+        .service(sheets::tick_item)
+        .service(kpis::get_kpis)
+        .service(kpis::get_kpi_series)
+        .service(events::event_stream);
 }
 
 /// Registers the public survey API (inside the `/api/public` scope).

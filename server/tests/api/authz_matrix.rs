@@ -541,6 +541,15 @@ fn rows() -> Vec<Row> {
                 )
             },
         ),
+        // Dashboards: every role reads; the event stream answers 200 and
+        // is dropped after the status.
+        row("GET", "/api/v1/kpis", READ_ALL, |_| {
+            get("/api/v1/kpis?period=quarter")
+        }),
+        row("GET", "/api/v1/kpis/series", READ_ALL, |_| {
+            get("/api/v1/kpis/series?period=month&from=2025-01&to=2025-12")
+        }),
+        row("GET", "/api/v1/events", READ_ALL, |_| get("/api/v1/events")),
     ]
 }
 

@@ -36,6 +36,9 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         ("/api/v1/imports", "post"),
         ("/api/v1/imports", "get"),
         ("/api/v1/imports/progress/{token}", "get"),
+        ("/api/v1/kpis", "get"),
+        ("/api/v1/kpis/series", "get"),
+        ("/api/v1/events", "get"),
         ("/api/v1/session/password", "put"),
         ("/api/v1/users/{id}", "patch"),
         ("/api/v1/users/{id}/password-reset", "post"),
@@ -75,7 +78,7 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         );
     }
     let v1_paths = paths.keys().filter(|p| p.starts_with("/api/v1/")).count();
-    assert_eq!(v1_paths, 35);
+    assert_eq!(v1_paths, 38);
     let unauthorised = &doc["paths"]["/api/v1/accounts"]["get"]["responses"]["401"];
     assert!(unauthorised["content"]["application/problem+json"].is_object());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -91,6 +94,10 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         "MergeRequest",
         "ImportReport",
         "DataChange",
+        "KpiResponse",
+        "KpiSeriesResponse",
+        "ChangeEvent",
+        "StreamReady",
         "UserAccount",
         "UpdateUser",
         "ChangePassword",
@@ -137,11 +144,15 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
 #[tokio::test]
 async fn an_undeclared_method_on_a_known_path_answers_405_with_allow() {
     let app = spawn_app().await;
+    let events = &doc_events(&app).await;
+    assert!(events["responses"]["200"]["content"]["text/event-stream"].is_object());
     for (method, path, allow) in [
         ("PATCH", "/api/v1/accounts", "GET, POST"),
         ("POST", "/api/v1/accounts/12", "GET, PUT, DELETE"),
         ("PUT", "/api/v1/session", "GET, POST, DELETE"),
         ("POST", "/api/health", "GET"),
+        ("POST", "/api/v1/kpis", "GET"),
+        ("DELETE", "/api/v1/events", "GET"),
     ] {
         let response = app
             .client
@@ -167,6 +178,12 @@ async fn an_undeclared_method_on_a_known_path_answers_405_with_allow() {
         .await
         .unwrap();
     crate::helpers::assert_problem(response, 404, "not_found").await;
+}
+
+/// The `GET /api/v1/events` operation of the document.
+async fn doc_events(app: &crate::helpers::TestApp) -> serde_json::Value {
+    let doc: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    doc["paths"]["/api/v1/events"]["get"].clone()
 }
 
 #[tokio::test]

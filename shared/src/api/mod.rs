@@ -13,11 +13,13 @@ use crate::domain::{AccountStatus, Currency, ExpansionPotential, Language, Role,
 
 mod admin;
 mod customer;
+mod kpi;
 mod sheets;
 mod surveys;
 mod values;
 pub use admin::*;
 pub use customer::*;
+pub use kpi::*;
 pub use sheets::*;
 pub use surveys::*;
 pub use values::*;

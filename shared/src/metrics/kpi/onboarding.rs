@@ -30,6 +30,7 @@ pub struct AccountDates<A = String> {
 
 /// Onboarding KPIs of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OnboardingKpis {
     /// Sheets started in the period.
     pub sheets_started: usize,

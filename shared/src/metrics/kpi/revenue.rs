@@ -30,6 +30,7 @@ pub struct MrrRow<A = String, P = String> {
 /// Amounts are integer minor units; ratios are `None` when undefined (no
 /// customer at the start, or no churn for LTV).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevenueMovements {
     /// MRR of the start cohort in the start snapshot.
     pub start_mrr: i64,
@@ -147,32 +148,13 @@ where
     let mut out: BTreeMap<Currency, RevenueMovements> = BTreeMap::new();
     for ((cur, account), acc) in &accounts {
         let m = out.entry(*cur).or_default();
-        let (s, e) = (acc.start.max(0), acc.end.max(0));
-        m.end_mrr += e;
-        if s > 0 {
-            m.customers_at_start += 1;
-            m.start_mrr += s;
-            if e == 0 {
-                m.churn += s;
-                m.churned_customers += 1;
-            } else if e < s {
-                m.contraction += s - e;
-            } else {
-                m.expansion += e - s;
-            }
-            if acc.products.values().any(|&(ps, pe)| ps > 0 && pe > ps) {
-                m.upsell_customers += 1;
-            }
-            if acc.products.values().any(|&(ps, pe)| ps <= 0 && pe > 0) {
-                m.cross_sell_customers += 1;
-            }
-        } else if e > 0 {
-            if paid_before.contains(&(*cur, *account)) {
-                m.reactivation += e;
-            } else {
-                m.new += e;
-            }
-        }
+        accumulate(
+            m,
+            acc.start,
+            acc.end,
+            acc.products.values().copied(),
+            paid_before.contains(&(*cur, *account)),
+        );
     }
     for m in out.values_mut() {
         finish(m, period.months(), gross_margin);
@@ -180,7 +162,71 @@ where
     out
 }
 
-fn finish(m: &mut RevenueMovements, months: u32, gross_margin: f64) {
+/// Adds one account (of one currency) to the movements of its currency:
+/// `start` and `end` are its MRR sums in the start and end snapshots,
+/// `products` the `(start, end)` sums of each of its products, and
+/// `paid_before` whether it had MRR > 0 in some month before the start
+/// snapshot. This is the one place where an account is classified (cohort,
+/// churn, contraction, expansion, new, reactivation, upsell, cross-sell);
+/// the row-based [`revenue_movements`] and the columnar
+/// [`KpiFacts`](super::facts::KpiFacts) both call it, then [`finish`].
+pub fn accumulate(
+    m: &mut RevenueMovements,
+    start: i64,
+    end: i64,
+    products: impl Iterator<Item = (i64, i64)> + Clone,
+    paid_before: bool,
+) {
+    let (s, e) = (start.max(0), end.max(0));
+    m.end_mrr += e;
+    if s > 0 {
+        m.customers_at_start += 1;
+        m.start_mrr += s;
+        if e == 0 {
+            m.churn += s;
+            m.churned_customers += 1;
+        } else if e < s {
+            m.contraction += s - e;
+        } else {
+            m.expansion += e - s;
+        }
+        if products.clone().any(|(ps, pe)| ps > 0 && pe > ps) {
+            m.upsell_customers += 1;
+        }
+        if products.into_iter().any(|(ps, pe)| ps <= 0 && pe > 0) {
+            m.cross_sell_customers += 1;
+        }
+    } else if e > 0 {
+        if paid_before {
+            m.reactivation += e;
+        } else {
+            m.new += e;
+        }
+    }
+}
+
+/// Adds the sums of `other` (one group of accounts of the same currency and
+/// period) into `m`; call [`finish`] afterwards. The sums and counts of
+/// [`RevenueMovements`] are additive over disjoint sets of accounts; the
+/// ratios are not, which is why they are derived only in [`finish`].
+pub fn add_sums(m: &mut RevenueMovements, other: &RevenueMovements) {
+    m.start_mrr += other.start_mrr;
+    m.new += other.new;
+    m.reactivation += other.reactivation;
+    m.expansion += other.expansion;
+    m.contraction += other.contraction;
+    m.churn += other.churn;
+    m.end_mrr += other.end_mrr;
+    m.customers_at_start += other.customers_at_start;
+    m.churned_customers += other.churned_customers;
+    m.upsell_customers += other.upsell_customers;
+    m.cross_sell_customers += other.cross_sell_customers;
+}
+
+/// Derives the ratios (NRR, GRR, logo churn, retention, upsell and
+/// cross-sell rates, ARPA, LTV) of `m` from its sums, for a period of
+/// `months` months; `gross_margin` is a fraction.
+pub fn finish(m: &mut RevenueMovements, months: u32, gross_margin: f64) {
     let start = m.start_mrr;
     let ratio = |x: i64| (start > 0).then(|| x as f64 / start as f64 * 100.0);
     m.nrr_pct = ratio(start + m.expansion - m.contraction - m.churn);

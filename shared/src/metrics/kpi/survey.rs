@@ -109,6 +109,7 @@ pub fn csat(scores: impl IntoIterator<Item = u8>) -> Csat {
 
 /// Survey KPIs of a period (flat, as in the reference vectors).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SurveyKpis {
     /// NPS answers in the period.
     pub nps_responses: usize,

@@ -1,0 +1,126 @@
+//! Reading the KPI fact set: every account's filter attributes and every
+//! MRR row, with the data version they were read at.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use kizuna_shared::domain::{Currency, Tier};
+use kizuna_shared::metrics::kpi::{AccountAttrs, KpiFacts, KpiFactsBuilder};
+use kizuna_shared::metrics::Month;
+
+use super::schema::{account_mrr, accounts};
+use super::{DbConn, DbError};
+
+/// Reads the fact set. The data version is read first: every change
+/// records its event in the change's own transaction, so the facts read
+/// afterwards contain at least everything up to that version (a later
+/// change only makes the cache rebuild once more).
+pub fn load_facts(conn: &mut DbConn) -> Result<(i64, KpiFacts), DbError> {
+    let version = super::events::latest_id(conn)?;
+    let rows: i64 = account_mrr::table.count().get_result(conn)?;
+    let mut builder = KpiFactsBuilder::with_capacity(usize::try_from(rows).unwrap_or(0));
+    add_accounts(conn, &mut builder, None)?;
+    Ok((version, builder.build()))
+}
+
+/// `facts` brought up to date after changes of the accounts `changed` only
+/// (edits, merges, deletions): everything else is copied from the columns,
+/// only those accounts are read again.
+pub fn patch_facts(
+    conn: &mut DbConn,
+    facts: &KpiFacts,
+    changed: &BTreeSet<i64>,
+) -> Result<KpiFacts, DbError> {
+    let mut builder = facts.builder_without(changed);
+    let ids: Vec<i64> = changed.iter().copied().collect();
+    add_accounts(conn, &mut builder, Some(&ids))?;
+    Ok(builder.build())
+}
+
+/// Adds the attributes and MRR rows of every account (or of `only`).
+fn add_accounts(
+    conn: &mut DbConn,
+    builder: &mut KpiFactsBuilder,
+    only: Option<&[i64]>,
+) -> Result<(), DbError> {
+    let corrupt = |what: String| DbError::Corrupt(what);
+    let mut accounts_q = accounts::table.into_boxed();
+    let mut mrr_q = account_mrr::table.into_boxed();
+    if let Some(ids) = only {
+        accounts_q = accounts_q.filter(accounts::id.eq_any(ids.to_vec()));
+        mrr_q = mrr_q.filter(account_mrr::account_id.eq_any(ids.to_vec()));
+    }
+    for row in accounts_q
+        .select((
+            accounts::id,
+            accounts::industry,
+            accounts::plan,
+            accounts::owner_id,
+            accounts::mrr_minor,
+            accounts::currency,
+            accounts::contract_start,
+        ))
+        .load_iter::<(
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            i64,
+            String,
+            Option<NaiveDate>,
+        ), diesel::connection::DefaultLoadingMode>(conn)?
+    {
+        let (id, industry, plan, owner, mrr, currency, contract_start) = row?;
+        let currency: Currency = currency
+            .parse()
+            .map_err(|e| corrupt(format!("accounts {id}: {e}")))?;
+        builder.account(
+            id,
+            AccountAttrs {
+                segment: industry,
+                tier: Some(Tier::of(mrr, currency)),
+                owner,
+                plan,
+                contract_start,
+            },
+        );
+    }
+    // Currencies and months repeat millions of times: parse each once.
+    let mut currencies: Vec<(String, Currency)> = Vec::new();
+    let mut last_month: Option<(NaiveDate, Month)> = None;
+    for row in mrr_q
+        .select((
+            account_mrr::account_id,
+            account_mrr::month,
+            account_mrr::product,
+            account_mrr::amount_minor,
+            account_mrr::currency,
+        ))
+        .load_iter::<(i64, NaiveDate, String, i64, String), diesel::connection::DefaultLoadingMode>(
+            conn,
+        )?
+    {
+        let (account, date, product, amount, currency) = row?;
+        let currency = match currencies.iter().find(|(name, _)| *name == currency) {
+            Some((_, c)) => *c,
+            None => {
+                let c: Currency = currency
+                    .parse()
+                    .map_err(|e| corrupt(format!("account_mrr of {account}: {e}")))?;
+                currencies.push((currency, c));
+                c
+            }
+        };
+        let month = match last_month {
+            Some((d, m)) if d == date => m,
+            _ => {
+                let m = Month::of(date);
+                last_month = Some((date, m));
+                m
+            }
+        };
+        builder.row(account, currency, &product, month, amount);
+    }
+    Ok(())
+}

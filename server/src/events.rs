@@ -1,0 +1,232 @@
+//! Change events for live dashboards: the in-process hub every instance
+//! runs, fed from the `data_events` table.
+//!
+//! A write records its event in its own transaction
+//! ([`db::events::record`](crate::db::events::record)). Each instance runs a
+//! watcher thread that reads the events it has not seen yet, moves the data
+//! version forward (which invalidates the KPI fact cache, see `crate::kpi`)
+//! and broadcasts them to the open `/api/v1/events` streams. The watcher
+//! looks when it is woken and at a steady interval:
+//!
+//! - **SQLite** (one instance): a handler that wrote calls
+//!   [`EventHub::nudge`], so its own events go out at once; the interval
+//!   (250 ms) picks up writes of other processes (`kizuna import`).
+//! - **PostgreSQL** (several instances): `record` also sends `NOTIFY` on
+//!   [`CHANNEL`](crate::db::events::CHANNEL); a listener thread per
+//!   instance holds its own connection with `LISTEN` and wakes the watcher,
+//!   so an event raised on one instance reaches the dashboards of every
+//!   other within a few milliseconds. The interval (5 s) is only a safety
+//!   net for a dropped listener connection.
+//!
+//! The threads hold only a weak reference to the hub and end when the
+//! application that owns it is dropped.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::Duration;
+
+use kizuna_shared::api::ChangeEvent;
+use tokio::sync::broadcast;
+
+use crate::db::{self, DbPool};
+
+/// Events a slow stream may fall behind by before it is told to reload.
+const CAPACITY: usize = 256;
+
+/// Events read per look at the table.
+const BATCH: i64 = 500;
+
+/// The hub of one server instance.
+pub struct EventHub {
+    tx: broadcast::Sender<ChangeEvent>,
+    version: AtomicI64,
+    wake: (Mutex<bool>, Condvar),
+}
+
+impl std::fmt::Debug for EventHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventHub")
+            .field("version", &self.version())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EventHub {
+    /// Starts the hub of an instance on `pool` (and, for PostgreSQL, a
+    /// `LISTEN` connection to `database_url`). The version starts at the
+    /// latest event in the database.
+    pub fn start(pool: DbPool, database_url: &str) -> anyhow::Result<Arc<Self>> {
+        let mut conn = pool.get()?;
+        let version = db::events::latest_id(&mut conn)?;
+        drop(conn);
+        let (tx, _) = broadcast::channel(CAPACITY);
+        let hub = Arc::new(EventHub {
+            tx,
+            version: AtomicI64::new(version),
+            wake: (Mutex::new(false), Condvar::new()),
+        });
+        let interval = match db::DatabaseUrl::parse(database_url) {
+            db::DatabaseUrl::Sqlite(_) => Duration::from_millis(250),
+            db::DatabaseUrl::Postgres(url) => {
+                #[cfg(feature = "postgres")]
+                listen::spawn(Arc::downgrade(&hub), url)?;
+                #[cfg(not(feature = "postgres"))]
+                let _ = url;
+                Duration::from_secs(5)
+            }
+        };
+        let weak = Arc::downgrade(&hub);
+        std::thread::Builder::new()
+            .name("kizuna-events".into())
+            .spawn(move || watch(&weak, &pool, interval))?;
+        Ok(hub)
+    }
+
+    /// The data version: the id of the latest event this instance has seen.
+    pub fn version(&self) -> i64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// A receiver of the events broadcast from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
+        self.tx.subscribe()
+    }
+
+    /// Makes the watcher look at the table now (after a committed write).
+    pub fn nudge(&self) {
+        if let Ok(mut flag) = self.wake.0.lock() {
+            *flag = true;
+            self.wake.1.notify_one();
+        }
+    }
+
+    /// Waits until nudged or `timeout` passed; whether it was nudged.
+    fn wait(&self, timeout: Duration) -> bool {
+        let Ok(flag) = self.wake.0.lock() else {
+            return false;
+        };
+        match self.wake.1.wait_timeout_while(flag, timeout, |f| !*f) {
+            Ok((mut flag, _)) => std::mem::take(&mut *flag),
+            Err(_) => false,
+        }
+    }
+
+    /// Reads and broadcasts the events after the current version.
+    fn catch_up(&self, pool: &DbPool) -> Result<(), db::DbError> {
+        let mut conn = pool.get()?;
+        loop {
+            let events = db::events::since(&mut conn, self.version(), BATCH)?;
+            let full = events.len() as i64 == BATCH;
+            for event in events {
+                // The version moves first: a stream that is told its
+                // starting version never misses an event above it.
+                self.version.fetch_max(event.id, Ordering::AcqRel);
+                // No receivers is fine: nobody is watching.
+                let _ = self.tx.send(event);
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// The watcher loop of one hub (see the module documentation).
+fn watch(hub: &Weak<EventHub>, pool: &DbPool, interval: Duration) {
+    // Waits are sliced so that a dropped hub ends the thread soon.
+    let slice = interval.min(Duration::from_millis(250));
+    let mut since_look = interval;
+    loop {
+        let Some(strong) = hub.upgrade() else {
+            return;
+        };
+        if since_look >= interval {
+            if let Err(err) = strong.catch_up(pool) {
+                tracing::warn!(error = %err, "reading change events failed; retrying");
+            }
+            since_look = Duration::ZERO;
+        }
+        if strong.wait(slice) {
+            since_look = interval;
+        } else {
+            since_look += slice;
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod listen {
+    //! The `LISTEN` side on PostgreSQL: a dedicated connection (a pooled one
+    //! would hand its registrations to unrelated requests) that wakes the
+    //! watcher on every notification.
+
+    use std::sync::Weak;
+    use std::time::Duration;
+
+    use diesel::pg::PgConnection;
+    use diesel::{Connection, RunQueryDsl};
+
+    use super::EventHub;
+    use crate::db::events::CHANNEL;
+
+    /// How often the connection is asked for notifications: a non-blocking
+    /// read of the socket, not a query.
+    const POLL: Duration = Duration::from_millis(20);
+
+    pub(super) fn spawn(hub: Weak<EventHub>, url: String) -> anyhow::Result<()> {
+        std::thread::Builder::new()
+            .name("kizuna-listen".into())
+            .spawn(move || run(&hub, &url))?;
+        Ok(())
+    }
+
+    fn run(hub: &Weak<EventHub>, url: &str) {
+        while hub.strong_count() > 0 {
+            match PgConnection::establish(url).and_then(|mut c| {
+                diesel::sql_query(format!("LISTEN {CHANNEL}"))
+                    .execute(&mut c)
+                    .map(|_| c)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+            }) {
+                Ok(mut conn) => {
+                    // Anything committed while the listener was away.
+                    if let Some(h) = hub.upgrade() {
+                        h.nudge();
+                    }
+                    if let Err(err) = listen(hub, &mut conn) {
+                        tracing::warn!(error = %err, "event listener connection lost; reconnecting");
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "event listener cannot connect; retrying");
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+        }
+    }
+
+    fn listen(hub: &Weak<EventHub>, conn: &mut PgConnection) -> diesel::QueryResult<()> {
+        let mut idle = Duration::ZERO;
+        loop {
+            let mut woke = false;
+            for note in conn.notifications_iter() {
+                note?;
+                woke = true;
+            }
+            let Some(h) = hub.upgrade() else {
+                return Ok(());
+            };
+            if woke {
+                h.nudge();
+            }
+            drop(h);
+            std::thread::sleep(POLL);
+            idle += POLL;
+            // A query now and then notices a connection the server closed.
+            if idle >= Duration::from_secs(30) {
+                diesel::sql_query("SELECT 1").execute(conn)?;
+                idle = Duration::ZERO;
+            }
+        }
+    }
+}

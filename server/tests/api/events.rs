@@ -1,0 +1,279 @@
+//! `GET /api/v1/events`: the Server-Sent Events stream of changes, across
+//! instances, with replay on reconnect; and executives refused every write.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kizuna_shared::api::{ChangeEvent, ChangeKind, StreamReady, CSRF_HEADER};
+use kizuna_shared::domain::Role;
+use reqwest::cookie::Jar;
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::{json, Value};
+
+use crate::helpers::{
+    account, assert_problem, spawn_app, spawn_second_instance, TestApp, PASSWORD,
+};
+
+/// A client with its own cookies, signed in as a new user of `role`.
+async fn signed_in(app: &TestApp, role: Role) -> reqwest::Client {
+    let email = format!("{}-{}@events.test", role.as_str(), rand_suffix());
+    app.create_user(&email, "Events", role);
+    let mut headers = HeaderMap::new();
+    headers.insert(CSRF_HEADER, HeaderValue::from_static("1"));
+    let client = reqwest::Client::builder()
+        .cookie_provider(Arc::new(Jar::default()))
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let r = client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    client
+}
+
+fn rand_suffix() -> String {
+    kizuna_server::auth::password::random_password(8).to_lowercase()
+}
+
+/// An open event stream and the text received but not parsed yet.
+struct Stream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+/// One parsed SSE event.
+#[derive(Debug)]
+struct Sse {
+    event: String,
+    id: Option<String>,
+    data: String,
+}
+
+impl Stream {
+    async fn open(client: &reqwest::Client, app: &TestApp, last_id: Option<i64>) -> Stream {
+        let mut request = client.get(app.url("/api/v1/events"));
+        if let Some(id) = last_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        assert_eq!(response.headers()["content-encoding"], "identity");
+        Stream {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (comments and `retry:` skipped), or `None` when
+    /// nothing came within `timeout`.
+    async fn next(&mut self, timeout: Duration) -> Option<Sse> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let frame: String = self.buffer.drain(..end + 2).collect();
+                let mut sse = Sse {
+                    event: "message".into(),
+                    id: None,
+                    data: String::new(),
+                };
+                let mut any = false;
+                for line in frame.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        sse.event = v.trim().into();
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        sse.id = Some(v.trim().into());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        sse.data.push_str(v.trim());
+                        any = true;
+                    }
+                }
+                if any {
+                    return Some(sse);
+                }
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.response.chunk()).await {
+                Ok(Ok(Some(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
+        }
+    }
+
+    async fn ready(&mut self) -> StreamReady {
+        let first = self
+            .next(Duration::from_secs(5))
+            .await
+            .expect("ready event");
+        assert_eq!(first.event, "ready");
+        serde_json::from_str(&first.data).unwrap()
+    }
+
+    async fn change(&mut self, within: Duration) -> ChangeEvent {
+        let e = self.next(within).await.expect("a change event in time");
+        assert_eq!(e.event, "change", "{e:?}");
+        let event: ChangeEvent = serde_json::from_str(&e.data).unwrap();
+        assert_eq!(e.id, Some(event.id.to_string()));
+        event
+    }
+}
+
+fn new_account() -> Value {
+    json!({ "name": format!("Live {}", rand_suffix()), "mrr_minor": 90_000, "currency": "JPY",
+            "status": "active", "expansion_potential": "none" })
+}
+
+#[tokio::test]
+async fn the_event_stream_needs_a_session() {
+    let app = spawn_app().await;
+    assert_problem(app.get("/api/v1/events").await, 401, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn an_account_change_reaches_an_open_stream_at_once() {
+    let app = spawn_app().await;
+    let exec = signed_in(&app, Role::Executive).await;
+    let manager = signed_in(&app, Role::Manager).await;
+    let mut stream = Stream::open(&exec, &app, None).await;
+    let ready = stream.ready().await;
+    let created = manager
+        .post(app.url("/api/v1/accounts"))
+        .json(&new_account())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64();
+    let started = Instant::now();
+    let event = stream.change(Duration::from_secs(2)).await;
+    assert_eq!(event.kind, ChangeKind::AccountChange);
+    assert_eq!(event.account_id, id);
+    assert!(event.id > ready.data_version);
+    // The handler woke the watcher: no waiting for the next poll.
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn an_import_on_one_instance_reaches_a_stream_on_another() {
+    let app = spawn_app().await;
+    let other = spawn_second_instance(&app).await;
+    let exec = signed_in(&other, Role::Executive).await;
+    let manager = signed_in(&app, Role::Manager).await;
+    let mut stream = Stream::open(&exec, &other, None).await;
+    stream.ready().await;
+    let file = "external_id,name,mrr,currency\nX-1,Across Instances KK,120000,JPY\n";
+    let r = manager
+        .post(app.url("/api/v1/imports?kind=accounts&file_name=a.csv"))
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // On PostgreSQL this is LISTEN/NOTIFY (the instances' safety-net poll
+    // is 5 s); on SQLite the other instance's watcher reads the table.
+    let event = stream.change(Duration::from_secs(2)).await;
+    assert_eq!(event.kind, ChangeKind::Import);
+    // The other instance's KPI cache follows the same version.
+    let kpis: Value = exec
+        .get(other.url("/api/v1/kpis"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(kpis["basis"]["data_version"].as_i64().unwrap() >= event.id);
+    assert_eq!(kpis["basis"]["accounts"], 1);
+}
+
+#[tokio::test]
+async fn a_reconnecting_stream_is_sent_what_it_missed() {
+    let app = spawn_app().await;
+    let exec = signed_in(&app, Role::Executive).await;
+    let manager = signed_in(&app, Role::Manager).await;
+    let mut first = Stream::open(&exec, &app, None).await;
+    let seen = first.ready().await.data_version;
+    drop(first);
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let r = manager
+            .post(app.url("/api/v1/accounts"))
+            .json(&new_account())
+            .send()
+            .await
+            .unwrap();
+        ids.push(r.json::<Value>().await.unwrap()["id"].as_i64());
+    }
+    let mut again = Stream::open(&exec, &app, Some(seen)).await;
+    let ready = again.ready().await;
+    assert!(ready.data_version >= seen + 3);
+    let mut missed = Vec::new();
+    for _ in 0..3 {
+        missed.push(again.change(Duration::from_secs(2)).await.account_id);
+    }
+    assert_eq!(missed, ids);
+
+    // An id this database never gave (say, from before a reset) makes the
+    // client reload instead of waiting for ids it will never see.
+    let mut stale = Stream::open(&exec, &app, Some(999_999)).await;
+    assert!(stale.ready().await.data_version < 999_999);
+    let reset = stale.next(Duration::from_secs(2)).await.expect("reset");
+    assert_eq!(reset.event, "reset");
+}
+
+#[tokio::test]
+async fn executives_are_refused_every_write_endpoint() {
+    let app = spawn_app().await;
+    let target = app.insert_account(&account("Untouchable KK", 10_000));
+    let exec = signed_in(&app, Role::Executive).await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/session") {
+            continue;
+        }
+        for method in ["post", "put", "patch", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            let concrete = path
+                .replace("{id}", &target.to_string())
+                .replace("{contact_id}", "1")
+                .replace(['{', '}'], "");
+            let request = exec.request(method.to_uppercase().parse().unwrap(), app.url(&concrete));
+            let response = request.json(&json!({})).send().await.unwrap();
+            assert_eq!(response.status(), 403, "{method} {concrete}");
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 6,
+        "only {checked} write operations in the document"
+    );
+    // Nothing changed, and signing out still works.
+    let detail: Value = exec
+        .get(app.url(&format!("/api/v1/accounts/{target}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["name"], "Untouchable KK");
+    let out = exec
+        .delete(app.url("/api/v1/session"))
+        .send()
+        .await
+        .unwrap();
+    assert!(out.status().is_success());
+}

@@ -1,0 +1,520 @@
+//! `GET /api/v1/kpis` and `/api/v1/kpis/series` against a small data set
+//! worked out by hand, its filters and edge cases, and the cache following
+//! the data.
+//!
+//! The data set (JPY unless said, month 2025-03 = start snapshot February,
+//! end snapshot March):
+//!
+//! | account | owner | segment | plan | Jan | Feb | Mar |
+//! |---|---|---|---|---|---|---|
+//! | A | csm1 | SaaS | Growth | | core 100,000 | core 120,000 (expansion, upsell) |
+//! | B | csm1 | Retail | Starter | | core 50,000 | core 30,000 (contraction) |
+//! | C | csm2 | SaaS | Growth | | core 80,000 | — (churn) |
+//! | D | csm2 | SaaS | Enterprise | | core 500,000 | core 500,000 + api 50,000 (expansion, cross-sell) |
+//! | E | csm1 | Retail | Starter | core 40,000 | — | core 40,000 (reactivation) |
+//! | F | csm2 | SaaS | Starter | | | core 60,000 (new) |
+//! | G (USD) | csm1 | SaaS | Growth | | core 10,000 ¢ | core 10,000 ¢ |
+//!
+//! March, JPY: start 730,000 (A B C D, 4 customers); new 60,000 (F);
+//! reactivation 40,000 (E); expansion 20,000 + 50,000; contraction 20,000;
+//! churn 80,000 (1 customer); end 800,000. NRR = 700/730, GRR = 630/730,
+//! logo churn 25 %, retention 75 %, upsell 1/4 (A), cross-sell 1/4 (D),
+//! ARPA 182,500, LTV = 182,500 × 0.8 ÷ (1 − 630/730) = 1,065,800.
+//! February (the previous period): start 40,000 (E), churned; new 730,000.
+
+use kizuna_server::db;
+use kizuna_server::db::accounts::NewAccount;
+use kizuna_server::db::revenue::NewMrr;
+use kizuna_shared::api::{KpiResponse, KpiSeriesResponse};
+use kizuna_shared::domain::{Currency, Role};
+use kizuna_shared::metrics::kpi::RevenueMovements;
+use serde_json::Value;
+
+use crate::helpers::{account, assert_problem, spawn_app, TestApp};
+
+fn date(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").unwrap()
+}
+
+/// The owners' ids (csm1, csm2).
+struct Fixture {
+    csm1: i64,
+    csm2: i64,
+}
+
+/// Name, owner, segment, plan, current MRR, currency, (month, product, amount).
+type Row<'a> = (
+    &'a str,
+    i64,
+    &'a str,
+    &'a str,
+    i64,
+    Currency,
+    &'a [(&'a str, &'a str, i64)],
+);
+
+/// Loads the data set of the module documentation.
+fn load(app: &TestApp) -> Fixture {
+    let csm1 = app.create_user("csm1@kpi.test", "CSM One", Role::Csm);
+    let csm2 = app.create_user("csm2@kpi.test", "CSM Two", Role::Csm);
+    let accounts: [Row; 7] = [
+        (
+            "A",
+            csm1,
+            "SaaS",
+            "Growth",
+            120_000,
+            Currency::Jpy,
+            &[("2025-02", "core", 100_000), ("2025-03", "core", 120_000)],
+        ),
+        (
+            "B",
+            csm1,
+            "Retail",
+            "Starter",
+            30_000,
+            Currency::Jpy,
+            &[("2025-02", "core", 50_000), ("2025-03", "core", 30_000)],
+        ),
+        (
+            "C",
+            csm2,
+            "SaaS",
+            "Growth",
+            80_000,
+            Currency::Jpy,
+            &[("2025-02", "core", 80_000)],
+        ),
+        (
+            "D",
+            csm2,
+            "SaaS",
+            "Enterprise",
+            550_000,
+            Currency::Jpy,
+            &[
+                ("2025-02", "core", 500_000),
+                ("2025-03", "core", 500_000),
+                ("2025-03", "api", 50_000),
+            ],
+        ),
+        (
+            "E",
+            csm1,
+            "Retail",
+            "Starter",
+            40_000,
+            Currency::Jpy,
+            &[("2025-01", "core", 40_000), ("2025-03", "core", 40_000)],
+        ),
+        (
+            "F",
+            csm2,
+            "SaaS",
+            "Starter",
+            60_000,
+            Currency::Jpy,
+            &[("2025-03", "core", 60_000)],
+        ),
+        (
+            "G",
+            csm1,
+            "SaaS",
+            "Growth",
+            10_000,
+            Currency::Usd,
+            &[("2025-02", "core", 10_000), ("2025-03", "core", 10_000)],
+        ),
+    ];
+    let mut conn = app.pool.get().unwrap();
+    for (name, owner, segment, plan, mrr, currency, rows) in accounts {
+        let id = app.insert_account(&NewAccount {
+            external_id: Some(format!("KPI-{name}")),
+            owner_id: Some(owner),
+            industry: Some(segment.into()),
+            plan: Some(plan.into()),
+            currency: currency.as_str().into(),
+            ..account(name, mrr)
+        });
+        let mrr: Vec<NewMrr> = rows
+            .iter()
+            .map(|(month, product, amount)| NewMrr {
+                account_id: id,
+                month: date(month),
+                product: (*product).into(),
+                amount_minor: *amount,
+                currency: currency.as_str().into(),
+            })
+            .collect();
+        db::revenue::insert_many(&mut conn, &mrr).unwrap();
+    }
+    Fixture { csm1, csm2 }
+}
+
+async fn kpis(app: &TestApp, query: &str) -> KpiResponse {
+    let response = app.get(&format!("/api/v1/kpis?{query}")).await;
+    assert_eq!(response.status(), 200, "{query}");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    response.json().await.unwrap()
+}
+
+fn jpy(r: &KpiResponse) -> &RevenueMovements {
+    r.current.revenue_of(Currency::Jpy).expect("a JPY entry")
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() <= 1e-9 * b.abs().max(1.0))
+}
+
+#[tokio::test]
+async fn every_kpi_of_a_hand_worked_month_is_exact() {
+    let app = spawn_app().await;
+    load(&app);
+    app.login_as(Role::Executive).await;
+    let r = kpis(&app, "period=month&to=2025-03").await;
+    assert_eq!(r.current.period.first_month.to_string(), "2025-03");
+    assert_eq!(r.current.period.months, 1);
+    assert_eq!(r.previous.period.first_month.to_string(), "2025-02");
+    let m = jpy(&r);
+    assert_eq!(
+        (
+            m.start_mrr,
+            m.new,
+            m.reactivation,
+            m.expansion,
+            m.contraction,
+            m.churn,
+            m.end_mrr
+        ),
+        (730_000, 60_000, 40_000, 70_000, 20_000, 80_000, 800_000)
+    );
+    assert_eq!(
+        (
+            m.customers_at_start,
+            m.churned_customers,
+            m.upsell_customers,
+            m.cross_sell_customers
+        ),
+        (4, 1, 1, 1)
+    );
+    assert!(close(m.nrr_pct, 700.0 / 730.0 * 100.0), "{:?}", m.nrr_pct);
+    assert!(close(m.grr_pct, 630.0 / 730.0 * 100.0), "{:?}", m.grr_pct);
+    assert!(close(m.logo_churn_pct, 25.0));
+    assert!(close(m.retention_pct, 75.0));
+    assert!(close(m.upsell_pct, 25.0));
+    assert!(close(m.cross_sell_pct, 25.0));
+    assert!(close(m.arpa, 182_500.0));
+    assert!(close(m.ltv, 1_065_800.0), "{:?}", m.ltv);
+
+    // The previous month: E churned, the others were new.
+    let p = r.previous.revenue_of(Currency::Jpy).unwrap();
+    assert_eq!(
+        (p.start_mrr, p.churn, p.new, p.end_mrr),
+        (40_000, 40_000, 730_000, 730_000)
+    );
+    assert!(close(p.nrr_pct, 0.0) && close(p.logo_churn_pct, 100.0));
+
+    // Dollars are reported apart, never added to yen.
+    let usd = r.current.revenue_of(Currency::Usd).unwrap();
+    assert_eq!(
+        (usd.start_mrr, usd.end_mrr, usd.customers_at_start),
+        (10_000, 10_000, 1)
+    );
+    assert!(close(usd.nrr_pct, 100.0));
+    assert_eq!(usd.ltv, None, "no churn: LTV is undefined, not infinite");
+
+    assert_eq!(r.basis.accounts, 7);
+    assert_eq!(r.basis.last_data_month.unwrap().to_string(), "2025-03");
+    assert!((r.basis.gross_margin - 0.8).abs() < 1e-12);
+    // Surveys and onboarding have no data source in this build: `null`,
+    // never made-up numbers.
+    assert_eq!(r.current.surveys, None);
+    assert_eq!(r.current.onboarding, None);
+}
+
+#[tokio::test]
+async fn a_quarter_and_the_default_period_cover_whole_months() {
+    let app = spawn_app().await;
+    load(&app);
+    app.login_as(Role::Manager).await;
+    // Default: the latest month with data.
+    let latest = kpis(&app, "").await;
+    assert_eq!(latest.current.period.first_month.to_string(), "2025-03");
+    assert_eq!(jpy(&latest).end_mrr, 800_000);
+    // Q1 2025: start snapshot December 2024 (nothing), end March.
+    let q = kpis(&app, "period=quarter&from=2025-02&to=2025-02").await;
+    assert_eq!(q.current.period.first_month.to_string(), "2025-01");
+    assert_eq!(q.current.period.last_month.to_string(), "2025-03");
+    assert_eq!(q.previous.period.first_month.to_string(), "2024-10");
+    let m = jpy(&q);
+    assert_eq!(
+        (m.start_mrr, m.customers_at_start, m.new, m.end_mrr),
+        (0, 0, 800_000, 800_000)
+    );
+    assert_eq!((m.nrr_pct, m.logo_churn_pct), (None, None));
+    // A two-month range as one period: start January (E 40,000).
+    let two = kpis(&app, "from=2025-02&to=2025-03").await;
+    assert_eq!(two.current.period.months, 2);
+    let m = jpy(&two);
+    assert_eq!((m.start_mrr, m.expansion, m.end_mrr), (40_000, 0, 800_000));
+}
+
+#[tokio::test]
+async fn filters_narrow_to_segment_tier_owner_and_plan() {
+    let app = spawn_app().await;
+    let fx = load(&app);
+    app.login_as(Role::Csm).await;
+    let owner = kpis(&app, &format!("to=2025-03&owner={}", fx.csm1)).await;
+    let m = jpy(&owner);
+    // A, B, E (and G in dollars).
+    assert_eq!(
+        (
+            m.start_mrr,
+            m.expansion,
+            m.contraction,
+            m.reactivation,
+            m.end_mrr
+        ),
+        (150_000, 20_000, 20_000, 40_000, 190_000)
+    );
+    assert_eq!(owner.basis.accounts, 4);
+    let other = kpis(&app, &format!("to=2025-03&owner={}", fx.csm2)).await;
+    assert_eq!(jpy(&other).churn, 80_000);
+    assert_eq!(other.current.revenue_of(Currency::Usd).unwrap().end_mrr, 0);
+
+    let retail = kpis(&app, "to=2025-03&segment=Retail").await;
+    let m = jpy(&retail);
+    assert_eq!(
+        (m.start_mrr, m.contraction, m.reactivation, m.end_mrr),
+        (50_000, 20_000, 40_000, 70_000)
+    );
+
+    // Tier of the current MRR: D alone is high touch (550,000).
+    let high = kpis(&app, "to=2025-03&tier=high").await;
+    let m = jpy(&high);
+    assert_eq!(
+        (m.start_mrr, m.expansion, m.end_mrr),
+        (500_000, 50_000, 550_000)
+    );
+    assert!(close(m.nrr_pct, 110.0));
+
+    let enterprise = kpis(&app, "to=2025-03&plan=Enterprise&segment=SaaS").await;
+    assert_eq!(jpy(&enterprise).cross_sell_customers, 1);
+    assert_eq!(enterprise.basis.accounts, 1);
+}
+
+#[tokio::test]
+async fn an_empty_period_and_an_empty_segment_answer_zero_counts_and_null() {
+    let app = spawn_app().await;
+    load(&app);
+    app.login_as(Role::Executive).await;
+    for query in [
+        "to=2020-01",
+        "to=2025-03&segment=Mining",
+        "to=2025-03&owner=999999",
+    ] {
+        let raw: Value = app
+            .get(&format!("/api/v1/kpis?{query}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let revenue = raw["current"]["revenue"].as_array().unwrap();
+        assert_eq!(revenue.len(), 2, "JPY and USD listed: {query}");
+        for r in revenue {
+            assert_eq!(r["start_mrr"], 0, "{query}");
+            assert_eq!(r["end_mrr"], 0);
+            assert_eq!(r["customers_at_start"], 0);
+            for ratio in [
+                "nrr_pct",
+                "grr_pct",
+                "logo_churn_pct",
+                "retention_pct",
+                "arpa",
+                "ltv",
+            ] {
+                assert!(r[ratio].is_null(), "{ratio} of {query}: {}", r[ratio]);
+            }
+        }
+    }
+    let nobody = kpis(&app, "to=2025-03&segment=Mining").await;
+    assert_eq!(nobody.basis.accounts, 0);
+
+    // A database without any data answers too.
+    let empty = spawn_app().await;
+    empty.login_as(Role::Executive).await;
+    let r = kpis(&empty, "").await;
+    assert_eq!(r.current.revenue.len(), 1);
+    assert_eq!(r.current.revenue[0].movements, RevenueMovements::default());
+    assert_eq!(r.basis.accounts, 0);
+    assert_eq!(r.basis.last_data_month, None);
+}
+
+#[tokio::test]
+async fn bad_kpi_queries_are_refused_with_a_problem() {
+    let app = spawn_app().await;
+    assert_problem(app.get("/api/v1/kpis").await, 401, "unauthenticated").await;
+    assert_problem(app.get("/api/v1/kpis/series").await, 401, "unauthenticated").await;
+    app.login_as(Role::Executive).await;
+    for query in [
+        "from=2025-06&to=2025-01",
+        "from=2000-01&to=2025-01",
+        "to=2025-13",
+        "to=March",
+        "period=week",
+        "owner=0",
+        "segment=",
+        "colour=red",
+    ] {
+        let problem = assert_problem(
+            app.get(&format!("/api/v1/kpis?{query}")).await,
+            400,
+            if query.starts_with("owner") || query.starts_with("segment") {
+                "validation_failed"
+            } else {
+                "bad_request"
+            },
+        )
+        .await;
+        assert!(problem.detail.is_some(), "{query}");
+    }
+    let long = "x".repeat(201);
+    assert_problem(
+        app.get(&format!("/api/v1/kpis/series?plan={long}")).await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/kpis/series?period=month&from=2000-01&to=2019-12")
+            .await,
+        400,
+        "bad_request",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_series_has_one_entry_per_period_and_the_cohorts() {
+    let app = spawn_app().await;
+    load(&app);
+    app.login_as(Role::Executive).await;
+    let response = app
+        .get("/api/v1/kpis/series?period=month&from=2025-01&to=2025-03")
+        .await;
+    assert_eq!(response.status(), 200);
+    let s: KpiSeriesResponse = response.json().await.unwrap();
+    let months: Vec<String> = s
+        .periods
+        .iter()
+        .map(|p| p.period.first_month.to_string())
+        .collect();
+    assert_eq!(months, ["2025-01", "2025-02", "2025-03"]);
+    // Each entry equals the single-period answer.
+    let march = kpis(&app, "to=2025-03").await;
+    assert_eq!(s.periods[2], march.current);
+    assert_eq!(s.periods[1], march.previous);
+    assert_eq!(s.segments, ["Retail", "SaaS"]);
+    assert_eq!(s.plans, ["Enterprise", "Growth", "Starter"]);
+    // Cohorts: E started in January (back in March); A B C D G in
+    // February (C gone in March); F in March.
+    let starts: Vec<(String, usize)> = s
+        .cohorts
+        .iter()
+        .map(|c| (c.start.to_string(), c.accounts))
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            ("2025-01".into(), 1),
+            ("2025-02".into(), 5),
+            ("2025-03".into(), 1)
+        ]
+    );
+    assert_eq!(s.cohorts[0].retained, [1, 0, 1]);
+    assert_eq!(s.cohorts[1].retained, [5, 4]);
+    assert_eq!(s.cohorts[1].retained_pct[1], Some(80.0));
+    assert_eq!(s.cohorts[1].mrr[&Currency::Jpy], [730_000, 700_000]);
+
+    // Quarters of 2024–2025: eight periods.
+    let q: KpiSeriesResponse = app
+        .get("/api/v1/kpis/series?period=quarter&from=2024-01&to=2025-12")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(q.periods.len(), 8);
+    assert_eq!(q.periods[4].revenue_of(Currency::Jpy).unwrap().new, 800_000);
+}
+
+#[tokio::test]
+async fn an_import_changes_the_kpis_at_once() {
+    let app = spawn_app().await;
+    load(&app);
+    app.login_as(Role::Manager).await;
+    let before = kpis(&app, "to=2025-03").await;
+    assert_eq!(jpy(&before).end_mrr, 800_000);
+    // B grows back to 50,000 in March: contraction 0, end 820,000.
+    let file = "external_id,month,product,mrr,currency\nKPI-B,2025-03,core,50000,JPY\n";
+    let response = app
+        .client
+        .post(app.url("/api/v1/imports?kind=mrr&file_name=fix.csv"))
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let after = kpis(&app, "to=2025-03").await;
+    assert!(after.basis.data_version > before.basis.data_version);
+    assert_eq!((jpy(&after).contraction, jpy(&after).end_mrr), (0, 820_000));
+}
+
+#[tokio::test]
+async fn an_account_edit_moves_its_revenue_between_owners_and_a_delete_removes_it() {
+    let app = spawn_app().await;
+    let fx = load(&app);
+    app.login_as(Role::Manager).await;
+    let of = |owner: i64| format!("to=2025-03&owner={owner}");
+    assert_eq!(jpy(&kpis(&app, &of(fx.csm2)).await).end_mrr, 610_000);
+    // A (csm1, 120,000 in March) goes to csm2: only A is read again.
+    let page: Value = app
+        .get("/api/v1/accounts?q=KPI-A")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let a = &page["items"][0];
+    let mut body = a.clone();
+    body["owner_id"] = fx.csm2.into();
+    let body = serde_json::json!({
+        "name": body["name"], "external_id": body["external_id"], "industry": body["industry"],
+        "plan": body["plan"], "mrr_minor": body["mrr_minor"], "currency": body["currency"],
+        "status": body["status"], "expansion_potential": body["expansion_potential"],
+        "contract_start": body["contract_start"], "renewal_date": body["renewal_date"],
+        "owner_id": fx.csm2, "version": body["version"],
+    });
+    let id = a["id"].as_i64().unwrap();
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/accounts/{id}")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(jpy(&kpis(&app, &of(fx.csm2)).await).end_mrr, 730_000);
+    assert_eq!(jpy(&kpis(&app, &of(fx.csm1)).await).end_mrr, 70_000);
+    // Deleting it takes its revenue out of every answer.
+    let version = body["version"].as_i64().unwrap() + 1;
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/accounts/{id}?version={version}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let all = kpis(&app, "to=2025-03").await;
+    assert_eq!((jpy(&all).start_mrr, jpy(&all).end_mrr), (630_000, 680_000));
+    assert_eq!(all.basis.accounts, 6);
+}
