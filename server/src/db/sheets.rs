@@ -26,10 +26,11 @@ use kizuna_shared::metrics::kpi::{onboarding_kpis, OnboardingSheet};
 use kizuna_shared::metrics::Period;
 
 use super::audit::{self, Actor, Event};
+use super::events;
 use super::schema::{accounts, sheet_item_events, sheet_items, sheets};
 use super::templates::{self, ItemRow, TemplateRow};
 use super::{refs, write_tx, DbBackend, DbConn, DbError};
-use kizuna_shared::api::{AuditKind, AuditTarget};
+use kizuna_shared::api::{AuditKind, AuditTarget, ChangeKind};
 use kizuna_shared::domain::Language;
 
 /// A new account gets its tier's sheet automatically when its contract
@@ -354,6 +355,10 @@ pub fn start(
             )
             .target(AuditTarget::Sheet, Some(id), &whom),
         )?;
+        if request.account_id.is_some() {
+            // Onboarding KPIs count the customer sheets started.
+            events::record(conn, ChangeKind::SheetCompletion, request.account_id)?;
+        }
         Ok(id)
     })?;
     detail(conn, id, now.date())
@@ -796,7 +801,8 @@ pub fn tick(
 }
 
 /// Sets or clears the sheet's completion date from its required items
-/// (and records the completion or reopening in the audit log).
+/// (and records the completion or reopening in the audit log and as a
+/// change event for the KPIs and live dashboards).
 fn settle_completion(
     conn: &mut DbConn,
     sheet_id: i64,
@@ -823,6 +829,11 @@ fn settle_completion(
     diesel::update(sheets::table.find(sheet_id))
         .set((sheets::completed_on.eq(target), sheets::updated_at.eq(now)))
         .execute(conn)?;
+    let account_id: Option<i64> = sheets::table
+        .find(sheet_id)
+        .select(sheets::account_id)
+        .first(conn)?;
+    events::record(conn, ChangeKind::SheetCompletion, account_id)?;
     let (kind, summary) = match target {
         Some(day) => (
             AuditKind::SheetCompleted,
@@ -848,11 +859,15 @@ fn settle_completion(
 /// Deletes sheet `id` with its items and history.
 pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> Result<(), DbError> {
     write_tx(conn, |conn| {
-        let (name_en, name_ja): (Option<String>, Option<String>) = sheets::table
-            .find(id)
-            .select((sheets::name_en, sheets::name_ja))
-            .first(conn)?;
+        let (name_en, name_ja, account_id): (Option<String>, Option<String>, Option<i64>) =
+            sheets::table
+                .find(id)
+                .select((sheets::name_en, sheets::name_ja, sheets::account_id))
+                .first(conn)?;
         diesel::delete(sheets::table.find(id)).execute(conn)?;
+        if account_id.is_some() {
+            events::record(conn, ChangeKind::SheetCompletion, account_id)?;
+        }
         let name = Texts {
             en: name_en,
             ja: name_ja,

@@ -27,10 +27,11 @@ use rand::TryRngCore;
 use sha2::{Digest, Sha256};
 
 use super::audit::{self, Actor, Event};
+use super::events;
 use super::schema::{accounts, survey_links, survey_responses, surveys};
 use super::tasks::{self, FollowUp};
 use super::{refs, write_tx, DbBackend, DbConn, DbError};
-use kizuna_shared::api::{AuditKind, AuditTarget};
+use kizuna_shared::api::{AuditKind, AuditTarget, ChangeKind};
 
 fn invalid(field: &str, message: impl Into<String>) -> DbError {
     DbError::Invalid(vec![FieldError {
@@ -382,7 +383,9 @@ struct NewResponse {
 }
 
 /// Inserts an answer and, when it is negative (NPS 0–6, CSAT 1–2), the
-/// follow-up task for the account's owner; returns the answer's id.
+/// follow-up task for the account's owner, and records the change event
+/// that moves the KPI data version and wakes live dashboards; returns the
+/// answer's id. Call inside the answer's write transaction.
 fn insert_answer(
     conn: &mut DbConn,
     survey: &SurveyRow,
@@ -410,6 +413,7 @@ fn insert_answer(
             row.created_at,
         )?;
     }
+    events::record(conn, ChangeKind::SurveyAnswer, Some(row.account_id))?;
     Ok(id)
 }
 

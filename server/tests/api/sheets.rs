@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::helpers::{assert_problem, spawn_app};
 use crate::surveys::{owned_account, sign_in, User};
 
-fn today() -> NaiveDate {
+pub fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
@@ -35,7 +35,12 @@ async fn start(user: &User, body: Value) -> reqwest::Response {
     user.post("/api/v1/sheets", &body).await
 }
 
-async fn start_ok(user: &User, template: i64, account: i64, started_on: NaiveDate) -> SheetDetail {
+pub async fn start_ok(
+    user: &User,
+    template: i64,
+    account: i64,
+    started_on: NaiveDate,
+) -> SheetDetail {
     let response = start(
         user,
         json!({ "template_id": template, "account_id": account, "started_on": started_on }),
@@ -45,13 +50,13 @@ async fn start_ok(user: &User, template: i64, account: i64, started_on: NaiveDat
     response.json().await.unwrap()
 }
 
-async fn tick(user: &User, sheet: i64, item: i64, body: Value) -> reqwest::Response {
+pub async fn tick(user: &User, sheet: i64, item: i64, body: Value) -> reqwest::Response {
     user.put(&format!("/api/v1/sheets/{sheet}/items/{item}"), &body)
         .await
 }
 
 /// A small template: two required onboarding items and an optional one.
-fn small_template(name: &str) -> Value {
+pub fn small_template(name: &str) -> Value {
     json!({
         "name": { "en": name, "ja": "テスト" },
         "kind": "customer",
@@ -66,7 +71,7 @@ fn small_template(name: &str) -> Value {
     })
 }
 
-async fn create_template(manager: &User, body: &Value) -> SheetTemplate {
+pub async fn create_template(manager: &User, body: &Value) -> SheetTemplate {
     let response = manager.post("/api/v1/sheet-templates", body).await;
     assert_eq!(response.status(), 201);
     response.json().await.unwrap()

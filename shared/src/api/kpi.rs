@@ -310,7 +310,9 @@ string_enum!(
         AccountChange => "account_change",
         /// A health-score model was published.
         ModelPublish => "model_publish",
-        /// An onboarding sheet was completed.
+        /// A customer's onboarding sheet was completed, reopened (a
+        /// required item unticked), started or deleted: whatever moves the
+        /// onboarding KPIs (they count started and completed sheets).
         SheetCompletion => "sheet_completion",
     }
 );
