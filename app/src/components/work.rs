@@ -1,6 +1,7 @@
 //! Pieces shared by the survey, sheet and task pages: texts in two
 //! languages (shown in the reader's, entered side by side), an account
-//! picker, a pager, a progress bar and error banners.
+//! picker, the page number of a list in the URL, a progress bar and error
+//! banners.
 
 use crate::api::ApiError;
 use crate::components::form::{problem_message, Conflict};
@@ -9,6 +10,10 @@ use kizuna_shared::api::{Account, AccountQuery, Texts};
 use kizuna_shared::domain::{AccountStatus, Language};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use crate::components::pager::page_param;
 
 /// The product language of a UI locale.
 pub fn lang_of(locale: Locale) -> Language {
@@ -176,43 +181,38 @@ pub fn AccountPicker(
     }
 }
 
-/// Previous / next buttons and "x–y of n" for a page of a list.
-#[component]
-pub fn Pager(
-    /// 1-based page.
-    page: u32,
-    /// Items on this page.
-    shown: usize,
-    /// Page size.
-    per_page: u32,
-    /// Items over all pages.
-    total: u64,
-    /// Called with the page to go to.
-    on_page: Callback<u32>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let pages = u32::try_from(total.div_ceil(u64::from(per_page.max(1))))
-        .unwrap_or(u32::MAX)
-        .max(1);
-    let from = u64::from(page.saturating_sub(1)) * u64::from(per_page) + u64::from(shown > 0);
-    let to = from + shown as u64 - u64::from(shown > 0);
-    view! {
-        <nav class="pager" aria-label=move || t_string!(i18n, page_of, page = page, pages = pages).to_string()>
-            <p class="pager-status">{move || {
-                let locale = i18n.get_locale();
-                t_string!(i18n, showing, from = crate::format::count(from, locale),
-                    to = crate::format::count(to, locale), total = crate::format::count(total, locale)).to_string()
-            }}</p>
-            <div class="pager-buttons">
-                <button type="button" class="button" disabled={page <= 1} on:click=move |_| on_page.run(page - 1)>
-                    {t!(i18n, previous_page)}
-                </button>
-                <button type="button" class="button" disabled={page >= pages} on:click=move |_| on_page.run(page + 1)>
-                    {t!(i18n, next_page)}
-                </button>
-            </div>
-        </nav>
-    }
+/// The page number of a list kept in the URL (`page=`, as the audit log
+/// keeps it): the page of the current query and a callback that goes to
+/// another page, keeping the other parameters (page 1 drops the parameter;
+/// a filter change calls it with 1).
+pub fn page_in_url() -> (Memo<u32>, Callback<u32>) {
+    let query = use_query_map();
+    let location = use_location();
+    let navigate = StoredValue::new_local(use_navigate());
+    let page = Memo::new(move |_| query.with(page_param));
+    let go = Callback::new(move |n: u32| {
+        let mut q = query.get_untracked();
+        if n > 1 {
+            q.insert("page", n.to_string());
+        } else {
+            q.remove("page");
+        }
+        let target = format!(
+            "{}{}",
+            location.pathname.get_untracked(),
+            q.to_query_string()
+        );
+        navigate.with_value(|navigate| {
+            navigate(
+                &target,
+                NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            )
+        });
+    });
+    (page, go)
 }
 
 /// A progress bar with its count in words (never the bar alone).

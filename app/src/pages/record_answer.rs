@@ -4,17 +4,27 @@
 //! stored as a proxy answer (channel `call`, entered by the CSM); a negative
 //! one creates a follow-up task.
 
-use crate::api::ApiError;
+use crate::components::form::{Conflict, FormAlert, FormErrors};
 use crate::components::labels::{group_label, survey_kind_label};
-use crate::components::work::{error_alert, field_error, today, AccountPicker};
+use crate::components::work::{today, AccountPicker};
 use crate::i18n::*;
 use crate::session::use_session;
-use garde::Validate;
 use kizuna_shared::api::{Account, FieldError, RecordAnswer, SurveyQuery, SurveyState};
 use kizuna_shared::domain::ScoreGroup;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+
+/// The form's words for a field that is missing or that the shared rules
+/// (or the server) refused.
+fn answer_field_message(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> String {
+    match field {
+        "contact_id" => t_string!(i18n, error_answer_contact).to_string(),
+        "answered_on" => t_string!(i18n, error_answered_on).to_string(),
+        "comment" => t_string!(i18n, error_comment_long).to_string(),
+        _ => t_string!(i18n, error_required).to_string(),
+    }
+}
 
 /// The record-an-answer page.
 #[component]
@@ -55,8 +65,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
     let day = RwSignal::new(today().to_string());
     let score = RwSignal::new(None::<u8>);
     let comment = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<ApiError>);
+    let errors = FormErrors::new(answer_field_message, Conflict::Changed);
     let open_surveys = move || {
         surveys
             .get()
@@ -89,13 +98,11 @@ pub fn RecordAnswerPage() -> impl IntoView {
             &format!("/surveys/{}?account={}", r.survey_id, r.account.id),
             NavigateOptions::default(),
         ),
-        Some(Err(ApiError::Problem(p))) if !p.errors.is_empty() => errors.set(p.errors),
-        Some(Err(err)) => failure.set(Some(err)),
+        Some(Err(err)) => errors.fail(err),
         None => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        failure.set(None);
         let mut problems = Vec::new();
         let missing = |field: &str| FieldError {
             field: field.into(),
@@ -114,7 +121,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
             problems.push(missing("score"));
         }
         let (Some(survey), Some(account_id), Some(picked)) = (survey, account_id, picked) else {
-            errors.set(problems);
+            errors.set_fields(problems);
             return;
         };
         let text = comment.get_untracked();
@@ -125,25 +132,11 @@ pub fn RecordAnswerPage() -> impl IntoView {
             comment: (!text.trim().is_empty()).then(|| text.trim().to_owned()),
             answered_on: day.get_untracked().parse().ok(),
         };
-        match input.validate() {
-            Ok(()) => {
-                errors.set(Vec::new());
-                save.dispatch((survey, input));
-            }
-            Err(report) => errors.set(FieldError::from_report(&report)),
+        if errors.validate(&input) {
+            save.dispatch((survey, input));
         }
     };
-    let error = move |field: &'static str| {
-        move || {
-            errors.with(|e| field_error(e, field)).map(|m| {
-                if m == "required" {
-                    t_string!(i18n, error_required).to_string()
-                } else {
-                    m
-                }
-            })
-        }
-    };
+    let error = move |field: &'static str| errors.text(field);
     let scale = move || {
         chosen.get().map(|s| {
             let (min, max) = s.kind.score_range();
@@ -172,7 +165,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
         <p class="breadcrumb"><a href="/surveys">"← " {t!(i18n, surveys_title)}</a></p>
         <h1>{t!(i18n, record_answer)}</h1>
         <p class="lead">{t!(i18n, record_answer_lead)}</p>
-        {move || failure.get().map(|e| error_alert(i18n, &e))}
+        <FormAlert errors summary=true />
         <form class="form card" on:submit=submit novalidate=true data-testid="record-form">
             <div class="field">
                 <label for="answer-survey">{t!(i18n, col_survey)}</label>

@@ -7,8 +7,9 @@
 
 use crate::api::ApiError;
 use crate::components::labels::{sheet_kind_label, tier_label};
+use crate::components::pager::{PagePosition, Pager};
 use crate::components::work::{
-    error_alert, field_error, show, today, AccountPicker, Pager, Progress,
+    error_alert, field_error, page_in_url, show, today, AccountPicker, Progress,
 };
 use crate::format;
 use crate::i18n::*;
@@ -87,7 +88,7 @@ pub fn SheetsPage() -> impl IntoView {
     let overdue = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
     let status = RwSignal::new("in_progress".to_owned());
-    let page = RwSignal::new(1_u32);
+    let (page, go_page) = page_in_url();
     let sheets = LocalResource::new(move || {
         let query = SheetQuery {
             page: Some(page.get()),
@@ -109,7 +110,7 @@ pub fn SheetsPage() -> impl IntoView {
         view! {
             <div class="field">
                 <label for=id>{label}</label>
-                <select id=id on:change=move |ev| { signal.set(event_target_value(&ev)); page.set(1); }>
+                <select id=id on:change=move |ev| { signal.set(event_target_value(&ev)); go_page.run(1); }>
                     <option value="">{t!(i18n, all)}</option>
                     {options.into_iter().map(|(v, l)| {
                         let selected = signal.get_untracked() == v;
@@ -122,12 +123,14 @@ pub fn SheetsPage() -> impl IntoView {
     let body = move || {
         sheets.get().map(|r| match r {
             Err(err) => error_alert(i18n, &err).into_any(),
-            Ok(p) if p.items.is_empty() => view! { <p class="empty-state">{t!(i18n, no_sheets)}</p> }.into_any(),
+            Ok(p) if p.items.is_empty() => {
+                view! { <p class="empty-state">{t!(i18n, no_sheets)}</p> }.into_any()
+            }
             Ok(p) => {
-                let shown = p.items.len();
+                let at = PagePosition::of(&p);
                 view! {
                     {sheet_table(i18n, p.items)}
-                    <Pager page=p.page shown=shown per_page=p.per_page total=p.total on_page=Callback::new(move |n| page.set(n)) />
+                    <Pager at go=go_page count_testid="sheets-count" />
                 }
                 .into_any()
             }

@@ -10,7 +10,8 @@ use crate::components::labels::{
     channel_label, group_label, language_label, link_status_label, survey_kind_label,
     survey_state_label, tier_label, ScoreBadge,
 };
-use crate::components::work::{error_alert, show, AccountPicker, Pager};
+use crate::components::pager::{PagePosition, Pager};
+use crate::components::work::{error_alert, page_in_url, show, AccountPicker};
 use crate::format;
 use crate::i18n::*;
 use crate::pages::surveys::can_survey;
@@ -171,7 +172,7 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
             .into_any(),
             Ok(page) => {
                 let locale = i18n.get_locale();
-                let shown = page.items.len();
+                let at = PagePosition::of(&page);
                 let rows = page.items.into_iter().map(|r| {
                     let via = match (r.channel, r.entered_by) {
                         (AnswerChannel::Call, Some(u)) => t_string!(i18n, entered_by, name = u.name).to_string(),
@@ -207,7 +208,7 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
-                    <Pager page=page.page shown=shown per_page=page.per_page total=page.total on_page=go_page />
+                    <Pager at go=go_page count_testid="answers-count" />
                 }
                 .into_any()
             }
@@ -351,7 +352,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let status = RwSignal::new(String::new());
-    let page = RwSignal::new(1_u32);
+    let (page, go_page) = page_in_url();
     let reload = RwSignal::new(0_u32);
     let links = LocalResource::new(move || {
         let (status, page) = (status.get(), page.get());
@@ -451,7 +452,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
             Ok(p) if p.items.is_empty() => view! { <p class="empty-state">{t!(i18n, no_links)}</p> }.into_any(),
             Ok(p) => {
                 let locale = i18n.get_locale();
-                let shown = p.items.len();
+                let at = PagePosition::of(&p);
                 let rows = p.items.into_iter().map(|l| {
                     let can_revoke = l.status == LinkStatus::Open && can_survey();
                     let when = l.used_at.unwrap_or(l.expires_at);
@@ -480,7 +481,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table></div>
-                    <Pager page=p.page shown=shown per_page=p.per_page total=p.total on_page=Callback::new(move |n| page.set(n)) />
+                    <Pager at go=go_page count_testid="links-count" />
                 }
                 .into_any()
             }
@@ -566,7 +567,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
                 <h2>{t!(i18n, links_title)}</h2>
                 <div class="field">
                     <label for="link-status">{t!(i18n, col_status)}</label>
-                    <select id="link-status" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(1); }>
+                    <select id="link-status" on:change=move |ev| { status.set(event_target_value(&ev)); go_page.run(1); }>
                         <option value="">{t!(i18n, all)}</option>
                         {LinkStatus::ALL.iter().map(|s| view! {
                             <option value=s.as_str()>{move || link_status_label(i18n, *s)}</option>

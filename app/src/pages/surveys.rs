@@ -5,19 +5,29 @@
 //! server.
 
 use crate::api::ApiError;
+use crate::components::form::{Conflict, FormAlert, FormErrors, TextField};
 use crate::components::labels::{survey_kind_label, survey_state_label};
-use crate::components::work::{error_alert, field_error, show, TextsField};
+use crate::components::work::{error_alert, show, TextsField};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
-use garde::Validate;
-use kizuna_shared::api::{
-    FieldError, Survey, SurveyInput, SurveyQuery, SurveyState, Texts, UpdateSurvey,
-};
+use kizuna_shared::api::{Survey, SurveyInput, SurveyQuery, SurveyState, Texts, UpdateSurvey};
 use kizuna_shared::domain::SurveyKind;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
+
+/// The survey form's words for a field the shared rules (or the server)
+/// refused.
+fn survey_field_message(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> String {
+    match field {
+        "name" => t_string!(i18n, error_survey_name).to_string(),
+        "question" => t_string!(i18n, error_survey_question).to_string(),
+        "follow_up" => t_string!(i18n, error_survey_follow_up).to_string(),
+        "closes_on" => t_string!(i18n, error_closes_on).to_string(),
+        _ => t_string!(i18n, error_date).to_string(),
+    }
+}
 
 /// Whether the signed-in user records answers and issues links.
 pub fn can_survey() -> bool {
@@ -183,8 +193,7 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
     let opens = RwSignal::new(date_text(survey.as_ref().and_then(|s| s.opens_on)));
     let closes = RwSignal::new(date_text(survey.as_ref().and_then(|s| s.closes_on)));
     let archived = RwSignal::new(survey.as_ref().is_some_and(|s| s.archived));
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<ApiError>);
+    let errors = FormErrors::new(survey_field_message, Conflict::Changed);
     let save = Action::new_local(move |input: &SurveyInput| {
         let input = input.clone();
         let editing = editing.clone();
@@ -205,25 +214,19 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(s)) => navigate(&format!("/surveys/{}", s.id), NavigateOptions::default()),
-        Some(Err(ApiError::Problem(p))) if !p.errors.is_empty() => {
+        Some(Err(ApiError::Problem(mut p))) => {
             // Field names of an edit are nested under `survey.`.
-            errors.set(
-                p.errors
-                    .into_iter()
-                    .map(|e| FieldError {
-                        field: e.field.trim_start_matches("survey.").to_owned(),
-                        ..e
-                    })
-                    .collect(),
-            )
+            for e in &mut p.errors {
+                e.field = e.field.trim_start_matches("survey.").to_owned();
+            }
+            errors.fail(ApiError::Problem(p));
         }
-        Some(Err(err)) => failure.set(Some(err)),
+        Some(Err(err)) => errors.fail(err),
         None => {}
     });
     let date = |s: String| s.parse::<chrono::NaiveDate>().ok();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        failure.set(None);
         let input = SurveyInput {
             kind: kind.get_untracked(),
             name: name.get_untracked().trim().to_owned(),
@@ -232,16 +235,10 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
             opens_on: date(opens.get_untracked()),
             closes_on: date(closes.get_untracked()),
         };
-        match input.validate() {
-            Ok(()) => {
-                errors.set(Vec::new());
-                save.dispatch(input);
-            }
-            Err(report) => errors.set(FieldError::from_report(&report)),
+        if errors.validate(&input) {
+            save.dispatch(input);
         }
     };
-    let error =
-        move |field: &'static str| Signal::derive(move || errors.with(|e| field_error(e, field)));
     let title = if survey.is_some() {
         t_string!(i18n, edit_survey)
     } else {
@@ -259,7 +256,7 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
     view! {
         <p class="breadcrumb"><a href="/surveys">"← " {t!(i18n, surveys_title)}</a></p>
         <h1>{title}</h1>
-        {move || failure.get().map(|e| error_alert(i18n, &e))}
+        <FormAlert errors summary=true />
         <form class="form card" on:submit=submit novalidate=true>
             <fieldset>
                 <legend>{t!(i18n, field_kind)}</legend>
@@ -269,28 +266,25 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
                 </div>
                 {answered.then(|| view! { <p class="small muted">{t!(i18n, kind_fixed)}</p> })}
             </fieldset>
-            <div class="field">
-                <label for="survey-name">{t!(i18n, field_survey_name)}</label>
-                <input id="survey-name" type="text" prop:value=name
-                    aria-invalid=move || error("name").with(Option::is_some).to_string()
-                    on:input=move |ev| name.set(event_target_value(&ev)) />
-                <p class="field-error">{move || error("name").get()}</p>
-            </div>
+            <TextField errors field="name" id="survey-name"
+                label=Signal::derive(move || t_string!(i18n, field_survey_name).to_string())
+                value=name set=Callback::new(move |v| name.set(v)) required=true />
             <TextsField id="question".into() label=Signal::derive(move || t_string!(i18n, field_question).to_string())
-                value=question multiline=true error=error("question") />
+                value=question multiline=true error=Signal::derive(errors.text("question")) />
             <TextsField id="follow-up".into() label=Signal::derive(move || t_string!(i18n, field_follow_up).to_string())
-                value=follow_up multiline=true error=error("follow_up") />
+                value=follow_up multiline=true error=Signal::derive(errors.text("follow_up")) />
             <div class="form-grid">
                 <div class="field">
                     <label for="opens-on">{t!(i18n, field_opens_on)}</label>
-                    <input id="opens-on" type="date" prop:value=opens on:input=move |ev| opens.set(event_target_value(&ev)) />
+                    <input id="opens-on" type="date" prop:value=opens aria-invalid=errors.invalid("opens_on")
+                        aria-describedby="opens-on-error" on:input=move |ev| opens.set(event_target_value(&ev)) />
+                    {errors.under("opens_on", "opens-on-error")}
                 </div>
                 <div class="field">
                     <label for="closes-on">{t!(i18n, field_closes_on)}</label>
-                    <input id="closes-on" type="date" prop:value=closes
-                        aria-invalid=move || error("closes_on").with(Option::is_some).to_string()
-                        on:input=move |ev| closes.set(event_target_value(&ev)) />
-                    <p class="field-error">{move || error("closes_on").get()}</p>
+                    <input id="closes-on" type="date" prop:value=closes aria-invalid=errors.invalid("closes_on")
+                        aria-describedby="closes-on-error" on:input=move |ev| closes.set(event_target_value(&ev)) />
+                    {errors.under("closes_on", "closes-on-error")}
                 </div>
             </div>
             {survey.is_some().then(|| view! {

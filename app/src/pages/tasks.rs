@@ -3,7 +3,8 @@
 //! for the account's owner; its owner or a manager marks it done.
 
 use crate::components::labels::{task_kind_label, task_status_label};
-use crate::components::work::{error_alert, today, Pager};
+use crate::components::pager::{PagePosition, Pager};
+use crate::components::work::{error_alert, page_in_url, today};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
@@ -71,7 +72,7 @@ pub fn TaskList(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let page = RwSignal::new(1_u32);
+    let (page, go_page) = page_in_url();
     let reload = RwSignal::new(0_u32);
     let failure = RwSignal::new(None::<crate::api::ApiError>);
     let tasks = LocalResource::new(move || {
@@ -109,7 +110,7 @@ pub fn TaskList(
             Ok(p) if p.items.is_empty() => view! { <p class="empty-state" data-testid="tasks-empty">{t!(i18n, no_tasks)}</p> }.into_any(),
             Ok(p) => {
                 let locale = i18n.get_locale();
-                let shown = p.items.len();
+                let at = PagePosition::of(&p);
                 let rows = p.items.into_iter().map(|t| {
                     let overdue = t.status == TaskStatus::Open && t.due_on < today();
                     let action = may_change(&t).then(|| {
@@ -145,7 +146,7 @@ pub fn TaskList(
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table></div>
-                    <Pager page=p.page shown=shown per_page=p.per_page total=p.total on_page=Callback::new(move |n| page.set(n)) />
+                    <Pager at go=go_page count_testid="tasks-count" />
                 }
                 .into_any()
             }
