@@ -1,15 +1,12 @@
 //! Pieces shared by the survey, sheet and task pages: texts in two
 //! languages (shown in the reader's, entered side by side), an account
-//! picker, the page number of a list in the URL, a progress bar and error
-//! banners.
+//! picker, the page number of a list in the URL and a progress bar (error
+//! banners are `components::form`'s).
 
-use crate::api::ApiError;
-use crate::components::form::{problem_message, Conflict};
 use crate::i18n::*;
 use kizuna_shared::api::{Account, AccountQuery, Texts};
 use kizuna_shared::domain::{AccountStatus, Language};
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
@@ -31,12 +28,6 @@ pub fn show(texts: &Texts, locale: Locale) -> String {
 /// Today in the browser's time zone (the day people mean by "today").
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
-}
-
-/// An error banner (the words of [`problem_message`], like every page's).
-pub fn error_alert(i18n: I18nContext<Locale>, err: &ApiError) -> impl IntoView {
-    let message = problem_message(i18n, err, Conflict::Changed);
-    view! { <p class="alert alert-error" role="alert" data-testid="error-alert">{message}</p> }
 }
 
 /// The message of the first field error for `field` (or any field starting

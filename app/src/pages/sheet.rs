@@ -5,8 +5,9 @@
 //! history), and the completion date once every required item is done.
 
 use crate::api::ApiError;
+use crate::components::form::ErrorAlert;
 use crate::components::labels::{phase_label, responsible_label, sheet_kind_label};
-use crate::components::work::{error_alert, show, today, Progress};
+use crate::components::work::{show, today, Progress};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
@@ -32,7 +33,7 @@ pub fn SheetPage() -> impl IntoView {
         <p class="breadcrumb"><a href="/sheets">"← " {t!(i18n, sheets_title)}</a></p>
         {move || match detail.get() {
             None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
-            Some(Err(err)) => error_alert(i18n, &err).into_any(),
+            Some(Err(err)) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Some(Ok(d)) => view! { <SheetView detail=d on_change=Callback::new(move |d| detail.set(Some(Ok(d)))) /> }.into_any(),
         }}
     }
@@ -211,7 +212,7 @@ fn ItemRow(
             </div>
             <Show when=move || open.get()>
                 <form class="form form-inline item-form" id=format!("item-form-{item_id}") on:submit=submit novalidate=true>
-                    {move || failure.get().map(|e| error_alert(i18n, &e))}
+                    {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
                     {(!done).then(|| view! {
                         <div class="field field-small">
                             <label for=format!("day-{item_id}")>{t!(i18n, field_done_on)}</label>

@@ -6,11 +6,10 @@
 //! page shows its sheets with [`AccountSheets`].
 
 use crate::api::ApiError;
+use crate::components::form::ErrorAlert;
 use crate::components::labels::{sheet_kind_label, tier_label};
 use crate::components::pager::{PagePosition, Pager};
-use crate::components::work::{
-    error_alert, field_error, page_in_url, show, today, AccountPicker, Progress,
-};
+use crate::components::work::{field_error, page_in_url, show, today, AccountPicker, Progress};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
@@ -122,7 +121,7 @@ pub fn SheetsPage() -> impl IntoView {
     };
     let body = move || {
         sheets.get().map(|r| match r {
-            Err(err) => error_alert(i18n, &err).into_any(),
+            Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Ok(p) if p.items.is_empty() => {
                 view! { <p class="empty-state">{t!(i18n, no_sheets)}</p> }.into_any()
             }
@@ -297,7 +296,7 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
         <Show when=may_start>
             <section class="card section" aria-labelledby="start-heading">
                 <h2 id="start-heading">{t!(i18n, start_sheet)}</h2>
-                {move || failure.get().map(|e| error_alert(i18n, &e))}
+                {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
                 <form class="form" on:submit=submit novalidate=true data-testid="start-sheet">
                     <div class="form-grid">
                         <div class="field">
@@ -377,7 +376,7 @@ pub fn AccountSheets(account: i64, name: String) -> impl IntoView {
                 <button type="button" class="button button-quiet" on:click=move |_| show_start.update(|s| *s = !*s)>{t!(i18n, start_sheet)}</button>
             </div>
             {move || sheets.get().map(|r| match r {
-                Err(err) => error_alert(i18n, &err).into_any(),
+                Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
                 Ok(p) if p.items.is_empty() => view! { <p class="empty-state">{t!(i18n, no_account_sheets)}</p> }.into_any(),
                 Ok(p) => sheet_table(i18n, p.items).into_any(),
             })}

@@ -6,12 +6,13 @@
 //! their status, withdrawing them.
 
 use crate::api::ApiError;
+use crate::components::form::ErrorAlert;
 use crate::components::labels::{
     channel_label, group_label, language_label, link_status_label, survey_kind_label,
     survey_state_label, tier_label, ScoreBadge,
 };
 use crate::components::pager::{PagePosition, Pager};
-use crate::components::work::{error_alert, page_in_url, show, AccountPicker};
+use crate::components::work::{page_in_url, show, AccountPicker};
 use crate::format;
 use crate::i18n::*;
 use crate::pages::surveys::can_survey;
@@ -41,7 +42,7 @@ pub fn SurveyPage() -> impl IntoView {
         None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
         Some(Err(err)) => view! {
             <p class="breadcrumb"><a href="/surveys">"← " {t!(i18n, surveys_title)}</a></p>
-            {error_alert(i18n, &err)}
+            <ErrorAlert error=err.clone() />
         }
         .into_any(),
         Some(Ok(s)) => {
@@ -165,7 +166,7 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
     };
     let table = move || {
         answers.get().map(|r| match r {
-            Err(err) => error_alert(i18n, &err).into_any(),
+            Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Ok(page) if page.items.is_empty() => view! {
                 <p class="empty-state" data-testid="answers-empty">{t!(i18n, no_answers)}</p>
             }
@@ -247,7 +248,7 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
         </form>
         {move || summary.get().map(|r| match r {
             Ok(s) => view! { <SummaryCard summary=s /> }.into_any(),
-            Err(err) => error_alert(i18n, &err).into_any(),
+            Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
         })}
         <section class="card section" aria-live="polite">
             <h2>{t!(i18n, answers_title)}</h2>
@@ -448,7 +449,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
     };
     let list = move || {
         links.get().map(|r| match r {
-            Err(err) => error_alert(i18n, &err).into_any(),
+            Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Ok(p) if p.items.is_empty() => view! { <p class="empty-state">{t!(i18n, no_links)}</p> }.into_any(),
             Ok(p) => {
                 let locale = i18n.get_locale();
@@ -488,7 +489,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
         })
     };
     view! {
-        {move || failure.get().map(|e| error_alert(i18n, &e))}
+        {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
         <Show when=can_survey>
             <section class="card" aria-labelledby="issue-heading">
                 <h2 id="issue-heading">{t!(i18n, issue_links)}</h2>

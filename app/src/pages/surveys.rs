@@ -5,9 +5,9 @@
 //! server.
 
 use crate::api::ApiError;
-use crate::components::form::{Conflict, FormAlert, FormErrors, TextField};
+use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::{survey_kind_label, survey_state_label};
-use crate::components::work::{error_alert, show, TextsField};
+use crate::components::work::{show, TextsField};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
@@ -55,7 +55,7 @@ pub fn SurveysPage() -> impl IntoView {
     });
     let rows = move || {
         surveys.get().map(|result| match result {
-            Err(err) => error_alert(i18n, &err).into_any(),
+            Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Ok(page) if page.items.is_empty() => view! {
                 <div class="empty-state">
                     <p class="empty-title">{t!(i18n, no_surveys)}</p>
@@ -160,7 +160,7 @@ pub fn EditSurveyPage() -> impl IntoView {
     });
     move || match survey.get() {
         None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
-        Some(Err(err)) => error_alert(i18n, &err).into_any(),
+        Some(Err(err)) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
         Some(Ok(s)) => view! { <SurveyForm survey=Some(s) /> }.into_any(),
     }
 }

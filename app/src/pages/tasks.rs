@@ -2,9 +2,10 @@
 //! list of an account's page. A detractor answer creates a follow-up task
 //! for the account's owner; its owner or a manager marks it done.
 
+use crate::components::form::ErrorAlert;
 use crate::components::labels::{task_kind_label, task_status_label};
 use crate::components::pager::{PagePosition, Pager};
-use crate::components::work::{error_alert, page_in_url, today};
+use crate::components::work::{page_in_url, today};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
@@ -106,7 +107,7 @@ pub fn TaskList(
     };
     let body = move || {
         tasks.get().map(|r| match r {
-            Err(err) => error_alert(i18n, &err).into_any(),
+            Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Ok(p) if p.items.is_empty() => view! { <p class="empty-state" data-testid="tasks-empty">{t!(i18n, no_tasks)}</p> }.into_any(),
             Ok(p) => {
                 let locale = i18n.get_locale();
@@ -153,7 +154,7 @@ pub fn TaskList(
         })
     };
     view! {
-        {move || failure.get().map(|e| error_alert(i18n, &e))}
+        {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
         {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
     }
 }

@@ -7,8 +7,9 @@
 //! started keep the items they were started with.
 
 use crate::api::ApiError;
+use crate::components::form::ErrorAlert;
 use crate::components::labels::{phase_label, responsible_label, sheet_kind_label, tier_label};
-use crate::components::work::{error_alert, field_error, show, TextsField};
+use crate::components::work::{field_error, show, TextsField};
 use crate::i18n::*;
 use crate::session::use_session;
 use garde::Validate;
@@ -40,7 +41,7 @@ pub fn TemplatesPage() -> impl IntoView {
     });
     let rows = move || {
         templates.get().map(|r| match r {
-            Err(err) => error_alert(i18n, &err).into_any(),
+            Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Ok(list) => {
                 let locale = i18n.get_locale();
                 list.into_iter().map(|t| {
@@ -142,7 +143,7 @@ pub fn TemplateEditorPage() -> impl IntoView {
     });
     move || match template.get() {
         None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
-        Some(Err(err)) => error_alert(i18n, &err).into_any(),
+        Some(Err(err)) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
         Some(Ok(t)) => view! { <TemplateEditor template=t /> }.into_any(),
     }
 }
@@ -266,7 +267,7 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
     view! {
         <p class="breadcrumb"><a href="/sheet-templates">"← " {t!(i18n, templates_title)}</a></p>
         <h1>{title}</h1>
-        {move || failure.get().map(|e| error_alert(i18n, &e))}
+        {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
         <Show when=move || read_only.get()>
             <p class="alert alert-info">{t!(i18n, read_only_template)}</p>
         </Show>
