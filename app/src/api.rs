@@ -15,12 +15,7 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use kizuna_shared::api::{
-    Account, AccountDetail, AccountInput, AccountQuery, AccountScore, AuditEntry, AuditQuery,
-    ChangePassword, Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup,
-    ImportKind, ImportProgress, ImportReport, KpiQuery, KpiResponse, KpiSeriesResponse,
-    LoginRequest, MergeReport, MergeRequest, NewSignal, Page, PasswordReset, Problem, SessionUser,
-    SignalDefinition, SignalUpdate, SignalValue, UpdateAccount, UpdateUser, UserAccount, UserQuery,
-    UserSummary, CSRF_HEADER,
+    Account, AccountDetail, AccountInput, AccountQuery, AccountScore, AuditEntry, AuditQuery, ChangePassword, Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup, ImportKind, ImportProgress, ImportReport, IssueLinks, IssuedLink, KpiQuery, KpiResponse, KpiSeriesResponse, LinkQuery, LoginRequest, MergeReport, MergeRequest, NewSignal, OnboardingKpiQuery, OnboardingSummary, Page, PasswordReset, Problem, RecordAnswer, ResponseQuery, SessionUser, Sheet, SheetDetail, SheetQuery, SheetTemplate, SignalDefinition, SignalUpdate, SignalValue, StartSheet, Survey, SurveyInput, SurveyLink, SurveyQuery, SurveyResponse, SurveySummary, Task, TaskQuery, TemplateInput, TemplateQuery, TickItem, UpdateAccount, UpdateSurvey, UpdateTask, UpdateTemplate, UpdateUser, UserAccount, UserQuery, UserSummary, CSRF_HEADER,
 };
 use kizuna_shared::domain::Currency;
 use serde::de::DeserializeOwned;
@@ -633,4 +628,145 @@ pub async fn scoring_data(
     let bytes = resp.binary().await.map_err(network)?;
     kizuna_shared::api::scoring_data::decode(&bytes)
         .map_err(|e| ApiError::Network(format!("unreadable scoring data: {e}")))
+}
+
+/// `GET /accounts/{id}/contacts`: the account's contacts.
+pub async fn account_contacts(account_id: i64) -> Result<Vec<Contact>, ApiError> {
+    read(&format!("/accounts/{account_id}/contacts"), &[]).await
+}
+
+// ---- surveys -------------------------------------------------------------
+
+/// `GET /surveys`: one page of surveys.
+pub async fn surveys(query: &SurveyQuery) -> Result<Page<Survey>, ApiError> {
+    read("/surveys", &query_pairs(query)).await
+}
+
+/// `GET /surveys/{id}`.
+pub async fn survey(id: i64) -> Result<Survey, ApiError> {
+    read(&format!("/surveys/{id}"), &[]).await
+}
+
+/// `POST /surveys` (managers).
+pub async fn create_survey(input: &SurveyInput) -> Result<Survey, ApiError> {
+    write(Method::POST, "/surveys", input).await
+}
+
+/// `PUT /surveys/{id}` (managers; 409 when `version` is stale).
+pub async fn update_survey(id: i64, update: &UpdateSurvey) -> Result<Survey, ApiError> {
+    write(Method::PUT, &format!("/surveys/{id}"), update).await
+}
+
+/// `GET /surveys/{id}/responses`: one page of answers.
+pub async fn survey_responses(
+    id: i64,
+    query: &ResponseQuery,
+) -> Result<Page<SurveyResponse>, ApiError> {
+    read(&format!("/surveys/{id}/responses"), &query_pairs(query)).await
+}
+
+/// The address of `GET /surveys/{id}/responses/export` for these filters
+/// (all pages): a link the browser downloads itself.
+pub fn survey_responses_export_url(id: i64, query: &ResponseQuery) -> String {
+    let query = ResponseQuery {
+        page: None,
+        per_page: None,
+        ..query.clone()
+    };
+    with_query(
+        &format!("{BASE}/surveys/{id}/responses/export"),
+        &query_pairs(&query),
+    )
+}
+
+/// `POST /surveys/{id}/responses`: an answer heard on a call.
+pub async fn record_answer(id: i64, answer: &RecordAnswer) -> Result<SurveyResponse, ApiError> {
+    write(Method::POST, &format!("/surveys/{id}/responses"), answer).await
+}
+
+/// `GET /surveys/{id}/summary`: NPS or CSAT of the filtered answers.
+pub async fn survey_summary(id: i64, query: &ResponseQuery) -> Result<SurveySummary, ApiError> {
+    let query = ResponseQuery {
+        page: None,
+        per_page: None,
+        ..query.clone()
+    };
+    read(&format!("/surveys/{id}/summary"), &query_pairs(&query)).await
+}
+
+/// `GET /surveys/{id}/links`: one page of personal links.
+pub async fn survey_links(id: i64, query: &LinkQuery) -> Result<Page<SurveyLink>, ApiError> {
+    read(&format!("/surveys/{id}/links"), &query_pairs(query)).await
+}
+
+/// `POST /surveys/{id}/links`: issues links (their paths are shown once).
+pub async fn issue_links(id: i64, request: &IssueLinks) -> Result<Vec<IssuedLink>, ApiError> {
+    write(Method::POST, &format!("/surveys/{id}/links"), request).await
+}
+
+/// `DELETE /surveys/{id}/links/{link_id}`: withdraws an unanswered link.
+pub async fn revoke_link(id: i64, link_id: i64) -> Result<(), ApiError> {
+    delete(&format!("/surveys/{id}/links/{link_id}"), &[]).await
+}
+
+// ---- tasks ---------------------------------------------------------------
+
+/// `GET /tasks`: one page of follow-up tasks.
+pub async fn tasks(query: &TaskQuery) -> Result<Page<Task>, ApiError> {
+    read("/tasks", &query_pairs(query)).await
+}
+
+/// `PATCH /tasks/{id}`: marks a task done or open again.
+pub async fn update_task(id: i64, update: &UpdateTask) -> Result<Task, ApiError> {
+    write(Method::PATCH, &format!("/tasks/{id}"), update).await
+}
+
+// ---- onboarding sheets ---------------------------------------------------
+
+/// `GET /sheet-templates`: every template (one page).
+pub async fn sheet_templates(query: &TemplateQuery) -> Result<Page<SheetTemplate>, ApiError> {
+    read("/sheet-templates", &query_pairs(query)).await
+}
+
+/// `GET /sheet-templates/{id}`.
+pub async fn sheet_template(id: i64) -> Result<SheetTemplate, ApiError> {
+    read(&format!("/sheet-templates/{id}"), &[]).await
+}
+
+/// `POST /sheet-templates` (managers).
+pub async fn create_sheet_template(input: &TemplateInput) -> Result<SheetTemplate, ApiError> {
+    write(Method::POST, "/sheet-templates", input).await
+}
+
+/// `PUT /sheet-templates/{id}` (managers; 409 when `version` is stale).
+pub async fn update_sheet_template(
+    id: i64,
+    update: &UpdateTemplate,
+) -> Result<SheetTemplate, ApiError> {
+    write(Method::PUT, &format!("/sheet-templates/{id}"), update).await
+}
+
+/// `GET /sheets`: one page of sheets.
+pub async fn sheets(query: &SheetQuery) -> Result<Page<Sheet>, ApiError> {
+    read("/sheets", &query_pairs(query)).await
+}
+
+/// `GET /sheets/kpis`: onboarding completion and time to value.
+pub async fn sheet_kpis(query: &OnboardingKpiQuery) -> Result<OnboardingSummary, ApiError> {
+    read("/sheets/kpis", &query_pairs(query)).await
+}
+
+/// `GET /sheets/{id}`: a sheet with its items and their history.
+pub async fn sheet(id: i64) -> Result<SheetDetail, ApiError> {
+    read(&format!("/sheets/{id}"), &[]).await
+}
+
+/// `POST /sheets`: starts a sheet from a template.
+pub async fn start_sheet(request: &StartSheet) -> Result<SheetDetail, ApiError> {
+    write(Method::POST, "/sheets", request).await
+}
+
+/// `PUT /sheets/{id}/items/{item_id}`: ticks or unticks an item.
+pub async fn tick_item(id: i64, item_id: i64, tick: &TickItem) -> Result<SheetDetail, ApiError> {
+    write(Method::PUT, &format!("/sheets/{id}/items/{item_id}"), tick).await
 }

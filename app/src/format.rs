@@ -129,19 +129,25 @@ pub fn percent(value: f64, locale: Locale) -> String {
     .unwrap_or_else(|| format!("{value:.1}%"))
 }
 
-/// A change in percentage points, always signed (`+2.3 pt`, `−1.0ポイント`).
-pub fn points(delta: f64, locale: Locale) -> String {
+/// A signed number with one decimal (`+12.5`, `−3.0`, `0.0`): an NPS, or a
+/// change in points or days.
+pub fn score(value: f64, locale: Locale) -> String {
     let one = JsValue::from_f64(1.0);
-    let number = intl(
+    intl(
         locale,
         &[
             ("signDisplay", JsValue::from_str("exceptZero")),
             ("minimumFractionDigits", one.clone()),
             ("maximumFractionDigits", one),
         ],
-        delta,
+        value,
     )
-    .unwrap_or_else(|| format!("{delta:+.1}"));
+    .unwrap_or_else(|| format!("{value:+.1}"))
+}
+
+/// A change in percentage points, always signed (`+2.3 pt`, `−1.0ポイント`).
+pub fn points(delta: f64, locale: Locale) -> String {
+    let number = score(delta, locale);
     match locale {
         Locale::en => format!("{number} pt"),
         Locale::ja => format!("{number}ポイント"),

@@ -48,6 +48,17 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("duplicates") view=pages::duplicates::DuplicatesPage />
                         <Route path=path!("workbench") view=pages::workbench::WorkbenchPage />
                         <Route path=path!("users") view=pages::users::UsersPage />
+                        <Route path=path!("surveys") view=pages::surveys::SurveysPage />
+                        <Route path=path!("surveys/new") view=pages::surveys::NewSurveyPage />
+                        <Route path=path!("surveys/record") view=pages::record_answer::RecordAnswerPage />
+                        <Route path=path!("surveys/:id") view=pages::survey::SurveyPage />
+                        <Route path=path!("surveys/:id/edit") view=pages::surveys::EditSurveyPage />
+                        <Route path=path!("sheets") view=pages::sheets::SheetsPage />
+                        <Route path=path!("sheets/:id") view=pages::sheet::SheetPage />
+                        <Route path=path!("sheet-templates") view=pages::templates::TemplatesPage />
+                        <Route path=path!("sheet-templates/new") view=pages::templates::TemplateEditorPage />
+                        <Route path=path!("sheet-templates/:id") view=pages::templates::TemplateEditorPage />
+                        <Route path=path!("tasks") view=pages::tasks::TasksPage />
                         <Route path=path!("audit") view=pages::audit::AuditPage />
                         <Route path=path!("account/password") view=pages::password::PasswordPage />
                     </ParentRoute>

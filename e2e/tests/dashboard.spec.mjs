@@ -56,6 +56,47 @@ test('an executive sees a manager\'s import on the dashboard within 2 s, without
   await other.close();
 });
 
+test('an executive\'s NPS tile changes within 2 s of a CSM recording an NPS answer in another browser, without a reload', async ({ page, browser }) => {
+  await signIn(page, USERS.exec);
+  await openDashboard(page);
+  await expect(page.getByTestId('tile-nps')).toBeVisible();
+
+  const other = await browser.newContext();
+  const csm = await other.newPage();
+  await signIn(csm, USERS.csm);
+  const json = async (resp) => { expect(resp.ok(), await resp.text()).toBeTruthy(); return resp.json(); };
+  const kpis = await json(await csm.request.get('/api/v1/kpis'));
+  const before = kpis.current.surveys;
+  // A manager (a third browser) opens the NPS survey the CSM answers.
+  const third = await browser.newContext();
+  const manager = await third.newPage();
+  await signIn(manager, USERS.manager);
+  const survey = await json(await manager.request.post('/api/v1/surveys', {
+    data: { kind: 'nps', name: `Live NPS ${Date.now().toString(36)}`, question: { en: 'Recommend us?', ja: 'すすめますか？' } },
+    headers: CSRF,
+  }));
+  await third.close();
+  const me = await json(await csm.request.get('/api/v1/session'));
+  const mine = await json(await csm.request.get(`/api/v1/accounts?owner=${me.id}&status=active&per_page=1`));
+  // A day of the dashboard's current period, so the answer counts in it.
+  const day = `${kpis.current.period.last_month}-01`;
+  const score = before.nps === 100 ? 0 : 10;
+  const navigations = [];
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+  const started = Date.now();
+  await json(await csm.request.post(`/api/v1/surveys/${survey.id}/responses`, {
+    data: { account_id: mine.items[0].id, score, answered_on: day }, headers: CSRF,
+  }));
+  const after = await json(await csm.request.get('/api/v1/kpis'));
+  expect(after.current.surveys.nps_responses).toBe(before.nps_responses + 1);
+  await expect.poll(() => raw(page, 'nps'), { timeout: 2_000, intervals: [50] }).toBe(String(after.current.surveys.nps));
+  expect(Date.now() - started).toBeLessThan(2_000);
+  expect(navigations, 'no reload').toEqual([]);
+  await page.getByTestId('tile-nps').getByText('Based on').click();
+  await expect(page.getByTestId('tile-nps')).toContainText(String(after.current.surveys.promoters));
+  await other.close();
+});
+
 test('hovering a bar shows its value, and the charts export PNG and CSV', async ({ page }) => {
   await signIn(page, USERS.exec);
   await openDashboard(page);
@@ -113,7 +154,13 @@ test('filters live in the URL, survive a reload, and the tiles equal the API for
   const shown = page.getByTestId('period-caption');
   await expect(shown).toContainText(`${api.basis.accounts} accounts`);
   const r = api.current.revenue[0];
-  const expected = { nrr: r.nrr_pct, grr: r.grr_pct, 'logo-churn': r.logo_churn_pct, retention: r.retention_pct, ltv: r.ltv, mrr: r.end_mrr };
+  const sv = api.current.surveys;
+  const ob = api.current.onboarding;
+  expect(api.basis.sources).toEqual(['surveys', 'onboarding']);
+  const expected = {
+    nrr: r.nrr_pct, grr: r.grr_pct, 'logo-churn': r.logo_churn_pct, retention: r.retention_pct, ltv: r.ltv, mrr: r.end_mrr,
+    nps: sv.nps, csat: sv.csat_pct, onboarding: ob.onboarding_completion_pct, ttv: ob.ttv_median_days,
+  };
   for (const [tile, value] of Object.entries(expected)) {
     await expect.poll(() => raw(page, tile), { message: tile }).toBe(value === null ? '' : String(value));
   }

@@ -168,6 +168,10 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIZUNA_WORKERS")]
     pub workers: Option<usize>,
+    /// Requests per minute per client address to the public survey page and API.
+    #[arg(long, env = "KIZUNA_PUBLIC_SURVEY_LIMIT", default_value_t = crate::auth::public_limit::DEFAULT_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub public_survey_limit: u32,
     /// Gross margin in percent, for the LTV KPI.
     #[arg(long, env = "KIZUNA_GROSS_MARGIN_PCT", default_value_t = 80.0, value_parser = parse_margin)]
     pub gross_margin_pct: f64,
@@ -366,6 +370,7 @@ fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         session_key: args.session_key,
         session_key_file: args.session_key_file,
         workers: args.workers,
+        public_survey_limit: args.public_survey_limit,
         gross_margin: args.gross_margin_pct / 100.0,
         public_origin: args.public_origin,
         allow_insecure_http: args.allow_insecure_http,

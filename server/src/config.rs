@@ -29,6 +29,9 @@ pub struct Config {
     pub session_key_file: Option<PathBuf>,
     /// HTTP worker threads (`None`: one per core).
     pub workers: Option<usize>,
+    /// Requests per minute per client address to the public survey page
+    /// and API.
+    pub public_survey_limit: u32,
     /// Gross margin for the LTV KPI, as a fraction (0.8 = 80 %).
     pub gross_margin: f64,
     /// The origin browsers reach the server at (`https://kizuna.example`);
@@ -64,6 +67,7 @@ impl Config {
             session_key: None,
             session_key_file: None,
             workers: None,
+            public_survey_limit: crate::auth::public_limit::DEFAULT_PER_MINUTE,
             gross_margin: DEFAULT_GROSS_MARGIN,
             public_origin: None,
             allow_insecure_http: false,

@@ -45,6 +45,18 @@ pub enum ApiError {
     /// Too many attempts in a short time; try again after this many seconds.
     #[error("Too many attempts; try again in {0} seconds.")]
     RateLimited(u64),
+    /// A public survey link that can no longer be answered (expired,
+    /// revoked, or its survey closed); `code` says which.
+    #[error("{message}")]
+    LinkGone {
+        /// `link_expired`, `link_revoked` or `survey_closed`.
+        code: &'static str,
+        /// What happened, for people.
+        message: String,
+    },
+    /// A single-use survey link that was already answered.
+    #[error("This link was already answered; thank you.")]
+    AlreadyAnswered,
     /// The request body has a media type this resource does not take.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -96,6 +108,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Conflict(_) => "conflict",
             ApiError::RateLimited(_) => "rate_limited",
+            ApiError::LinkGone { code, .. } => code,
+            ApiError::AlreadyAnswered => "already_answered",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::LastAdmin(_) => "last_admin",
             ApiError::ImportRunning => "import_running",
@@ -120,6 +134,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "Payload too large",
             ApiError::Conflict(_) => "Conflict",
             ApiError::RateLimited(_) => "Too many requests",
+            ApiError::LinkGone { .. } => "Link no longer valid",
+            ApiError::AlreadyAnswered => "Already answered",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::LastAdmin(_) => "Last admin",
             ApiError::ImportRunning => "Import running",
@@ -170,6 +186,8 @@ impl ResponseError for ApiError {
             }
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::LinkGone { .. } => StatusCode::GONE,
+            ApiError::AlreadyAnswered => StatusCode::CONFLICT,
             ApiError::SpaNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -279,6 +297,15 @@ mod tests {
             (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
             (ApiError::RateLimited(3), 429, "rate_limited"),
+            (
+                ApiError::LinkGone {
+                    code: "link_expired",
+                    message: "x".into(),
+                },
+                410,
+                "link_expired",
+            ),
+            (ApiError::AlreadyAnswered, 409, "already_answered"),
             (
                 ApiError::UnsupportedMediaType("x".into()),
                 415,

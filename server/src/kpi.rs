@@ -24,7 +24,7 @@ use kizuna_shared::api::{
     MAX_SERIES_PERIODS,
 };
 use kizuna_shared::domain::Currency;
-use kizuna_shared::metrics::kpi::{FactFilter, KpiFacts};
+use kizuna_shared::metrics::kpi::{onboarding_kpis, survey_kpis, FactFilter, KpiFacts};
 use kizuna_shared::metrics::{Month, Period};
 
 use crate::db::{self, DbError, DbPool};
@@ -39,6 +39,8 @@ pub struct Snapshot {
     pub version: i64,
     /// The facts.
     pub facts: KpiFacts,
+    /// Survey answers and onboarding sheets (NPS, CSAT, onboarding KPIs).
+    pub experience: db::kpi::Experience,
     /// How long reading and building took.
     pub load_time: Duration,
 }
@@ -116,6 +118,10 @@ impl KpiService {
             None => None,
         };
         let (read_version, facts, how) = match patch {
+            // Only survey answers or sheets changed: the revenue facts stay.
+            Some((old, latest, changed)) if changed.is_empty() => {
+                (latest, old.facts.clone(), "kept")
+            }
             Some((old, latest, changed)) => (
                 latest,
                 db::kpi::patch_facts(&mut conn, &old.facts, &changed)?,
@@ -126,9 +132,12 @@ impl KpiService {
                 (v, f, "loaded")
             }
         };
+        // Read after the version, like the facts: never older than it.
+        let experience = db::kpi::load_experience(&mut conn)?;
         let snapshot = Arc::new(Snapshot {
             version: read_version.max(version),
             facts,
+            experience,
             load_time: started.elapsed(),
         });
         tracing::info!(
@@ -199,8 +208,10 @@ impl KpiService {
 const PATCH_LIMIT: i64 = 200;
 
 /// When every change since `old` names its account and is an account
-/// change (edit, merge, deletion), the latest version and those accounts:
-/// the fact set can be patched instead of read again.
+/// change (edit, merge, deletion), or is a survey answer or sheet change
+/// (which leave the revenue facts alone), the latest version and the
+/// accounts to read again: the fact set can be patched instead of read
+/// again.
 fn patchable(
     conn: &mut db::DbConn,
     old: &Snapshot,
@@ -219,6 +230,11 @@ fn patchable(
             (kizuna_shared::api::ChangeKind::AccountChange, Some(id)) => {
                 changed.insert(id);
             }
+            (
+                kizuna_shared::api::ChangeKind::SurveyAnswer
+                | kizuna_shared::api::ChangeKind::SheetCompletion,
+                _,
+            ) => {}
             _ => return Ok(None),
         }
     }
@@ -253,18 +269,41 @@ fn basis(snapshot: &Snapshot, filter: &FactFilter, gross_margin: f64) -> KpiBasi
         first_data_month: range.map(|(f, _)| f),
         last_data_month: range.map(|(_, l)| l),
         gross_margin,
-        sources: Vec::new(),
+        sources: SOURCES.iter().map(|s| (*s).to_owned()).collect(),
     }
 }
 
+/// The optional data sources this server fills (`KpiBasis::sources`): the
+/// dashboard shows the NPS/CSAT and onboarding tiles for them.
+pub const SOURCES: [&str; 2] = ["surveys", "onboarding"];
+
 /// Every KPI of one period.
 fn period_kpis(
-    facts: &KpiFacts,
+    snapshot: &Snapshot,
     filter: &FactFilter,
     period: Period,
     currencies: &[Currency],
     gross_margin: f64,
 ) -> PeriodKpis {
+    let facts = &snapshot.facts;
+    let experience = &snapshot.experience;
+    let answers = experience.answers.iter().filter(|a| {
+        a.account
+            .is_some_and(|id| facts.account_matches(id, filter))
+    });
+    let sheets = experience
+        .sheets
+        .iter()
+        .filter(|s| facts.account_matches(s.account, filter));
+    // Completions count up to today (Japan's date included, as ticking
+    // allows), whatever the period.
+    let as_of = db::sheets::latest_today(chrono::Utc::now().date_naive());
+    let onboarding = onboarding_kpis(
+        sheets,
+        |a| facts.attrs(*a).and_then(|x| x.contract_start),
+        period,
+        as_of,
+    );
     let mut revenue = facts.revenue(filter, period, gross_margin);
     PeriodKpis {
         period: period.into(),
@@ -275,8 +314,8 @@ fn period_kpis(
                 movements: revenue.remove(c).unwrap_or_default(),
             })
             .collect(),
-        surveys: None,
-        onboarding: None,
+        surveys: Some(survey_kpis(answers, period)),
+        onboarding: Some(onboarding),
     }
 }
 
@@ -304,8 +343,8 @@ pub fn compute_kpis(
     let currencies = listed_currencies(facts);
     Ok(KpiResponse {
         period_kind: query.kind(),
-        current: period_kpis(facts, &filter, current, &currencies, gross_margin),
-        previous: period_kpis(facts, &filter, previous, &currencies, gross_margin),
+        current: period_kpis(snapshot, &filter, current, &currencies, gross_margin),
+        previous: period_kpis(snapshot, &filter, previous, &currencies, gross_margin),
         basis: basis(snapshot, &filter, gross_margin),
     })
 }
@@ -333,7 +372,7 @@ pub fn compute_series(
     let currencies = listed_currencies(facts);
     let periods: Vec<PeriodKpis> = first
         .series(count)
-        .map(|p| period_kpis(facts, &filter, p, &currencies, gross_margin))
+        .map(|p| period_kpis(snapshot, &filter, p, &currencies, gross_margin))
         .collect();
     Ok(KpiSeriesResponse {
         period_kind: kind,

@@ -18,6 +18,7 @@ pub mod scoring_cache;
 pub mod snapshots;
 pub mod spa;
 pub mod startup;
+pub mod survey_page;
 pub mod telemetry;
 
 pub use error::ApiError;

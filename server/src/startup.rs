@@ -16,6 +16,7 @@ use utoipa_actix_web::AppExt;
 use crate::auth::client::ClientAddrPolicy;
 use crate::auth::csrf::{self, PublicOrigin};
 use crate::auth::password::{self, PasswordWork};
+use crate::auth::public_limit::PublicLimiter;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::auth::session::{self, KeySource, SessionCookies};
 use crate::config::Config;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub password_work: web::Data<PasswordWork>,
     /// Progress of running imports (shared by all workers).
     pub imports: web::Data<crate::import::progress::ProgressRegistry>,
+    /// Rate limit of the public survey page and API (shared by all workers).
+    pub public_limiter: web::Data<PublicLimiter>,
     /// HTTP worker threads.
     pub workers: Option<usize>,
     /// Change events of this instance (shared by all workers).
@@ -112,6 +115,7 @@ pub fn build_state(config: &Config) -> anyhow::Result<AppState> {
         limiter: web::Data::new(LoginLimiter::new(config.login_limits)),
         password_work: web::Data::new(PasswordWork::default()),
         imports: web::Data::new(Default::default()),
+        public_limiter: web::Data::new(PublicLimiter::new(config.public_survey_limit)),
         workers: config.workers,
     })
 }
@@ -182,12 +186,18 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(cookies.clone())
             .app_data(origin.clone())
             .app_data(state.imports.clone())
+            .app_data(state.public_limiter.clone())
             .app_data(state.events.clone())
             .app_data(state.scoring.clone())
             .app_data(state.kpis.clone())
             .service(
                 utoipa_actix_web::scope("/api/v1")
                     .configure(routes::configure_v1)
+                    .default_service(web::to(routes::api_not_found)),
+            )
+            .service(
+                utoipa_actix_web::scope("/api/public")
+                    .configure(routes::configure_public)
                     .default_service(web::to(routes::api_not_found)),
             )
             .split_for_parts();
@@ -210,6 +220,9 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     .route("/openapi.json", web::get().to(openapi_document))
                     .default_service(web::to(routes::api_not_found)),
             )
+            // The public survey answer page (server-rendered, never the SPA).
+            .route("/s/assets/{file}", web::get().to(routes::public::asset))
+            .route("/s/{token}", web::get().to(routes::public::answer_page))
             .route("/", web::get().to(spa::index))
             .route("/index.html", web::get().to(spa::index));
         if let Some(built) = &state.spa {

@@ -116,6 +116,8 @@ string_enum!(
         ChampionName => "champion_name",
         /// When the champion last changed.
         ChampionChangedOn => "champion_changed_on",
+        /// The customer's language (survey pages).
+        Language => "language",
     }
 );
 
@@ -134,6 +136,28 @@ impl AccountField {
                 | AccountField::Status
                 | AccountField::ChurnDate
         )
+    }
+}
+
+/// Whether the user `user_id` with `role` may tick and untick the items of
+/// a sheet of `kind`: managers and admins any sheet; for a customer sheet
+/// the account's owner (`account_owner`); for a teammate sheet the new
+/// member and their guide. Executives none.
+pub fn can_tick_sheet(
+    role: Role,
+    user_id: i64,
+    kind: SheetKind,
+    account_owner: Option<i64>,
+    member: Option<i64>,
+    guide: Option<i64>,
+) -> bool {
+    match role {
+        Role::Admin | Role::Manager => true,
+        Role::Executive => false,
+        Role::Csm => match kind {
+            SheetKind::Customer => account_owner == Some(user_id),
+            SheetKind::Teammate => member == Some(user_id) || guide == Some(user_id),
+        },
     }
 }
 
@@ -260,6 +284,189 @@ impl Tier {
     }
 }
 
+string_enum!(
+    /// Kind of survey question.
+    SurveyKind, "survey kind", {
+        /// Net promoter question, 0–10.
+        Nps => "nps",
+        /// Satisfaction question, 1–5.
+        Csat => "csat",
+    }
+);
+
+impl SurveyKind {
+    /// The lowest and highest valid score (`0–10` for NPS, `1–5` for CSAT).
+    pub const fn score_range(self) -> (u8, u8) {
+        match self {
+            SurveyKind::Nps => (0, 10),
+            SurveyKind::Csat => (1, 5),
+        }
+    }
+
+    /// Whether `score` is a valid answer to a question of this kind.
+    pub const fn accepts(self, score: u8) -> bool {
+        let (min, max) = self.score_range();
+        score >= min && score <= max
+    }
+}
+
+string_enum!(
+    /// Where a score falls: NPS promoters (9–10), passives (7–8) and
+    /// detractors (0–6); CSAT satisfied (4–5), neutral (3) and dissatisfied
+    /// (1–2). A negative answer asks for a follow-up.
+    ScoreGroup, "score group", {
+        /// NPS 9–10, CSAT 4–5.
+        Positive => "positive",
+        /// NPS 7–8, CSAT 3.
+        Neutral => "neutral",
+        /// NPS 0–6, CSAT 1–2.
+        Negative => "negative",
+    }
+);
+
+impl ScoreGroup {
+    /// The group of a valid score (`None` when `score` is out of range).
+    pub const fn of(kind: SurveyKind, score: u8) -> Option<ScoreGroup> {
+        if !kind.accepts(score) {
+            return None;
+        }
+        let (low, high) = match kind {
+            SurveyKind::Nps => (6, 9),
+            SurveyKind::Csat => (2, 4),
+        };
+        Some(if score <= low {
+            ScoreGroup::Negative
+        } else if score >= high {
+            ScoreGroup::Positive
+        } else {
+            ScoreGroup::Neutral
+        })
+    }
+
+    /// The scores `[min, max]` of this group for `kind`.
+    pub const fn range(self, kind: SurveyKind) -> (u8, u8) {
+        match (kind, self) {
+            (SurveyKind::Nps, ScoreGroup::Negative) => (0, 6),
+            (SurveyKind::Nps, ScoreGroup::Neutral) => (7, 8),
+            (SurveyKind::Nps, ScoreGroup::Positive) => (9, 10),
+            (SurveyKind::Csat, ScoreGroup::Negative) => (1, 2),
+            (SurveyKind::Csat, ScoreGroup::Neutral) => (3, 3),
+            (SurveyKind::Csat, ScoreGroup::Positive) => (4, 5),
+        }
+    }
+}
+
+string_enum!(
+    /// How a survey answer reached Kizuna.
+    AnswerChannel, "channel", {
+        /// Heard on a call and entered by a CSM (a proxy answer).
+        Call => "call",
+        /// Given by the customer through a personal link.
+        Link => "link",
+    }
+);
+
+string_enum!(
+    /// A language of the product and of customer-facing texts.
+    Language, "language", {
+        /// English.
+        En => "en",
+        /// Japanese.
+        Ja => "ja",
+    }
+);
+
+impl Language {
+    /// The language of an account without a stated one: Japanese for yen
+    /// accounts, English otherwise.
+    pub const fn default_for(currency: Currency) -> Language {
+        match currency {
+            Currency::Jpy => Language::Ja,
+            Currency::Usd | Currency::Eur => Language::En,
+        }
+    }
+
+    /// The other language.
+    pub const fn other(self) -> Language {
+        match self {
+            Language::En => Language::Ja,
+            Language::Ja => Language::En,
+        }
+    }
+}
+
+string_enum!(
+    /// Where a personal survey link stands.
+    LinkStatus, "link status", {
+        /// Can be answered.
+        Open => "open",
+        /// Answered (single use: it cannot be answered again).
+        Answered => "answered",
+        /// Past its expiry, unanswered.
+        Expired => "expired",
+        /// Withdrawn by staff, unanswered.
+        Revoked => "revoked",
+    }
+);
+
+string_enum!(
+    /// Whether a task still needs doing.
+    TaskStatus, "task status", {
+        /// To do.
+        Open => "open",
+        /// Done.
+        Done => "done",
+    }
+);
+
+string_enum!(
+    /// Why a task exists. Coverage rules add their own kinds.
+    TaskKind, "task kind", {
+        /// Follow up a negative survey answer (NPS 0–6, CSAT 1–2).
+        SurveyFollowUp => "survey_follow_up",
+    }
+);
+
+string_enum!(
+    /// Whom an onboarding sheet is for.
+    SheetKind, "sheet kind", {
+        /// A customer account (customer onboarding).
+        Customer => "customer",
+        /// A new team member (enablement).
+        Teammate => "teammate",
+    }
+);
+
+string_enum!(
+    /// Lifecycle phase of a sheet item.
+    SheetPhase, "phase", {
+        /// Onboarding (導入期): getting the customer live.
+        Onboarding => "onboarding",
+        /// Adoption (活用期): regular use.
+        Adoption => "adoption",
+        /// Renewal (更新期): the run-up to renewal.
+        Renewal => "renewal",
+    }
+);
+
+string_enum!(
+    /// Who is responsible for a sheet item.
+    ResponsibleRole, "responsible role", {
+        /// The account's CSM.
+        Csm => "csm",
+        /// The CS manager.
+        Manager => "manager",
+        /// CS Ops.
+        CsOps => "cs_ops",
+        /// The new member's mentor.
+        Mentor => "mentor",
+        /// The customer.
+        Customer => "customer",
+        /// The new team member.
+        NewMember => "new_member",
+    }
+);
+
 /// Formats minor units as a plain decimal string in major units
 /// (`123456, Usd` → `"1234.56"`), for CSV files and logs. The UI formats
 /// money through the browser's `Intl` instead.
@@ -366,5 +573,38 @@ mod tests {
         assert_eq!(format_major(520_000, Currency::Jpy), "520000");
         assert_eq!(format_major(7_985, Currency::Usd), "79.85");
         assert_eq!(format_major(-5, Currency::Usd), "-0.05");
+    }
+
+    #[test]
+    fn score_groups_follow_the_nps_and_csat_rules() {
+        let nps: Vec<_> = (0..=10)
+            .map(|s| ScoreGroup::of(SurveyKind::Nps, s))
+            .collect();
+        assert_eq!(nps[6], Some(ScoreGroup::Negative));
+        assert_eq!(nps[7], Some(ScoreGroup::Neutral));
+        assert_eq!(nps[8], Some(ScoreGroup::Neutral));
+        assert_eq!(nps[9], Some(ScoreGroup::Positive));
+        assert_eq!(ScoreGroup::of(SurveyKind::Nps, 11), None);
+        assert_eq!(ScoreGroup::of(SurveyKind::Csat, 0), None);
+        assert_eq!(
+            ScoreGroup::of(SurveyKind::Csat, 2),
+            Some(ScoreGroup::Negative)
+        );
+        assert_eq!(
+            ScoreGroup::of(SurveyKind::Csat, 3),
+            Some(ScoreGroup::Neutral)
+        );
+        assert_eq!(
+            ScoreGroup::of(SurveyKind::Csat, 4),
+            Some(ScoreGroup::Positive)
+        );
+        // Every valid score lies in the range of its own group.
+        for kind in SurveyKind::ALL {
+            let (min, max) = kind.score_range();
+            for s in min..=max {
+                let (lo, hi) = ScoreGroup::of(*kind, s).unwrap().range(*kind);
+                assert!((lo..=hi).contains(&s), "{kind} {s}");
+            }
+        }
     }
 }

@@ -205,6 +205,51 @@ proptest! {
 }
 
 proptest! {
+    /// NPS and CSAT: the groups partition the valid answers, the scores stay
+    /// in their ranges, and the margins of error are finite and non-negative.
+    #[test]
+    fn survey_scores_partition_and_bound(scores in prop::collection::vec(0u8..=12, 0..200)) {
+        use kizuna_shared::domain::{ScoreGroup, SurveyKind};
+        use kizuna_shared::metrics::kpi::{csat, nps};
+        let n = nps(scores.iter().copied());
+        prop_assert_eq!(n.promoters + n.passives + n.detractors, n.responses);
+        prop_assert_eq!(n.responses, scores.iter().filter(|s| **s <= 10).count());
+        if let (Some(v), Some(m)) = (n.nps, n.moe95) {
+            prop_assert!((-100.0..=100.0).contains(&v));
+            prop_assert!(m.is_finite() && m >= 0.0);
+        }
+        let c = csat(scores.iter().copied());
+        prop_assert_eq!(c.satisfied + c.neutral + c.dissatisfied, c.responses);
+        if let (Some(p), Some(m)) = (c.pct, c.moe95) {
+            prop_assert!((0.0..=100.0).contains(&p));
+            prop_assert!(m.is_finite() && (0.0..=100.0).contains(&m));
+        }
+        // The shared score groups count the same answers as the metrics.
+        let negative = scores
+            .iter()
+            .filter(|s| ScoreGroup::of(SurveyKind::Nps, **s) == Some(ScoreGroup::Negative))
+            .count();
+        prop_assert_eq!(negative, n.detractors);
+        let positive = scores
+            .iter()
+            .filter(|s| ScoreGroup::of(SurveyKind::Csat, **s) == Some(ScoreGroup::Positive))
+            .count();
+        prop_assert_eq!(positive, c.satisfied);
+    }
+
+    /// More answers with the same mix never widen the CSAT margin of error.
+    #[test]
+    fn csat_margin_shrinks_with_more_answers(sat in 0usize..50, unsat in 0usize..50, k in 2usize..5) {
+        use kizuna_shared::metrics::kpi::csat;
+        prop_assume!(sat + unsat > 0);
+        let once: Vec<u8> = std::iter::repeat_n(5, sat).chain(std::iter::repeat_n(1, unsat)).collect();
+        let many: Vec<u8> = once.iter().copied().cycle().take(once.len() * k).collect();
+        let (a, b) = (csat(once).moe95.unwrap(), csat(many).moe95.unwrap());
+        prop_assert!(b <= a + 1e-9);
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// The columnar fact set and the row-based function give identical

@@ -573,7 +573,13 @@ fn nps_and_csat_by_hand() {
     assert_eq!(nps([11, 200]).responses, 0);
     let c = csat([5, 4, 3, 1, 0]);
     assert_eq!((c.responses, c.satisfied), (4, 2));
+    assert_eq!((c.neutral, c.dissatisfied), (1, 1));
     assert_eq!(c.pct, Some(50.0));
+    // p = 0.5, N = 4: MoE = 1.96·100·√(0.25/4) = 196·0.25 = 49
+    assert!(close(c.moe95.expect("moe"), 49.0));
+    // All satisfied: no spread, MoE 0; no answers: none.
+    assert_eq!(csat([5, 5, 4]).moe95, Some(0.0));
+    assert_eq!(csat([]).moe95, None);
     let answers: Vec<SurveyAnswer> = vec![
         SurveyAnswer {
             account: None,

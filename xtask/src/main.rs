@@ -31,12 +31,12 @@ use tools::Toolbox;
 /// BENCHMARKS.md. Raised again to 1,750 / 520 KB for the KPI dashboard
 /// (issue 12 allows at most +100 KB brotli; the build was 1,669 / 493 KB
 /// before Leptos' `erase_components` was turned on for wasm32, see
-/// BENCHMARKS.md). Raised to 2,080 / 580 KB for the health-score workbench
-/// (issue 10 allows at most +100 KB brotli on the budget; the `wbcore`
-/// build with the workbench measured 2,072 / 576 KB). The next step down is
-/// lazily loaded routes.
-const WASM_RAW_BUDGET: u64 = 2_080 * 1024;
-const WASM_BROTLI_BUDGET: u64 = 580 * 1024;
+/// BENCHMARKS.md). Raised to 2,400 / 615 KB for issue 11's survey and sheet
+/// pages plus issue 12's four experience tiles (measured 2,357 / 609 KB;
+/// the cap agreed for both issues is 520 + 100 + 45 = 665 KB brotli). The
+/// next step down is lazily loaded routes.
+const WASM_RAW_BUDGET: u64 = 2_400 * 1024;
+const WASM_BROTLI_BUDGET: u64 = 615 * 1024;
 
 /// Kizuna's developer commands.
 #[derive(Debug, Parser)]

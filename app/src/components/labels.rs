@@ -1,8 +1,11 @@
 //! Translated labels of the shared enums.
 
 use crate::i18n::*;
-use kizuna_shared::api::{AuditCategory, AuditKind, SignalDefinition};
-use kizuna_shared::domain::{AccountStatus, ExpansionPotential, Role, Tier};
+use kizuna_shared::api::{AuditCategory, AuditKind, SignalDefinition, SurveyState};
+use kizuna_shared::domain::{
+    AccountStatus, AnswerChannel, ExpansionPotential, Language, LinkStatus, ResponsibleRole, Role,
+    ScoreGroup, SheetKind, SheetPhase, SurveyKind, TaskKind, TaskStatus, Tier,
+};
 use kizuna_shared::metrics::Band;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -82,6 +85,20 @@ pub fn audit_kind_label(locale: Locale, kind: AuditKind) -> String {
         SignalChanged => signal_changed,
         ModelDraftSaved => model_draft_saved,
         ModelPublished => model_published,
+        SurveyCreated => survey_created,
+        SurveyChanged => survey_changed,
+        SurveyAnswerRecorded => survey_answer_recorded,
+        SurveyLinksIssued => survey_links_issued,
+        SurveyLinkRevoked => survey_link_revoked,
+        SurveyAnswersExported => survey_answers_exported,
+        TemplateCreated => template_created,
+        TemplateChanged => template_changed,
+        SheetStarted => sheet_started,
+        SheetCompleted => sheet_completed,
+        SheetReopened => sheet_reopened,
+        SheetDeleted => sheet_deleted,
+        TaskDone => task_done,
+        TaskReopened => task_reopened,
     )
 }
 
@@ -172,6 +189,126 @@ pub fn BandPill(band: Band) -> impl IntoView {
             <span aria-hidden="true">{icon}</span>
             " "
             {move || band_label(i18n.get_locale(), band)}
+        </span>
+    }
+}
+
+/// The translated name of a survey kind.
+pub fn survey_kind_label(i18n: I18nContext<Locale>, kind: SurveyKind) -> String {
+    match kind {
+        SurveyKind::Nps => t_string!(i18n, kind_nps).to_string(),
+        SurveyKind::Csat => t_string!(i18n, kind_csat).to_string(),
+    }
+}
+
+/// The translated name of a score group: promoters/passives/detractors for
+/// NPS, satisfied/neutral/dissatisfied for CSAT.
+pub fn group_label(i18n: I18nContext<Locale>, kind: SurveyKind, group: ScoreGroup) -> String {
+    match (kind, group) {
+        (SurveyKind::Nps, ScoreGroup::Positive) => t_string!(i18n, group_promoters).to_string(),
+        (SurveyKind::Nps, ScoreGroup::Neutral) => t_string!(i18n, group_passives).to_string(),
+        (SurveyKind::Nps, ScoreGroup::Negative) => t_string!(i18n, group_detractors).to_string(),
+        (SurveyKind::Csat, ScoreGroup::Positive) => t_string!(i18n, group_satisfied).to_string(),
+        (SurveyKind::Csat, ScoreGroup::Neutral) => t_string!(i18n, group_neutral).to_string(),
+        (SurveyKind::Csat, ScoreGroup::Negative) => t_string!(i18n, group_dissatisfied).to_string(),
+    }
+}
+
+/// The translated name of an answer channel.
+pub fn channel_label(i18n: I18nContext<Locale>, channel: AnswerChannel) -> String {
+    match channel {
+        AnswerChannel::Call => t_string!(i18n, channel_call).to_string(),
+        AnswerChannel::Link => t_string!(i18n, channel_link).to_string(),
+    }
+}
+
+/// The translated name of a link status.
+pub fn link_status_label(i18n: I18nContext<Locale>, status: LinkStatus) -> String {
+    match status {
+        LinkStatus::Open => t_string!(i18n, link_open).to_string(),
+        LinkStatus::Answered => t_string!(i18n, link_answered).to_string(),
+        LinkStatus::Expired => t_string!(i18n, link_expired).to_string(),
+        LinkStatus::Revoked => t_string!(i18n, link_revoked).to_string(),
+    }
+}
+
+/// The translated name of a survey's state.
+pub fn survey_state_label(i18n: I18nContext<Locale>, state: SurveyState) -> String {
+    match state {
+        SurveyState::Scheduled => t_string!(i18n, state_scheduled).to_string(),
+        SurveyState::Open => t_string!(i18n, state_open).to_string(),
+        SurveyState::Closed => t_string!(i18n, state_closed).to_string(),
+        SurveyState::Archived => t_string!(i18n, state_archived).to_string(),
+    }
+}
+
+/// The translated name of a language.
+pub fn language_label(i18n: I18nContext<Locale>, language: Language) -> String {
+    match language {
+        Language::En => t_string!(i18n, language_en).to_string(),
+        Language::Ja => t_string!(i18n, language_ja).to_string(),
+    }
+}
+
+/// The translated name of a sheet phase (導入期・活用期・更新期).
+pub fn phase_label(i18n: I18nContext<Locale>, phase: SheetPhase) -> String {
+    match phase {
+        SheetPhase::Onboarding => t_string!(i18n, phase_onboarding).to_string(),
+        SheetPhase::Adoption => t_string!(i18n, phase_adoption).to_string(),
+        SheetPhase::Renewal => t_string!(i18n, phase_renewal).to_string(),
+    }
+}
+
+/// The translated name of a responsible role.
+pub fn responsible_label(i18n: I18nContext<Locale>, role: ResponsibleRole) -> String {
+    match role {
+        ResponsibleRole::Csm => t_string!(i18n, resp_csm).to_string(),
+        ResponsibleRole::Manager => t_string!(i18n, resp_manager).to_string(),
+        ResponsibleRole::CsOps => t_string!(i18n, resp_cs_ops).to_string(),
+        ResponsibleRole::Mentor => t_string!(i18n, resp_mentor).to_string(),
+        ResponsibleRole::Customer => t_string!(i18n, resp_customer).to_string(),
+        ResponsibleRole::NewMember => t_string!(i18n, resp_new_member).to_string(),
+    }
+}
+
+/// The translated name of a sheet kind.
+pub fn sheet_kind_label(i18n: I18nContext<Locale>, kind: SheetKind) -> String {
+    match kind {
+        SheetKind::Customer => t_string!(i18n, sheet_customer).to_string(),
+        SheetKind::Teammate => t_string!(i18n, sheet_teammate).to_string(),
+    }
+}
+
+/// The translated name of a task kind.
+pub fn task_kind_label(i18n: I18nContext<Locale>, kind: TaskKind) -> String {
+    match kind {
+        TaskKind::SurveyFollowUp => t_string!(i18n, task_survey_follow_up).to_string(),
+    }
+}
+
+/// The translated name of a task status.
+pub fn task_status_label(i18n: I18nContext<Locale>, status: TaskStatus) -> String {
+    match status {
+        TaskStatus::Open => t_string!(i18n, task_open).to_string(),
+        TaskStatus::Done => t_string!(i18n, task_done).to_string(),
+    }
+}
+
+/// A score with its group: a shape and text beside the colour.
+#[component]
+pub fn ScoreBadge(kind: SurveyKind, score: u8) -> impl IntoView {
+    let i18n = use_i18n();
+    let group = ScoreGroup::of(kind, score).unwrap_or(ScoreGroup::Neutral);
+    let (class, icon) = match group {
+        ScoreGroup::Positive => ("pill pill-positive", "▲"),
+        ScoreGroup::Neutral => ("pill pill-neutral", "●"),
+        ScoreGroup::Negative => ("pill pill-negative", "▼"),
+    };
+    view! {
+        <span class=class data-group=group.as_str()>
+            <span aria-hidden="true">{icon}</span>
+            " " <strong>{score}</strong> " "
+            <span class="pill-note">{move || group_label(i18n, kind, group)}</span>
         </span>
     }
 }

@@ -5,3 +5,4 @@ pub mod import_messages;
 pub mod labels;
 pub mod pager;
 pub mod shell;
+pub mod work;

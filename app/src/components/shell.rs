@@ -121,6 +121,9 @@ fn Header() -> impl IntoView {
                 <A href="/signals">{t!(i18n, signals.nav)}</A>
                 <A href="/duplicates">{t!(i18n, nav_duplicates)}</A>
                 <A href="/workbench">{t!(i18n, workbench.nav)}</A>
+                <A href="/surveys">{t!(i18n, nav_surveys)}</A>
+                <A href="/sheets">{t!(i18n, nav_sheets)}</A>
+                <A href="/tasks">{t!(i18n, nav_tasks)}</A>
                 <Show when=is_admin>
                     <A href="/users">{t!(i18n, nav_users)}</A>
                 </Show>

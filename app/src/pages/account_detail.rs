@@ -133,6 +133,7 @@ fn account_view(
         a.domain.clone(),
     );
     let (contract_start, renewal, churn_date) = (a.contract_start, a.renewal_date, a.churn_date);
+    let language = a.language;
     let churn_reason = a.churn_reason.clone();
     let champion = a.champion_name.clone();
     let champion_changed = a.champion_changed_on;
@@ -195,6 +196,9 @@ fn account_view(
                     <dt>{t!(i18n, col_domain)}</dt><dd>{text(domain)}</dd>
                     <dt>{t!(i18n, col_industry)}</dt><dd>{text(industry)}</dd>
                     <dt>{t!(i18n, col_plan)}</dt><dd>{text(plan)}</dd>
+                    <dt>{t!(i18n, field_customer_language)}</dt>
+                    <dd>{move || language.map(|l| crate::components::labels::language_label(i18n, l))
+                        .unwrap_or_else(|| t_string!(i18n, language_default).to_string())}</dd>
                     <dt>{t!(i18n, col_owner)}</dt>
                     <dd>{match owner {
                         Some(o) => view! { <span>{o.name}</span> " " <span class="muted small">{o.email}</span> }.into_any(),
@@ -227,6 +231,29 @@ fn account_view(
         <HealthSection account_id=id definitions=definitions />
         <SignalsSection account_id=id latest=detail.latest_signals.clone() definitions=definitions />
         <ContactsSection account_id=id contacts=detail.contacts.clone() editable=Signal::derive(can_edit) reload=reload />
+        <AccountWork account_id=id name=a.name.clone() />
+    }
+}
+
+/// The account's onboarding sheets, open tasks and the way to record a
+/// survey answer heard on a call.
+#[component]
+fn AccountWork(account_id: i64, name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <crate::pages::sheets::AccountSheets account=account_id name=name />
+        <section class="card section" aria-labelledby="account-tasks-heading" data-testid="account-tasks">
+            <div class="section-head">
+                <h2 id="account-tasks-heading">{t!(i18n, tasks_title)}</h2>
+                <Show when=crate::pages::surveys::can_survey>
+                    <a class="button" href=format!("/surveys/record?account={account_id}") data-testid="account-record-answer">
+                        {t!(i18n, record_answer)}
+                    </a>
+                </Show>
+            </div>
+            <crate::pages::tasks::TaskList account=Some(account_id)
+                status=Signal::derive(|| Some(kizuna_shared::domain::TaskStatus::Open)) />
+        </section>
     }
 }
 

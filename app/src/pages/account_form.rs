@@ -19,7 +19,7 @@ use crate::session::use_session;
 use garde::Validate;
 use kizuna_shared::api::{Account, AccountInput, FieldError, UpdateAccount};
 use kizuna_shared::cells;
-use kizuna_shared::domain::{AccountField, AccountStatus, Currency, ExpansionPotential};
+use kizuna_shared::domain::{AccountField, AccountStatus, Currency, ExpansionPotential, Language};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_navigate;
@@ -66,6 +66,8 @@ pub struct AccountDraft {
     pub champion_name: String,
     /// Champion change date.
     pub champion_changed_on: String,
+    /// The customer's language (survey pages).
+    pub language: Option<Language>,
 }
 
 impl Default for AccountDraft {
@@ -90,6 +92,7 @@ impl Default for AccountDraft {
             expansion_potential: ExpansionPotential::None,
             champion_name: String::new(),
             champion_changed_on: String::new(),
+            language: None,
         }
     }
 }
@@ -151,6 +154,7 @@ impl AccountDraft {
             expansion_potential: a.expansion_potential,
             champion_name: a.champion_name.clone().unwrap_or_default(),
             champion_changed_on: d(a.champion_changed_on),
+            language: a.language,
         }
     }
 
@@ -205,6 +209,7 @@ impl AccountDraft {
             expansion_potential: self.expansion_potential,
             champion_name: opt(&self.champion_name),
             champion_changed_on,
+            language: self.language,
         };
         if let Err(report) = input.validate() {
             for e in FieldError::from_report(&report) {
@@ -277,6 +282,7 @@ pub fn keep_stored(input: &mut AccountInput, stored: &AccountInput, field: Accou
         AccountField::ExpansionPotential => input.expansion_potential = stored.expansion_potential,
         AccountField::ChampionName => input.champion_name = stored.champion_name.clone(),
         AccountField::ChampionChangedOn => input.champion_changed_on = stored.champion_changed_on,
+        AccountField::Language => input.language = stored.language,
     }
 }
 
@@ -514,6 +520,16 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
                             {ExpansionPotential::ALL.iter().map(|x| {
                                 let x = *x;
                                 view! { <option value=x.as_str() selected=move || draft.with(|d| d.expansion_potential == x)>{move || expansion_label(i18n, x)}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="f-language">{t!(i18n, field_customer_language)}</label>
+                        <select id="f-language" on:change=move |ev| { let v = event_target_value(&ev).parse().ok(); draft.update(|d| d.language = v); }>
+                            <option value="" selected=move || draft.with(|d| d.language.is_none())>{t!(i18n, language_default)}</option>
+                            {Language::ALL.iter().map(|l| {
+                                let l = *l;
+                                view! { <option value=l.as_str() selected=move || draft.with(|d| d.language == Some(l))>{move || crate::components::labels::language_label(i18n, l)}</option> }
                             }).collect_view()}
                         </select>
                     </div>

@@ -460,8 +460,14 @@ fn PeriodCaption(r: KpiResponse) -> impl IntoView {
 /// How a value is written and whether a rise is good.
 #[derive(Clone, Copy)]
 enum Unit {
-    Pct { higher_is_better: bool },
+    Pct {
+        higher_is_better: bool,
+    },
     Money,
+    /// NPS: −100…100, changes in points.
+    Score,
+    /// Median days (time to value): fewer is better.
+    Days,
 }
 
 /// One tile's content.
@@ -628,10 +634,111 @@ fn Tiles(r: KpiResponse, currency: Currency) -> impl IntoView {
             },
         ]
         .into_iter()
+        .chain(experience_tiles(i18n, &r, locale))
         .map(|t| tile_view(i18n, t, currency, locale))
         .collect_view()
     };
     view! { <section class="tiles" aria-label=move || t_string!(i18n, tiles_label)>{tiles}</section> }
+}
+
+/// The NPS, CSAT, onboarding completion and time-to-value tiles, for the
+/// sources the server has (`KpiBasis::sources`); the numbers are the
+/// server's, computed with `kizuna_shared`.
+fn experience_tiles(i18n: I18nContext<Locale>, r: &KpiResponse, locale: Locale) -> Vec<TileData> {
+    let count = |v: usize| format::count(v as u64, locale);
+    let has = |source: &str| r.basis.sources.iter().any(|s| s == source);
+    let mut tiles = Vec::new();
+    if let (true, Some(s)) = (has("surveys"), r.current.surveys) {
+        let p = r.previous.surveys.unwrap_or_default();
+        let margin = |m: Option<f64>| {
+            m.map_or_else(
+                || "—".to_owned(),
+                |m| format!("± {}", format::score(m, locale)),
+            )
+        };
+        tiles.push(TileData {
+            id: "nps",
+            label: t_string!(i18n, tile_nps).to_string(),
+            value: s.nps,
+            previous: p.nps,
+            unit: Unit::Score,
+            basis: vec![
+                (
+                    t_string!(i18n, count_promoters).to_string(),
+                    count(s.promoters),
+                ),
+                (
+                    t_string!(i18n, count_passives).to_string(),
+                    count(s.passives),
+                ),
+                (
+                    t_string!(i18n, count_detractors).to_string(),
+                    count(s.detractors),
+                ),
+                (
+                    t_string!(i18n, count_answers).to_string(),
+                    count(s.nps_responses),
+                ),
+                (
+                    t_string!(i18n, count_margin_of_error).to_string(),
+                    margin(s.nps_moe95),
+                ),
+            ],
+        });
+        tiles.push(TileData {
+            id: "csat",
+            label: t_string!(i18n, tile_csat).to_string(),
+            value: s.csat_pct,
+            previous: p.csat_pct,
+            unit: Unit::Pct {
+                higher_is_better: true,
+            },
+            basis: vec![
+                (
+                    t_string!(i18n, count_satisfied).to_string(),
+                    count(s.csat_satisfied),
+                ),
+                (
+                    t_string!(i18n, count_answers).to_string(),
+                    count(s.csat_responses),
+                ),
+            ],
+        });
+    }
+    if let (true, Some(o)) = (has("onboarding"), r.current.onboarding) {
+        let p = r.previous.onboarding.unwrap_or_default();
+        tiles.push(TileData {
+            id: "onboarding",
+            label: t_string!(i18n, tile_onboarding).to_string(),
+            value: o.onboarding_completion_pct,
+            previous: p.onboarding_completion_pct,
+            unit: Unit::Pct {
+                higher_is_better: true,
+            },
+            basis: vec![
+                (
+                    t_string!(i18n, count_sheets_started).to_string(),
+                    count(o.sheets_started),
+                ),
+                (
+                    t_string!(i18n, count_sheets_completed).to_string(),
+                    count(o.sheets_completed),
+                ),
+            ],
+        });
+        tiles.push(TileData {
+            id: "ttv",
+            label: t_string!(i18n, tile_ttv).to_string(),
+            value: o.ttv_median_days,
+            previous: p.ttv_median_days,
+            unit: Unit::Days,
+            basis: vec![(
+                t_string!(i18n, count_ttv_completions).to_string(),
+                count(o.ttv_completions),
+            )],
+        });
+    }
+    tiles
 }
 
 fn tile_view(
@@ -644,6 +751,13 @@ fn tile_view(
     let show = |v: f64| match t.unit {
         Unit::Pct { .. } => format::percent(v, locale),
         Unit::Money => format::money(v.round() as i64, currency, locale),
+        Unit::Score => format::score(v, locale),
+        Unit::Days => t_string!(
+            i18n,
+            days_value,
+            n = format::score(v, locale).trim_start_matches('+').to_owned()
+        )
+        .to_string(),
     };
     let value = t.value.map(show);
     let delta = match (t.value, t.previous) {
@@ -651,7 +765,8 @@ fn tile_view(
             let d = v - p;
             let good = match t.unit {
                 Unit::Pct { higher_is_better } => (d >= 0.0) == higher_is_better,
-                Unit::Money => d >= 0.0,
+                Unit::Money | Unit::Score => d >= 0.0,
+                Unit::Days => d <= 0.0,
             };
             let arrow = if d > 0.0 {
                 "▲"
@@ -661,8 +776,9 @@ fn tile_view(
                 "＝"
             };
             let amount = match t.unit {
-                Unit::Pct { .. } => format::points(d, locale),
+                Unit::Pct { .. } | Unit::Score => format::points(d, locale),
                 Unit::Money => format::signed_money(d.round() as i64, currency, locale),
+                Unit::Days => t_string!(i18n, days_value, n = format::score(d, locale)).to_string(),
             };
             let class = if d == 0.0 {
                 "delta"

@@ -6,6 +6,7 @@
 pub mod client;
 pub mod csrf;
 pub mod password;
+pub mod public_limit;
 pub mod rate_limit;
 pub mod session;
 

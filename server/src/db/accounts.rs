@@ -65,6 +65,8 @@ pub struct AccountRow {
     pub version: i64,
     /// Company web domain.
     pub domain: Option<String>,
+    /// The customer's language (`en`, `ja`).
+    pub language: Option<String>,
 }
 
 impl AccountRow {
@@ -76,6 +78,12 @@ impl AccountRow {
         let currency: Currency = self.currency.parse().map_err(corrupt)?;
         let status = self.status.parse().map_err(corrupt)?;
         let expansion_potential = self.expansion_potential.parse().map_err(corrupt)?;
+        let language = self
+            .language
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(corrupt)?;
         Ok(Account {
             id: self.id,
             tier: Tier::of(self.mrr_minor, currency),
@@ -99,6 +107,7 @@ impl AccountRow {
             champion_changed_on: self.champion_changed_on,
             version: self.version,
             domain: self.domain,
+            language,
             mrr_from_history: false,
             signals: Default::default(),
             score: None,
@@ -487,6 +496,8 @@ impl AccountChanges {
             expansion_potential: self.expansion_potential.parse().ok()?,
             champion_name: self.champion_name.clone(),
             champion_changed_on: self.champion_changed_on,
+            // Kept apart from the changes an import writes (see `set_language`).
+            language: None,
         })
     }
 
@@ -607,6 +618,8 @@ pub fn create(conn: &mut DbConn, input: &AccountInput, actor: &Actor) -> Result<
             .get_result(conn)
             .map_err(DbError::from)
             .map_err(taken_in_a_race(&changes))?;
+        set_language(conn, id, input.language)?;
+        super::sheets::start_for_new_accounts(conn, id - 1, chrono::Utc::now().date_naive())?;
         let mut entry = NewDataChange::new(DataChangeKind::Create, user_id);
         entry.account_id = Some(id);
         entry.created = 1;
@@ -680,11 +693,12 @@ pub fn update(
             return Err(stale_or_missing(conn, id, version)?);
         }
         let before = AccountChanges::from_row(&stored);
-        let stored_input = before.to_input().ok_or_else(|| {
+        let mut stored_input = before.to_input().ok_or_else(|| {
             DbError::Corrupt(format!(
                 "account {id}: unknown status, currency or expansion"
             ))
         })?;
+        stored_input.language = stored.language.as_deref().and_then(|l| l.parse().ok());
         let mut errors = input.forbidden_changes(&stored_input, &editor.editable);
         if errors.is_empty() && super::revenue::has_history(conn, id)? {
             errors = mrr_from_history_errors(&input.changed_fields(&stored_input));
@@ -711,6 +725,7 @@ pub fn update(
         if updated == 0 {
             return Err(stale_or_missing(conn, id, version)?);
         }
+        set_language(conn, id, input.language)?;
         let mut entry = NewDataChange::new(DataChangeKind::Update, editor.user_id);
         entry.account_id = Some(id);
         entry.updated = 1;
@@ -719,6 +734,19 @@ pub fn update(
         audit::record_account_edit(conn, actor, id, &stored, &changes)?;
         find(conn, id)
     })
+}
+
+/// Sets the customer's language (kept out of [`AccountChanges`], which
+/// imports write, so an import never clears a language set by hand).
+fn set_language(
+    conn: &mut DbConn,
+    id: i64,
+    language: Option<kizuna_shared::domain::Language>,
+) -> Result<(), DbError> {
+    diesel::update(accounts::table.find(id))
+        .set(accounts::language.eq(language.map(|l| l.as_str())))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The error for an update or delete that matched no row: not found, or a

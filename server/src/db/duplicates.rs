@@ -296,6 +296,7 @@ pub fn merge(
             diesel::update(contacts::table.filter(contacts::account_id.eq(other.id)))
                 .set(contacts::account_id.eq(keep.id))
                 .execute(conn)?;
+        super::surveys::move_account_rows(conn, other.id, keep.id)?;
         {
             use super::schema::data_changes;
             diesel::update(data_changes::table.filter(data_changes::account_id.eq(other.id)))

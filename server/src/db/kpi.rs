@@ -5,11 +5,13 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use kizuna_shared::domain::{Currency, Tier};
-use kizuna_shared::metrics::kpi::{AccountAttrs, KpiFacts, KpiFactsBuilder};
+use kizuna_shared::domain::{Currency, SheetKind, SurveyKind, Tier};
+use kizuna_shared::metrics::kpi::{
+    AccountAttrs, KpiFacts, KpiFactsBuilder, OnboardingSheet, SurveyAnswer,
+};
 use kizuna_shared::metrics::Month;
 
-use super::schema::{account_mrr, accounts};
+use super::schema::{account_mrr, accounts, sheets, survey_responses, surveys};
 use super::{DbConn, DbError};
 
 /// Reads the fact set. The data version is read first: every change
@@ -36,6 +38,60 @@ pub fn patch_facts(
     let ids: Vec<i64> = changed.iter().copied().collect();
     add_accounts(conn, &mut builder, Some(&ids))?;
     Ok(builder.build())
+}
+
+/// The customer-experience facts beside the revenue facts: every survey
+/// answer (NPS and CSAT) and every customer onboarding sheet, by account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Experience {
+    /// Survey answers with their account, kind, score and day.
+    pub answers: Vec<SurveyAnswer<i64>>,
+    /// Customer onboarding sheets with their start and completion days.
+    pub sheets: Vec<OnboardingSheet<i64>>,
+}
+
+/// Reads every survey answer and customer onboarding sheet (two indexed
+/// scans; their rows are small next to the MRR facts).
+pub fn load_experience(conn: &mut DbConn) -> Result<Experience, DbError> {
+    let mut answers = Vec::new();
+    for row in survey_responses::table
+        .inner_join(surveys::table)
+        .select((
+            survey_responses::account_id,
+            surveys::kind,
+            survey_responses::score,
+            survey_responses::answered_on,
+        ))
+        .load_iter::<(i64, String, i32, NaiveDate), diesel::connection::DefaultLoadingMode>(conn)?
+    {
+        let (account, kind, score, answered_on) = row?;
+        let kind: SurveyKind = kind
+            .parse()
+            .map_err(|e| DbError::Corrupt(format!("survey kind of an answer: {e}")))?;
+        let score = u8::try_from(score)
+            .map_err(|e| DbError::Corrupt(format!("survey score {score}: {e}")))?;
+        answers.push(SurveyAnswer {
+            account: Some(account),
+            kind,
+            score,
+            answered_on,
+        });
+    }
+    let sheets = sheets::table
+        .filter(sheets::kind.eq(SheetKind::Customer.as_str()))
+        .filter(sheets::account_id.is_not_null())
+        .select((sheets::account_id, sheets::started_on, sheets::completed_on))
+        .load::<(Option<i64>, NaiveDate, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .filter_map(|(account, started_on, completed_on)| {
+            Some(OnboardingSheet {
+                account: account?,
+                started_on,
+                completed_on,
+            })
+        })
+        .collect();
+    Ok(Experience { answers, sheets })
 }
 
 /// Adds the attributes and MRR rows of every account (or of `only`).

@@ -31,12 +31,17 @@ pub mod kpi;
 pub mod models;
 #[cfg(feature = "postgres")]
 pub mod multi;
+pub mod refs;
 pub mod revenue;
 pub mod schema;
 pub mod scoring;
 pub mod secrets;
 pub mod sessions;
+pub mod sheets;
 pub mod signals;
+pub mod surveys;
+pub mod tasks;
+pub mod templates;
 pub mod users;
 
 use std::path::PathBuf;

@@ -84,6 +84,7 @@ diesel::table! {
         updated_at -> Timestamp,
         domain -> Nullable<Text>,
         external_id_key -> Nullable<Text>,
+        language -> Nullable<Text>,
     }
 }
 
@@ -167,6 +168,166 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// NPS and CSAT surveys.
+    surveys (id) {
+        id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        question_en -> Nullable<Text>,
+        question_ja -> Nullable<Text>,
+        follow_up_en -> Nullable<Text>,
+        follow_up_ja -> Nullable<Text>,
+        opens_on -> Nullable<Date>,
+        closes_on -> Nullable<Date>,
+        archived -> Bool,
+        created_by -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Personal survey links (the token's SHA-256 only).
+    survey_links (id) {
+        id -> BigInt,
+        survey_id -> BigInt,
+        account_id -> BigInt,
+        contact_id -> Nullable<BigInt>,
+        token_hash -> Text,
+        language -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Survey answers.
+    survey_responses (id) {
+        id -> BigInt,
+        survey_id -> BigInt,
+        account_id -> BigInt,
+        contact_id -> Nullable<BigInt>,
+        link_id -> Nullable<BigInt>,
+        channel -> Text,
+        entered_by -> Nullable<BigInt>,
+        score -> Integer,
+        comment -> Nullable<Text>,
+        answered_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Things to do for an account.
+    tasks (id) {
+        id -> BigInt,
+        account_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        kind -> Text,
+        reason -> Text,
+        due_on -> Date,
+        status -> Text,
+        source_type -> Nullable<Text>,
+        source_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
+        done_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Onboarding sheet templates.
+    sheet_templates (id) {
+        id -> BigInt,
+        kind -> Text,
+        name_en -> Nullable<Text>,
+        name_ja -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        description_ja -> Nullable<Text>,
+        tier -> Nullable<Text>,
+        archived -> Bool,
+        builtin -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Items of a template, in order.
+    sheet_template_items (id) {
+        id -> BigInt,
+        template_id -> BigInt,
+        position -> Integer,
+        title_en -> Nullable<Text>,
+        title_ja -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        description_ja -> Nullable<Text>,
+        phase -> Text,
+        due_offset_days -> Integer,
+        role -> Text,
+        required -> Bool,
+    }
+}
+
+diesel::table! {
+    /// Onboarding sheets (customer) and enablement sheets (teammate).
+    sheets (id) {
+        id -> BigInt,
+        template_id -> Nullable<BigInt>,
+        kind -> Text,
+        name_en -> Nullable<Text>,
+        name_ja -> Nullable<Text>,
+        account_id -> Nullable<BigInt>,
+        member_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        started_on -> Date,
+        completed_on -> Nullable<Date>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Items of a sheet, copied from the template at the start.
+    sheet_items (id) {
+        id -> BigInt,
+        sheet_id -> BigInt,
+        position -> Integer,
+        title_en -> Nullable<Text>,
+        title_ja -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        description_ja -> Nullable<Text>,
+        phase -> Text,
+        due_on -> Date,
+        role -> Text,
+        required -> Bool,
+        done_on -> Nullable<Date>,
+        done_at -> Nullable<Timestamp>,
+        done_by -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Ticks and unticks of sheet items.
+    sheet_item_events (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        action -> Text,
+        note -> Nullable<Text>,
+        done_on -> Nullable<Date>,
+        user_id -> Nullable<BigInt>,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> users (owner_id));
 diesel::joinable!(account_mrr -> accounts (account_id));
 diesel::joinable!(signal_values -> accounts (account_id));
@@ -205,6 +366,18 @@ diesel::joinable!(health_scores -> accounts (account_id));
 diesel::joinable!(health_scores -> health_models (model_id));
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(data_changes -> users (user_id));
+diesel::joinable!(survey_links -> surveys (survey_id));
+diesel::joinable!(survey_links -> accounts (account_id));
+diesel::joinable!(survey_links -> contacts (contact_id));
+diesel::joinable!(survey_responses -> surveys (survey_id));
+diesel::joinable!(survey_responses -> accounts (account_id));
+diesel::joinable!(survey_responses -> contacts (contact_id));
+diesel::joinable!(tasks -> accounts (account_id));
+diesel::joinable!(sheet_template_items -> sheet_templates (template_id));
+diesel::joinable!(sheets -> sheet_templates (template_id));
+diesel::joinable!(sheets -> accounts (account_id));
+diesel::joinable!(sheet_items -> sheets (sheet_id));
+diesel::joinable!(sheet_item_events -> sheet_items (item_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -216,6 +389,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     signal_values,
     contacts,
     data_changes,
+    surveys,
+    survey_links,
+    survey_responses,
+    tasks,
+    sheet_templates,
+    sheet_template_items,
+    sheets,
+    sheet_items,
+    sheet_item_events,
     sessions,
     audit_log,
     import_lock,

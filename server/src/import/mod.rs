@@ -460,7 +460,13 @@ fn check_and_apply(
         if outcome.problems.count > 0 || options.dry_run {
             return Ok((plan, None));
         }
+        let last_account = crate::db::sheets::last_account_id(conn)?;
         plan.apply(conn, progress)?;
+        if options.kind == ImportKind::Accounts {
+            // New accounts get their tier's onboarding sheet.
+            let today = chrono::Utc::now().date_naive();
+            crate::db::sheets::start_for_new_accounts(conn, last_account, today)?;
+        }
         let mut entry = NewDataChange::new(DataChangeKind::from(options.kind), options.user_id);
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         entry.file_name = options.file_name.clone();

@@ -10,8 +10,12 @@ pub mod health;
 pub mod imports;
 pub mod kpis;
 pub mod models;
+pub mod public;
 pub mod session;
+pub mod sheets;
 pub mod signals;
+pub mod surveys;
+pub mod tasks;
 pub mod users;
 
 use actix_web::http::header;
@@ -63,9 +67,39 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(imports::create_import)
         .service(imports::import_progress)
         .service(imports::list_imports)
+        .service(surveys::list_surveys)
+        .service(surveys::create_survey)
+        .service(surveys::get_survey)
+        .service(surveys::update_survey)
+        .service(surveys::list_responses)
+        .service(surveys::record_response)
+        .service(surveys::export_responses)
+        .service(surveys::survey_summary)
+        .service(surveys::list_links)
+        .service(surveys::issue_links)
+        .service(surveys::revoke_link)
+        .service(tasks::list_tasks)
+        .service(tasks::update_task)
+        .service(sheets::list_templates)
+        .service(sheets::create_template)
+        .service(sheets::get_template)
+        .service(sheets::update_template)
+        .service(sheets::list_sheets)
+        .service(sheets::start_sheet)
+        // Before `/sheets/{id}`, which would take "kpis" for an id.
+        .service(sheets::sheet_kpis)
+        .service(sheets::get_sheet)
+        .service(sheets::delete_sheet)
+        .service(sheets::tick_item)
         .service(kpis::get_kpis)
         .service(kpis::get_kpi_series)
         .service(events::event_stream);
+}
+
+/// Registers the public survey API (inside the `/api/public` scope).
+pub fn configure_public(cfg: &mut ServiceConfig) {
+    cfg.service(public::public_question)
+        .service(public::public_answer);
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool, so diesel

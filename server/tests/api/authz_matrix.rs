@@ -11,8 +11,9 @@
 
 use std::sync::Arc;
 
-use kizuna_server::db::accounts::NewAccount;
+use kizuna_server::db::{self, accounts::NewAccount};
 use kizuna_shared::api::CSRF_HEADER;
+use kizuna_shared::api::{IssueLinks, RecordAnswer, StartSheet, SurveyInput, TemplateInput};
 use kizuna_shared::domain::Role;
 use reqwest::cookie::Jar;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -81,10 +82,13 @@ fn with_json(path: impl Into<String>, body: Value) -> Call {
     }
 }
 
-/// Shared fixtures: the users of each role and an account the CSM owns.
+/// Shared fixtures: the users of each role, an account the CSM owns, and a
+/// survey and a sheet on it.
 struct Fixture {
     csm_id: i64,
     account: i64,
+    survey: i64,
+    sheet: i64,
 }
 
 /// What a row's call gets to build its request.
@@ -132,6 +136,77 @@ impl Ctx<'_> {
         .id
     }
 
+    /// A new NPS survey (written by the command line, not by a role).
+    fn fresh_survey(&self) -> i64 {
+        let input: SurveyInput = serde_json::from_value(json!({
+            "kind": "nps", "name": format!("Matrix {}", rand_suffix()),
+            "question": { "en": "How likely…?" },
+        }))
+        .unwrap();
+        let mut conn = self.app.pool.get().unwrap();
+        db::surveys::create(
+            &mut conn,
+            &input,
+            &matrix_actor(),
+            chrono::Utc::now().naive_utc(),
+        )
+        .unwrap()
+        .id
+    }
+
+    /// A new link of the fixture's survey for a fresh account of the CSM.
+    fn fresh_link(&self) -> i64 {
+        let request: IssueLinks =
+            serde_json::from_value(json!({ "targets": [{ "account_id": self.fresh_account() }] }))
+                .unwrap();
+        let mut conn = self.app.pool.get().unwrap();
+        let now = chrono::Utc::now().naive_utc();
+        db::surveys::issue_links(&mut conn, self.fx.survey, &request, &matrix_actor(), now).unwrap()
+            [0]
+        .link
+        .id
+    }
+
+    /// A new follow-up task owned by the CSM (from a detractor answer).
+    fn fresh_task(&self) -> i64 {
+        let answer: RecordAnswer =
+            serde_json::from_value(json!({ "account_id": self.fresh_account(), "score": 1 }))
+                .unwrap();
+        let mut conn = self.app.pool.get().unwrap();
+        let now = chrono::Utc::now().naive_utc();
+        db::surveys::record_call(&mut conn, self.fx.survey, &answer, &matrix_actor(), now)
+            .unwrap()
+            .task_id
+            .unwrap()
+    }
+
+    /// A new customer template.
+    fn fresh_template(&self) -> i64 {
+        let input: TemplateInput = serde_json::from_value(template_body()).unwrap();
+        let mut conn = self.app.pool.get().unwrap();
+        db::templates::create(
+            &mut conn,
+            &input,
+            &matrix_actor(),
+            chrono::Utc::now().naive_utc(),
+        )
+        .unwrap()
+        .id
+    }
+
+    /// A new sheet of the shipped low-touch template on a fresh account of
+    /// the CSM, with its first item.
+    fn fresh_sheet(&self) -> (i64, i64) {
+        let request: StartSheet = serde_json::from_value(
+            json!({ "template_id": LOW_TOUCH_TEMPLATE, "account_id": self.fresh_account() }),
+        )
+        .unwrap();
+        let mut conn = self.app.pool.get().unwrap();
+        let now = chrono::Utc::now().naive_utc();
+        let detail = db::sheets::start(&mut conn, &request, &matrix_actor(), now).unwrap();
+        (detail.sheet.id, detail.items[0].id)
+    }
+
     /// A new CSM user for calls that change one.
     fn fresh_user(&self) -> i64 {
         self.app.create_user(
@@ -140,6 +215,23 @@ impl Ctx<'_> {
             Role::Csm,
         )
     }
+}
+
+/// The shipped low-touch template (the migration inserts it second).
+const LOW_TOUCH_TEMPLATE: i64 = 2;
+
+/// The actor of fixtures written directly to the database.
+fn matrix_actor() -> db::audit::Actor {
+    db::audit::Actor::command_line("authorisation matrix")
+}
+
+/// A one-item customer template.
+fn template_body() -> Value {
+    json!({
+        "name": { "en": format!("Matrix {}", rand_suffix()) }, "kind": "customer",
+        "items": [{ "title": { "en": "Kick-off" }, "phase": "onboarding",
+                    "due_offset_days": 7, "role": "csm", "required": true }],
+    })
 }
 
 fn rand_suffix() -> String {
@@ -397,6 +489,138 @@ fn rows() -> Vec<Row> {
             [404, 404, 404, 404, 401],
             |_| get("/api/v1/imports/progress/no-such-token"),
         ),
+        // Surveys.
+        row("GET", "/api/v1/surveys", READ_ALL, |_| {
+            get("/api/v1/surveys")
+        }),
+        row("POST", "/api/v1/surveys", [201, 201, 403, 403, 401], |_| {
+            with_json(
+                "/api/v1/surveys",
+                json!({ "kind": "csat", "name": "Matrix CSAT", "question": { "ja": "満足度は？" } }),
+            )
+        }),
+        row("GET", "/api/v1/surveys/{id}", READ_ALL, |c| {
+            get(format!("/api/v1/surveys/{}", c.fx.survey))
+        }),
+        row("PUT", "/api/v1/surveys/{id}", MANAGERS, |c| {
+            with_json(
+                format!("/api/v1/surveys/{}", c.fresh_survey()),
+                json!({ "survey": { "kind": "nps", "name": "Renamed", "question": { "en": "Q" } },
+                        "archived": false, "version": 1 }),
+            )
+        }),
+        row("GET", "/api/v1/surveys/{id}/responses", READ_ALL, |c| {
+            get(format!("/api/v1/surveys/{}/responses", c.fx.survey))
+        }),
+        row(
+            "POST",
+            "/api/v1/surveys/{id}/responses",
+            [201, 201, 201, 403, 401],
+            |c| {
+                with_json(
+                    format!("/api/v1/surveys/{}/responses", c.fx.survey),
+                    json!({ "account_id": c.fx.account, "score": 9 }),
+                )
+            },
+        ),
+        row(
+            "GET",
+            "/api/v1/surveys/{id}/responses/export",
+            READ_ALL,
+            |c| get(format!("/api/v1/surveys/{}/responses/export", c.fx.survey)),
+        ),
+        row("GET", "/api/v1/surveys/{id}/summary", READ_ALL, |c| {
+            get(format!("/api/v1/surveys/{}/summary", c.fx.survey))
+        }),
+        row("GET", "/api/v1/surveys/{id}/links", READ_ALL, |c| {
+            get(format!("/api/v1/surveys/{}/links", c.fx.survey))
+        }),
+        row(
+            "POST",
+            "/api/v1/surveys/{id}/links",
+            [201, 201, 201, 403, 401],
+            |c| {
+                with_json(
+                    format!("/api/v1/surveys/{}/links", c.fx.survey),
+                    json!({ "targets": [{ "account_id": c.fx.account }] }),
+                )
+            },
+        ),
+        row(
+            "DELETE",
+            "/api/v1/surveys/{id}/links/{link_id}",
+            [204, 204, 204, 403, 401],
+            |c| {
+                get(format!(
+                    "/api/v1/surveys/{}/links/{}",
+                    c.fx.survey,
+                    c.fresh_link()
+                ))
+            },
+        ),
+        // Tasks.
+        row("GET", "/api/v1/tasks", READ_ALL, |_| get("/api/v1/tasks")),
+        row(
+            "PATCH",
+            "/api/v1/tasks/{id}",
+            [200, 200, 200, 403, 401],
+            |c| {
+                with_json(
+                    format!("/api/v1/tasks/{}", c.fresh_task()),
+                    json!({ "status": "done" }),
+                )
+            },
+        ),
+        // Onboarding sheets.
+        row("GET", "/api/v1/sheet-templates", READ_ALL, |_| {
+            get("/api/v1/sheet-templates")
+        }),
+        row(
+            "POST",
+            "/api/v1/sheet-templates",
+            [201, 201, 403, 403, 401],
+            |_| with_json("/api/v1/sheet-templates", template_body()),
+        ),
+        row("GET", "/api/v1/sheet-templates/{id}", READ_ALL, |_| {
+            get(format!("/api/v1/sheet-templates/{LOW_TOUCH_TEMPLATE}"))
+        }),
+        row("PUT", "/api/v1/sheet-templates/{id}", MANAGERS, |c| {
+            with_json(
+                format!("/api/v1/sheet-templates/{}", c.fresh_template()),
+                json!({ "template": template_body(), "archived": false, "version": 1 }),
+            )
+        }),
+        row("GET", "/api/v1/sheets", READ_ALL, |_| get("/api/v1/sheets")),
+        row("POST", "/api/v1/sheets", [201, 201, 201, 403, 401], |c| {
+            with_json(
+                "/api/v1/sheets",
+                json!({ "template_id": LOW_TOUCH_TEMPLATE, "account_id": c.fresh_account() }),
+            )
+        }),
+        row("GET", "/api/v1/sheets/kpis", READ_ALL, |_| {
+            get("/api/v1/sheets/kpis?from=2026-01&months=3")
+        }),
+        row("GET", "/api/v1/sheets/{id}", READ_ALL, |c| {
+            get(format!("/api/v1/sheets/{}", c.fx.sheet))
+        }),
+        row(
+            "DELETE",
+            "/api/v1/sheets/{id}",
+            [204, 204, 403, 403, 401],
+            |c| get(format!("/api/v1/sheets/{}", c.fresh_sheet().0)),
+        ),
+        row(
+            "PUT",
+            "/api/v1/sheets/{id}/items/{item_id}",
+            [200, 200, 200, 403, 401],
+            |c| {
+                let (sheet, item) = c.fresh_sheet();
+                with_json(
+                    format!("/api/v1/sheets/{sheet}/items/{item}"),
+                    json!({ "done": true, "note": "Matrix" }),
+                )
+            },
+        ),
         // Dashboards: every role reads; the event stream answers 200 and
         // is dropped after the status.
         row("GET", "/api/v1/kpis", READ_ALL, |_| {
@@ -443,13 +667,24 @@ async fn every_api_route_answers_each_role_as_the_matrix_says() {
         }
         clients.push((who, client));
     }
-    let fx = Fixture {
+    let base = app.insert_account(&NewAccount {
+        owner_id: Some(csm_id),
+        ..account("Matrix base", 10_000)
+    });
+    let mut fx = Fixture {
         csm_id,
-        account: app.insert_account(&NewAccount {
-            owner_id: Some(csm_id),
-            ..account("Matrix base", 10_000)
-        }),
+        account: base,
+        survey: 0,
+        sheet: 0,
     };
+    let setup = Ctx {
+        app: &app,
+        fx: &fx,
+        who: Who::Admin,
+    };
+    let (survey, (sheet, _)) = (setup.fresh_survey(), setup.fresh_sheet());
+    fx.survey = survey;
+    fx.sheet = sheet;
 
     let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
     let mut documented = Vec::new();

@@ -311,3 +311,86 @@ async fn publishing_a_health_model_reaches_an_open_stream() {
     assert_eq!(event.account_id, None);
     assert!(event.id > ready.data_version);
 }
+
+/// Issue 12 with issue 11's data: a survey answer (recorded by a CSM, or
+/// given by the customer through a personal link) and a sheet's completion
+/// reach an open stream as change events of their account.
+mod surveys_and_sheets {
+    use super::*;
+    use crate::helpers::bare_client;
+    use crate::sheets::{create_template, small_template, start_ok, tick, today};
+    use crate::surveys::{create_survey, issue, owned_account, record, sign_in};
+    use chrono::Days;
+
+    #[tokio::test]
+    async fn the_sse_stream_delivers_an_event_after_a_survey_answer() {
+        let app = spawn_app().await;
+        let exec = signed_in(&app, Role::Executive).await;
+        let manager = sign_in(&app, Role::Manager, "Mana").await;
+        let survey = create_survey(&manager, "nps", "Relationship NPS").await;
+        let account = owned_account(&app, "Sakura KK", 100_000, manager.id);
+        let mut stream = Stream::open(&exec, &app, None).await;
+        let ready = stream.ready().await;
+        let recorded = record(&manager, survey.id, account, 9, Some("Great")).await;
+        assert_eq!(recorded.status(), 201);
+        let event = stream.change(Duration::from_secs(5)).await;
+        assert_eq!(event.kind, ChangeKind::SurveyAnswer);
+        assert_eq!(event.account_id, Some(account));
+        assert!(event.id > ready.data_version);
+        // A refused answer records nothing: the next event is the link's.
+        let refused = record(&manager, survey.id, account, 11, None).await;
+        assert_eq!(refused.status(), 400);
+
+        // The customer's own answer through a personal link, no session.
+        let link = issue(&manager, survey.id, &[account]).await.remove(0);
+        let token = link.path.trim_start_matches("/s/");
+        let answered = bare_client()
+            .post(app.url(&format!("/api/public/surveys/{token}")))
+            .header(CSRF_HEADER, "1")
+            .json(&json!({ "score": 3, "comment": "Slow support" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answered.status(), 201);
+        let public = stream.change(Duration::from_secs(5)).await;
+        assert_eq!(public.kind, ChangeKind::SurveyAnswer);
+        assert_eq!(public.account_id, Some(account));
+        assert_eq!(public.id, event.id + 1, "exactly one event per answer");
+    }
+
+    #[tokio::test]
+    async fn a_sheet_completion_and_its_reopening_reach_an_open_stream() {
+        let app = spawn_app().await;
+        let exec = signed_in(&app, Role::Executive).await;
+        let manager = sign_in(&app, Role::Manager, "Mana").await;
+        let template = create_template(&manager, &small_template("Pilot")).await;
+        let account = owned_account(&app, "Sakura KK", 100_000, manager.id);
+        let mut stream = Stream::open(&exec, &app, None).await;
+        stream.ready().await;
+        let sheet = start_ok(&manager, template.id, account, today() - Days::new(20)).await;
+        let started = stream.change(Duration::from_secs(5)).await;
+        assert_eq!(started.kind, ChangeKind::SheetCompletion);
+        assert_eq!(started.account_id, Some(account));
+        let (goal, training) = (sheet.items[0].id, sheet.items[1].id);
+        let first = tick(&manager, sheet.sheet.id, training, json!({ "done": true })).await;
+        assert_eq!(first.status(), 200);
+        // Not complete yet: no event for an ordinary tick.
+        assert!(stream.next(Duration::from_millis(600)).await.is_none());
+        let last = tick(&manager, sheet.sheet.id, goal, json!({ "done": true })).await;
+        assert_eq!(last.status(), 200);
+        let completed = stream.change(Duration::from_secs(5)).await;
+        assert_eq!(completed.kind, ChangeKind::SheetCompletion);
+        assert_eq!(completed.account_id, Some(account));
+        let undone = tick(
+            &manager,
+            sheet.sheet.id,
+            goal,
+            json!({ "done": false, "note": "Not really done" }),
+        )
+        .await;
+        assert_eq!(undone.status(), 200);
+        let reopened = stream.change(Duration::from_secs(5)).await;
+        assert_eq!(reopened.kind, ChangeKind::SheetCompletion);
+        assert_eq!(reopened.id, completed.id + 1);
+    }
+}

@@ -226,10 +226,148 @@ async fn every_kpi_of_a_hand_worked_month_is_exact() {
     assert_eq!(r.basis.accounts, 7);
     assert_eq!(r.basis.last_data_month.unwrap().to_string(), "2025-03");
     assert!((r.basis.gross_margin - 0.8).abs() < 1e-12);
-    // Surveys and onboarding have no data source in this build: `null`,
-    // never made-up numbers.
-    assert_eq!(r.current.surveys, None);
-    assert_eq!(r.current.onboarding, None);
+    // Surveys and onboarding are sources of this server; without answers
+    // or sheets they count zero and have no ratio (never made-up numbers).
+    assert_eq!(r.basis.sources, ["surveys", "onboarding"]);
+    let surveys = r.current.surveys.expect("survey KPIs");
+    assert_eq!(
+        (surveys.nps_responses, surveys.nps, surveys.csat_pct),
+        (0, None, None)
+    );
+    let onboarding = r.current.onboarding.expect("onboarding KPIs");
+    assert_eq!(
+        (
+            onboarding.sheets_started,
+            onboarding.onboarding_completion_pct
+        ),
+        (0, None)
+    );
+}
+
+/// Issue 12's NPS, CSAT and onboarding numbers on the data set above, with
+/// answers and sheets worked out by hand (all in March 2025 unless said):
+///
+/// | account | NPS | CSAT | sheet |
+/// |---|---|---|---|
+/// | A (csm1, contract start 2025-03-01) | 10 | 5 | started 03-05, completed 03-20 |
+/// | B (csm1) | 9 | | |
+/// | C (csm2) | 7 | | |
+/// | D (csm2) | 3 | 4 | |
+/// | E (csm1) | 10 in February | | |
+/// | F (csm2) | 0 | 2 | started 03-10, open |
+///
+/// March: 2 promoters, 1 passive, 2 detractors → NPS 0 (margin of error
+/// 1.96 × √((0.4 + 0.4 − 0²) / 5) × 100 = 78.40); CSAT 2 of 3 satisfied =
+/// 66.67 %; 2 sheets started, 1 completed = 50 %; time to value of A = 19
+/// days. February: NPS 100 from one answer. csm1 only: NPS 100 (A, B),
+/// CSAT 100 %, 1 of 1 sheet complete.
+#[tokio::test]
+async fn nps_csat_and_onboarding_of_a_hand_worked_month_follow_filters_and_new_answers() {
+    use crate::sheets::{create_template, small_template, start_ok, tick};
+    use crate::surveys::{create_survey, execute, sign_in};
+    let app = spawn_app().await;
+    let fx = load(&app);
+    execute(
+        &app,
+        "UPDATE accounts SET contract_start = '2025-03-01' WHERE name = 'A'",
+    );
+    let id_of = |name: &str| -> i64 {
+        use diesel::prelude::*;
+        use kizuna_server::db::schema::accounts;
+        let mut conn = app.pool.get().unwrap();
+        accounts::table
+            .filter(accounts::name.eq(name))
+            .select(accounts::id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let manager = sign_in(&app, Role::Manager, "Mana").await;
+    let nps = create_survey(&manager, "nps", "Relationship NPS").await;
+    let csat = create_survey(&manager, "csat", "Support CSAT").await;
+    let answer = |survey: i64, name: &str, score: u8, day: &str| {
+        let body =
+            serde_json::json!({ "account_id": id_of(name), "score": score, "answered_on": day });
+        let manager = &manager;
+        async move {
+            let r = manager
+                .post(&format!("/api/v1/surveys/{survey}/responses"), &body)
+                .await;
+            assert_eq!(r.status(), 201);
+        }
+    };
+    for (name, score) in [("A", 10), ("B", 9), ("C", 7), ("D", 3), ("F", 0)] {
+        answer(nps.id, name, score, "2025-03-15").await;
+    }
+    answer(nps.id, "E", 10, "2025-02-10").await;
+    for (name, score) in [("A", 5), ("D", 4), ("F", 2)] {
+        answer(csat.id, name, score, "2025-03-16").await;
+    }
+    let template = create_template(&manager, &small_template("KPI onboarding")).await;
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let a = start_ok(&manager, template.id, id_of("A"), day("2025-03-05")).await;
+    start_ok(&manager, template.id, id_of("F"), day("2025-03-10")).await;
+    for (item, done_on) in [(a.items[0].id, "2025-03-12"), (a.items[1].id, "2025-03-20")] {
+        let r = tick(
+            &manager,
+            a.sheet.id,
+            item,
+            serde_json::json!({ "done": true, "done_on": done_on }),
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+    }
+
+    app.login_as(Role::Executive).await;
+    let r = kpis(&app, "period=month&to=2025-03").await;
+    let s = r.current.surveys.expect("survey KPIs");
+    assert_eq!(
+        (s.nps_responses, s.promoters, s.passives, s.detractors),
+        (5, 2, 1, 2)
+    );
+    assert!(close(s.nps, 0.0), "{:?}", s.nps);
+    assert!(
+        close(s.nps_moe95, 1.96 * (0.8_f64 / 5.0).sqrt() * 100.0),
+        "{:?}",
+        s.nps_moe95
+    );
+    assert_eq!((s.csat_responses, s.csat_satisfied), (3, 2));
+    assert!(close(s.csat_pct, 200.0 / 3.0), "{:?}", s.csat_pct);
+    let o = r.current.onboarding.expect("onboarding KPIs");
+    assert_eq!(
+        (o.sheets_started, o.sheets_completed, o.ttv_completions),
+        (2, 1, 1)
+    );
+    assert!(close(o.onboarding_completion_pct, 50.0));
+    assert!(close(o.ttv_median_days, 19.0), "{:?}", o.ttv_median_days);
+    let p = r.previous.surveys.expect("February");
+    assert_eq!((p.nps_responses, p.promoters), (1, 1));
+    assert!(close(p.nps, 100.0));
+    assert_eq!(
+        r.previous.onboarding.unwrap().onboarding_completion_pct,
+        None
+    );
+
+    // csm1's accounts only (A, B, E, G).
+    let mine = kpis(&app, &format!("period=month&to=2025-03&owner={}", fx.csm1)).await;
+    let s = mine.current.surveys.unwrap();
+    assert_eq!((s.nps_responses, s.promoters), (2, 2));
+    assert!(close(s.nps, 100.0) && close(s.csat_pct, 100.0));
+    let o = mine.current.onboarding.unwrap();
+    assert_eq!((o.sheets_started, o.sheets_completed), (1, 1));
+    let theirs = kpis(&app, &format!("period=month&to=2025-03&owner={}", fx.csm2)).await;
+    assert_eq!(theirs.current.surveys.unwrap().nps_responses, 3);
+
+    // A new answer moves the data version and the NPS at once (no stale
+    // cache): C's 10 makes 3 promoters, 1 passive... of 6 → 16.67.
+    let before = r.basis.data_version;
+    answer(nps.id, "C", 10, "2025-03-28").await;
+    let after = kpis(&app, "period=month&to=2025-03").await;
+    assert!(after.basis.data_version > before);
+    let s = after.current.surveys.unwrap();
+    assert_eq!((s.nps_responses, s.promoters), (6, 3));
+    assert!(close(s.nps, 100.0 / 6.0), "{:?}", s.nps);
+    // The revenue numbers were kept, not lost, by the answer-only refresh.
+    assert_eq!(jpy(&after).end_mrr, 800_000);
 }
 
 #[tokio::test]

@@ -54,6 +54,31 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         ("/api/v1/health-models/compare", "get"),
         ("/api/v1/scoring-data", "get"),
         ("/api/v1/accounts/{id}/score", "get"),
+        ("/api/v1/surveys", "get"),
+        ("/api/v1/surveys", "post"),
+        ("/api/v1/surveys/{id}", "get"),
+        ("/api/v1/surveys/{id}", "put"),
+        ("/api/v1/surveys/{id}/responses", "get"),
+        ("/api/v1/surveys/{id}/responses", "post"),
+        ("/api/v1/surveys/{id}/responses/export", "get"),
+        ("/api/v1/surveys/{id}/summary", "get"),
+        ("/api/v1/surveys/{id}/links", "get"),
+        ("/api/v1/surveys/{id}/links", "post"),
+        ("/api/v1/surveys/{id}/links/{link_id}", "delete"),
+        ("/api/v1/tasks", "get"),
+        ("/api/v1/tasks/{id}", "patch"),
+        ("/api/v1/sheet-templates", "get"),
+        ("/api/v1/sheet-templates", "post"),
+        ("/api/v1/sheet-templates/{id}", "get"),
+        ("/api/v1/sheet-templates/{id}", "put"),
+        ("/api/v1/sheets", "get"),
+        ("/api/v1/sheets", "post"),
+        ("/api/v1/sheets/kpis", "get"),
+        ("/api/v1/sheets/{id}", "get"),
+        ("/api/v1/sheets/{id}", "delete"),
+        ("/api/v1/sheets/{id}/items/{item_id}", "put"),
+        ("/api/public/surveys/{token}", "get"),
+        ("/api/public/surveys/{token}", "post"),
     ];
     for (path, method) in expected {
         assert!(
@@ -63,7 +88,7 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
         );
     }
     let v1_paths = paths.keys().filter(|p| p.starts_with("/api/v1/")).count();
-    assert_eq!(v1_paths, 30);
+    assert_eq!(v1_paths, 45);
     let unauthorised = &doc["paths"]["/api/v1/accounts"]["get"]["responses"]["401"];
     assert!(unauthorised["content"]["application/problem+json"].is_object());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -100,6 +125,26 @@ async fn the_openapi_document_lists_every_api_path_with_problem_responses() {
     assert!(import["responses"]["415"].is_object());
     let login = &doc["paths"]["/api/v1/session"]["post"]["responses"]["429"];
     assert!(login["headers"]["Retry-After"].is_object());
+    // The public survey API needs no session: no security, no 401.
+    for method in ["get", "post"] {
+        let op = &doc["paths"]["/api/public/surveys/{token}"][method];
+        assert_eq!(op["security"], serde_json::json!([{}]), "{method}");
+        assert!(op["responses"]["401"].is_null(), "{method}");
+        assert!(op["responses"]["429"]["headers"]["Retry-After"].is_object());
+        assert!(op["responses"]["410"].is_object());
+    }
+    for schema in [
+        "Survey",
+        "SurveyResponse",
+        "SurveySummary",
+        "IssuedLink",
+        "PublicAnswer",
+        "Task",
+        "SheetTemplate",
+        "SheetDetail",
+    ] {
+        assert!(schemas.contains_key(schema), "{schema}");
+    }
     assert_eq!(
         doc["components"]["securitySchemes"]["session_cookie"]["name"],
         "__Host-kizuna_session"

@@ -74,6 +74,34 @@ string_enum!(
         ModelDraftSaved => "model_draft_saved",
         /// A health model was published (with its snapshot of every account).
         ModelPublished => "model_published",
+        /// A manager created a survey.
+        SurveyCreated => "survey_created",
+        /// A manager changed or archived a survey.
+        SurveyChanged => "survey_changed",
+        /// A CSM recorded an answer heard on a call (a proxy answer).
+        SurveyAnswerRecorded => "survey_answer_recorded",
+        /// Personal survey links were issued.
+        SurveyLinksIssued => "survey_links_issued",
+        /// A personal survey link was withdrawn.
+        SurveyLinkRevoked => "survey_link_revoked",
+        /// A survey's answers were exported as CSV.
+        SurveyAnswersExported => "survey_answers_exported",
+        /// A manager created an onboarding sheet template.
+        TemplateCreated => "template_created",
+        /// A manager changed or archived a template.
+        TemplateChanged => "template_changed",
+        /// A sheet was started for an account or a team member.
+        SheetStarted => "sheet_started",
+        /// A sheet's last required item was ticked.
+        SheetCompleted => "sheet_completed",
+        /// A required item of a completed sheet was unticked.
+        SheetReopened => "sheet_reopened",
+        /// A sheet was deleted.
+        SheetDeleted => "sheet_deleted",
+        /// A task was marked done.
+        TaskDone => "task_done",
+        /// A done task was opened again.
+        TaskReopened => "task_reopened",
     }
 );
 
@@ -117,7 +145,21 @@ impl AuditKind {
             | AuditKind::SignalDefined
             | AuditKind::SignalChanged
             | AuditKind::ModelDraftSaved
-            | AuditKind::ModelPublished => AuditCategory::Data,
+            | AuditKind::ModelPublished
+            | AuditKind::SurveyCreated
+            | AuditKind::SurveyChanged
+            | AuditKind::SurveyAnswerRecorded
+            | AuditKind::SurveyLinksIssued
+            | AuditKind::SurveyLinkRevoked
+            | AuditKind::SurveyAnswersExported
+            | AuditKind::TemplateCreated
+            | AuditKind::TemplateChanged
+            | AuditKind::SheetStarted
+            | AuditKind::SheetCompleted
+            | AuditKind::SheetReopened
+            | AuditKind::SheetDeleted
+            | AuditKind::TaskDone
+            | AuditKind::TaskReopened => AuditCategory::Data,
         }
     }
 }
@@ -152,6 +194,14 @@ string_enum!(
         HealthModel => "health_model",
         /// The session signing key.
         SessionKey => "session_key",
+        /// A survey (`target_id` is the survey id).
+        Survey => "survey",
+        /// An onboarding sheet template (`target_id` is the template id).
+        SheetTemplate => "sheet_template",
+        /// An onboarding sheet (`target_id` is the sheet id).
+        Sheet => "sheet",
+        /// A task (`target_id` is the task id).
+        Task => "task",
     }
 );
 

@@ -9,7 +9,7 @@ use garde::Validate;
 use serde::{Deserialize, Serialize};
 
 use super::{valid_external_id, Account, UserSummary};
-use crate::domain::{AccountField, AccountStatus, Currency, ExpansionPotential};
+use crate::domain::{AccountField, AccountStatus, Currency, ExpansionPotential, Language};
 
 /// Largest CSV file the import accepts, in bytes (32 MiB: a 100,000-row
 /// account file with every column is about 20 MB).
@@ -59,7 +59,9 @@ fn name_not_blank(value: &str, _ctx: &()) -> garde::Result {
     }
 }
 
-fn on_or_after<'a>(
+/// A garde rule: the date must not be before `earlier` (named `what` in
+/// the message).
+pub(super) fn on_or_after<'a>(
     earlier: &'a Option<NaiveDate>,
     what: &'static str,
 ) -> impl FnOnce(&Option<NaiveDate>, &()) -> garde::Result + 'a {
@@ -209,6 +211,11 @@ pub struct AccountInput {
     #[serde(default)]
     #[garde(skip)]
     pub champion_changed_on: Option<NaiveDate>,
+    /// The customer's language (survey pages); none: Japanese for yen
+    /// accounts, English otherwise.
+    #[serde(default)]
+    #[garde(skip)]
+    pub language: Option<Language>,
 }
 
 fn no_expansion() -> ExpansionPotential {
@@ -238,6 +245,7 @@ impl AccountInput {
             expansion_potential: a.expansion_potential,
             champion_name: a.champion_name.clone(),
             champion_changed_on: a.champion_changed_on,
+            language: a.language,
         }
     }
 
@@ -276,6 +284,7 @@ impl AccountInput {
                 AccountField::ChampionChangedOn => {
                     self.champion_changed_on != other.champion_changed_on
                 }
+                AccountField::Language => self.language != other.language,
             })
             .collect()
     }
@@ -875,6 +884,7 @@ mod tests {
             expansion_potential: ExpansionPotential::None,
             champion_name: None,
             champion_changed_on: None,
+            language: None,
         }
     }
 

@@ -225,11 +225,13 @@ pub struct PeriodKpis {
     /// revenue in (an entry with zero counts and `null` ratios when the
     /// period has no data).
     pub revenue: Vec<CurrencyRevenue>,
-    /// NPS and CSAT of the answers dated in the period; `null` while this
-    /// server has no survey data source.
+    /// NPS and CSAT (counts, margin of error) of the answers dated in the
+    /// period, of the accounts the filters keep; `null` only from a server
+    /// without the survey data source (see `KpiBasis::sources`).
     pub surveys: Option<SurveyKpis>,
-    /// Onboarding completion and time to value; `null` while this server
-    /// has no onboarding data source.
+    /// Onboarding completion of the customer sheets started in the period
+    /// and time to value of those completed in it; `null` only from a
+    /// server without the onboarding data source.
     pub onboarding: Option<OnboardingKpis>,
 }
 
@@ -310,7 +312,9 @@ string_enum!(
         AccountChange => "account_change",
         /// A health-score model was published.
         ModelPublish => "model_publish",
-        /// An onboarding sheet was completed.
+        /// A customer's onboarding sheet was completed, reopened (a
+        /// required item unticked), started or deleted: whatever moves the
+        /// onboarding KPIs (they count started and completed sheets).
         SheetCompletion => "sheet_completion",
     }
 );

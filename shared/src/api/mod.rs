@@ -9,18 +9,22 @@ use chrono::NaiveDate;
 use garde::Validate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AccountStatus, Currency, ExpansionPotential, Role, Tier};
+use crate::domain::{AccountStatus, Currency, ExpansionPotential, Language, Role, Tier};
 
 mod admin;
 mod customer;
 mod health;
 mod kpi;
+mod sheets;
+mod surveys;
 mod values;
 pub use admin::*;
 pub use customer::*;
 pub use health::*;
 pub use kpi::*;
 pub mod scoring_data;
+pub use sheets::*;
+pub use surveys::*;
 pub use values::*;
 
 /// Media type of error responses (RFC 9457).
@@ -207,6 +211,10 @@ pub struct Account {
     pub champion_changed_on: Option<NaiveDate>,
     /// Row version for optimistic concurrency.
     pub version: i64,
+    /// The customer's stated language (`null`: not stated; see
+    /// [`Language::default_for`]).
+    #[serde(default)]
+    pub language: Option<Language>,
     /// Whether the account has monthly MRR history, so `mrr_minor` (and
     /// `currency`) come from the latest month of it: an edit may not change
     /// them (the form shows them read-only) and an accounts import ignores

@@ -5,15 +5,7 @@ use crate::metrics::period::Period;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Kind of survey question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SurveyKind {
-    /// Net promoter question, 0–10.
-    Nps,
-    /// Satisfaction question, 1–5.
-    Csat,
-}
+pub use crate::domain::SurveyKind;
 
 /// One survey answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,15 +64,25 @@ pub fn nps(scores: impl IntoIterator<Item = u8>) -> Nps {
     r
 }
 
-/// CSAT with its counts.
+/// CSAT with its counts and a 95 % margin of error.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Csat {
     /// Valid answers (1–5).
     pub responses: usize,
     /// Answers 4–5.
     pub satisfied: usize,
+    /// Answers 3.
+    #[serde(default)]
+    pub neutral: usize,
+    /// Answers 1–2.
+    #[serde(default)]
+    pub dissatisfied: usize,
     /// `satisfied ÷ responses × 100` (`None` without answers).
     pub pct: Option<f64>,
+    /// 95 % margin of error of the CSAT, in points (normal approximation of
+    /// a proportion): `1.96 × 100 × √(p (1 − p) / N)` with `p = satisfied ÷ N`.
+    #[serde(default)]
+    pub moe95: Option<f64>,
 }
 
 /// CSAT of 1–5 scores (other scores are ignored).
@@ -88,12 +90,20 @@ pub struct Csat {
 pub fn csat(scores: impl IntoIterator<Item = u8>) -> Csat {
     let mut r = Csat::default();
     for s in scores {
-        if (1..=5).contains(&s) {
-            r.responses += 1;
-            r.satisfied += usize::from(s >= 4);
+        match s {
+            4..=5 => r.satisfied += 1,
+            3 => r.neutral += 1,
+            1..=2 => r.dissatisfied += 1,
+            _ => continue,
         }
+        r.responses += 1;
     }
     r.pct = pct(r.satisfied, r.responses);
+    if r.responses > 0 {
+        let n = r.responses as f64;
+        let p = r.satisfied as f64 / n;
+        r.moe95 = Some(1.96 * 100.0 * (p * (1.0 - p) / n).max(0.0).sqrt());
+    }
     r
 }
 

@@ -1,0 +1,388 @@
+//! The sheets overview (`/sheets`): onboarding completion rate and time to
+//! value of the quarter (computed on the server by `kizuna_shared::metrics`
+//! from the sheets' dates), every sheet with its progress, overdue items and
+//! next due date, filtered by owner, tier, overdue, kind and status, and
+//! starting a template for an account or a new team member. The account
+//! page shows its sheets with [`AccountSheets`].
+
+use crate::api::ApiError;
+use crate::components::form::ErrorAlert;
+use crate::components::labels::{sheet_kind_label, tier_label};
+use crate::components::pager::{PagePosition, Pager};
+use crate::components::work::{field_error, page_in_url, show, today, AccountPicker, Progress};
+use crate::format;
+use crate::i18n::*;
+use crate::session::use_session;
+use kizuna_shared::api::{
+    Account, FieldError, OnboardingKpiQuery, Sheet, SheetQuery, StartSheet, TemplateQuery,
+};
+use kizuna_shared::domain::{Role, SheetKind, Tier};
+use kizuna_shared::metrics::{Month, Period};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+/// One table row per sheet.
+fn sheet_rows(i18n: I18nContext<Locale>, sheets: Vec<Sheet>) -> impl IntoView {
+    let locale = i18n.get_locale();
+    sheets
+        .into_iter()
+        .map(|s| {
+            let subject = match (&s.account, &s.member) {
+                (Some(a), _) => view! { <a href=format!("/accounts/{}", a.id)>{a.name.clone()}</a> }.into_any(),
+                (_, Some(m)) => view! { <span>{m.name.clone()}</span> }.into_any(),
+                _ => view! { <span></span> }.into_any(),
+            };
+            let p = s.progress;
+            let label = t_string!(i18n, required_done_of, done = p.required_done, total = p.required).to_string();
+            let status = match s.completed_on {
+                Some(d) => view! {
+                    <span class="pill pill-active"><span aria-hidden="true">"✓"</span> " " {t!(i18n, completed_on, date = format::date(d, locale))}</span>
+                }.into_any(),
+                None if p.overdue > 0 => view! {
+                    <span class="pill pill-overdue"><span aria-hidden="true">"⚠"</span> " " {t!(i18n, n_overdue, n = p.overdue)}</span>
+                }.into_any(),
+                None => view! { <span class="pill pill-neutral">{t!(i18n, in_progress)}</span> }.into_any(),
+            };
+            view! {
+                <tr>
+                    <th scope="row"><a href=format!("/sheets/{}", s.id)>{show(&s.name, locale)}</a>
+                        <span class="muted small block">{sheet_kind_label(i18n, s.kind)}</span></th>
+                    <td>{subject}{s.account.as_ref().map(|a| view! { <span class="muted small block">{tier_label(i18n, a.tier)}</span> })}</td>
+                    <td>{s.owner.map(|o| o.name).unwrap_or_else(|| t_string!(i18n, unassigned).to_string())}</td>
+                    <td class="nowrap">{format::date(s.started_on, locale)}</td>
+                    <td><Progress done=p.required_done total=p.required label=label /></td>
+                    <td class="nowrap">{s.next_due_on.map(|d| format::date(d, locale)).unwrap_or_default()}</td>
+                    <td>{status}</td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
+fn sheet_table(i18n: I18nContext<Locale>, sheets: Vec<Sheet>) -> impl IntoView {
+    view! {
+        <div class="table-wrap"><table class="data-table" data-testid="sheets-table">
+            <thead><tr>
+                <th scope="col">{t!(i18n, col_sheet)}</th>
+                <th scope="col">{t!(i18n, col_for)}</th>
+                <th scope="col">{t!(i18n, col_owner)}</th>
+                <th scope="col">{t!(i18n, col_started)}</th>
+                <th scope="col">{t!(i18n, col_required_done)}</th>
+                <th scope="col">{t!(i18n, col_next_due)}</th>
+                <th scope="col">{t!(i18n, col_status)}</th>
+            </tr></thead>
+            <tbody>{sheet_rows(i18n, sheets)}</tbody>
+        </table></div>
+    }
+}
+
+/// The sheets overview.
+#[component]
+pub fn SheetsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let owner = RwSignal::new(String::new());
+    let tier = RwSignal::new(String::new());
+    let overdue = RwSignal::new(String::new());
+    let kind = RwSignal::new(String::new());
+    let status = RwSignal::new("in_progress".to_owned());
+    let (page, go_page) = page_in_url();
+    let sheets = LocalResource::new(move || {
+        let query = SheetQuery {
+            page: Some(page.get()),
+            per_page: Some(50),
+            owner: owner.get().parse().ok(),
+            tier: tier.get().parse().ok(),
+            overdue: overdue.get().parse().ok(),
+            kind: kind.get().parse().ok(),
+            status: status.get().parse().ok(),
+            ..SheetQuery::default()
+        };
+        async move { crate::api::sheets(&query).await }
+    });
+    let owners = LocalResource::new(crate::api::owners);
+    let filter = move |id: &'static str,
+                       label: String,
+                       signal: RwSignal<String>,
+                       options: Vec<(String, String)>| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <select id=id on:change=move |ev| { signal.set(event_target_value(&ev)); go_page.run(1); }>
+                    <option value="">{t!(i18n, all)}</option>
+                    {options.into_iter().map(|(v, l)| {
+                        let selected = signal.get_untracked() == v;
+                        view! { <option value=v selected=selected>{l}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let body = move || {
+        sheets.get().map(|r| match r {
+            Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
+            Ok(p) if p.items.is_empty() => {
+                view! { <p class="empty-state">{t!(i18n, no_sheets)}</p> }.into_any()
+            }
+            Ok(p) => {
+                let at = PagePosition::of(&p);
+                view! {
+                    {sheet_table(i18n, p.items)}
+                    <Pager at go=go_page count_testid="sheets-count" />
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>{t!(i18n, sheets_title)}</h1>
+                <p class="lead">{t!(i18n, sheets_lead)}</p>
+            </div>
+            <div class="page-actions">
+                <a class="button" href="/sheet-templates">{t!(i18n, templates_title)}</a>
+            </div>
+        </div>
+        <OnboardingKpis />
+        <form class="filters" on:submit=|ev| ev.prevent_default()>
+            {move || {
+                let options = owners.get().and_then(Result::ok).map(|p| p.items.into_iter().map(|u| (u.id.to_string(), u.name)).collect()).unwrap_or_default();
+                filter("sheet-owner", t_string!(i18n, filter_owner).to_string(), owner, options)
+            }}
+            {filter("sheet-tier", t_string!(i18n, filter_tier).to_string(), tier,
+                Tier::ALL.iter().map(|t| (t.as_str().to_owned(), tier_label(i18n, *t))).collect())}
+            {filter("sheet-overdue", t_string!(i18n, filter_overdue).to_string(), overdue,
+                vec![("true".into(), t_string!(i18n, with_overdue).to_string()), ("false".into(), t_string!(i18n, without_overdue).to_string())])}
+            {filter("sheet-kind", t_string!(i18n, field_kind).to_string(), kind,
+                SheetKind::ALL.iter().map(|k| (k.as_str().to_owned(), sheet_kind_label(i18n, *k))).collect())}
+            {filter("sheet-status", t_string!(i18n, col_status).to_string(), status,
+                vec![("in_progress".into(), t_string!(i18n, in_progress).to_string()), ("completed".into(), t_string!(i18n, completed).to_string())])}
+        </form>
+        <section class="card">
+            {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+        </section>
+        <StartSheetForm account=None />
+    }
+}
+
+/// Completion rate and time to value of this quarter.
+#[component]
+fn OnboardingKpis() -> impl IntoView {
+    let i18n = use_i18n();
+    let quarter = Period::quarter_of(Month::of(today()));
+    let kpis = LocalResource::new(move || async move {
+        crate::api::sheet_kpis(&OnboardingKpiQuery {
+            from: quarter.first_month(),
+            months: 3,
+            tier: None,
+            owner: None,
+        })
+        .await
+    });
+    move || {
+        kpis.get().and_then(Result::ok).map(|k| {
+            let pct = k.completion_pct.map_or("—".to_owned(), |p| format!("{p:.0}%"));
+            let ttv = k.ttv_median_days.map_or("—".to_owned(), |d| t_string!(i18n, n_days, n = format!("{d:.0}")).to_string());
+            view! {
+                <section class="card section" aria-labelledby="kpi-heading" data-testid="onboarding-kpis">
+                    <h2 id="kpi-heading">{t!(i18n, kpis_this_quarter, from = k.from.to_string(), to = k.to.to_string())}</h2>
+                    <dl class="counts">
+                        <div><dt>{t!(i18n, kpi_completion)}</dt><dd>{pct}</dd>
+                            <dd class="dd-note small muted">{t!(i18n, completed_of_started, done = k.sheets_completed, total = k.sheets_started)}</dd></div>
+                        <div><dt>{t!(i18n, kpi_ttv)}</dt><dd>{ttv}</dd>
+                            <dd class="dd-note small muted">{t!(i18n, n_completions, n = k.ttv_completions)}</dd></div>
+                    </dl>
+                </section>
+            }
+        })
+    }
+}
+
+/// Starting a template: for an account (given, or picked) or, for
+/// managers, a new team member with their guide.
+#[component]
+pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let may_start = move || {
+        matches!(
+            session.role(),
+            Some(Role::Admin | Role::Manager | Role::Csm)
+        )
+    };
+    let templates = LocalResource::new(|| async {
+        crate::api::sheet_templates(&TemplateQuery::default())
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default()
+    });
+    let users = LocalResource::new(|| async {
+        crate::api::owners()
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default()
+    });
+    let fixed = account.is_some();
+    let template = RwSignal::new(None::<i64>);
+    let chosen = RwSignal::new(account);
+    let member = RwSignal::new(None::<i64>);
+    let guide = RwSignal::new(None::<i64>);
+    let start = RwSignal::new(today().to_string());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let kind = move || {
+        let id = template.get();
+        templates
+            .get()
+            .and_then(|ts| ts.into_iter().find(|t| Some(t.id) == id).map(|t| t.kind))
+    };
+    let own = Signal::derive(move || {
+        session.user.with(|u| {
+            u.as_ref()
+                .filter(|u| !kizuna_shared::domain::can_manage_accounts(u.role))
+                .map(|u| u.id)
+        })
+    });
+    let action = Action::new_local(move |request: &StartSheet| {
+        let request = request.clone();
+        async move { crate::api::start_sheet(&request).await }
+    });
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(d)) => navigate(
+            &format!("/sheets/{}", d.sheet.id),
+            NavigateOptions::default(),
+        ),
+        Some(Err(ApiError::Problem(p))) if !p.errors.is_empty() => errors.set(p.errors),
+        Some(Err(err)) => failure.set(Some(err)),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        failure.set(None);
+        let Some(template_id) = template.get_untracked() else {
+            errors.set(vec![FieldError {
+                field: "template_id".into(),
+                message: t_string!(i18n, error_required).to_string(),
+            }]);
+            return;
+        };
+        let teammate = kind() == Some(SheetKind::Teammate);
+        errors.set(Vec::new());
+        action.dispatch(StartSheet {
+            template_id,
+            account_id: (!teammate)
+                .then(|| chosen.get_untracked().map(|a| a.0))
+                .flatten(),
+            member_id: teammate.then(|| member.get_untracked()).flatten(),
+            owner_id: teammate.then(|| guide.get_untracked()).flatten(),
+            started_on: start.get_untracked().parse().ok(),
+        });
+    };
+    let error = move |f: &'static str| move || errors.with(|e| field_error(e, f));
+    let user_select = move |id: &'static str, signal: RwSignal<Option<i64>>| {
+        view! {
+            <select id=id on:change=move |ev| signal.set(event_target_value(&ev).parse().ok())>
+                <option value="">{t!(i18n, choose)}</option>
+                {move || users.get().unwrap_or_default().into_iter().map(|u| view! {
+                    <option value=u.id.to_string()>{u.name}</option>
+                }).collect_view()}
+            </select>
+        }
+    };
+    view! {
+        <Show when=may_start>
+            <section class="card section" aria-labelledby="start-heading">
+                <h2 id="start-heading">{t!(i18n, start_sheet)}</h2>
+                {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+                <form class="form" on:submit=submit novalidate=true data-testid="start-sheet">
+                    <div class="form-grid">
+                        <div class="field">
+                            <label for="start-template">{t!(i18n, col_template)}</label>
+                            <select id="start-template" on:change=move |ev| template.set(event_target_value(&ev).parse().ok())>
+                                <option value="">{t!(i18n, choose)}</option>
+                                {move || {
+                                    let locale = i18n.get_locale();
+                                    let manage = session.can_manage();
+                                    templates.get().unwrap_or_default().into_iter()
+                                        .filter(|t| manage || (t.kind == SheetKind::Customer))
+                                        .filter(|t| !fixed || t.kind == SheetKind::Customer)
+                                        .map(|t| view! { <option value=t.id.to_string()>{show(&t.name, locale)}</option> })
+                                        .collect_view()
+                                }}
+                            </select>
+                            <p class="field-error">{error("template_id")}</p>
+                        </div>
+                        <div class="field">
+                            <label for="start-on">{t!(i18n, field_start_on)}</label>
+                            <input id="start-on" type="date" prop:value=start on:input=move |ev| start.set(event_target_value(&ev)) />
+                        </div>
+                    </div>
+                    {move || if kind() == Some(SheetKind::Teammate) {
+                        view! {
+                            <div class="form-grid">
+                                <div class="field">
+                                    <label for="start-member">{t!(i18n, field_member)}</label>
+                                    {user_select("start-member", member)}
+                                    <p class="field-error">{error("member_id")}</p>
+                                </div>
+                                <div class="field">
+                                    <label for="start-guide">{t!(i18n, field_guide)}</label>
+                                    {user_select("start-guide", guide)}
+                                    <p class="field-error">{error("owner_id")}</p>
+                                </div>
+                            </div>
+                        }.into_any()
+                    } else {
+                        match chosen.get() {
+                            Some((_, name)) => view! {
+                                <p class="chosen">{t!(i18n, col_account)} ": " <strong>{name}</strong> " "
+                                    {(!fixed).then(|| view! { <button type="button" class="button button-quiet" on:click=move |_| chosen.set(None)>{t!(i18n, change)}</button> })}
+                                </p>
+                            }.into_any(),
+                            None => view! {
+                                <AccountPicker id="start-account" owner=own on_pick=Callback::new(move |a: Account| chosen.set(Some((a.id, a.name)))) />
+                                <p class="field-error">{error("account_id")}</p>
+                            }.into_any(),
+                        }
+                    }}
+                    <div class="form-actions">
+                        <button class="button button-primary" type="submit" disabled=move || action.pending().get()>{t!(i18n, start_sheet)}</button>
+                    </div>
+                </form>
+            </section>
+        </Show>
+    }
+}
+
+/// The sheets of one account, for its page.
+#[component]
+pub fn AccountSheets(account: i64, name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let sheets = LocalResource::new(move || async move {
+        crate::api::sheets(&SheetQuery {
+            account: Some(account),
+            ..SheetQuery::default()
+        })
+        .await
+    });
+    let show_start = RwSignal::new(false);
+    view! {
+        <section class="card section" aria-labelledby="account-sheets-heading" data-testid="account-sheets">
+            <div class="section-head">
+                <h2 id="account-sheets-heading">{t!(i18n, onboarding_title)}</h2>
+                <button type="button" class="button button-quiet" on:click=move |_| show_start.update(|s| *s = !*s)>{t!(i18n, start_sheet)}</button>
+            </div>
+            {move || sheets.get().map(|r| match r {
+                Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
+                Ok(p) if p.items.is_empty() => view! { <p class="empty-state">{t!(i18n, no_account_sheets)}</p> }.into_any(),
+                Ok(p) => sheet_table(i18n, p.items).into_any(),
+            })}
+            <Show when=move || show_start.get()>
+                <StartSheetForm account=Some((account, name.clone())) />
+            </Show>
+        </section>
+    }
+}
