@@ -15,7 +15,16 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use kizuna_shared::api::{
-    Account, AccountDetail, AccountInput, AccountQuery, AccountScore, AuditEntry, AuditQuery, ChangePassword, Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup, ImportKind, ImportProgress, ImportReport, IssueLinks, IssuedLink, KpiQuery, KpiResponse, KpiSeriesResponse, LinkQuery, LoginRequest, MergeReport, MergeRequest, NewSignal, OnboardingKpiQuery, OnboardingSummary, Page, PasswordReset, Problem, RecordAnswer, ResponseQuery, SessionUser, Sheet, SheetDetail, SheetQuery, SheetTemplate, SignalDefinition, SignalUpdate, SignalValue, StartSheet, Survey, SurveyInput, SurveyLink, SurveyQuery, SurveyResponse, SurveySummary, Task, TaskQuery, TemplateInput, TemplateQuery, TickItem, UpdateAccount, UpdateSurvey, UpdateTask, UpdateTemplate, UpdateUser, UserAccount, UserQuery, UserSummary, CSRF_HEADER,
+    Account, AccountDetail, AccountInput, AccountQuery, AccountScore, AuditEntry, AuditQuery,
+    ChangePassword, Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup,
+    ImportKind, ImportProgress, ImportReport, IssueLinks, IssuedLink, KpiQuery, KpiResponse,
+    KpiSeriesResponse, LinkQuery, LoginRequest, MergeReport, MergeRequest, NewSignal,
+    OnboardingKpiQuery, OnboardingSummary, Page, PasswordReset, Problem, RecordAnswer,
+    ResponseQuery, SessionUser, Sheet, SheetDetail, SheetQuery, SheetTemplate, SignalDefinition,
+    SignalUpdate, SignalValue, StartSheet, Survey, SurveyInput, SurveyLink, SurveyQuery,
+    SurveyResponse, SurveySummary, Task, TaskQuery, TemplateInput, TemplateQuery, TickItem,
+    UpdateAccount, UpdateSurvey, UpdateTask, UpdateTemplate, UpdateUser, UserAccount, UserQuery,
+    UserSummary, CSRF_HEADER,
 };
 use kizuna_shared::domain::Currency;
 use serde::de::DeserializeOwned;
