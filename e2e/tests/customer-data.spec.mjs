@@ -289,6 +289,9 @@ test('the account page shows the MRR chart, its table and the signals', async ({
   await page.goto(`/accounts/${created.id}`);
   const chart = page.getByTestId('mrr-chart');
   await expect(chart).toBeVisible();
+  // The chart sits below the fold on a 1280×800 window: scroll to it as a
+  // user would before pointing at a bar.
+  await chart.scrollIntoViewIfNeeded();
   const box = await chart.boundingBox();
   await page.mouse.move(box.x + box.width * 0.85, box.y + box.height / 2);
   await expect(page.getByTestId('mrr-hover')).toContainText('540,000');
