@@ -166,6 +166,13 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     );
     let workers = state.workers;
     crate::snapshots::spawn_daily(state.pool.clone());
+    crate::scoring_cache::spawn_refresher(
+        state.scoring.clone().into_inner(),
+        state.pool.clone(),
+        &state.events,
+        crate::routes::models::scoring_data_body,
+    )
+    .context("starting the scoring data refresher")?;
     let mut server = HttpServer::new(move || {
         let state = state.clone();
         let (app, api) = App::new()

@@ -64,6 +64,26 @@ pub fn latest_id(conn: &mut DbConn) -> Result<i64, DbError> {
         .unwrap_or(0))
 }
 
+/// The latest id among the kept events whose kind `affects` (0 when none
+/// is): the version of data that only those kinds of change can move. An
+/// event of another kind leaves it alone; pruning can lower it, which only
+/// makes a cache keyed on it rebuild once more (ids are never reused).
+pub fn latest_id_where(
+    conn: &mut DbConn,
+    affects: impl Fn(ChangeKind) -> bool,
+) -> Result<i64, DbError> {
+    let kinds: Vec<&str> = ChangeKind::ALL
+        .iter()
+        .filter(|k| affects(**k))
+        .map(|k| k.as_str())
+        .collect();
+    Ok(data_events::table
+        .filter(data_events::kind.eq_any(kinds))
+        .select(diesel::dsl::max(data_events::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}
+
 /// Events after `after`, oldest first, at most `limit`.
 pub fn since(conn: &mut DbConn, after: i64, limit: i64) -> Result<Vec<ChangeEvent>, DbError> {
     data_events::table

@@ -119,6 +119,26 @@ impl From<diesel::result::Error> for DbError {
     }
 }
 
+/// One SQLite write transaction of this process at a time.
+///
+/// Without it, concurrent `BEGIN IMMEDIATE`s that find the write lock taken
+/// wait in SQLite's busy handler, which sleeps in growing steps (1, 2, 5,
+/// 10, … 100 ms) and does not wake when the lock is released: a writer that
+/// waited behind a 1 ms transaction could sleep 25–50 ms, which was the p99
+/// of public survey answers under 32 clients (BENCHMARKS.md, "Load
+/// driver"). Queued on this mutex, the next writer starts as soon as the
+/// previous one commits. It is process-wide (not per database file): a
+/// process serves one database, and tests that open several only queue
+/// their writes. After [`WRITE_GATE_WAIT`] a writer goes ahead without it,
+/// so a long writer (an import) or one nested on a second connection makes
+/// the others fall back on the busy timeout as before, never deadlock.
+/// Other processes (the CLI) are still ordered by SQLite's lock alone.
+static SQLITE_WRITE_GATE: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
+
+/// How long a writer queues on [`SQLITE_WRITE_GATE`] before it goes ahead
+/// on SQLite's busy timeout alone (the same 5 s as that timeout).
+const WRITE_GATE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Runs `f` in a transaction that writes: on SQLite `BEGIN IMMEDIATE`, which
 /// takes the write lock before the first read, so a read-check-then-write
 /// can never fail with `SQLITE_BUSY_SNAPSHOT` (a deferred transaction that
@@ -144,6 +164,8 @@ where
     if depth.is_some() {
         return conn.transaction(f);
     }
+    // Held until the commit or rollback below (see `SQLITE_WRITE_GATE`).
+    let _gate = SQLITE_WRITE_GATE.try_lock_for(WRITE_GATE_WAIT);
     on_sqlite(conn, |c| {
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
     })?;

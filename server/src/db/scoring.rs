@@ -144,56 +144,84 @@ struct ValueRow {
     account_id: i64,
     #[diesel(sql_type = diesel::sql_types::Text)]
     signal_key: String,
-    #[diesel(sql_type = diesel::sql_types::Double)]
-    value: f64,
+    /// NULL when the pair has no reading on or before the date.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    value: Option<f64>,
 }
 
 /// The value of each signal for each account as it stood on `date` (the
 /// latest reading on or before it), as `(account, key, value)`.
 ///
-/// One pass over the unique (account, key, date) index per backend, in
-/// each one's own SQL: SQLite takes the other columns of a `MAX()` group
-/// from the row holding the maximum; PostgreSQL has `DISTINCT ON`. The
-/// portable `NOT EXISTS (newer)` form probes the index once per stored
-/// value and was the largest part of a 100,000-account scoring-data answer
-/// (BENCHMARKS.md). Only the date (and an account id) are bound.
+/// `signal_latest` holds each (account, signal)'s latest reading, kept by
+/// triggers on `signal_values` in the writing transaction (migration
+/// `2026-04-01-000004`). A pair whose latest reading is on or before `date`
+/// takes it from there; a pair read later than `date` seeks its value on
+/// `date` in the dated history (one probe of the unique
+/// (account, key, date) index). At today's date that second part is empty,
+/// so the answer reads one row per pair instead of walking the whole
+/// history (BENCHMARKS.md, "Scoring data over loopback"); for a past date
+/// it is one index seek per pair. Only the date and an account id are
+/// bound; the SQL differs between backends only in its placeholders.
 fn values_on(
     conn: &mut DbConn,
     date: NaiveDate,
     only: Option<i64>,
 ) -> Result<Vec<(i64, String, f64)>, DbError> {
     use diesel::sql_types::{BigInt, Date, Nullable};
-    const SQLITE: &str = "SELECT account_id, signal_key, value, MAX(observed_on) AS observed_on \
-         FROM signal_values WHERE observed_on <= ? AND (? IS NULL OR account_id = ?) \
-         GROUP BY account_id, signal_key";
+    const SQLITE: &str = "SELECT account_id, signal_key, value FROM signal_latest \
+         WHERE observed_on <= ? AND (? IS NULL OR account_id = ?) \
+         UNION ALL \
+         SELECT account_id, signal_key, value FROM (\
+           SELECT l.account_id, l.signal_key, \
+             (SELECT v.value FROM signal_values v \
+              WHERE v.account_id = l.account_id AND v.signal_key = l.signal_key \
+                AND v.observed_on <= ? \
+              ORDER BY v.observed_on DESC LIMIT 1) AS value \
+           FROM signal_latest l \
+           WHERE l.observed_on > ? AND (? IS NULL OR l.account_id = ?)\
+         ) AS earlier";
     #[cfg(feature = "postgres")]
-    const POSTGRES: &str =
-        "SELECT DISTINCT ON (account_id, signal_key) account_id, signal_key, value \
-         FROM signal_values WHERE observed_on <= $1 AND ($2::BIGINT IS NULL OR account_id = $3) \
-         ORDER BY account_id, signal_key, observed_on DESC";
+    const POSTGRES: &str = "SELECT account_id, signal_key, value FROM signal_latest \
+         WHERE observed_on <= $1 AND ($2::BIGINT IS NULL OR account_id = $2) \
+         UNION ALL \
+         SELECT account_id, signal_key, value FROM (\
+           SELECT l.account_id, l.signal_key, \
+             (SELECT v.value FROM signal_values v \
+              WHERE v.account_id = l.account_id AND v.signal_key = l.signal_key \
+                AND v.observed_on <= $1 \
+              ORDER BY v.observed_on DESC LIMIT 1) AS value \
+           FROM signal_latest l \
+           WHERE l.observed_on > $1 AND ($2::BIGINT IS NULL OR l.account_id = $2)\
+         ) AS earlier";
+    macro_rules! sqlite_query {
+        ($c:expr) => {
+            diesel::sql_query(SQLITE)
+                .bind::<Date, _>(date)
+                .bind::<Nullable<BigInt>, _>(only)
+                .bind::<Nullable<BigInt>, _>(only)
+                .bind::<Date, _>(date)
+                .bind::<Date, _>(date)
+                .bind::<Nullable<BigInt>, _>(only)
+                .bind::<Nullable<BigInt>, _>(only)
+                .load($c)
+        };
+    }
     let rows: Vec<ValueRow> = match conn {
         #[cfg(feature = "postgres")]
         super::multi::DbConnection::Pg(c) => diesel::sql_query(POSTGRES)
             .bind::<Date, _>(date)
             .bind::<Nullable<BigInt>, _>(only)
-            .bind::<Nullable<BigInt>, _>(only)
             .load(c)?,
         #[cfg(feature = "postgres")]
-        super::multi::DbConnection::Sqlite(c) => diesel::sql_query(SQLITE)
-            .bind::<Date, _>(date)
-            .bind::<Nullable<BigInt>, _>(only)
-            .bind::<Nullable<BigInt>, _>(only)
-            .load(c)?,
+        super::multi::DbConnection::Sqlite(c) => sqlite_query!(c)?,
         #[cfg(not(feature = "postgres"))]
-        c => diesel::sql_query(SQLITE)
-            .bind::<Date, _>(date)
-            .bind::<Nullable<BigInt>, _>(only)
-            .bind::<Nullable<BigInt>, _>(only)
-            .load(c)?,
+        c => sqlite_query!(c)?,
     };
+    // A pair without a reading on or before `date` comes back as NULL:
+    // filtering it in SQL would run the seek twice.
     Ok(rows
         .into_iter()
-        .map(|r| (r.account_id, r.signal_key, r.value))
+        .filter_map(|r| Some((r.account_id, r.signal_key, r.value?)))
         .collect())
 }
 

@@ -149,11 +149,16 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
     })
 }
 
-/// The date indexes of the history tables (as in the customer-data migration).
+/// The date indexes of the history tables (as in the customer-data
+/// migration) and the value-on-a-date seek index (migration
+/// `2026-04-01-000004`).
 const DROP_DATE_INDEXES: &str = "DROP INDEX IF EXISTS signal_values_observed_on_idx; \
+     DROP INDEX IF EXISTS signal_values_seek_idx; \
      DROP INDEX IF EXISTS account_mrr_month_idx;";
 const CREATE_DATE_INDEXES: &str =
     "CREATE INDEX IF NOT EXISTS signal_values_observed_on_idx ON signal_values (observed_on); \
+     CREATE INDEX IF NOT EXISTS signal_values_seek_idx \
+         ON signal_values (account_id, signal_key, observed_on, value); \
      CREATE INDEX IF NOT EXISTS account_mrr_month_idx ON account_mrr (month);";
 
 /// Runs `pragma` on a SQLite connection (nothing on PostgreSQL).

@@ -120,7 +120,7 @@ async fn spawn_on(
 /// A fresh SQLite file in `dir`, or, when `KIZUNA_TEST_POSTGRES_URL` names a
 /// PostgreSQL server (e.g. `postgres://kizuna@127.0.0.1:55433`) and the
 /// `postgres` feature is on, a fresh database on that server.
-fn database_url(dir: &std::path::Path) -> String {
+pub fn database_url(dir: &std::path::Path) -> String {
     #[cfg(feature = "postgres")]
     if let Ok(base) = std::env::var("KIZUNA_TEST_POSTGRES_URL") {
         use diesel::{Connection, RunQueryDsl};

@@ -1,0 +1,11 @@
+DROP TRIGGER IF EXISTS signal_latest_sync ON signal_values;
+DROP FUNCTION IF EXISTS signal_latest_sync();
+DROP FUNCTION IF EXISTS signal_latest_refresh(BIGINT, TEXT);
+DROP TABLE IF EXISTS signal_latest;
+DROP INDEX IF EXISTS signal_values_seek_idx;
+UPDATE signal_definitions SET label_ja = NULL WHERE key = 'days_since_login' AND label_ja = '最終ログインからの日数';
+UPDATE signal_definitions SET label_ja = NULL WHERE key = 'active_user_ratio' AND label_ja = 'アクティブユーザー率（対シート数）';
+UPDATE signal_definitions SET label_ja = NULL WHERE key = 'setup_progress' AND label_ja = '初期設定の進捗';
+UPDATE signal_definitions SET label_ja = NULL WHERE key = 'support_tickets_30d' AND label_ja = 'サポート問い合わせ件数（30日）';
+UPDATE signal_definitions SET label_ja = NULL WHERE key = 'feature_adoption' AND label_ja = '主要機能の利用率';
+UPDATE signal_definitions SET label_ja = NULL WHERE key = 'csm_sentiment' AND label_ja = 'CSMの関係評価';
