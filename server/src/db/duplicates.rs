@@ -201,11 +201,9 @@ fn move_rows(
 
 /// Rewrites `?` placeholders as `$1, $2, …` on PostgreSQL.
 fn placeholders(sql: &str) -> String {
-    #[cfg(feature = "postgres")]
-    {
+    if cfg!(feature = "postgres") {
         let mut n = 0;
-        return sql
-            .split('?')
+        sql.split('?')
             .enumerate()
             .map(|(i, part)| {
                 if i == 0 {
@@ -215,10 +213,10 @@ fn placeholders(sql: &str) -> String {
                     format!("${n}{part}")
                 }
             })
-            .collect();
+            .collect()
+    } else {
+        sql.to_owned()
     }
-    #[cfg(not(feature = "postgres"))]
-    sql.to_owned()
 }
 
 fn invalid(field: &str, message: String) -> DbError {
