@@ -124,14 +124,14 @@ pub fn LoginPage() -> impl IntoView {
                 <div class="login-head">
                     <span class="brand-mark brand-mark-large" aria-hidden="true">"絆"</span>
                     <div>
-                        <h1>{t!(i18n, sign_in_title)}</h1>
-                        <p class="lead">{t!(i18n, sign_in_lead)}</p>
+                        <h1>{tr!(i18n, sign_in_title)}</h1>
+                        <p class="lead">{tr!(i18n, sign_in_lead)}</p>
                     </div>
                 </div>
                 <form class="form" on:submit=on_submit novalidate=true>
                     <Show when=move || ended.get()>
                         <p class="alert alert-info" role="status" data-testid="session-ended">
-                            {t!(i18n, session_ended)}
+                            {tr!(i18n, session_ended)}
                         </p>
                     </Show>
                     <FormAlert errors=errors />
