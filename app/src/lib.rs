@@ -13,6 +13,14 @@ macro_rules! tr {
     };
 }
 
+/// [`tr!`] as a `Signal<String>` (labels passed to components), again one
+/// closure type for every key.
+macro_rules! tr_signal {
+    ($i18n:expr, $($key:tt)+) => {
+        $crate::text_signal($i18n, |i18n| $crate::i18n::t_string!(i18n, $($key)+))
+    };
+}
+
 pub mod api;
 pub mod charts;
 pub mod components;
@@ -33,6 +41,14 @@ pub fn text(
     key: fn(leptos_i18n::I18nContext<Locale>) -> &'static str,
 ) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || key(i18n)
+}
+
+/// The `Signal<String>` of a translated text for [`tr_signal!`].
+pub fn text_signal(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    key: fn(leptos_i18n::I18nContext<Locale>) -> &'static str,
+) -> Signal<String> {
+    Signal::derive(move || key(i18n).to_string())
 }
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};

@@ -111,7 +111,7 @@ fn Header() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"絆"</span>
                 <span class="brand-name">{tr!(i18n, app_name)}</span>
             </a>
-            <nav class="topnav" aria-label=move || t_string!(i18n, nav_main)>
+            <nav class="topnav" aria-label=tr!(i18n, nav_main)>
                 <A href="/dashboard">{tr!(i18n, nav_dashboard)}</A>
                 <A href="/accounts">{tr!(i18n, nav_accounts)}</A>
                 <Show when=move || session.can_manage()>
@@ -168,7 +168,7 @@ pub fn LanguageSwitch() -> impl IntoView {
             type="button"
             data-testid="language-switch"
             on:click=toggle
-            title=move || t_string!(i18n, language)
+            title=tr!(i18n, language)
         >
             <span lang=move || match i18n.get_locale() {
                 Locale::en => "ja",

@@ -401,7 +401,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                         class="chart"
                         data-testid="mrr-chart"
                         role="img"
-                        aria-label=move || t_string!(i18n, mrr_chart_label).to_string()
+                        aria-label=tr!(i18n, mrr_chart_label)
                         on:mousemove=on_move
                         on:mouseleave=move |_| hovered.set(None)
                     ></canvas>
@@ -653,16 +653,16 @@ fn ContactsSection(
                 <h3>{tr!(i18n, add_contact)}</h3>
                 <form class="form form-inline" on:submit=on_submit novalidate=true>
                     <TextField errors field="name" id="contact-name" kind="text"
-                        label=Signal::derive(move || t_string!(i18n, field_name).to_string())
+                        label=tr_signal!(i18n, field_name)
                         value=name set=move |v| name.set(v) />
                     <TextField errors field="title" id="contact-title" kind="text"
-                        label=Signal::derive(move || t_string!(i18n, field_title).to_string())
+                        label=tr_signal!(i18n, field_title)
                         value=title set=move |v| title.set(v) />
                     <TextField errors field="email" id="contact-email" kind="email"
-                        label=Signal::derive(move || t_string!(i18n, email).to_string())
+                        label=tr_signal!(i18n, email)
                         value=email set=move |v| email.set(v) />
                     <TextField errors field="phone" id="contact-phone" kind="tel"
-                        label=Signal::derive(move || t_string!(i18n, field_phone).to_string())
+                        label=tr_signal!(i18n, field_phone)
                         value=phone set=move |v| phone.set(v) />
                     <label class="check">
                         <input type="checkbox" prop:checked=champion on:change=move |ev| champion.set(event_target_checked(&ev)) />
@@ -878,7 +878,7 @@ fn trend_spec(i18n: I18nContext<Locale>, trend: StoredValue<Vec<ScorePoint>>) ->
     };
     ChartSpec {
         id: "score-trend",
-        title: Signal::derive(move || t_string!(i18n, health.trend_title).to_string()),
+        title: tr_signal!(i18n, health.trend_title),
         height: 240,
         draw: Arc::new(move |area: &Area, hit: Option<Hit>| {
             let highlight = match hit {

@@ -534,7 +534,7 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
                         </select>
                     </div>
                 </div>
-                <div class="checks" role="group" aria-label=move || t_string!(i18n, field_flags).to_string()>
+                <div class="checks" role="group" aria-label=tr!(i18n, field_flags)>
                     <label class="check"><input type="checkbox" disabled=locked(AccountField::FlagWellKnown) prop:checked=move || draft.with(|d| d.flag_well_known)
                         on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.flag_well_known = v); } />{tr!(i18n, flag_well_known)}</label>
                     <label class="check"><input type="checkbox" disabled=locked(AccountField::FlagFeedback) prop:checked=move || draft.with(|d| d.flag_feedback)

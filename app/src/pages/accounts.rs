@@ -273,15 +273,15 @@ pub fn AccountsPage() -> impl IntoView {
                         <table class="data-table" data-testid="accounts-table">
                             <thead>
                                 <tr>
-                                    {header(AccountSort::Name, Signal::derive(move || t_string!(i18n, col_name).to_string()), false)}
+                                    {header(AccountSort::Name, tr_signal!(i18n, col_name), false)}
                                     <th scope="col">{tr!(i18n, col_domain_industry)}</th>
                                     <th scope="col">{tr!(i18n, col_plan)}</th>
                                     <th scope="col">{tr!(i18n, col_tier)}</th>
-                                    {header(AccountSort::Mrr, Signal::derive(move || t_string!(i18n, col_mrr).to_string()), true)}
-                                    {header(AccountSort::Owner, Signal::derive(move || t_string!(i18n, col_owner).to_string()), false)}
-                                    {header(AccountSort::RenewalDate, Signal::derive(move || t_string!(i18n, col_renewal).to_string()), false)}
-                                    {header(AccountSort::Status, Signal::derive(move || t_string!(i18n, col_status).to_string()), false)}
-                                    {header(AccountSort::Score, Signal::derive(move || t_string!(i18n, health.column).to_string()), false)}
+                                    {header(AccountSort::Mrr, tr_signal!(i18n, col_mrr), true)}
+                                    {header(AccountSort::Owner, tr_signal!(i18n, col_owner), false)}
+                                    {header(AccountSort::RenewalDate, tr_signal!(i18n, col_renewal), false)}
+                                    {header(AccountSort::Status, tr_signal!(i18n, col_status), false)}
+                                    {header(AccountSort::Score, tr_signal!(i18n, health.column), false)}
                                     <th scope="col" class="num">{tr!(i18n, col_days_since_login)}</th>
                                 </tr>
                             </thead>
@@ -318,7 +318,7 @@ pub fn AccountsPage() -> impl IntoView {
                 <input
                     id="account-search"
                     type="search"
-                    placeholder=move || t_string!(i18n, search_placeholder)
+                    placeholder=tr!(i18n, search_placeholder)
                     prop:value=move || state.get().q
                     on:input=move |ev| {
                         let value = event_target_value(&ev);

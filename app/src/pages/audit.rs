@@ -319,7 +319,7 @@ fn AuditLog(visible: &'static [AuditCategory], is_admin: bool) -> impl IntoView 
                 </a>
             </div>
         </div>
-        <form class="filters" role="search" aria-label=move || t_string!(i18n, audit_filters) on:submit=|ev| ev.prevent_default()>
+        <form class="filters" role="search" aria-label=tr!(i18n, audit_filters) on:submit=|ev| ev.prevent_default()>
             <div class="field">
                 <label for="audit-user">{tr!(i18n, audit_filter_user)}</label>
                 <select id="audit-user"

@@ -136,10 +136,10 @@ pub fn LoginPage() -> impl IntoView {
                     </Show>
                     <FormAlert errors=errors />
                     <TextField errors field="email" id="email" kind="email" autocomplete="username" required=true
-                        label=Signal::derive(move || t_string!(i18n, email).to_string())
+                        label=tr_signal!(i18n, email)
                         value=email set=move |v| email.set(v) />
                     <TextField errors field="password" id="password" kind="password" autocomplete="current-password" required=true
-                        label=Signal::derive(move || t_string!(i18n, password).to_string())
+                        label=tr_signal!(i18n, password)
                         value=password set=move |v| password.set(v) />
                     <button class="button button-primary" type="submit" disabled=move || login.pending().get()>
                         {move || if login.pending().get() {

@@ -99,16 +99,16 @@ pub fn PasswordPage() -> impl IntoView {
                     prop:value=move || session.user.with(|u| u.as_ref().map(|u| u.email.clone()).unwrap_or_default()) />
                 <TextField errors field="current_password" id="current-password" kind="password"
                     autocomplete="current-password"
-                    label=Signal::derive(move || t_string!(i18n, field_current_password).to_string())
+                    label=tr_signal!(i18n, field_current_password)
                     value=current set=move |v| current.set(v) />
                 <TextField errors field="new_password" id="new-password" kind="password"
                     autocomplete="new-password"
-                    label=Signal::derive(move || t_string!(i18n, field_new_password).to_string())
+                    label=tr_signal!(i18n, field_new_password)
                     value=new set=move |v| new.set(v) />
                 <p class="muted small field-hint">{tr!(i18n, new_password_hint)}</p>
                 <TextField errors field="confirm_password" id="confirm-password" kind="password"
                     autocomplete="new-password"
-                    label=Signal::derive(move || t_string!(i18n, field_confirm_password).to_string())
+                    label=tr_signal!(i18n, field_confirm_password)
                     value=confirm set=move |v| confirm.set(v) />
                 <div class="form-actions">
                     <button class="button button-primary" type="submit" disabled=move || change.pending().get()>

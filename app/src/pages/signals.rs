@@ -196,7 +196,7 @@ pub fn SignalForm(
             <FormAlert errors />
             <div class="form-grid">
                 {if is_new {
-                    field("key", Signal::derive(move || t_string!(i18n, signals.field_key).to_string()), |d, v| d.key = v, |d| d.key.clone(), key_id).into_any()
+                    field("key", tr_signal!(i18n, signals.field_key), |d, v| d.key = v, |d| d.key.clone(), key_id).into_any()
                 } else {
                     view! {
                         <div class="field">
@@ -205,9 +205,9 @@ pub fn SignalForm(
                         </div>
                     }.into_any()
                 }}
-                {field("label", Signal::derive(move || t_string!(i18n, signals.field_label).to_string()), |d, v| d.label = v, |d| d.label.clone(), label_id)}
-                {field("label_ja", Signal::derive(move || t_string!(i18n, signals.field_label_ja).to_string()), |d, v| d.label_ja = v, |d| d.label_ja.clone(), label_ja_id)}
-                {field("unit", Signal::derive(move || t_string!(i18n, signals.field_unit).to_string()), |d, v| d.unit = v, |d| d.unit.clone(), unit_id)}
+                {field("label", tr_signal!(i18n, signals.field_label), |d, v| d.label = v, |d| d.label.clone(), label_id)}
+                {field("label_ja", tr_signal!(i18n, signals.field_label_ja), |d, v| d.label_ja = v, |d| d.label_ja.clone(), label_ja_id)}
+                {field("unit", tr_signal!(i18n, signals.field_unit), |d, v| d.unit = v, |d| d.unit.clone(), unit_id)}
                 <div class="field">
                     <label for=ids("kind")>{tr!(i18n, signals.field_kind)}</label>
                     <select id=ids("kind") data-testid="signal-kind"

@@ -66,7 +66,7 @@ pub fn SurveyPage() -> impl IntoView {
                         </Show>
                     </div>
                 </div>
-                <nav class="tabs" aria-label=move || t_string!(i18n, survey_sections).to_string()>
+                <nav class="tabs" aria-label=tr!(i18n, survey_sections)>
                     <a href=base.clone() aria-current=move || (!links_tab()).then_some("page")>{tr!(i18n, tab_answers)}</a>
                     <a href=format!("{base}?tab=links") aria-current=move || links_tab().then_some("page")>{tr!(i18n, tab_links)}</a>
                 </nav>

@@ -267,11 +267,11 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
                 {answered.then(|| view! { <p class="small muted">{tr!(i18n, kind_fixed)}</p> })}
             </fieldset>
             <TextField errors field="name" id="survey-name"
-                label=Signal::derive(move || t_string!(i18n, field_survey_name).to_string())
+                label=tr_signal!(i18n, field_survey_name)
                 value=name set=Callback::new(move |v| name.set(v)) required=true />
-            <TextsField id="question".into() label=Signal::derive(move || t_string!(i18n, field_question).to_string())
+            <TextsField id="question".into() label=tr_signal!(i18n, field_question)
                 value=question multiline=true error=Signal::derive(errors.text("question")) />
-            <TextsField id="follow-up".into() label=Signal::derive(move || t_string!(i18n, field_follow_up).to_string())
+            <TextsField id="follow-up".into() label=tr_signal!(i18n, field_follow_up)
                 value=follow_up multiline=true error=Signal::derive(errors.text("follow_up")) />
             <div class="form-grid">
                 <div class="field">

@@ -273,9 +273,9 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
         </Show>
         <form class="form" on:submit=submit novalidate=true data-testid="template-form">
             <section class="card">
-                <TextsField id="template-name".into() label=Signal::derive(move || t_string!(i18n, field_template_name).to_string())
+                <TextsField id="template-name".into() label=tr_signal!(i18n, field_template_name)
                     value=name disabled=read_only error=error("name".into()) />
-                <TextsField id="template-description".into() label=Signal::derive(move || t_string!(i18n, field_description).to_string())
+                <TextsField id="template-description".into() label=tr_signal!(i18n, field_description)
                     value=description multiline=true disabled=read_only error=error("description".into()) />
                 <div class="form-grid">
                     <div class="field">
@@ -327,7 +327,7 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                                         value=d.title disabled=read_only error=title_error />
                                     <details>
                                         <summary>{tr!(i18n, field_description)}</summary>
-                                        <TextsField id=id("description") label=Signal::derive(move || t_string!(i18n, field_description).to_string())
+                                        <TextsField id=id("description") label=tr_signal!(i18n, field_description)
                                             value=d.description multiline=true disabled=read_only />
                                     </details>
                                     <div class="item-settings">

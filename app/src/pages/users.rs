@@ -188,7 +188,7 @@ fn UsersAdmin() -> impl IntoView {
                 <input
                     id="user-search"
                     type="search"
-                    placeholder=move || t_string!(i18n, user_search_placeholder)
+                    placeholder=tr!(i18n, user_search_placeholder)
                     prop:value=move || state.get().q
                     on:input=move |ev| set_search(ListState { q: event_target_value(&ev), page: 1 })
                 />
@@ -593,14 +593,14 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
                 <FormAlert errors=errors />
                 <div class="form-grid">
                     <TextField errors field="name" id="user-name" autocomplete="off"
-                        label=Signal::derive(move || t_string!(i18n, field_name).to_string())
+                        label=tr_signal!(i18n, field_name)
                         value=name set=move |v| name.set(v) />
                     <TextField errors field="email" id="user-email" kind="email" autocomplete="off"
-                        label=Signal::derive(move || t_string!(i18n, email).to_string())
+                        label=tr_signal!(i18n, email)
                         value=email set=move |v| email.set(v) />
                     <RoleSelect id="user-role" role />
                     <TextField errors field="password" id="user-password" kind="password" autocomplete="new-password"
-                        label=Signal::derive(move || t_string!(i18n, field_initial_password).to_string())
+                        label=tr_signal!(i18n, field_initial_password)
                         value=password set=move |v| password.set(v) />
                 </div>
                 <div class="form-actions">

@@ -354,7 +354,7 @@ fn CurvePreview(index: usize, measure: Memo<Option<Measure>>) -> impl IntoView {
     };
     view! {
         <canvas node_ref=canvas class="curve-preview" role="img"
-            aria-label=move || t_string!(i18n, workbench.curve_preview).to_string()></canvas>
+            aria-label=tr!(i18n, workbench.curve_preview)></canvas>
         <p class="muted small">{missing}</p>
     }
 }

@@ -96,7 +96,7 @@ pub fn Results() -> impl IntoView {
                 </span>
             </p>
             <canvas node_ref=canvas class="wb-histogram" role="img" data-testid="wb-histogram"
-                aria-label=move || t_string!(i18n, workbench.histogram).to_string()></canvas>
+                aria-label=tr!(i18n, workbench.histogram)></canvas>
             <table class="data-table band-table" data-testid="band-counts">
                 <thead><tr>
                     <th scope="col">{tr!(i18n, workbench.band)}</th>
@@ -305,7 +305,7 @@ pub fn Backtest() -> impl IntoView {
                 <dd data-testid="recall">{move || report(|r| r.red_recall_pct, true)}</dd>
             </dl>
             <canvas node_ref=canvas class="wb-roc" role="img" data-testid="wb-roc"
-                aria-label=move || t_string!(i18n, workbench.roc).to_string()></canvas>
+                aria-label=tr!(i18n, workbench.roc)></canvas>
             <table class="data-table" data-testid="churn-by-band">
                 <caption>{tr!(i18n, workbench.churn_by_band)}</caption>
                 <thead><tr>
