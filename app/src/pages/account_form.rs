@@ -445,7 +445,7 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
     let any_locked = move |by: Lock| AccountField::ALL.iter().any(|f| lock(*f) == Some(by));
     macro_rules! label {
         ($key:ident) => {
-            Signal::derive(move || t_string!(i18n, $key).to_string())
+            tr_signal!(i18n, $key)
         };
     }
     view! {
