@@ -3,6 +3,24 @@
 //! whose types live in `kizuna_shared::api`, and computes every number with
 //! `kizuna_shared` so it can never disagree with the server.
 
+/// `t!` for a text without interpolations: the same reactive text, but one
+/// closure type for every key instead of one per call site, so the wasm holds
+/// one copy of Leptos' render code for all of them (about 600 call sites;
+/// BENCHMARKS.md, "SPA bundle"). Texts with values keep `t!`.
+macro_rules! tr {
+    ($i18n:expr, $($key:tt)+) => {
+        $crate::text($i18n, |i18n| $crate::i18n::t_string!(i18n, $($key)+))
+    };
+}
+
+/// [`tr!`] as a `Signal<String>` (labels passed to components), again one
+/// closure type for every key.
+macro_rules! tr_signal {
+    ($i18n:expr, $($key:tt)+) => {
+        $crate::text_signal($i18n, |i18n| $crate::i18n::t_string!(i18n, $($key)+))
+    };
+}
+
 pub mod api;
 pub mod charts;
 pub mod components;
@@ -15,6 +33,23 @@ pub mod session;
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use i18n::*;
+
+/// The view of a translated text for [`tr!`]: a reactive `&'static str`
+/// (it follows the locale), always of this one closure type.
+pub fn text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    key: fn(leptos_i18n::I18nContext<Locale>) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || key(i18n)
+}
+
+/// The `Signal<String>` of a translated text for [`tr_signal!`].
+pub fn text_signal(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    key: fn(leptos_i18n::I18nContext<Locale>) -> &'static str,
+) -> Signal<String> {
+    Signal::derive(move || key(i18n).to_string())
+}
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;

@@ -36,8 +36,11 @@ use tools::Toolbox;
 /// (measured 2,850 / 739 KB; the issues allow +100 KB brotli each on 520,
 /// i.e. 720 KB: both are over their allowance — recorded in BENCHMARKS.md —
 /// and trimming or lazily loaded routes must bring the figure back).
-const WASM_RAW_BUDGET: u64 = 2_900 * 1024;
-const WASM_BROTLI_BUDGET: u64 = 745 * 1024;
+/// Lowered to 2,700 / 730 KB after the `tr!` texts took the build to
+/// 2,649 / 715 KB: the measured figure plus 15 KB brotli for the dashboard
+/// charts being added, so the trimmed bytes do not silently come back.
+const WASM_RAW_BUDGET: u64 = 2_700 * 1024;
+const WASM_BROTLI_BUDGET: u64 = 730 * 1024;
 
 /// Kizuna's developer commands.
 #[derive(Debug, Parser)]

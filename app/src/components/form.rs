@@ -253,7 +253,7 @@ pub fn FormAlert(
             )
         } else if summary && errors.fields.with(|f| !f.is_empty()) {
             Some(
-                view! { <p class="alert alert-error" role="alert">{t!(i18n, form_has_errors)}</p> }
+                view! { <p class="alert alert-error" role="alert">{tr!(i18n, form_has_errors)}</p> }
                     .into_any(),
             )
         } else {

@@ -121,7 +121,7 @@ pub fn RoleSelect(
     let i18n = use_i18n();
     view! {
         <div class="field">
-            <label for=id>{t!(i18n, field_role)}</label>
+            <label for=id>{tr!(i18n, field_role)}</label>
             <select id=id
                 on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { role.set(r) }>
                 {Role::ALL.iter().map(|r| {

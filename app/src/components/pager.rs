@@ -95,11 +95,11 @@ pub fn Pager(
             </p>
             <div class="pager-buttons">
                 <button type="button" class="button" disabled={current <= 1} on:click=move |_| go.run(current - 1)>
-                    {t!(i18n, previous_page)}
+                    {tr!(i18n, previous_page)}
                 </button>
                 <span class="pager-page">{t!(i18n, page_of, page = current, pages = pages)}</span>
                 <button type="button" class="button" disabled={current >= pages} on:click=move |_| go.run(current + 1)>
-                    {t!(i18n, next_page)}
+                    {tr!(i18n, next_page)}
                 </button>
             </div>
         </nav>

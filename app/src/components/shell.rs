@@ -47,7 +47,7 @@ pub fn Shell() -> impl IntoView {
     let location = use_location();
     move || {
         if !session.checked.get() {
-            return view! { <p class="page-loading" role="status">{t!(use_i18n(), loading)}</p> }
+            return view! { <p class="page-loading" role="status">{tr!(use_i18n(), loading)}</p> }
                 .into_any();
         }
         if session.user.with(Option::is_none) {
@@ -70,7 +70,7 @@ pub fn Shell() -> impl IntoView {
             return view! { <Redirect path=crate::pages::login::login_path(&here) /> }.into_any();
         }
         view! {
-            <a class="skip-link" href="#main">{t!(use_i18n(), skip_to_content)}</a>
+            <a class="skip-link" href="#main">{tr!(use_i18n(), skip_to_content)}</a>
             <Header />
             <main id="main" class="page" tabindex="-1">
                 <Outlet />
@@ -109,41 +109,41 @@ fn Header() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/accounts">
                 <span class="brand-mark" aria-hidden="true">"絆"</span>
-                <span class="brand-name">{t!(i18n, app_name)}</span>
+                <span class="brand-name">{tr!(i18n, app_name)}</span>
             </a>
-            <nav class="topnav" aria-label=move || t_string!(i18n, nav_main)>
-                <A href="/dashboard">{t!(i18n, nav_dashboard)}</A>
-                <A href="/accounts">{t!(i18n, nav_accounts)}</A>
+            <nav class="topnav" aria-label=tr!(i18n, nav_main)>
+                <A href="/dashboard">{tr!(i18n, nav_dashboard)}</A>
+                <A href="/accounts">{tr!(i18n, nav_accounts)}</A>
                 <Show when=move || session.can_manage()>
-                    <A href="/imports/new">{t!(i18n, nav_import)}</A>
+                    <A href="/imports/new">{tr!(i18n, nav_import)}</A>
                 </Show>
-                <A href="/imports" exact=true>{t!(i18n, nav_import_history)}</A>
-                <A href="/signals">{t!(i18n, signals.nav)}</A>
-                <A href="/duplicates">{t!(i18n, nav_duplicates)}</A>
-                <A href="/workbench">{t!(i18n, workbench.nav)}</A>
-                <A href="/surveys">{t!(i18n, nav_surveys)}</A>
-                <A href="/sheets">{t!(i18n, nav_sheets)}</A>
-                <A href="/tasks">{t!(i18n, nav_tasks)}</A>
+                <A href="/imports" exact=true>{tr!(i18n, nav_import_history)}</A>
+                <A href="/signals">{tr!(i18n, signals.nav)}</A>
+                <A href="/duplicates">{tr!(i18n, nav_duplicates)}</A>
+                <A href="/workbench">{tr!(i18n, workbench.nav)}</A>
+                <A href="/surveys">{tr!(i18n, nav_surveys)}</A>
+                <A href="/sheets">{tr!(i18n, nav_sheets)}</A>
+                <A href="/tasks">{tr!(i18n, nav_tasks)}</A>
                 <Show when=is_admin>
-                    <A href="/users">{t!(i18n, nav_users)}</A>
+                    <A href="/users">{tr!(i18n, nav_users)}</A>
                 </Show>
                 <Show when=reads_audit>
-                    <A href="/audit">{t!(i18n, nav_audit)}</A>
+                    <A href="/audit">{tr!(i18n, nav_audit)}</A>
                 </Show>
             </nav>
             <div class="topbar-end">
                 <LanguageSwitch />
                 <p class="whoami" data-testid="whoami">
-                    <span class="visually-hidden">{t!(i18n, signed_in_as)} " "</span>
+                    <span class="visually-hidden">{tr!(i18n, signed_in_as)} " "</span>
                     <span class="whoami-name">{move || session.user.with(|u| u.as_ref().map(|u| u.name.clone()))}</span>
                     <span class="whoami-role">
                         {move || session.user.with(|u| u.as_ref().map(|u| role_label(i18n, u.role)))}
                         " · "
-                        <a href="/account/password" class="whoami-link" data-testid="change-password-link">{t!(i18n, change_password_title)}</a>
+                        <a href="/account/password" class="whoami-link" data-testid="change-password-link">{tr!(i18n, change_password_title)}</a>
                     </span>
                 </p>
                 <button class="button button-quiet" type="button" on:click=sign_out>
-                    {t!(i18n, sign_out)}
+                    {tr!(i18n, sign_out)}
                 </button>
             </div>
         </header>
@@ -168,12 +168,12 @@ pub fn LanguageSwitch() -> impl IntoView {
             type="button"
             data-testid="language-switch"
             on:click=toggle
-            title=move || t_string!(i18n, language)
+            title=tr!(i18n, language)
         >
             <span lang=move || match i18n.get_locale() {
                 Locale::en => "ja",
                 Locale::ja => "en",
-            }>{t!(i18n, switch_to_other_language)}</span>
+            }>{tr!(i18n, switch_to_other_language)}</span>
         </button>
     }
 }

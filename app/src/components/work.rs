@@ -148,9 +148,9 @@ pub fn AccountPicker(
     });
     view! {
         <div class="field picker">
-            <label for=id>{t!(i18n, find_account)}</label>
+            <label for=id>{tr!(i18n, find_account)}</label>
             <input id=id type="search" autocomplete="off"
-                placeholder=move || t_string!(i18n, find_account_hint)
+                placeholder=tr!(i18n, find_account_hint)
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev)) />
             <ul class="picker-results" aria-live="polite">
                 {move || results.get().and_then(Result::ok).map(|accounts| {

@@ -68,10 +68,10 @@ pub fn AccountDetailPage() -> impl IntoView {
 
     view! {
         <p class="breadcrumb">
-            <a href="/accounts">"← " {t!(i18n, back_to_accounts)}</a>
+            <a href="/accounts">"← " {tr!(i18n, back_to_accounts)}</a>
         </p>
         {move || body().unwrap_or_else(|| view! {
-            <p class="loading" role="status">{t!(i18n, loading)}</p>
+            <p class="loading" role="status">{tr!(i18n, loading)}</p>
         }.into_any())}
     }
 }
@@ -79,8 +79,8 @@ pub fn AccountDetailPage() -> impl IntoView {
 fn not_found(i18n: I18nContext<Locale>) -> impl IntoView {
     view! {
         <div class="empty-state">
-            <h1>{t!(i18n, not_found_title)}</h1>
-            <p>{t!(i18n, account_not_found)}</p>
+            <h1>{tr!(i18n, not_found_title)}</h1>
+            <p>{tr!(i18n, account_not_found)}</p>
         </div>
     }
 }
@@ -170,19 +170,19 @@ fn account_view(
             </div>
             <div class="page-actions">
                 <div class="kpi">
-                    <span class="kpi-label">{t!(i18n, col_mrr)}</span>
+                    <span class="kpi-label">{tr!(i18n, col_mrr)}</span>
                     <span class="kpi-value" data-testid="account-mrr">
                         {move || format::money(mrr, currency, i18n.get_locale())}
                     </span>
                 </div>
                 <Show when=can_edit>
                     <a class="button button-primary" href=format!("/accounts/{id}/edit") data-testid="edit-account">
-                        {t!(i18n, edit_account)}
+                        {tr!(i18n, edit_account)}
                     </a>
                 </Show>
                 <Show when=can_manage>
                     <button class="button button-danger" type="button" on:click=delete.clone() data-testid="delete-account">
-                        {t!(i18n, delete_account)}
+                        {tr!(i18n, delete_account)}
                     </button>
                 </Show>
             </div>
@@ -190,40 +190,40 @@ fn account_view(
         {move || delete_error.get().map(|error| view! { <ErrorAlert error /> })}
         <div class="detail-grid">
             <section class="card" aria-labelledby="profile-heading">
-                <h2 id="profile-heading">{t!(i18n, section_profile)}</h2>
+                <h2 id="profile-heading">{tr!(i18n, section_profile)}</h2>
                 <dl class="facts">
-                    <dt>{t!(i18n, col_external_id)}</dt><dd>{text(external_id)}</dd>
-                    <dt>{t!(i18n, col_domain)}</dt><dd>{text(domain)}</dd>
-                    <dt>{t!(i18n, col_industry)}</dt><dd>{text(industry)}</dd>
-                    <dt>{t!(i18n, col_plan)}</dt><dd>{text(plan)}</dd>
-                    <dt>{t!(i18n, field_customer_language)}</dt>
+                    <dt>{tr!(i18n, col_external_id)}</dt><dd>{text(external_id)}</dd>
+                    <dt>{tr!(i18n, col_domain)}</dt><dd>{text(domain)}</dd>
+                    <dt>{tr!(i18n, col_industry)}</dt><dd>{text(industry)}</dd>
+                    <dt>{tr!(i18n, col_plan)}</dt><dd>{text(plan)}</dd>
+                    <dt>{tr!(i18n, field_customer_language)}</dt>
                     <dd>{move || language.map(|l| crate::components::labels::language_label(i18n, l))
                         .unwrap_or_else(|| t_string!(i18n, language_default).to_string())}</dd>
-                    <dt>{t!(i18n, col_owner)}</dt>
+                    <dt>{tr!(i18n, col_owner)}</dt>
                     <dd>{match owner {
                         Some(o) => view! { <span>{o.name}</span> " " <span class="muted small">{o.email}</span> }.into_any(),
-                        None => view! { <span>{t!(i18n, unassigned)}</span> }.into_any(),
+                        None => view! { <span>{tr!(i18n, unassigned)}</span> }.into_any(),
                     }}</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="contract-heading">
-                <h2 id="contract-heading">{t!(i18n, section_contract)}</h2>
+                <h2 id="contract-heading">{tr!(i18n, section_contract)}</h2>
                 <dl class="facts">
-                    <dt>{t!(i18n, col_contract_start)}</dt><dd>{move || date(contract_start)}</dd>
-                    <dt>{t!(i18n, col_renewal)}</dt><dd>{move || date(renewal)}</dd>
+                    <dt>{tr!(i18n, col_contract_start)}</dt><dd>{move || date(contract_start)}</dd>
+                    <dt>{tr!(i18n, col_renewal)}</dt><dd>{move || date(renewal)}</dd>
                     <Show when=move || churned>
-                        <dt>{t!(i18n, field_churn_date)}</dt><dd>{move || date(churn_date)}</dd>
-                        <dt>{t!(i18n, field_churn_reason)}</dt><dd>{text(churn_reason.clone())}</dd>
+                        <dt>{tr!(i18n, field_churn_date)}</dt><dd>{move || date(churn_date)}</dd>
+                        <dt>{tr!(i18n, field_churn_reason)}</dt><dd>{text(churn_reason.clone())}</dd>
                     </Show>
                 </dl>
             </section>
             <section class="card" aria-labelledby="relationship-heading">
-                <h2 id="relationship-heading">{t!(i18n, section_relationship)}</h2>
+                <h2 id="relationship-heading">{tr!(i18n, section_relationship)}</h2>
                 <dl class="facts">
-                    <dt>{t!(i18n, field_champion)}</dt><dd>{text(champion)}</dd>
-                    <dt>{t!(i18n, field_champion_changed)}</dt><dd>{move || date(champion_changed)}</dd>
-                    <dt>{t!(i18n, field_flags)}</dt><dd>{flags}</dd>
-                    <dt>{t!(i18n, field_expansion)}</dt><dd>{move || expansion_label(i18n, expansion)}</dd>
+                    <dt>{tr!(i18n, field_champion)}</dt><dd>{text(champion)}</dd>
+                    <dt>{tr!(i18n, field_champion_changed)}</dt><dd>{move || date(champion_changed)}</dd>
+                    <dt>{tr!(i18n, field_flags)}</dt><dd>{flags}</dd>
+                    <dt>{tr!(i18n, field_expansion)}</dt><dd>{move || expansion_label(i18n, expansion)}</dd>
                 </dl>
             </section>
         </div>
@@ -244,10 +244,10 @@ fn AccountWork(account_id: i64, name: String) -> impl IntoView {
         <crate::pages::sheets::AccountSheets account=account_id name=name />
         <section class="card section" aria-labelledby="account-tasks-heading" data-testid="account-tasks">
             <div class="section-head">
-                <h2 id="account-tasks-heading">{t!(i18n, tasks_title)}</h2>
+                <h2 id="account-tasks-heading">{tr!(i18n, tasks_title)}</h2>
                 <Show when=crate::pages::surveys::can_survey>
                     <a class="button" href=format!("/surveys/record?account={account_id}") data-testid="account-record-answer">
-                        {t!(i18n, record_answer)}
+                        {tr!(i18n, record_answer)}
                     </a>
                 </Show>
             </div>
@@ -388,10 +388,10 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
 
     view! {
         <section class="card section" aria-labelledby="mrr-heading">
-            <h2 id="mrr-heading">{t!(i18n, mrr_history)}</h2>
+            <h2 id="mrr-heading">{tr!(i18n, mrr_history)}</h2>
             <Show
                 when=move || !empty
-                fallback=move || view! { <p class="empty-state">{t!(i18n, no_mrr_history)}</p> }
+                fallback=move || view! { <p class="empty-state">{tr!(i18n, no_mrr_history)}</p> }
             >
                 <div class="chart-wrap">
                     <canvas
@@ -401,7 +401,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                         class="chart"
                         data-testid="mrr-chart"
                         role="img"
-                        aria-label=move || t_string!(i18n, mrr_chart_label).to_string()
+                        aria-label=tr!(i18n, mrr_chart_label)
                         on:mousemove=on_move
                         on:mouseleave=move |_| hovered.set(None)
                     ></canvas>
@@ -409,14 +409,14 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                 <ul class="legend">{legend}</ul>
                 <p class="chart-hover" aria-live="polite" data-testid="mrr-hover">{hover_text}</p>
                 <details class="chart-table">
-                    <summary>{t!(i18n, mrr_table)}</summary>
+                    <summary>{tr!(i18n, mrr_table)}</summary>
                     <div class="table-wrap">
                         <table class="data-table" data-testid="mrr-table">
                             <thead>
                                 <tr>
-                                    <th scope="col">{t!(i18n, col_month)}</th>
+                                    <th scope="col">{tr!(i18n, col_month)}</th>
                                     {table_head}
-                                    <th scope="col" class="num">{t!(i18n, col_total)}</th>
+                                    <th scope="col" class="num">{tr!(i18n, col_total)}</th>
                                 </tr>
                             </thead>
                             <tbody>{table}</tbody>
@@ -482,16 +482,16 @@ fn SignalsSection(
     let empty = latest.with_value(Vec::is_empty);
     view! {
         <section class="card section" aria-labelledby="signals-heading" data-testid="signals">
-            <h2 id="signals-heading">{t!(i18n, signals_title)}</h2>
-            <Show when=move || !empty fallback=move || view! { <p class="empty-state">{t!(i18n, no_signals)}</p> }>
+            <h2 id="signals-heading">{tr!(i18n, signals_title)}</h2>
+            <Show when=move || !empty fallback=move || view! { <p class="empty-state">{tr!(i18n, no_signals)}</p> }>
                 <div class="table-wrap">
                     <table class="data-table">
                         <thead>
                             <tr>
-                                <th scope="col">{t!(i18n, col_signal)}</th>
-                                <th scope="col" class="num">{t!(i18n, col_value)}</th>
-                                <th scope="col">{t!(i18n, col_observed)}</th>
-                                <th scope="col">{t!(i18n, col_recent)}</th>
+                                <th scope="col">{tr!(i18n, col_signal)}</th>
+                                <th scope="col" class="num">{tr!(i18n, col_value)}</th>
+                                <th scope="col">{tr!(i18n, col_observed)}</th>
+                                <th scope="col">{tr!(i18n, col_recent)}</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
@@ -603,7 +603,7 @@ fn ContactsSection(
         .map(|c| {
             let cid = c.id;
             let champion_mark = c.is_champion.then(|| view! {
-                <span class="pill pill-champion"><span aria-hidden="true">"★"</span> " " {t!(i18n, champion_badge)}</span>
+                <span class="pill pill-champion"><span aria-hidden="true">"★"</span> " " {tr!(i18n, champion_badge)}</span>
             });
             let name_for_label = c.name.clone();
             view! {
@@ -617,7 +617,7 @@ fn ContactsSection(
                             <button type="button" class="button button-quiet"
                                 aria-label=t_string!(i18n, remove_contact_named, name = name_for_label.clone()).to_string()
                                 on:click=move |_| remove(cid)>
-                                {t!(i18n, remove)}
+                                {tr!(i18n, remove)}
                             </button>
                         </Show>
                     </td>
@@ -627,21 +627,21 @@ fn ContactsSection(
         .collect_view();
     view! {
         <section class="card section" aria-labelledby="contacts-heading" data-testid="contacts">
-            <h2 id="contacts-heading">{t!(i18n, contacts_title)}</h2>
+            <h2 id="contacts-heading">{tr!(i18n, contacts_title)}</h2>
             <FormAlert errors=errors />
             {if empty {
-                view! { <p class="empty-state">{t!(i18n, no_contacts)}</p> }.into_any()
+                view! { <p class="empty-state">{tr!(i18n, no_contacts)}</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap">
                         <table class="data-table">
                             <thead>
                                 <tr>
-                                    <th scope="col">{t!(i18n, field_name)}</th>
-                                    <th scope="col">{t!(i18n, field_title)}</th>
-                                    <th scope="col">{t!(i18n, email)}</th>
-                                    <th scope="col">{t!(i18n, field_phone)}</th>
-                                    <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th>
+                                    <th scope="col">{tr!(i18n, field_name)}</th>
+                                    <th scope="col">{tr!(i18n, field_title)}</th>
+                                    <th scope="col">{tr!(i18n, email)}</th>
+                                    <th scope="col">{tr!(i18n, field_phone)}</th>
+                                    <th scope="col"><span class="visually-hidden">{tr!(i18n, actions)}</span></th>
                                 </tr>
                             </thead>
                             <tbody>{rows}</tbody>
@@ -650,25 +650,25 @@ fn ContactsSection(
                 }.into_any()
             }}
             <Show when=move || editable.get()>
-                <h3>{t!(i18n, add_contact)}</h3>
+                <h3>{tr!(i18n, add_contact)}</h3>
                 <form class="form form-inline" on:submit=on_submit novalidate=true>
                     <TextField errors field="name" id="contact-name" kind="text"
-                        label=Signal::derive(move || t_string!(i18n, field_name).to_string())
+                        label=tr_signal!(i18n, field_name)
                         value=name set=move |v| name.set(v) />
                     <TextField errors field="title" id="contact-title" kind="text"
-                        label=Signal::derive(move || t_string!(i18n, field_title).to_string())
+                        label=tr_signal!(i18n, field_title)
                         value=title set=move |v| title.set(v) />
                     <TextField errors field="email" id="contact-email" kind="email"
-                        label=Signal::derive(move || t_string!(i18n, email).to_string())
+                        label=tr_signal!(i18n, email)
                         value=email set=move |v| email.set(v) />
                     <TextField errors field="phone" id="contact-phone" kind="tel"
-                        label=Signal::derive(move || t_string!(i18n, field_phone).to_string())
+                        label=tr_signal!(i18n, field_phone)
                         value=phone set=move |v| phone.set(v) />
                     <label class="check">
                         <input type="checkbox" prop:checked=champion on:change=move |ev| champion.set(event_target_checked(&ev)) />
-                        {t!(i18n, make_champion)}
+                        {tr!(i18n, make_champion)}
                     </label>
-                    <button class="button" type="submit" disabled=move || add.pending().get()>{t!(i18n, add_contact)}</button>
+                    <button class="button" type="submit" disabled=move || add.pending().get()>{tr!(i18n, add_contact)}</button>
                 </form>
             </Show>
         </section>
@@ -711,7 +711,7 @@ fn HealthSection(
             Ok(score) => health_view(i18n, score, definitions).into_any(),
             // The account exists (its page loaded): 404 means no published model.
             Err(err) if err.status() == Some(404) => {
-                view! { <p class="empty-state" data-testid="health-no-model">{t!(i18n, health.no_model)}</p> }
+                view! { <p class="empty-state" data-testid="health-no-model">{tr!(i18n, health.no_model)}</p> }
                     .into_any()
             }
             Err(error) => view! { <ErrorAlert error /> }.into_any(),
@@ -719,9 +719,9 @@ fn HealthSection(
     };
     view! {
         <section class="card section" aria-labelledby="health-heading" data-testid="account-health">
-            <h2 id="health-heading">{t!(i18n, health.score_title)}</h2>
+            <h2 id="health-heading">{tr!(i18n, health.score_title)}</h2>
             {move || body().unwrap_or_else(|| view! {
-                <p class="loading" role="status">{t!(i18n, loading)}</p>
+                <p class="loading" role="status">{tr!(i18n, loading)}</p>
             }.into_any())}
         </section>
     }
@@ -745,7 +745,7 @@ fn health_view(
         }
         .into_any(),
         _ => view! {
-            <p class="empty-state" data-testid="health-current">{t!(i18n, health.not_scored)}</p>
+            <p class="empty-state" data-testid="health-current">{tr!(i18n, health.not_scored)}</p>
         }
         .into_any(),
     };
@@ -765,27 +765,27 @@ fn health_view(
     let total = breakdown.with_value(|b| b.score);
     view! {
         {headline}
-        <Show when=move || has_trend fallback=move || view! { <p class="muted">{t!(i18n, health.no_trend)}</p> }>
+        <Show when=move || has_trend fallback=move || view! { <p class="muted">{tr!(i18n, health.no_trend)}</p> }>
             <ChartCard spec=trend_spec(i18n, trend) />
         </Show>
-        <h3>{t!(i18n, health.breakdown_title)}</h3>
-        <p class="muted">{t!(i18n, health.breakdown_lead)}</p>
+        <h3>{tr!(i18n, health.breakdown_title)}</h3>
+        <p class="muted">{tr!(i18n, health.breakdown_lead)}</p>
         <div class="table-wrap">
             <table class="data-table" data-testid="health-breakdown">
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, health.col_measure)}</th>
-                        <th scope="col" class="num">{t!(i18n, health.col_value)}</th>
-                        <th scope="col" class="num">{t!(i18n, health.col_points)}</th>
-                        <th scope="col" class="num">{t!(i18n, health.col_weight)}</th>
-                        <th scope="col" class="num">{t!(i18n, health.col_contribution)}</th>
-                        <th scope="col" class="num">{t!(i18n, health.col_drag)}</th>
+                        <th scope="col">{tr!(i18n, health.col_measure)}</th>
+                        <th scope="col" class="num">{tr!(i18n, health.col_value)}</th>
+                        <th scope="col" class="num">{tr!(i18n, health.col_points)}</th>
+                        <th scope="col" class="num">{tr!(i18n, health.col_weight)}</th>
+                        <th scope="col" class="num">{tr!(i18n, health.col_contribution)}</th>
+                        <th scope="col" class="num">{tr!(i18n, health.col_drag)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
                 <tfoot>
                     <tr>
-                        <th scope="row" colspan="4">{t!(i18n, health.total)}</th>
+                        <th scope="row" colspan="4">{tr!(i18n, health.total)}</th>
                         <td class="num" data-testid="health-total">{total.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".to_owned())}</td>
                         <td></td>
                     </tr>
@@ -878,7 +878,7 @@ fn trend_spec(i18n: I18nContext<Locale>, trend: StoredValue<Vec<ScorePoint>>) ->
     };
     ChartSpec {
         id: "score-trend",
-        title: Signal::derive(move || t_string!(i18n, health.trend_title).to_string()),
+        title: tr_signal!(i18n, health.trend_title),
         height: 240,
         draw: Arc::new(move |area: &Area, hit: Option<Hit>| {
             let highlight = match hit {

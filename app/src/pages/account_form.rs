@@ -306,10 +306,10 @@ pub fn NewAccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     view! {
-        <p class="breadcrumb"><a href="/accounts">"← " {t!(i18n, back_to_accounts)}</a></p>
+        <p class="breadcrumb"><a href="/accounts">"← " {tr!(i18n, back_to_accounts)}</a></p>
         <Show when=move || session.can_manage()
-            fallback=move || view! { <p class="alert alert-error" role="alert">{t!(i18n, forbidden)}</p> }>
-            <h1>{t!(i18n, new_account)}</h1>
+            fallback=move || view! { <p class="alert alert-error" role="alert">{tr!(i18n, forbidden)}</p> }>
+            <h1>{tr!(i18n, new_account)}</h1>
             <AccountForm account=None />
         </Show>
     }
@@ -328,20 +328,20 @@ pub fn EditAccountPage() -> impl IntoView {
                 let owner_id = a.owner.as_ref().map(|o| o.id);
                 view! {
                     <p class="breadcrumb"><a href=format!("/accounts/{}", a.id)>"← " {a.name.clone()}</a></p>
-                    <h1>{t!(i18n, edit_account)} ": " {a.name.clone()}</h1>
+                    <h1>{tr!(i18n, edit_account)} ": " {a.name.clone()}</h1>
                     <Show when=move || session.can_edit(owner_id)
-                        fallback=move || view! { <p class="alert alert-error" role="alert">{t!(i18n, forbidden)}</p> }>
+                        fallback=move || view! { <p class="alert alert-error" role="alert">{tr!(i18n, forbidden)}</p> }>
                         <AccountForm account=Some(a.clone()) />
                     </Show>
                 }
                 .into_any()
             }
-            Ok(None) => view! { <p class="alert alert-error" role="alert">{t!(i18n, account_not_found)}</p> }.into_any(),
+            Ok(None) => view! { <p class="alert alert-error" role="alert">{tr!(i18n, account_not_found)}</p> }.into_any(),
             Err(error) => view! { <ErrorAlert error /> }.into_any(),
         })
     };
     view! {
-        {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+        {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
     }
 }
 
@@ -445,17 +445,17 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
     let any_locked = move |by: Lock| AccountField::ALL.iter().any(|f| lock(*f) == Some(by));
     macro_rules! label {
         ($key:ident) => {
-            Signal::derive(move || t_string!(i18n, $key).to_string())
+            tr_signal!(i18n, $key)
         };
     }
     view! {
         <form class="form card account-form" on:submit=on_submit novalidate=true data-testid="account-form">
             <FormAlert errors=errors summary=true />
             <Show when=move || any_locked(Lock::Managers)>
-                <p class="alert alert-note" id=Lock::Managers.note_id() data-testid="managers-note">{t!(i18n, managers_only_note)}</p>
+                <p class="alert alert-note" id=Lock::Managers.note_id() data-testid="managers-note">{tr!(i18n, managers_only_note)}</p>
             </Show>
             <fieldset>
-                <legend>{t!(i18n, section_profile)}</legend>
+                <legend>{tr!(i18n, section_profile)}</legend>
                 <div class="form-grid">
                     {text(AccountField::Name, "f-name", label!(col_name), "text", |d| d.name.clone(), |d, v| d.name = v)}
                     {text(AccountField::ExternalId, "f-external-id", label!(col_external_id), "text", |d| d.external_id.clone(), |d, v| d.external_id = v)}
@@ -463,9 +463,9 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
                     {text(AccountField::Industry, "f-industry", label!(col_industry), "text", |d| d.industry.clone(), |d, v| d.industry = v)}
                     {text(AccountField::Plan, "f-plan", label!(col_plan), "text", |d| d.plan.clone(), |d, v| d.plan = v)}
                     <div class="field">
-                        <label for="f-owner">{t!(i18n, col_owner)}</label>
+                        <label for="f-owner">{tr!(i18n, col_owner)}</label>
                         <select id="f-owner" aria-invalid=errors.invalid("owner_id") aria-describedby=described(AccountField::OwnerId, "f-owner-error") disabled=locked(AccountField::OwnerId) on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.owner_id = v); }>
-                            <option value="">{t!(i18n, unassigned)}</option>
+                            <option value="">{tr!(i18n, unassigned)}</option>
                             {move || owners.get().and_then(Result::ok).map(|page| {
                                 page.items.into_iter().map(|u| {
                                     let value = u.id.to_string();
@@ -479,14 +479,14 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
                 </div>
             </fieldset>
             <fieldset>
-                <legend>{t!(i18n, section_contract)}</legend>
+                <legend>{tr!(i18n, section_contract)}</legend>
                 <Show when=move || any_locked(Lock::History)>
-                    <p class="alert alert-note" id=Lock::History.note_id() data-testid="mrr-history-note">{t!(i18n, mrr_history_note)}</p>
+                    <p class="alert alert-note" id=Lock::History.note_id() data-testid="mrr-history-note">{tr!(i18n, mrr_history_note)}</p>
                 </Show>
                 <div class="form-grid">
                     {text(AccountField::MrrMinor, "f-mrr", label!(field_mrr_major), "text", |d| d.mrr.clone(), |d, v| d.mrr = v)}
                     <div class="field">
-                        <label for="f-currency">{t!(i18n, field_currency)}</label>
+                        <label for="f-currency">{tr!(i18n, field_currency)}</label>
                         <select id="f-currency" aria-invalid=errors.invalid("currency") aria-describedby=described(AccountField::Currency, "f-currency-error") disabled=locked(AccountField::Currency) on:change=move |ev| if let Ok(c) = event_target_value(&ev).parse() { draft.update(|d| d.currency = c) }>
                             {Currency::ALL.iter().map(|c| {
                                 let c = *c;
@@ -498,10 +498,10 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
                     {text(AccountField::ContractStart, "f-contract-start", label!(col_contract_start), "date", |d| d.contract_start.clone(), |d, v| d.contract_start = v)}
                     {text(AccountField::RenewalDate, "f-renewal", label!(col_renewal), "date", |d| d.renewal_date.clone(), |d, v| d.renewal_date = v)}
                     <div class="field">
-                        <label for="f-status">{t!(i18n, col_status)}</label>
+                        <label for="f-status">{tr!(i18n, col_status)}</label>
                         <select id="f-status" aria-invalid=errors.invalid("status") aria-describedby=described(AccountField::Status, "f-status-error") disabled=locked(AccountField::Status) on:change=move |ev| if let Ok(s) = event_target_value(&ev).parse() { draft.update(|d| d.status = s) }>
-                            <option value="active" selected=move || draft.with(|d| d.status == AccountStatus::Active)>{t!(i18n, status_active)}</option>
-                            <option value="churned" selected=move || draft.with(|d| d.status == AccountStatus::Churned)>{t!(i18n, status_churned)}</option>
+                            <option value="active" selected=move || draft.with(|d| d.status == AccountStatus::Active)>{tr!(i18n, status_active)}</option>
+                            <option value="churned" selected=move || draft.with(|d| d.status == AccountStatus::Churned)>{tr!(i18n, status_churned)}</option>
                         </select>
                         {errors.under("status", "f-status-error")}
                     </div>
@@ -510,12 +510,12 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
                 </div>
             </fieldset>
             <fieldset>
-                <legend>{t!(i18n, section_relationship)}</legend>
+                <legend>{tr!(i18n, section_relationship)}</legend>
                 <div class="form-grid">
                     {text(AccountField::ChampionName, "f-champion", label!(field_champion), "text", |d| d.champion_name.clone(), |d, v| d.champion_name = v)}
                     {text(AccountField::ChampionChangedOn, "f-champion-changed", label!(field_champion_changed), "date", |d| d.champion_changed_on.clone(), |d, v| d.champion_changed_on = v)}
                     <div class="field">
-                        <label for="f-expansion">{t!(i18n, field_expansion)}</label>
+                        <label for="f-expansion">{tr!(i18n, field_expansion)}</label>
                         <select id="f-expansion" disabled=locked(AccountField::ExpansionPotential) on:change=move |ev| if let Ok(x) = event_target_value(&ev).parse() { draft.update(|d| d.expansion_potential = x) }>
                             {ExpansionPotential::ALL.iter().map(|x| {
                                 let x = *x;
@@ -524,9 +524,9 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
                         </select>
                     </div>
                     <div class="field">
-                        <label for="f-language">{t!(i18n, field_customer_language)}</label>
+                        <label for="f-language">{tr!(i18n, field_customer_language)}</label>
                         <select id="f-language" on:change=move |ev| { let v = event_target_value(&ev).parse().ok(); draft.update(|d| d.language = v); }>
-                            <option value="" selected=move || draft.with(|d| d.language.is_none())>{t!(i18n, language_default)}</option>
+                            <option value="" selected=move || draft.with(|d| d.language.is_none())>{tr!(i18n, language_default)}</option>
                             {Language::ALL.iter().map(|l| {
                                 let l = *l;
                                 view! { <option value=l.as_str() selected=move || draft.with(|d| d.language == Some(l))>{move || crate::components::labels::language_label(i18n, l)}</option> }
@@ -534,20 +534,20 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
                         </select>
                     </div>
                 </div>
-                <div class="checks" role="group" aria-label=move || t_string!(i18n, field_flags).to_string()>
+                <div class="checks" role="group" aria-label=tr!(i18n, field_flags)>
                     <label class="check"><input type="checkbox" disabled=locked(AccountField::FlagWellKnown) prop:checked=move || draft.with(|d| d.flag_well_known)
-                        on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.flag_well_known = v); } />{t!(i18n, flag_well_known)}</label>
+                        on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.flag_well_known = v); } />{tr!(i18n, flag_well_known)}</label>
                     <label class="check"><input type="checkbox" disabled=locked(AccountField::FlagFeedback) prop:checked=move || draft.with(|d| d.flag_feedback)
-                        on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.flag_feedback = v); } />{t!(i18n, flag_feedback)}</label>
+                        on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.flag_feedback = v); } />{tr!(i18n, flag_feedback)}</label>
                     <label class="check"><input type="checkbox" disabled=locked(AccountField::FlagInfluencer) prop:checked=move || draft.with(|d| d.flag_influencer)
-                        on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.flag_influencer = v); } />{t!(i18n, flag_influencer)}</label>
+                        on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.flag_influencer = v); } />{tr!(i18n, flag_influencer)}</label>
                 </div>
             </fieldset>
             <div class="form-actions">
                 <button class="button button-primary" type="submit" disabled=move || save.pending().get() data-testid="save-account">
-                    {t!(i18n, save)}
+                    {tr!(i18n, save)}
                 </button>
-                <a class="button" href=id.map_or_else(|| "/accounts".to_owned(), |id| format!("/accounts/{id}"))>{t!(i18n, cancel)}</a>
+                <a class="button" href=id.map_or_else(|| "/accounts".to_owned(), |id| format!("/accounts/{id}"))>{tr!(i18n, cancel)}</a>
             </div>
         </form>
     }

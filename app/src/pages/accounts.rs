@@ -255,8 +255,8 @@ pub fn AccountsPage() -> impl IntoView {
             Err(error) => view! { <ErrorAlert error /> }.into_any(),
             Ok(page) if page.items.is_empty() => view! {
                 <div class="empty-state" data-testid="accounts-empty">
-                    <p class="empty-title">{t!(i18n, no_accounts)}</p>
-                    <p>{t!(i18n, no_accounts_hint)}</p>
+                    <p class="empty-title">{tr!(i18n, no_accounts)}</p>
+                    <p>{tr!(i18n, no_accounts_hint)}</p>
                 </div>
             }
             .into_any(),
@@ -273,16 +273,16 @@ pub fn AccountsPage() -> impl IntoView {
                         <table class="data-table" data-testid="accounts-table">
                             <thead>
                                 <tr>
-                                    {header(AccountSort::Name, Signal::derive(move || t_string!(i18n, col_name).to_string()), false)}
-                                    <th scope="col">{t!(i18n, col_domain_industry)}</th>
-                                    <th scope="col">{t!(i18n, col_plan)}</th>
-                                    <th scope="col">{t!(i18n, col_tier)}</th>
-                                    {header(AccountSort::Mrr, Signal::derive(move || t_string!(i18n, col_mrr).to_string()), true)}
-                                    {header(AccountSort::Owner, Signal::derive(move || t_string!(i18n, col_owner).to_string()), false)}
-                                    {header(AccountSort::RenewalDate, Signal::derive(move || t_string!(i18n, col_renewal).to_string()), false)}
-                                    {header(AccountSort::Status, Signal::derive(move || t_string!(i18n, col_status).to_string()), false)}
-                                    {header(AccountSort::Score, Signal::derive(move || t_string!(i18n, health.column).to_string()), false)}
-                                    <th scope="col" class="num">{t!(i18n, col_days_since_login)}</th>
+                                    {header(AccountSort::Name, tr_signal!(i18n, col_name), false)}
+                                    <th scope="col">{tr!(i18n, col_domain_industry)}</th>
+                                    <th scope="col">{tr!(i18n, col_plan)}</th>
+                                    <th scope="col">{tr!(i18n, col_tier)}</th>
+                                    {header(AccountSort::Mrr, tr_signal!(i18n, col_mrr), true)}
+                                    {header(AccountSort::Owner, tr_signal!(i18n, col_owner), false)}
+                                    {header(AccountSort::RenewalDate, tr_signal!(i18n, col_renewal), false)}
+                                    {header(AccountSort::Status, tr_signal!(i18n, col_status), false)}
+                                    {header(AccountSort::Score, tr_signal!(i18n, health.column), false)}
+                                    <th scope="col" class="num">{tr!(i18n, col_days_since_login)}</th>
                                 </tr>
                             </thead>
                             <tbody>{rows}</tbody>
@@ -298,27 +298,27 @@ pub fn AccountsPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, accounts_title)}</h1>
-                <p class="lead">{t!(i18n, accounts_lead)}</p>
+                <h1>{tr!(i18n, accounts_title)}</h1>
+                <p class="lead">{tr!(i18n, accounts_lead)}</p>
             </div>
             <div class="page-actions">
                 <a class="button" href=move || crate::api::accounts_export_url(&state.get().api_query()) download="kizuna-accounts.csv" data-testid="export-csv">
-                    <span aria-hidden="true">"⤓ "</span>{t!(i18n, export_csv)}
+                    <span aria-hidden="true">"⤓ "</span>{tr!(i18n, export_csv)}
                 </a>
                 <Show when=move || session.can_manage()>
                     <a class="button button-primary" href="/accounts/new" data-testid="new-account">
-                        {t!(i18n, new_account)}
+                        {tr!(i18n, new_account)}
                     </a>
                 </Show>
             </div>
         </div>
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
             <div class="field field-grow">
-                <label for="account-search">{t!(i18n, search)}</label>
+                <label for="account-search">{tr!(i18n, search)}</label>
                 <input
                     id="account-search"
                     type="search"
-                    placeholder=move || t_string!(i18n, search_placeholder)
+                    placeholder=tr!(i18n, search_placeholder)
                     prop:value=move || state.get().q
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
@@ -327,7 +327,7 @@ pub fn AccountsPage() -> impl IntoView {
                 />
             </div>
             <div class="field">
-                <label for="filter-status">{t!(i18n, filter_status)}</label>
+                <label for="filter-status">{tr!(i18n, filter_status)}</label>
                 <select
                     id="filter-status"
                     prop:value=move || state.get().status.map(|s| s.to_string()).unwrap_or_default()
@@ -336,13 +336,13 @@ pub fn AccountsPage() -> impl IntoView {
                         update_status(&|s: &mut ListState| s.status = value);
                     }
                 >
-                    <option value="">{t!(i18n, all)}</option>
-                    <option value="active">{t!(i18n, status_active)}</option>
-                    <option value="churned">{t!(i18n, status_churned)}</option>
+                    <option value="">{tr!(i18n, all)}</option>
+                    <option value="active">{tr!(i18n, status_active)}</option>
+                    <option value="churned">{tr!(i18n, status_churned)}</option>
                 </select>
             </div>
             <div class="field">
-                <label for="filter-owner">{t!(i18n, filter_owner)}</label>
+                <label for="filter-owner">{tr!(i18n, filter_owner)}</label>
                 <select
                     id="filter-owner"
                     prop:value=move || state.get().owner.map(|o| o.to_string()).unwrap_or_default()
@@ -351,7 +351,7 @@ pub fn AccountsPage() -> impl IntoView {
                         update_owner(&|s: &mut ListState| s.owner = value);
                     }
                 >
-                    <option value="">{t!(i18n, all)}</option>
+                    <option value="">{tr!(i18n, all)}</option>
                     {move || owners.get().and_then(Result::ok).map(|page| {
                         let selected = state.get_untracked().owner;
                         page.items.into_iter().map(|u| view! {
@@ -361,7 +361,7 @@ pub fn AccountsPage() -> impl IntoView {
                 </select>
             </div>
             <div class="field">
-                <label for="filter-tier">{t!(i18n, filter_tier)}</label>
+                <label for="filter-tier">{tr!(i18n, filter_tier)}</label>
                 <select
                     id="filter-tier"
                     prop:value=move || state.get().tier.map(|t| t.to_string()).unwrap_or_default()
@@ -370,14 +370,14 @@ pub fn AccountsPage() -> impl IntoView {
                         update_tier(&|s: &mut ListState| s.tier = value);
                     }
                 >
-                    <option value="">{t!(i18n, all)}</option>
-                    <option value="high">{t!(i18n, tier_high)}</option>
-                    <option value="low">{t!(i18n, tier_low)}</option>
-                    <option value="tech">{t!(i18n, tier_tech)}</option>
+                    <option value="">{tr!(i18n, all)}</option>
+                    <option value="high">{tr!(i18n, tier_high)}</option>
+                    <option value="low">{tr!(i18n, tier_low)}</option>
+                    <option value="tech">{tr!(i18n, tier_tech)}</option>
                 </select>
             </div>
             <div class="field">
-                <label for="filter-band">{t!(i18n, health.filter_band)}</label>
+                <label for="filter-band">{tr!(i18n, health.filter_band)}</label>
                 <select
                     id="filter-band"
                     data-testid="filter-band"
@@ -387,7 +387,7 @@ pub fn AccountsPage() -> impl IntoView {
                         update_band(&|s: &mut ListState| s.band = value);
                     }
                 >
-                    <option value="">{t!(i18n, all)}</option>
+                    <option value="">{tr!(i18n, all)}</option>
                     {Band::ALL.into_iter().map(|b| view! {
                         <option value=b.as_str()>{move || band_label(i18n.get_locale(), b)}</option>
                     }).collect_view()}
@@ -400,12 +400,12 @@ pub fn AccountsPage() -> impl IntoView {
                     *s = ListState { sort: s.sort, dir: s.dir, ..ListState::default() };
                 })
             >
-                {t!(i18n, clear_filters)}
+                {tr!(i18n, clear_filters)}
             </button>
         </form>
         <section class="card" aria-live="polite" aria-busy=move || accounts.get().is_none().to_string()>
             {move || table().unwrap_or_else(|| view! {
-                <p class="loading" role="status">{t!(i18n, loading)}</p>
+                <p class="loading" role="status">{tr!(i18n, loading)}</p>
             }.into_any())}
         </section>
     }

@@ -157,7 +157,7 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <Show
             when=move || !visible().is_empty()
-            fallback=move || view! { <p class="alert alert-error" role="alert">{t!(i18n, forbidden)}</p> }
+            fallback=move || view! { <p class="alert alert-error" role="alert">{tr!(i18n, forbidden)}</p> }
         >
             <AuditLog visible=visible() is_admin=session.role() == Some(Role::Admin) />
         </Show>
@@ -259,7 +259,7 @@ fn AuditLog(visible: &'static [AuditCategory], is_admin: bool) -> impl IntoView 
             Some(Err(error)) => view! { <ErrorAlert error /> }.into_any(),
             Some(Ok(page)) if page.items.is_empty() => view! {
                 <div class="empty-state" data-testid="audit-empty">
-                    <p class="empty-title">{t!(i18n, no_audit_entries)}</p>
+                    <p class="empty-title">{tr!(i18n, no_audit_entries)}</p>
                 </div>
             }
             .into_any(),
@@ -301,7 +301,7 @@ fn AuditLog(visible: &'static [AuditCategory], is_admin: bool) -> impl IntoView 
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, audit_title)}</h1>
+                <h1>{tr!(i18n, audit_title)}</h1>
                 <p class="lead">
                     {move || if is_admin {
                         t_string!(i18n, audit_lead_admin).to_string()
@@ -315,19 +315,19 @@ fn AuditLog(visible: &'static [AuditCategory], is_admin: bool) -> impl IntoView 
                     href=move || valid.get().then(|| crate::api::audit_export_url(&state.get().api_query()))
                     aria-disabled=move || (!valid.get()).then_some("true")
                     download="kizuna-audit.csv">
-                    <span aria-hidden="true">"⤓ "</span>{t!(i18n, export_csv)}
+                    <span aria-hidden="true">"⤓ "</span>{tr!(i18n, export_csv)}
                 </a>
             </div>
         </div>
-        <form class="filters" role="search" aria-label=move || t_string!(i18n, audit_filters) on:submit=|ev| ev.prevent_default()>
+        <form class="filters" role="search" aria-label=tr!(i18n, audit_filters) on:submit=|ev| ev.prevent_default()>
             <div class="field">
-                <label for="audit-user">{t!(i18n, audit_filter_user)}</label>
+                <label for="audit-user">{tr!(i18n, audit_filter_user)}</label>
                 <select id="audit-user"
                     on:change=move |ev| {
                         let value = event_target_value(&ev).parse().ok();
                         update_user(&|s: &mut AuditState| s.user = value);
                     }>
-                    <option value="" selected=move || state.get().user.is_none()>{t!(i18n, audit_all_users)}</option>
+                    <option value="" selected=move || state.get().user.is_none()>{tr!(i18n, audit_all_users)}</option>
                     {move || people.get().map(|people| {
                         let selected = state.get_untracked().user;
                         // A user id from a bookmark that is not in the list
@@ -343,18 +343,18 @@ fn AuditLog(visible: &'static [AuditCategory], is_admin: bool) -> impl IntoView 
                 </select>
             </div>
             <div class="field">
-                <label for="audit-event">{t!(i18n, audit_filter_event)}</label>
+                <label for="audit-event">{tr!(i18n, audit_filter_event)}</label>
                 <select id="audit-event"
                     on:change=move |ev| {
                         let value = EventFilter::parse(&event_target_value(&ev));
                         update_event(&|s: &mut AuditState| s.event = value);
                     }>
-                    <option value="" selected=move || state.get().event == EventFilter::All>{t!(i18n, audit_all_events)}</option>
+                    <option value="" selected=move || state.get().event == EventFilter::All>{tr!(i18n, audit_all_events)}</option>
                     {event_options}
                 </select>
             </div>
             <div class="field">
-                <label for="audit-from">{t!(i18n, audit_from)}</label>
+                <label for="audit-from">{tr!(i18n, audit_from)}</label>
                 <input id="audit-from" type="date"
                     prop:value=move || state.get().from.map(|d| d.to_string()).unwrap_or_default()
                     on:change=move |ev| {
@@ -363,7 +363,7 @@ fn AuditLog(visible: &'static [AuditCategory], is_admin: bool) -> impl IntoView 
                     } />
             </div>
             <div class="field">
-                <label for="audit-to">{t!(i18n, audit_to)}</label>
+                <label for="audit-to">{tr!(i18n, audit_to)}</label>
                 <input id="audit-to" type="date"
                     aria-invalid=errors.invalid("to") aria-describedby="audit-to-error"
                     prop:value=move || state.get().to.map(|d| d.to_string()).unwrap_or_default()
@@ -375,11 +375,11 @@ fn AuditLog(visible: &'static [AuditCategory], is_admin: bool) -> impl IntoView 
             </div>
             <button type="button" class="button button-quiet"
                 on:click=move |_| clear(&|s: &mut AuditState| *s = AuditState::default())>
-                {t!(i18n, clear_filters)}
+                {tr!(i18n, clear_filters)}
             </button>
         </form>
         <section class="card" aria-live="polite" aria-busy=move || entries.get().is_none().to_string()>
-            {move || table().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+            {move || table().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
         </section>
     }
 }
@@ -400,12 +400,12 @@ fn audit_table(
             <table class="data-table audit-table" data-testid="audit-table">
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, col_when)}</th>
-                        <th scope="col">{t!(i18n, col_who)}</th>
-                        <th scope="col">{t!(i18n, col_client_addr)}</th>
-                        <th scope="col">{t!(i18n, col_event)}</th>
-                        <th scope="col">{t!(i18n, col_target)}</th>
-                        <th scope="col">{t!(i18n, col_summary)}</th>
+                        <th scope="col">{tr!(i18n, col_when)}</th>
+                        <th scope="col">{tr!(i18n, col_who)}</th>
+                        <th scope="col">{tr!(i18n, col_client_addr)}</th>
+                        <th scope="col">{tr!(i18n, col_event)}</th>
+                        <th scope="col">{tr!(i18n, col_target)}</th>
+                        <th scope="col">{tr!(i18n, col_summary)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -429,7 +429,7 @@ fn audit_row(i18n: I18nContext<Locale>, e: AuditEntry) -> impl IntoView {
         }
         .into_any(),
         (None, Some(email)) => view! { <span>{email}</span> }.into_any(),
-        (None, None) => view! { <span class="muted">{t!(i18n, audit_no_actor)}</span> }.into_any(),
+        (None, None) => view! { <span class="muted">{tr!(i18n, audit_no_actor)}</span> }.into_any(),
     };
     let target = match (e.target_type, e.target_id, e.target_label) {
         (Some(AuditTarget::Account), Some(id), label) => {
@@ -438,7 +438,7 @@ fn audit_row(i18n: I18nContext<Locale>, e: AuditEntry) -> impl IntoView {
         }
         (_, _, Some(label)) => view! { <span>{label}</span> }.into_any(),
         (_, Some(id), None) => view! { <span>{format!("#{id}")}</span> }.into_any(),
-        _ => view! { <span class="muted">{t!(i18n, not_set)}</span> }.into_any(),
+        _ => view! { <span class="muted">{tr!(i18n, not_set)}</span> }.into_any(),
     };
     let changes = (!e.changes.is_empty()).then(|| {
         let items = e

@@ -70,7 +70,7 @@ pub fn DuplicatesPage() -> impl IntoView {
         groups.get().map(|r| match r {
             Err(error) => view! { <ErrorAlert error /> }.into_any(),
             Ok(gs) if gs.is_empty() => view! {
-                <div class="empty-state" data-testid="duplicates-empty"><p class="empty-title">{t!(i18n, no_duplicates)}</p></div>
+                <div class="empty-state" data-testid="duplicates-empty"><p class="empty-title">{tr!(i18n, no_duplicates)}</p></div>
             }.into_any(),
             Ok(gs) => gs.into_iter().enumerate().map(|(i, g)| group_view(i18n, i, g, ask, Signal::derive(move || session.can_manage()))).collect_view().into_any(),
         })
@@ -78,12 +78,12 @@ pub fn DuplicatesPage() -> impl IntoView {
 
     let dialog_body = move || {
         pending.get().map(|(keep, other)| view! {
-            <h2 id="merge-dialog-title">{t!(i18n, merge_confirm_title)}</h2>
+            <h2 id="merge-dialog-title">{tr!(i18n, merge_confirm_title)}</h2>
             <p>{t!(i18n, merge_confirm_keep, keep = keep.name.clone(), other = other.name.clone())}</p>
             <ul>
-                <li>{t!(i18n, merge_moves_mrr)}</li>
-                <li>{t!(i18n, merge_moves_signals)}</li>
-                <li>{t!(i18n, merge_moves_contacts)}</li>
+                <li>{tr!(i18n, merge_moves_mrr)}</li>
+                <li>{tr!(i18n, merge_moves_signals)}</li>
+                <li>{tr!(i18n, merge_moves_contacts)}</li>
             </ul>
             <p class="alert alert-error"><span aria-hidden="true">"⚠ "</span>{t!(i18n, merge_deletes, other = other.name.clone())}</p>
         })
@@ -92,8 +92,8 @@ pub fn DuplicatesPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, duplicates_title)}</h1>
-                <p class="lead">{t!(i18n, duplicates_lead)}</p>
+                <h1>{tr!(i18n, duplicates_title)}</h1>
+                <p class="lead">{tr!(i18n, duplicates_lead)}</p>
             </div>
         </div>
         {move || report.get().map(|r| match r {
@@ -101,13 +101,13 @@ pub fn DuplicatesPage() -> impl IntoView {
                 <p class="alert alert-success" role="status" data-testid="merge-report">
                     <span aria-hidden="true">"✓ "</span>
                     {t!(i18n, merge_done, name = rep.account.name.clone(), mrr = rep.mrr_moved, signals = rep.signals_moved, contacts = rep.contacts_moved)}
-                    " " <a href=format!("/accounts/{}", rep.account.id)>{t!(i18n, view_account)}</a>
+                    " " <a href=format!("/accounts/{}", rep.account.id)>{tr!(i18n, view_account)}</a>
                 </p>
             }.into_any(),
             Err(error) => view! { <ErrorAlert error /> }.into_any(),
         })}
         <div aria-live="polite" class="groups">
-            {move || list().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+            {move || list().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
         </div>
         // Only people who may merge get the (hidden) merge dialog at all:
         // executives and CSMs have no write control in the page.
@@ -116,9 +116,9 @@ pub fn DuplicatesPage() -> impl IntoView {
             {dialog_body}
             <div class="form-actions">
                 <button class="button button-danger" type="button" on:click=confirm disabled=move || merging.get() data-testid="confirm-merge">
-                    {t!(i18n, merge_confirm)}
+                    {tr!(i18n, merge_confirm)}
                 </button>
-                <button class="button" type="button" on:click=move |_| close()>{t!(i18n, cancel)}</button>
+                <button class="button" type="button" on:click=move |_| close()>{tr!(i18n, cancel)}</button>
             </div>
         </dialog>
         </Show>
@@ -146,17 +146,17 @@ fn group_view(
                 <div class="dup-card" class:dup-keep=move || keep.get() == Some(id)>
                     <h3><a href=format!("/accounts/{id}")>{a.name.clone()}</a></h3>
                     <dl class="facts">
-                        <dt>{t!(i18n, col_external_id)}</dt><dd>{a.external_id.clone().unwrap_or_else(dash)}</dd>
-                        <dt>{t!(i18n, col_domain)}</dt><dd>{a.domain.clone().unwrap_or_else(dash)}</dd>
-                        <dt>{t!(i18n, col_mrr)}</dt><dd>{format::money(a.mrr_minor, a.currency, locale)}</dd>
-                        <dt>{t!(i18n, col_owner)}</dt><dd>{a.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| t_string!(i18n, unassigned).to_string())}</dd>
-                        <dt>{t!(i18n, col_status)}</dt><dd><StatusPill status=a.status /></dd>
+                        <dt>{tr!(i18n, col_external_id)}</dt><dd>{a.external_id.clone().unwrap_or_else(dash)}</dd>
+                        <dt>{tr!(i18n, col_domain)}</dt><dd>{a.domain.clone().unwrap_or_else(dash)}</dd>
+                        <dt>{tr!(i18n, col_mrr)}</dt><dd>{format::money(a.mrr_minor, a.currency, locale)}</dd>
+                        <dt>{tr!(i18n, col_owner)}</dt><dd>{a.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| t_string!(i18n, unassigned).to_string())}</dd>
+                        <dt>{tr!(i18n, col_status)}</dt><dd><StatusPill status=a.status /></dd>
                     </dl>
                     <Show when=move || can_manage.get()>
                         <label class="check">
                             <input type="radio" name=format!("keep-{index}") prop:checked=move || keep.get() == Some(id)
                                 on:change=move |_| keep.set(Some(id)) />
-                            {t!(i18n, keep_this)}
+                            {tr!(i18n, keep_this)}
                         </label>
                     </Show>
                 </div>
@@ -184,7 +184,7 @@ fn group_view(
             <div class="dup-cards">{cards}</div>
             <Show when=move || can_manage.get()>
                 <button class="button button-primary" type="button" on:click=merge data-testid="merge">
-                    {t!(i18n, merge_button)}
+                    {tr!(i18n, merge_button)}
                 </button>
             </Show>
         </section>

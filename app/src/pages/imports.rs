@@ -70,13 +70,13 @@ pub fn ImportWizardPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, import_title)}</h1>
-                <p class="lead">{t!(i18n, import_lead)}</p>
+                <h1>{tr!(i18n, import_title)}</h1>
+                <p class="lead">{tr!(i18n, import_lead)}</p>
             </div>
-            <a class="button" href="/imports">{t!(i18n, nav_import_history)}</a>
+            <a class="button" href="/imports">{tr!(i18n, nav_import_history)}</a>
         </div>
         <Show when=move || session.can_manage()
-            fallback=move || view! { <p class="alert alert-error" role="alert">{t!(i18n, forbidden)}</p> }>
+            fallback=move || view! { <p class="alert alert-error" role="alert">{tr!(i18n, forbidden)}</p> }>
             <ImportWizard />
         </Show>
     }
@@ -297,7 +297,7 @@ fn ImportWizard() -> impl IntoView {
                         <span class="choice-title">{kind_label(i18n, k)}</span>
                         <span class="choice-columns small">{columns}</span>
                         <a class="small" href=template_href(k) download=format!("kizuna-{}-template.csv", k.as_str())>
-                            {t!(i18n, download_template)}
+                            {tr!(i18n, download_template)}
                         </a>
                     </label>
                 }
@@ -326,7 +326,7 @@ fn ImportWizard() -> impl IntoView {
                     <tr>
                         <th scope="row">
                             <label for=id.clone()>{import_column_label(locale, column)}</label>
-                            {required.then(|| view! { " " <span class="small muted">{t!(i18n, required)}</span> })}
+                            {required.then(|| view! { " " <span class="small muted">{tr!(i18n, required)}</span> })}
                             <code class="small muted block">{column}</code>
                         </th>
                         <td>
@@ -337,7 +337,7 @@ fn ImportWizard() -> impl IntoView {
                                 });
                                 reset_results();
                             }>
-                                <option value="" selected=move || mapping.with(|m| !m.contains_key(column))>{t!(i18n, not_in_file)}</option>
+                                <option value="" selected=move || mapping.with(|m| !m.contains_key(column))>{tr!(i18n, not_in_file)}</option>
                                 {options}
                             </select>
                         </td>
@@ -367,7 +367,7 @@ fn ImportWizard() -> impl IntoView {
             let unset = move || file_currency.with(Option::is_none);
             view! {
                 <div class="field file-currency">
-                    <label for="file-currency">{t!(i18n, file_currency)}</label>
+                    <label for="file-currency">{tr!(i18n, file_currency)}</label>
                     <select id="file-currency" data-testid="file-currency"
                         aria-describedby="file-currency-hint"
                         aria-invalid=move || if unset() { "true" } else { "false" }
@@ -375,13 +375,13 @@ fn ImportWizard() -> impl IntoView {
                             file_currency.set(event_target_value(&ev).parse().ok());
                             reset_results();
                         }>
-                        <option value="" selected=unset>{t!(i18n, choose_currency)}</option>
+                        <option value="" selected=unset>{tr!(i18n, choose_currency)}</option>
                         {Currency::ALL.iter().map(|c| {
                             let c = *c;
                             view! { <option value=c.as_str() selected=move || file_currency.get() == Some(c)>{c.as_str()}</option> }
                         }).collect_view()}
                     </select>
-                    <p id="file-currency-hint" class="small muted">{t!(i18n, file_currency_hint)}</p>
+                    <p id="file-currency-hint" class="small muted">{tr!(i18n, file_currency_hint)}</p>
                 </div>
             }
         })
@@ -398,7 +398,7 @@ fn ImportWizard() -> impl IntoView {
             };
             view! {
                 <fieldset class="field layout-choice" data-testid="signals-layout">
-                    <legend>{t!(i18n, signals.layout)}</legend>
+                    <legend>{tr!(i18n, signals.layout)}</legend>
                     {[(Layout::Long, "long"), (Layout::Wide, "wide")].into_iter().map(|(l, name)| view! {
                         <label class="check">
                             <input type="radio" name="signals-layout" value=name data-testid=format!("layout-{name}")
@@ -413,7 +413,7 @@ fn ImportWizard() -> impl IntoView {
                 </fieldset>
                 <Show when=move || layout.get() == Layout::Wide>
                     <div class="field">
-                        <label for="file-date">{t!(i18n, signals.file_date)}</label>
+                        <label for="file-date">{tr!(i18n, signals.file_date)}</label>
                         <input id="file-date" type="date" data-testid="file-date"
                             aria-describedby="file-date-hint"
                             prop:value=move || file_date.get().map(|d| d.to_string()).unwrap_or_default()
@@ -421,7 +421,7 @@ fn ImportWizard() -> impl IntoView {
                                 file_date.set(event_target_value(&ev).parse().ok());
                                 reset_results();
                             } />
-                        <p id="file-date-hint" class="small muted">{t!(i18n, signals.file_date_hint)}</p>
+                        <p id="file-date-hint" class="small muted">{tr!(i18n, signals.file_date_hint)}</p>
                     </div>
                 </Show>
             }
@@ -447,7 +447,7 @@ fn ImportWizard() -> impl IntoView {
                                         " "
                                         <button type="button" class="button button-quiet" data-testid="define-signal"
                                             on:click=move |_| defining.set(Some(h.clone()))>
-                                            {t!(i18n, signals.define)}
+                                            {tr!(i18n, signals.define)}
                                         </button>
                                     }
                                 }
@@ -485,22 +485,22 @@ fn ImportWizard() -> impl IntoView {
     view! {
         <ol class="steps">
             <li class="card section">
-                <h2>{t!(i18n, step_kind)}</h2>
+                <h2>{tr!(i18n, step_kind)}</h2>
                 <fieldset class="choices">
-                    <legend class="visually-hidden">{t!(i18n, step_kind)}</legend>
+                    <legend class="visually-hidden">{tr!(i18n, step_kind)}</legend>
                     {kind_choice}
                 </fieldset>
-                <p class="small muted">{t!(i18n, required_columns_note)}</p>
+                <p class="small muted">{tr!(i18n, required_columns_note)}</p>
             </li>
             <li class="card section">
-                <h2>{t!(i18n, step_file)}</h2>
+                <h2>{tr!(i18n, step_file)}</h2>
                 <div class="dropzone" class:dropzone-active=move || dragging.get()
                     on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
                     on:dragleave=move |_| dragging.set(false)
                     on:drop=on_drop>
-                    <label for="import-file">{t!(i18n, choose_file)}</label>
+                    <label for="import-file">{tr!(i18n, choose_file)}</label>
                     <input id="import-file" type="file" accept=".csv,.tsv,.txt,text/csv" on:change=on_file data-testid="import-file" />
-                    <p class="small muted">{t!(i18n, drop_hint)}</p>
+                    <p class="small muted">{tr!(i18n, drop_hint)}</p>
                 </div>
                 {move || file_problem.get().map(|p| view! { <p class="alert alert-error" role="alert">{p}</p> })}
                 {move || match read.get() {
@@ -510,11 +510,11 @@ fn ImportWizard() -> impl IntoView {
             </li>
             <Show when=move || !headers.with(Vec::is_empty)>
                 <li class="card section">
-                    <h2>{t!(i18n, step_mapping)}</h2>
+                    <h2>{tr!(i18n, step_mapping)}</h2>
                     {detected}
                     <div class="table-wrap">
                         <table class="data-table mapping-table" data-testid="mapping">
-                            <thead><tr><th scope="col">{t!(i18n, our_column)}</th><th scope="col">{t!(i18n, file_header)}</th></tr></thead>
+                            <thead><tr><th scope="col">{tr!(i18n, our_column)}</th><th scope="col">{tr!(i18n, file_header)}</th></tr></thead>
                             <tbody>{mapping_rows}</tbody>
                         </table>
                     </div>
@@ -532,14 +532,14 @@ fn ImportWizard() -> impl IntoView {
                             view! { <p class="alert alert-error" role="alert">{t!(i18n, mapping_missing, columns = names.clone())}</p> }
                         });
                         let currency = currency.then(|| view! {
-                            <p class="alert alert-error" role="alert">{t!(i18n, file_currency_missing)}</p>
+                            <p class="alert alert-error" role="alert">{tr!(i18n, file_currency_missing)}</p>
                         });
                         (columns, currency)
                     }}
                     <button class="button button-primary" type="button" data-testid="preview-import"
                         disabled=move || running.get() || !has_file() || !missing().is_empty()
                         on:click=move |_| send(Step::Preview)>
-                        {t!(i18n, check_file)}
+                        {tr!(i18n, check_file)}
                     </button>
                 </li>
             </Show>
@@ -550,29 +550,29 @@ fn ImportWizard() -> impl IntoView {
             </Show>
             {move || preview.get().map(|result| view! {
                 <li class="card section" data-testid="import-preview">
-                    <h2>{t!(i18n, step_preview)}</h2>
+                    <h2>{tr!(i18n, step_preview)}</h2>
                     {unknown_columns(result.as_ref().ok().map(|r| r.unknown_columns.clone()).unwrap_or_default())}
                     {report_view(i18n, result)}
                     <Show when=move || applied.with(Option::is_none)>
                         <button class="button button-primary" type="button" data-testid="apply-import"
                             disabled=move || running.get() || !preview_ok()
                             on:click=move |_| send(Step::Apply)>
-                            {t!(i18n, apply_import)}
+                            {tr!(i18n, apply_import)}
                         </button>
                         <Show when=move || !preview_ok()>
-                            <p class="small muted">{t!(i18n, fix_errors_first)}</p>
+                            <p class="small muted">{tr!(i18n, fix_errors_first)}</p>
                         </Show>
                     </Show>
                 </li>
             })}
             {move || applied.get().map(|result| view! {
                 <li class="card section" data-testid="import-summary">
-                    <h2>{t!(i18n, step_done)}</h2>
+                    <h2>{tr!(i18n, step_done)}</h2>
                     {report_view(i18n, result)}
                     <p>
-                        <a class="button button-primary" href="/accounts">{t!(i18n, go_to_accounts)}</a>
+                        <a class="button button-primary" href="/accounts">{tr!(i18n, go_to_accounts)}</a>
                         " "
-                        <a class="button" href="/imports">{t!(i18n, nav_import_history)}</a>
+                        <a class="button" href="/imports">{tr!(i18n, nav_import_history)}</a>
                     </p>
                 </li>
             })}
@@ -656,9 +656,9 @@ fn problem_table(
         <div class="table-wrap">
             <table class="data-table" data-testid=testid>
                 <thead><tr>
-                    <th scope="col" class="num">{t!(i18n, col_row)}</th>
-                    {with_account.then(|| view! { <th scope="col">{t!(i18n, col_account)}</th> })}
-                    <th scope="col">{t!(i18n, col_column)}</th>
+                    <th scope="col" class="num">{tr!(i18n, col_row)}</th>
+                    {with_account.then(|| view! { <th scope="col">{tr!(i18n, col_account)}</th> })}
+                    <th scope="col">{tr!(i18n, col_column)}</th>
                     <th scope="col">{last}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
@@ -684,9 +684,9 @@ fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>
         view! { <p class="alert alert-error" role="alert" data-testid="import-errors-count">
             <span aria-hidden="true">"✕ "</span>{t!(i18n, import_has_errors, count = n(report.error_count))}</p> }.into_any()
     } else if report.applied {
-        view! { <p class="alert alert-success" role="status"><span aria-hidden="true">"✓ "</span>{t!(i18n, import_applied)}</p> }.into_any()
+        view! { <p class="alert alert-success" role="status"><span aria-hidden="true">"✓ "</span>{tr!(i18n, import_applied)}</p> }.into_any()
     } else {
-        view! { <p class="alert alert-success" role="status"><span aria-hidden="true">"✓ "</span>{t!(i18n, import_ready)}</p> }.into_any()
+        view! { <p class="alert alert-success" role="status"><span aria-hidden="true">"✓ "</span>{tr!(i18n, import_ready)}</p> }.into_any()
     };
     // Warnings do not stop an import: a note beside the status, not an error.
     let warning_count = report.warning_count;
@@ -744,28 +744,28 @@ fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiError>
         {status}
         {warned}
         <dl class="counts" data-testid="import-counts">
-            <div><dt>{t!(i18n, count_rows)}</dt><dd>{n(report.rows)}</dd></div>
-            <div><dt>{t!(i18n, count_created)}</dt><dd data-testid="count-created">{n(report.created)}</dd></div>
-            <div><dt>{t!(i18n, count_updated)}</dt><dd data-testid="count-updated">{n(report.updated)}</dd></div>
-            <div><dt>{t!(i18n, count_unchanged)}</dt><dd>{n(report.unchanged)}</dd></div>
-            <div><dt>{t!(i18n, count_errors)}</dt><dd>{n(report.error_count)}</dd></div>
+            <div><dt>{tr!(i18n, count_rows)}</dt><dd>{n(report.rows)}</dd></div>
+            <div><dt>{tr!(i18n, count_created)}</dt><dd data-testid="count-created">{n(report.created)}</dd></div>
+            <div><dt>{tr!(i18n, count_updated)}</dt><dd data-testid="count-updated">{n(report.updated)}</dd></div>
+            <div><dt>{tr!(i18n, count_unchanged)}</dt><dd>{n(report.unchanged)}</dd></div>
+            <div><dt>{tr!(i18n, count_errors)}</dt><dd>{n(report.error_count)}</dd></div>
             {(warning_count > 0).then(|| view! {
-                <div><dt>{t!(i18n, count_warnings)}</dt><dd data-testid="count-warnings">{n(warning_count)}</dd></div>
+                <div><dt>{tr!(i18n, count_warnings)}</dt><dd data-testid="count-warnings">{n(warning_count)}</dd></div>
             })}
         </dl>
         <p class="small muted">{t!(i18n, detected_format, encoding = encoding_label(i18n, &report.encoding), delimiter = delimiter_label(i18n, &report.delimiter))}</p>
-        {has_errors.then(|| view! { <h3>{t!(i18n, errors_title)}</h3> {errors} })}
-        {has_warnings.then(|| view! { <h3>{t!(i18n, warnings_title)}</h3> {warnings} })}
+        {has_errors.then(|| view! { <h3>{tr!(i18n, errors_title)}</h3> {errors} })}
+        {has_warnings.then(|| view! { <h3>{tr!(i18n, warnings_title)}</h3> {warnings} })}
         {has_changes.then(|| view! {
             <details open=!has_errors>
-                <summary>{t!(i18n, changes_title)}</summary>
+                <summary>{tr!(i18n, changes_title)}</summary>
                 <div class="table-wrap">
                     <table class="data-table" data-testid="import-changes">
                         <thead><tr>
-                            <th scope="col" class="num">{t!(i18n, col_row)}</th>
-                            <th scope="col">{t!(i18n, col_action)}</th>
-                            <th scope="col">{t!(i18n, col_key)}</th>
-                            <th scope="col">{t!(i18n, col_name)}</th>
+                            <th scope="col" class="num">{tr!(i18n, col_row)}</th>
+                            <th scope="col">{tr!(i18n, col_action)}</th>
+                            <th scope="col">{tr!(i18n, col_key)}</th>
+                            <th scope="col">{tr!(i18n, col_name)}</th>
                         </tr></thead>
                         <tbody>{changes}</tbody>
                     </table>
@@ -806,7 +806,7 @@ pub fn ImportHistoryPage() -> impl IntoView {
         history.get().map(|r| match r {
             Err(error) => view! { <ErrorAlert error /> }.into_any(),
             Ok(p) if p.items.is_empty() => view! {
-                <div class="empty-state"><p class="empty-title">{t!(i18n, no_history)}</p></div>
+                <div class="empty-state"><p class="empty-title">{tr!(i18n, no_history)}</p></div>
             }.into_any(),
             Ok(p) => {
                 let locale = i18n.get_locale();
@@ -817,7 +817,7 @@ pub fn ImportHistoryPage() -> impl IntoView {
                     let when = format::datetime(c.at, locale);
                     let imported = matches!(c.kind, DataChangeKind::Accounts | DataChangeKind::Mrr | DataChangeKind::Signals);
                     let sentence = (!imported).then_some(c.detail);
-                    let account = c.account_id.map(|id| view! { <a href=format!("/accounts/{id}")>{t!(i18n, view_account)}</a> });
+                    let account = c.account_id.map(|id| view! { <a href=format!("/accounts/{id}")>{tr!(i18n, view_account)}</a> });
                     view! {
                         <tr>
                             <td class="nowrap">{when}</td>
@@ -840,15 +840,15 @@ pub fn ImportHistoryPage() -> impl IntoView {
                     <div class="table-wrap">
                         <table class="data-table" data-testid="history-table">
                             <thead><tr>
-                                <th scope="col">{t!(i18n, col_when)}</th>
-                                <th scope="col">{t!(i18n, col_who)}</th>
-                                <th scope="col">{t!(i18n, col_kind)}</th>
-                                <th scope="col">{t!(i18n, col_file)}</th>
-                                <th scope="col" class="num">{t!(i18n, count_rows)}</th>
-                                <th scope="col" class="num">{t!(i18n, count_created)}</th>
-                                <th scope="col" class="num">{t!(i18n, count_updated)}</th>
-                                <th scope="col" class="num">{t!(i18n, count_unchanged)}</th>
-                                <th scope="col">{t!(i18n, col_detail)}</th>
+                                <th scope="col">{tr!(i18n, col_when)}</th>
+                                <th scope="col">{tr!(i18n, col_who)}</th>
+                                <th scope="col">{tr!(i18n, col_kind)}</th>
+                                <th scope="col">{tr!(i18n, col_file)}</th>
+                                <th scope="col" class="num">{tr!(i18n, count_rows)}</th>
+                                <th scope="col" class="num">{tr!(i18n, count_created)}</th>
+                                <th scope="col" class="num">{tr!(i18n, count_updated)}</th>
+                                <th scope="col" class="num">{tr!(i18n, count_unchanged)}</th>
+                                <th scope="col">{tr!(i18n, col_detail)}</th>
                             </tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
@@ -856,8 +856,8 @@ pub fn ImportHistoryPage() -> impl IntoView {
                     <nav class="pager" aria-label=move || t_string!(i18n, page_of, page = current, pages = pages).to_string()>
                         <span class="pager-page">{t!(i18n, page_of, page = current, pages = pages)}</span>
                         <div class="pager-buttons">
-                            <button type="button" class="button" disabled={current <= 1} on:click=move |_| page.set(current - 1)>{t!(i18n, previous_page)}</button>
-                            <button type="button" class="button" disabled={current >= pages} on:click=move |_| page.set(current + 1)>{t!(i18n, next_page)}</button>
+                            <button type="button" class="button" disabled={current <= 1} on:click=move |_| page.set(current - 1)>{tr!(i18n, previous_page)}</button>
+                            <button type="button" class="button" disabled={current >= pages} on:click=move |_| page.set(current + 1)>{tr!(i18n, next_page)}</button>
                         </div>
                     </nav>
                 }.into_any()
@@ -867,15 +867,15 @@ pub fn ImportHistoryPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, history_title)}</h1>
-                <p class="lead">{t!(i18n, history_lead)}</p>
+                <h1>{tr!(i18n, history_title)}</h1>
+                <p class="lead">{tr!(i18n, history_lead)}</p>
             </div>
             <Show when=move || session.can_manage()>
-                <a class="button button-primary" href="/imports/new">{t!(i18n, nav_import)}</a>
+                <a class="button button-primary" href="/imports/new">{tr!(i18n, nav_import)}</a>
             </Show>
         </div>
         <section class="card" aria-live="polite">
-            {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+            {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
         </section>
     }
 }

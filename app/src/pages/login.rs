@@ -124,22 +124,22 @@ pub fn LoginPage() -> impl IntoView {
                 <div class="login-head">
                     <span class="brand-mark brand-mark-large" aria-hidden="true">"絆"</span>
                     <div>
-                        <h1>{t!(i18n, sign_in_title)}</h1>
-                        <p class="lead">{t!(i18n, sign_in_lead)}</p>
+                        <h1>{tr!(i18n, sign_in_title)}</h1>
+                        <p class="lead">{tr!(i18n, sign_in_lead)}</p>
                     </div>
                 </div>
                 <form class="form" on:submit=on_submit novalidate=true>
                     <Show when=move || ended.get()>
                         <p class="alert alert-info" role="status" data-testid="session-ended">
-                            {t!(i18n, session_ended)}
+                            {tr!(i18n, session_ended)}
                         </p>
                     </Show>
                     <FormAlert errors=errors />
                     <TextField errors field="email" id="email" kind="email" autocomplete="username" required=true
-                        label=Signal::derive(move || t_string!(i18n, email).to_string())
+                        label=tr_signal!(i18n, email)
                         value=email set=move |v| email.set(v) />
                     <TextField errors field="password" id="password" kind="password" autocomplete="current-password" required=true
-                        label=Signal::derive(move || t_string!(i18n, password).to_string())
+                        label=tr_signal!(i18n, password)
                         value=password set=move |v| password.set(v) />
                     <button class="button button-primary" type="submit" disabled=move || login.pending().get()>
                         {move || if login.pending().get() {

@@ -9,9 +9,9 @@ pub fn NotFoundPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <main id="main" class="page page-narrow">
-            <h1>{t!(i18n, not_found_title)}</h1>
-            <p class="lead">{t!(i18n, not_found_lead)}</p>
-            <a class="button button-primary" href="/accounts">{t!(i18n, go_home)}</a>
+            <h1>{tr!(i18n, not_found_title)}</h1>
+            <p class="lead">{tr!(i18n, not_found_lead)}</p>
+            <a class="button button-primary" href="/accounts">{tr!(i18n, go_home)}</a>
         </main>
     }
 }

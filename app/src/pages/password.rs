@@ -80,16 +80,16 @@ pub fn PasswordPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, change_password_title)}</h1>
-                <p class="lead">{t!(i18n, change_password_lead)}</p>
+                <h1>{tr!(i18n, change_password_title)}</h1>
+                <p class="lead">{tr!(i18n, change_password_lead)}</p>
             </div>
         </div>
         <section class="card card-form" aria-labelledby="password-heading">
-            <h2 id="password-heading" class="visually-hidden">{t!(i18n, change_password_title)}</h2>
+            <h2 id="password-heading" class="visually-hidden">{tr!(i18n, change_password_title)}</h2>
             <form class="form" on:submit=on_submit novalidate=true>
                 {move || changed.get().then(|| view! {
                     <p class="alert alert-success" role="status" data-testid="password-changed">
-                        <span aria-hidden="true">"✓ "</span>{t!(i18n, password_changed_notice)}
+                        <span aria-hidden="true">"✓ "</span>{tr!(i18n, password_changed_notice)}
                     </p>
                 })}
                 <FormAlert errors />
@@ -99,20 +99,20 @@ pub fn PasswordPage() -> impl IntoView {
                     prop:value=move || session.user.with(|u| u.as_ref().map(|u| u.email.clone()).unwrap_or_default()) />
                 <TextField errors field="current_password" id="current-password" kind="password"
                     autocomplete="current-password"
-                    label=Signal::derive(move || t_string!(i18n, field_current_password).to_string())
+                    label=tr_signal!(i18n, field_current_password)
                     value=current set=move |v| current.set(v) />
                 <TextField errors field="new_password" id="new-password" kind="password"
                     autocomplete="new-password"
-                    label=Signal::derive(move || t_string!(i18n, field_new_password).to_string())
+                    label=tr_signal!(i18n, field_new_password)
                     value=new set=move |v| new.set(v) />
-                <p class="muted small field-hint">{t!(i18n, new_password_hint)}</p>
+                <p class="muted small field-hint">{tr!(i18n, new_password_hint)}</p>
                 <TextField errors field="confirm_password" id="confirm-password" kind="password"
                     autocomplete="new-password"
-                    label=Signal::derive(move || t_string!(i18n, field_confirm_password).to_string())
+                    label=tr_signal!(i18n, field_confirm_password)
                     value=confirm set=move |v| confirm.set(v) />
                 <div class="form-actions">
                     <button class="button button-primary" type="submit" disabled=move || change.pending().get()>
-                        {t!(i18n, change_password)}
+                        {tr!(i18n, change_password)}
                     </button>
                 </div>
             </form>

@@ -154,7 +154,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
             }).collect_view();
             view! {
                 <fieldset class="score-field" aria-describedby="score-error">
-                    <legend>{t!(i18n, field_score)} " (" {min} "–" {max} ")"</legend>
+                    <legend>{tr!(i18n, field_score)} " (" {min} "–" {max} ")"</legend>
                     <div class="score-scale">{choices}</div>
                     <p class="field-error" id="score-error">{error("score")}</p>
                 </fieldset>
@@ -162,15 +162,15 @@ pub fn RecordAnswerPage() -> impl IntoView {
         })
     };
     view! {
-        <p class="breadcrumb"><a href="/surveys">"← " {t!(i18n, surveys_title)}</a></p>
-        <h1>{t!(i18n, record_answer)}</h1>
-        <p class="lead">{t!(i18n, record_answer_lead)}</p>
+        <p class="breadcrumb"><a href="/surveys">"← " {tr!(i18n, surveys_title)}</a></p>
+        <h1>{tr!(i18n, record_answer)}</h1>
+        <p class="lead">{tr!(i18n, record_answer_lead)}</p>
         <FormAlert errors summary=true />
         <form class="form card" on:submit=submit novalidate=true data-testid="record-form">
             <div class="field">
-                <label for="answer-survey">{t!(i18n, col_survey)}</label>
+                <label for="answer-survey">{tr!(i18n, col_survey)}</label>
                 <select id="answer-survey" on:change=move |ev| { survey_id.set(event_target_value(&ev).parse().ok()); score.set(None); }>
-                    <option value="">{t!(i18n, choose)}</option>
+                    <option value="">{tr!(i18n, choose)}</option>
                     {move || open_surveys().into_iter().map(|s| {
                         let selected = survey_id.get_untracked() == Some(s.id);
                         view! { <option value=s.id.to_string() selected=selected>{s.name.clone()} " (" {survey_kind_label(i18n, s.kind)} ")"</option> }
@@ -181,9 +181,9 @@ pub fn RecordAnswerPage() -> impl IntoView {
             {move || match account.get() {
                 Some((_, name)) => view! {
                     <div class="field">
-                        <span class="field-label">{t!(i18n, col_account)}</span>
+                        <span class="field-label">{tr!(i18n, col_account)}</span>
                         <p class="chosen" data-testid="chosen-account">{name} " "
-                            <button type="button" class="button button-quiet" on:click=move |_| { account.set(None); contact.set(None); }>{t!(i18n, change)}</button>
+                            <button type="button" class="button button-quiet" on:click=move |_| { account.set(None); contact.set(None); }>{tr!(i18n, change)}</button>
                         </p>
                     </div>
                 }.into_any(),
@@ -194,9 +194,9 @@ pub fn RecordAnswerPage() -> impl IntoView {
                 }.into_any(),
             }}
             <div class="field">
-                <label for="answer-contact">{t!(i18n, col_contact)}</label>
+                <label for="answer-contact">{tr!(i18n, col_contact)}</label>
                 <select id="answer-contact" on:change=move |ev| contact.set(event_target_value(&ev).parse().ok())>
-                    <option value="">{t!(i18n, no_contact)}</option>
+                    <option value="">{tr!(i18n, no_contact)}</option>
                     {move || contacts.get().unwrap_or_default().into_iter().map(|c| view! {
                         <option value=c.id.to_string()>{c.name}</option>
                     }).collect_view()}
@@ -204,7 +204,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
                 <p class="field-error">{error("contact_id")}</p>
             </div>
             <div class="field">
-                <label for="answer-day">{t!(i18n, field_call_day)}</label>
+                <label for="answer-day">{tr!(i18n, field_call_day)}</label>
                 <input id="answer-day" type="date" prop:value=day on:input=move |ev| day.set(event_target_value(&ev)) />
                 <p class="field-error">{error("answered_on")}</p>
             </div>
@@ -218,7 +218,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
                 <p class="field-error">{error("comment")}</p>
             </div>
             <div class="form-actions">
-                <button class="button button-primary" type="submit" disabled=move || save.pending().get()>{t!(i18n, save_answer)}</button>
+                <button class="button button-primary" type="submit" disabled=move || save.pending().get()>{tr!(i18n, save_answer)}</button>
             </div>
         </form>
     }

@@ -30,9 +30,9 @@ pub fn SheetPage() -> impl IntoView {
         });
     });
     view! {
-        <p class="breadcrumb"><a href="/sheets">"← " {t!(i18n, sheets_title)}</a></p>
+        <p class="breadcrumb"><a href="/sheets">"← " {tr!(i18n, sheets_title)}</a></p>
         {move || match detail.get() {
-            None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
+            None => view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any(),
             Some(Err(err)) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Some(Ok(d)) => view! { <SheetView detail=d on_change=Callback::new(move |d| detail.set(Some(Ok(d)))) /> }.into_any(),
         }}
@@ -97,11 +97,11 @@ fn SheetView(detail: SheetDetail, on_change: Callback<SheetDetail>) -> impl Into
             <div>
                 <h1 data-testid="sheet-name">{show(&s.name, locale)}</h1>
                 <p class="lead">{sheet_kind_label(i18n, s.kind)} " · " {subject}
-                    " · " {t!(i18n, col_owner)} ": " {s.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| t_string!(i18n, unassigned).to_string())}
-                    " · " {t!(i18n, col_started)} " " {format::date(s.started_on, locale)}</p>
+                    " · " {tr!(i18n, col_owner)} ": " {s.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| t_string!(i18n, unassigned).to_string())}
+                    " · " {tr!(i18n, col_started)} " " {format::date(s.started_on, locale)}</p>
             </div>
             <div class="kpi">
-                <span class="kpi-label">{t!(i18n, col_required_done)}</span>
+                <span class="kpi-label">{tr!(i18n, col_required_done)}</span>
                 <Progress done=p.required_done total=p.required label=progress_label />
             </div>
         </div>
@@ -200,7 +200,7 @@ fn ItemRow(
                 <span class="item-mark" aria-hidden="true">{if done { "☑" } else { "☐" }}</span>
                 <div class="item-text">
                     <p class="item-title">{title.clone()}
-                        {item.required.then(|| view! { <span class="pill pill-required">{t!(i18n, required_item)}</span> })}</p>
+                        {item.required.then(|| view! { <span class="pill pill-required">{tr!(i18n, required_item)}</span> })}</p>
                     <p class="small muted">{show(&item.description, locale)}</p>
                     <p class="small">{status} " · " {responsible_label(i18n, item.role)}
                         {item.note.clone().map(|n| view! { " · “" {n} "”" })}</p>
@@ -215,7 +215,7 @@ fn ItemRow(
                     {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
                     {(!done).then(|| view! {
                         <div class="field field-small">
-                            <label for=format!("day-{item_id}")>{t!(i18n, field_done_on)}</label>
+                            <label for=format!("day-{item_id}")>{tr!(i18n, field_done_on)}</label>
                             <input id=format!("day-{item_id}") type="date" prop:value=day on:input=move |ev| day.set(event_target_value(&ev)) />
                         </div>
                     })}
@@ -232,7 +232,7 @@ fn ItemRow(
             </Show>
             {has_history.then(|| view! {
                 <details class="item-history">
-                    <summary>{t!(i18n, history)}</summary>
+                    <summary>{tr!(i18n, history)}</summary>
                     <ul class="small">{history}</ul>
                 </details>
             })}

@@ -43,7 +43,7 @@ fn sheet_rows(i18n: I18nContext<Locale>, sheets: Vec<Sheet>) -> impl IntoView {
                 None if p.overdue > 0 => view! {
                     <span class="pill pill-overdue"><span aria-hidden="true">"⚠"</span> " " {t!(i18n, n_overdue, n = p.overdue)}</span>
                 }.into_any(),
-                None => view! { <span class="pill pill-neutral">{t!(i18n, in_progress)}</span> }.into_any(),
+                None => view! { <span class="pill pill-neutral">{tr!(i18n, in_progress)}</span> }.into_any(),
             };
             view! {
                 <tr>
@@ -65,13 +65,13 @@ fn sheet_table(i18n: I18nContext<Locale>, sheets: Vec<Sheet>) -> impl IntoView {
     view! {
         <div class="table-wrap"><table class="data-table" data-testid="sheets-table">
             <thead><tr>
-                <th scope="col">{t!(i18n, col_sheet)}</th>
-                <th scope="col">{t!(i18n, col_for)}</th>
-                <th scope="col">{t!(i18n, col_owner)}</th>
-                <th scope="col">{t!(i18n, col_started)}</th>
-                <th scope="col">{t!(i18n, col_required_done)}</th>
-                <th scope="col">{t!(i18n, col_next_due)}</th>
-                <th scope="col">{t!(i18n, col_status)}</th>
+                <th scope="col">{tr!(i18n, col_sheet)}</th>
+                <th scope="col">{tr!(i18n, col_for)}</th>
+                <th scope="col">{tr!(i18n, col_owner)}</th>
+                <th scope="col">{tr!(i18n, col_started)}</th>
+                <th scope="col">{tr!(i18n, col_required_done)}</th>
+                <th scope="col">{tr!(i18n, col_next_due)}</th>
+                <th scope="col">{tr!(i18n, col_status)}</th>
             </tr></thead>
             <tbody>{sheet_rows(i18n, sheets)}</tbody>
         </table></div>
@@ -110,7 +110,7 @@ pub fn SheetsPage() -> impl IntoView {
             <div class="field">
                 <label for=id>{label}</label>
                 <select id=id on:change=move |ev| { signal.set(event_target_value(&ev)); go_page.run(1); }>
-                    <option value="">{t!(i18n, all)}</option>
+                    <option value="">{tr!(i18n, all)}</option>
                     {options.into_iter().map(|(v, l)| {
                         let selected = signal.get_untracked() == v;
                         view! { <option value=v selected=selected>{l}</option> }
@@ -123,7 +123,7 @@ pub fn SheetsPage() -> impl IntoView {
         sheets.get().map(|r| match r {
             Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Ok(p) if p.items.is_empty() => {
-                view! { <p class="empty-state">{t!(i18n, no_sheets)}</p> }.into_any()
+                view! { <p class="empty-state">{tr!(i18n, no_sheets)}</p> }.into_any()
             }
             Ok(p) => {
                 let at = PagePosition::of(&p);
@@ -138,11 +138,11 @@ pub fn SheetsPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, sheets_title)}</h1>
-                <p class="lead">{t!(i18n, sheets_lead)}</p>
+                <h1>{tr!(i18n, sheets_title)}</h1>
+                <p class="lead">{tr!(i18n, sheets_lead)}</p>
             </div>
             <div class="page-actions">
-                <a class="button" href="/sheet-templates">{t!(i18n, templates_title)}</a>
+                <a class="button" href="/sheet-templates">{tr!(i18n, templates_title)}</a>
             </div>
         </div>
         <OnboardingKpis />
@@ -161,7 +161,7 @@ pub fn SheetsPage() -> impl IntoView {
                 vec![("in_progress".into(), t_string!(i18n, in_progress).to_string()), ("completed".into(), t_string!(i18n, completed).to_string())])}
         </form>
         <section class="card">
-            {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+            {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
         </section>
         <StartSheetForm account=None />
     }
@@ -189,9 +189,9 @@ fn OnboardingKpis() -> impl IntoView {
                 <section class="card section" aria-labelledby="kpi-heading" data-testid="onboarding-kpis">
                     <h2 id="kpi-heading">{t!(i18n, kpis_this_quarter, from = k.from.to_string(), to = k.to.to_string())}</h2>
                     <dl class="counts">
-                        <div><dt>{t!(i18n, kpi_completion)}</dt><dd>{pct}</dd>
+                        <div><dt>{tr!(i18n, kpi_completion)}</dt><dd>{pct}</dd>
                             <dd class="dd-note small muted">{t!(i18n, completed_of_started, done = k.sheets_completed, total = k.sheets_started)}</dd></div>
-                        <div><dt>{t!(i18n, kpi_ttv)}</dt><dd>{ttv}</dd>
+                        <div><dt>{tr!(i18n, kpi_ttv)}</dt><dd>{ttv}</dd>
                             <dd class="dd-note small muted">{t!(i18n, n_completions, n = k.ttv_completions)}</dd></div>
                     </dl>
                 </section>
@@ -285,7 +285,7 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
     let user_select = move |id: &'static str, signal: RwSignal<Option<i64>>| {
         view! {
             <select id=id on:change=move |ev| signal.set(event_target_value(&ev).parse().ok())>
-                <option value="">{t!(i18n, choose)}</option>
+                <option value="">{tr!(i18n, choose)}</option>
                 {move || users.get().unwrap_or_default().into_iter().map(|u| view! {
                     <option value=u.id.to_string()>{u.name}</option>
                 }).collect_view()}
@@ -295,14 +295,14 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
     view! {
         <Show when=may_start>
             <section class="card section" aria-labelledby="start-heading">
-                <h2 id="start-heading">{t!(i18n, start_sheet)}</h2>
+                <h2 id="start-heading">{tr!(i18n, start_sheet)}</h2>
                 {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
                 <form class="form" on:submit=submit novalidate=true data-testid="start-sheet">
                     <div class="form-grid">
                         <div class="field">
-                            <label for="start-template">{t!(i18n, col_template)}</label>
+                            <label for="start-template">{tr!(i18n, col_template)}</label>
                             <select id="start-template" on:change=move |ev| template.set(event_target_value(&ev).parse().ok())>
-                                <option value="">{t!(i18n, choose)}</option>
+                                <option value="">{tr!(i18n, choose)}</option>
                                 {move || {
                                     let locale = i18n.get_locale();
                                     let manage = session.can_manage();
@@ -316,7 +316,7 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
                             <p class="field-error">{error("template_id")}</p>
                         </div>
                         <div class="field">
-                            <label for="start-on">{t!(i18n, field_start_on)}</label>
+                            <label for="start-on">{tr!(i18n, field_start_on)}</label>
                             <input id="start-on" type="date" prop:value=start on:input=move |ev| start.set(event_target_value(&ev)) />
                         </div>
                     </div>
@@ -324,12 +324,12 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
                         view! {
                             <div class="form-grid">
                                 <div class="field">
-                                    <label for="start-member">{t!(i18n, field_member)}</label>
+                                    <label for="start-member">{tr!(i18n, field_member)}</label>
                                     {user_select("start-member", member)}
                                     <p class="field-error">{error("member_id")}</p>
                                 </div>
                                 <div class="field">
-                                    <label for="start-guide">{t!(i18n, field_guide)}</label>
+                                    <label for="start-guide">{tr!(i18n, field_guide)}</label>
                                     {user_select("start-guide", guide)}
                                     <p class="field-error">{error("owner_id")}</p>
                                 </div>
@@ -338,8 +338,8 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
                     } else {
                         match chosen.get() {
                             Some((_, name)) => view! {
-                                <p class="chosen">{t!(i18n, col_account)} ": " <strong>{name}</strong> " "
-                                    {(!fixed).then(|| view! { <button type="button" class="button button-quiet" on:click=move |_| chosen.set(None)>{t!(i18n, change)}</button> })}
+                                <p class="chosen">{tr!(i18n, col_account)} ": " <strong>{name}</strong> " "
+                                    {(!fixed).then(|| view! { <button type="button" class="button button-quiet" on:click=move |_| chosen.set(None)>{tr!(i18n, change)}</button> })}
                                 </p>
                             }.into_any(),
                             None => view! {
@@ -349,7 +349,7 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
                         }
                     }}
                     <div class="form-actions">
-                        <button class="button button-primary" type="submit" disabled=move || action.pending().get()>{t!(i18n, start_sheet)}</button>
+                        <button class="button button-primary" type="submit" disabled=move || action.pending().get()>{tr!(i18n, start_sheet)}</button>
                     </div>
                 </form>
             </section>
@@ -372,12 +372,12 @@ pub fn AccountSheets(account: i64, name: String) -> impl IntoView {
     view! {
         <section class="card section" aria-labelledby="account-sheets-heading" data-testid="account-sheets">
             <div class="section-head">
-                <h2 id="account-sheets-heading">{t!(i18n, onboarding_title)}</h2>
-                <button type="button" class="button button-quiet" on:click=move |_| show_start.update(|s| *s = !*s)>{t!(i18n, start_sheet)}</button>
+                <h2 id="account-sheets-heading">{tr!(i18n, onboarding_title)}</h2>
+                <button type="button" class="button button-quiet" on:click=move |_| show_start.update(|s| *s = !*s)>{tr!(i18n, start_sheet)}</button>
             </div>
             {move || sheets.get().map(|r| match r {
                 Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
-                Ok(p) if p.items.is_empty() => view! { <p class="empty-state">{t!(i18n, no_account_sheets)}</p> }.into_any(),
+                Ok(p) if p.items.is_empty() => view! { <p class="empty-state">{tr!(i18n, no_account_sheets)}</p> }.into_any(),
                 Ok(p) => sheet_table(i18n, p.items).into_any(),
             })}
             <Show when=move || show_start.get()>

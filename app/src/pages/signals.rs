@@ -196,20 +196,20 @@ pub fn SignalForm(
             <FormAlert errors />
             <div class="form-grid">
                 {if is_new {
-                    field("key", Signal::derive(move || t_string!(i18n, signals.field_key).to_string()), |d, v| d.key = v, |d| d.key.clone(), key_id).into_any()
+                    field("key", tr_signal!(i18n, signals.field_key), |d, v| d.key = v, |d| d.key.clone(), key_id).into_any()
                 } else {
                     view! {
                         <div class="field">
-                            <span class="field-label">{t!(i18n, signals.field_key)}</span>
+                            <span class="field-label">{tr!(i18n, signals.field_key)}</span>
                             <code data-testid="signal-key">{move || draft.with(|d| d.key.clone())}</code>
                         </div>
                     }.into_any()
                 }}
-                {field("label", Signal::derive(move || t_string!(i18n, signals.field_label).to_string()), |d, v| d.label = v, |d| d.label.clone(), label_id)}
-                {field("label_ja", Signal::derive(move || t_string!(i18n, signals.field_label_ja).to_string()), |d, v| d.label_ja = v, |d| d.label_ja.clone(), label_ja_id)}
-                {field("unit", Signal::derive(move || t_string!(i18n, signals.field_unit).to_string()), |d, v| d.unit = v, |d| d.unit.clone(), unit_id)}
+                {field("label", tr_signal!(i18n, signals.field_label), |d, v| d.label = v, |d| d.label.clone(), label_id)}
+                {field("label_ja", tr_signal!(i18n, signals.field_label_ja), |d, v| d.label_ja = v, |d| d.label_ja.clone(), label_ja_id)}
+                {field("unit", tr_signal!(i18n, signals.field_unit), |d, v| d.unit = v, |d| d.unit.clone(), unit_id)}
                 <div class="field">
-                    <label for=ids("kind")>{t!(i18n, signals.field_kind)}</label>
+                    <label for=ids("kind")>{tr!(i18n, signals.field_kind)}</label>
                     <select id=ids("kind") data-testid="signal-kind"
                         on:change=move |ev| if let Ok(k) = event_target_value(&ev).parse() { draft.update(|d| d.kind = k) }>
                         {SignalKind::ALL.iter().copied().map(|k| view! {
@@ -218,22 +218,22 @@ pub fn SignalForm(
                     </select>
                 </div>
                 <fieldset class="field">
-                    <legend>{t!(i18n, signals.field_direction)}</legend>
+                    <legend>{tr!(i18n, signals.field_direction)}</legend>
                     <label class="check">
                         <input type="radio" name=ids("direction") value="higher" data-testid="direction-higher"
                             prop:checked=move || draft.with(|d| d.higher_is_better)
                             on:change=move |_| draft.update(|d| d.higher_is_better = true) />
-                        {t!(i18n, signals.higher_is_better)}
+                        {tr!(i18n, signals.higher_is_better)}
                     </label>
                     <label class="check">
                         <input type="radio" name=ids("direction") value="lower" data-testid="direction-lower"
                             prop:checked=move || draft.with(|d| !d.higher_is_better)
                             on:change=move |_| draft.update(|d| d.higher_is_better = false) />
-                        {t!(i18n, signals.lower_is_better)}
+                        {tr!(i18n, signals.lower_is_better)}
                     </label>
                 </fieldset>
                 <div class="field field-wide">
-                    <label for=ids("description")>{t!(i18n, signals.field_description)}</label>
+                    <label for=ids("description")>{tr!(i18n, signals.field_description)}</label>
                     <textarea id=ids("description") name="description" rows="2"
                         aria-invalid=errors.invalid("description") aria-describedby=ids("description-error")
                         prop:value=move || draft.with(|d| d.description.clone())
@@ -245,7 +245,7 @@ pub fn SignalForm(
                 <button type="submit" class="button button-primary" data-testid="save-signal" disabled=move || busy.get()>
                     {move || if is_new { t_string!(i18n, signals.add) } else { t_string!(i18n, signals.save) }}
                 </button>
-                <button type="button" class="button button-quiet" on:click=move |_| cancel.run(())>{t!(i18n, cancel)}</button>
+                <button type="button" class="button button-quiet" on:click=move |_| cancel.run(())>{tr!(i18n, cancel)}</button>
             </div>
         </form>
     }
@@ -319,7 +319,7 @@ pub fn SignalsPage() -> impl IntoView {
                 let rows: Vec<SignalDefinition> =
                     list.into_iter().filter(|s| s.retired == retired).collect();
                 if rows.is_empty() {
-                    return view! { <p class="muted">{if retired { t!(i18n, signals.none_retired).into_any() } else { t!(i18n, signals.none).into_any() }}</p> }.into_any();
+                    return view! { <p class="muted">{if retired { tr!(i18n, signals.none_retired).into_any() } else { tr!(i18n, signals.none).into_any() }}</p> }.into_any();
                 }
                 let testid = if retired { "signals-retired" } else { "signals-active" };
                 view! {
@@ -327,12 +327,12 @@ pub fn SignalsPage() -> impl IntoView {
                         <table class="data-table" data-testid=testid>
                             <thead>
                                 <tr>
-                                    <th scope="col">{t!(i18n, signals.col_signal)}</th>
-                                    <th scope="col">{t!(i18n, signals.field_unit)}</th>
-                                    <th scope="col">{t!(i18n, signals.field_kind)}</th>
-                                    <th scope="col">{t!(i18n, signals.col_direction)}</th>
-                                    <th scope="col">{t!(i18n, signals.field_description)}</th>
-                                    <Show when=manager><th scope="col"><span class="visually-hidden">{t!(i18n, signals.col_actions)}</span></th></Show>
+                                    <th scope="col">{tr!(i18n, signals.col_signal)}</th>
+                                    <th scope="col">{tr!(i18n, signals.field_unit)}</th>
+                                    <th scope="col">{tr!(i18n, signals.field_kind)}</th>
+                                    <th scope="col">{tr!(i18n, signals.col_direction)}</th>
+                                    <th scope="col">{tr!(i18n, signals.field_description)}</th>
+                                    <Show when=manager><th scope="col"><span class="visually-hidden">{tr!(i18n, signals.col_actions)}</span></th></Show>
                                 </tr>
                             </thead>
                             <tbody>
@@ -349,20 +349,20 @@ pub fn SignalsPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, signals.title)}</h1>
-                <p class="lead">{t!(i18n, signals.lead)}</p>
+                <h1>{tr!(i18n, signals.title)}</h1>
+                <p class="lead">{tr!(i18n, signals.lead)}</p>
             </div>
             <div class="page-actions">
                 <Show when=move || manager() && editing.with(|e| *e == Editing::None)>
                     <button type="button" class="button button-primary" data-testid="new-signal"
                         on:click=move |_| { notice.set(None); editing.set(Editing::New) }>
-                        {t!(i18n, signals.add_title)}
+                        {tr!(i18n, signals.add_title)}
                     </button>
                 </Show>
             </div>
         </div>
         <Show when=move || !manager()>
-            <p class="alert alert-info" data-testid="signals-read-only">{t!(i18n, signals.read_only)}</p>
+            <p class="alert alert-info" data-testid="signals-read-only">{tr!(i18n, signals.read_only)}</p>
         </Show>
         {move || notice.get().map(|text| view! { <p class="alert alert-success" role="status" data-testid="signal-saved">{text}</p> })}
         {move || action_error.get().map(|error| view! { <ErrorAlert error conflict=Conflict::SignalInModel /> })}
@@ -370,7 +370,7 @@ pub fn SignalsPage() -> impl IntoView {
             Editing::None => None,
             Editing::New => Some(view! {
                 <section class="card section" aria-labelledby="signal-form-heading">
-                    <h2 id="signal-form-heading">{t!(i18n, signals.add_title)}</h2>
+                    <h2 id="signal-form-heading">{tr!(i18n, signals.add_title)}</h2>
                     <SignalForm existing=None id="signal" saved cancel />
                 </section>
             }.into_any()),
@@ -385,12 +385,12 @@ pub fn SignalsPage() -> impl IntoView {
             }
         }}
         <section class="card section" aria-labelledby="signals-active-heading" aria-live="polite">
-            <h2 id="signals-active-heading">{t!(i18n, signals.active_title)}</h2>
-            {move || table(false).unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+            <h2 id="signals-active-heading">{tr!(i18n, signals.active_title)}</h2>
+            {move || table(false).unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
         </section>
         <section class="card section" aria-labelledby="signals-retired-heading">
-            <h2 id="signals-retired-heading">{t!(i18n, signals.retired_title)}</h2>
-            <p class="muted">{t!(i18n, signals.retired_lead)}</p>
+            <h2 id="signals-retired-heading">{tr!(i18n, signals.retired_title)}</h2>
+            <p class="muted">{tr!(i18n, signals.retired_lead)}</p>
             {move || table(true)}
         </section>
     }
@@ -423,7 +423,7 @@ fn signal_row(
         <tr data-signal=row_key>
             <th scope="row">
                 {label}
-                {s.builtin.then(|| view! { " " <span class="pill pill-data">{t!(i18n, signals.builtin)}</span> })}
+                {s.builtin.then(|| view! { " " <span class="pill pill-data">{tr!(i18n, signals.builtin)}</span> })}
                 {other.map(|o| view! { <span class="muted small block" lang=if locale == Locale::en { "ja" } else { "en" }>{o}</span> })}
                 <code class="muted small block">{key}</code>
             </th>
@@ -441,7 +441,7 @@ fn signal_row(
                                 let edit_signal = edit_signal.clone();
                                 view! {
                                     <button type="button" class="button button-quiet" data-testid="edit-signal"
-                                        on:click=move |_| editing.set(Editing::Signal(edit_signal.clone()))>{t!(i18n, signals.edit)}</button>
+                                        on:click=move |_| editing.set(Editing::Signal(edit_signal.clone()))>{tr!(i18n, signals.edit)}</button>
                                 }
                             })}
                             {
@@ -450,7 +450,7 @@ fn signal_row(
                                     <button type="button" class=if retired { "button button-quiet" } else { "button button-danger" }
                                         data-testid=if retired { "restore-signal" } else { "retire-signal" }
                                         on:click=move |_| set_retired.run((retire_signal.clone(), !retired))>
-                                        {if retired { t!(i18n, signals.restore).into_any() } else { t!(i18n, signals.retire).into_any() }}
+                                        {if retired { tr!(i18n, signals.restore).into_any() } else { tr!(i18n, signals.retire).into_any() }}
                                     </button>
                                 }
                             }

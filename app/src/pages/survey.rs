@@ -39,9 +39,9 @@ pub fn SurveyPage() -> impl IntoView {
     });
     let links_tab = move || query.with(|q| q.get("tab").as_deref() == Some("links"));
     move || match survey.get() {
-        None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
+        None => view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any(),
         Some(Err(err)) => view! {
-            <p class="breadcrumb"><a href="/surveys">"← " {t!(i18n, surveys_title)}</a></p>
+            <p class="breadcrumb"><a href="/surveys">"← " {tr!(i18n, surveys_title)}</a></p>
             <ErrorAlert error=err.clone() />
         }
         .into_any(),
@@ -51,7 +51,7 @@ pub fn SurveyPage() -> impl IntoView {
             let sid = s.id;
             let kind = s.kind;
             view! {
-                <p class="breadcrumb"><a href="/surveys">"← " {t!(i18n, surveys_title)}</a></p>
+                <p class="breadcrumb"><a href="/surveys">"← " {tr!(i18n, surveys_title)}</a></p>
                 <div class="page-head">
                     <div>
                         <h1 data-testid="survey-name">{s.name.clone()}</h1>
@@ -62,13 +62,13 @@ pub fn SurveyPage() -> impl IntoView {
                     </div>
                     <div class="page-actions">
                         <Show when=can_survey>
-                            <a class="button" href=format!("/surveys/record?survey={sid}")>{t!(i18n, record_answer)}</a>
+                            <a class="button" href=format!("/surveys/record?survey={sid}")>{tr!(i18n, record_answer)}</a>
                         </Show>
                     </div>
                 </div>
-                <nav class="tabs" aria-label=move || t_string!(i18n, survey_sections).to_string()>
-                    <a href=base.clone() aria-current=move || (!links_tab()).then_some("page")>{t!(i18n, tab_answers)}</a>
-                    <a href=format!("{base}?tab=links") aria-current=move || links_tab().then_some("page")>{t!(i18n, tab_links)}</a>
+                <nav class="tabs" aria-label=tr!(i18n, survey_sections)>
+                    <a href=base.clone() aria-current=move || (!links_tab()).then_some("page")>{tr!(i18n, tab_answers)}</a>
+                    <a href=format!("{base}?tab=links") aria-current=move || links_tab().then_some("page")>{tr!(i18n, tab_links)}</a>
                 </nav>
                 {move || if links_tab() {
                     view! { <LinksTab survey=sid /> }.into_any()
@@ -145,7 +145,7 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
             <div class="field">
                 <label for=id.clone()>{label}</label>
                 <select id=id prop:value=value(key) on:change=move |ev| set(key, event_target_value(&ev))>
-                    <option value="">{t!(i18n, all)}</option>
+                    <option value="">{tr!(i18n, all)}</option>
                     {options.into_iter().map(|(v, l)| {
                         let selected = query.with_untracked(|q| q.get(key)) == Some(v.clone());
                         view! { <option value=v selected=selected>{l}</option> }
@@ -168,7 +168,7 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
         answers.get().map(|r| match r {
             Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Ok(page) if page.items.is_empty() => view! {
-                <p class="empty-state" data-testid="answers-empty">{t!(i18n, no_answers)}</p>
+                <p class="empty-state" data-testid="answers-empty">{tr!(i18n, no_answers)}</p>
             }
             .into_any(),
             Ok(page) => {
@@ -189,7 +189,7 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
                             <td class="comment">{r.comment.clone().unwrap_or_default()}</td>
                             <td><span class=format!("pill pill-channel-{}", r.channel.as_str())>{via}</span></td>
                             <td>{r.owner.map(|o| o.name).unwrap_or_default()}</td>
-                            <td>{r.task_id.map(|_| view! { <a href=format!("/tasks?account={}", r.account.id)>{t!(i18n, follow_up_task)}</a> })}</td>
+                            <td>{r.task_id.map(|_| view! { <a href=format!("/tasks?account={}", r.account.id)>{tr!(i18n, follow_up_task)}</a> })}</td>
                         </tr>
                     }
                 }).collect_view();
@@ -197,14 +197,14 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
                     <div class="table-wrap">
                         <table class="data-table" data-testid="answers-table">
                             <thead><tr>
-                                <th scope="col">{t!(i18n, col_date)}</th>
-                                <th scope="col">{t!(i18n, col_account)}</th>
-                                <th scope="col">{t!(i18n, col_contact)}</th>
-                                <th scope="col">{t!(i18n, col_score)}</th>
-                                <th scope="col">{t!(i18n, col_comment)}</th>
-                                <th scope="col">{t!(i18n, col_channel)}</th>
-                                <th scope="col">{t!(i18n, col_owner)}</th>
-                                <th scope="col">{t!(i18n, col_task)}</th>
+                                <th scope="col">{tr!(i18n, col_date)}</th>
+                                <th scope="col">{tr!(i18n, col_account)}</th>
+                                <th scope="col">{tr!(i18n, col_contact)}</th>
+                                <th scope="col">{tr!(i18n, col_score)}</th>
+                                <th scope="col">{tr!(i18n, col_comment)}</th>
+                                <th scope="col">{tr!(i18n, col_channel)}</th>
+                                <th scope="col">{tr!(i18n, col_owner)}</th>
+                                <th scope="col">{tr!(i18n, col_task)}</th>
                             </tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
@@ -243,7 +243,7 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
             {select("group", t_string!(i18n, filter_group).to_string(), groups)}
             {select("channel", t_string!(i18n, filter_channel).to_string(), channels)}
             <a class="button" href=export download="answers.csv" data-testid="export-answers">
-                <span aria-hidden="true">"⤓ "</span>{t!(i18n, export_csv)}
+                <span aria-hidden="true">"⤓ "</span>{tr!(i18n, export_csv)}
             </a>
         </form>
         {move || summary.get().map(|r| match r {
@@ -251,8 +251,8 @@ fn AnswersTab(survey: i64, kind: SurveyKind) -> impl IntoView {
             Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
         })}
         <section class="card section" aria-live="polite">
-            <h2>{t!(i18n, answers_title)}</h2>
-            {move || table().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+            <h2>{tr!(i18n, answers_title)}</h2>
+            {move || table().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
         </section>
     }
 }
@@ -311,23 +311,23 @@ fn SummaryCard(summary: SurveySummary) -> impl IntoView {
     let score_head = score_name.clone();
     view! {
         <section class="card summary" aria-labelledby="summary-heading" data-testid="survey-summary">
-            <h2 id="summary-heading">{t!(i18n, summary_title)}</h2>
+            <h2 id="summary-heading">{tr!(i18n, summary_title)}</h2>
             <dl class="counts">
                 <div><dt>{score_name}</dt><dd data-testid="summary-score">{score_text(kind, &o)}</dd></div>
-                <div><dt>{t!(i18n, col_answers)}</dt><dd>{o.responses}</dd></div>
+                <div><dt>{tr!(i18n, col_answers)}</dt><dd>{o.responses}</dd></div>
                 <div><dt>{move || group_label(i18n, kind, ScoreGroup::Positive)}</dt><dd>{o.positive}</dd></div>
                 <div><dt>{move || group_label(i18n, kind, ScoreGroup::Neutral)}</dt><dd>{o.neutral}</dd></div>
                 <div><dt>{move || group_label(i18n, kind, ScoreGroup::Negative)}</dt><dd>{o.negative}</dd></div>
             </dl>
-            <p class="small muted">{t!(i18n, moe_note)}</p>
+            <p class="small muted">{tr!(i18n, moe_note)}</p>
             <details>
-                <summary>{t!(i18n, breakdown)}</summary>
+                <summary>{tr!(i18n, breakdown)}</summary>
                 <div class="table-wrap">
                     <table class="data-table">
                         <thead><tr>
-                            <th scope="col"><span class="visually-hidden">{t!(i18n, breakdown)}</span></th>
+                            <th scope="col"><span class="visually-hidden">{tr!(i18n, breakdown)}</span></th>
                             <th scope="col" class="num">{score_head}</th>
-                            <th scope="col" class="num">{t!(i18n, col_answers)}</th>
+                            <th scope="col" class="num">{tr!(i18n, col_answers)}</th>
                             <th scope="col" class="num">{move || group_label(i18n, kind, ScoreGroup::Positive)}</th>
                             <th scope="col" class="num">{move || group_label(i18n, kind, ScoreGroup::Neutral)}</th>
                             <th scope="col" class="num">{move || group_label(i18n, kind, ScoreGroup::Negative)}</th>
@@ -450,7 +450,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
     let list = move || {
         links.get().map(|r| match r {
             Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
-            Ok(p) if p.items.is_empty() => view! { <p class="empty-state">{t!(i18n, no_links)}</p> }.into_any(),
+            Ok(p) if p.items.is_empty() => view! { <p class="empty-state">{tr!(i18n, no_links)}</p> }.into_any(),
             Ok(p) => {
                 let locale = i18n.get_locale();
                 let at = PagePosition::of(&p);
@@ -465,7 +465,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
                             <td><span class=format!("pill pill-link-{}", l.status.as_str())>{link_status_label(i18n, l.status)}</span></td>
                             <td class="nowrap">{format::date(when.date_naive(), locale)}</td>
                             <td>{can_revoke.then(|| view! {
-                                <button type="button" class="button button-quiet" on:click=move |_| revoke(l.id)>{t!(i18n, revoke)}</button>
+                                <button type="button" class="button button-quiet" on:click=move |_| revoke(l.id)>{tr!(i18n, revoke)}</button>
                             })}</td>
                         </tr>
                     }
@@ -473,12 +473,12 @@ fn LinksTab(survey: i64) -> impl IntoView {
                 view! {
                     <div class="table-wrap"><table class="data-table" data-testid="links-table">
                         <thead><tr>
-                            <th scope="col">{t!(i18n, col_account)}</th>
-                            <th scope="col">{t!(i18n, col_contact)}</th>
-                            <th scope="col">{t!(i18n, language)}</th>
-                            <th scope="col">{t!(i18n, col_status)}</th>
-                            <th scope="col">{t!(i18n, col_until)}</th>
-                            <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th>
+                            <th scope="col">{tr!(i18n, col_account)}</th>
+                            <th scope="col">{tr!(i18n, col_contact)}</th>
+                            <th scope="col">{tr!(i18n, language)}</th>
+                            <th scope="col">{tr!(i18n, col_status)}</th>
+                            <th scope="col">{tr!(i18n, col_until)}</th>
+                            <th scope="col"><span class="visually-hidden">{tr!(i18n, actions)}</span></th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table></div>
@@ -492,8 +492,8 @@ fn LinksTab(survey: i64) -> impl IntoView {
         {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
         <Show when=can_survey>
             <section class="card" aria-labelledby="issue-heading">
-                <h2 id="issue-heading">{t!(i18n, issue_links)}</h2>
-                <p class="small muted">{t!(i18n, issue_links_hint)}</p>
+                <h2 id="issue-heading">{tr!(i18n, issue_links)}</h2>
+                <p class="small muted">{tr!(i18n, issue_links_hint)}</p>
                 <form class="form" on:submit=submit>
                     <AccountPicker id="link-account" on_pick=pick owner=own />
                     <ul class="targets">
@@ -504,15 +504,15 @@ fn LinksTab(survey: i64) -> impl IntoView {
                                 view! {
                                     <li class="target">
                                         <span class="target-name">{t.account.name.clone()}</span>
-                                        <label class="visually-hidden" for=select_id.clone()>{t!(i18n, col_contact)}</label>
+                                        <label class="visually-hidden" for=select_id.clone()>{tr!(i18n, col_contact)}</label>
                                         <select id=select_id on:change=move |ev| t.contact.set(event_target_value(&ev).parse().ok())>
-                                            <option value="">{t!(i18n, no_contact)}</option>
+                                            <option value="">{tr!(i18n, no_contact)}</option>
                                             {move || t.contacts.get().unwrap_or_default().into_iter().map(|c| view! {
                                                 <option value=c.id.to_string()>{c.name}</option>
                                             }).collect_view()}
                                         </select>
                                         <button type="button" class="button button-quiet"
-                                            on:click=move |_| targets.update(|ts| ts.retain(|x| x.account.id != id))>{t!(i18n, remove)}</button>
+                                            on:click=move |_| targets.update(|ts| ts.retain(|x| x.account.id != id))>{tr!(i18n, remove)}</button>
                                     </li>
                                 }
                             }
@@ -520,16 +520,16 @@ fn LinksTab(survey: i64) -> impl IntoView {
                     </ul>
                     <div class="form-grid">
                         <div class="field">
-                            <label for="link-days">{t!(i18n, field_valid_days)}</label>
+                            <label for="link-days">{tr!(i18n, field_valid_days)}</label>
                             <input id="link-days" type="number" min="1" max="90" prop:value=move || days.get().to_string()
                                 on:input=move |ev| days.set(event_target_value(&ev).parse().unwrap_or(14).clamp(1, 90)) />
                         </div>
                         <div class="field">
-                            <label for="link-language">{t!(i18n, language)}</label>
+                            <label for="link-language">{tr!(i18n, language)}</label>
                             <select id="link-language" on:change=move |ev| language.set(event_target_value(&ev))>
-                                <option value="">{t!(i18n, accounts_language)}</option>
-                                <option value="ja">{t!(i18n, language_ja)}</option>
-                                <option value="en">{t!(i18n, language_en)}</option>
+                                <option value="">{tr!(i18n, accounts_language)}</option>
+                                <option value="ja">{tr!(i18n, language_ja)}</option>
+                                <option value="en">{tr!(i18n, language_en)}</option>
                             </select>
                         </div>
                     </div>
@@ -542,7 +542,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
                 </form>
                 <Show when=move || !issued.with(Vec::is_empty)>
                     <div class="alert alert-success" role="status">
-                        <p>{t!(i18n, links_issued)}</p>
+                        <p>{tr!(i18n, links_issued)}</p>
                         <ul class="issued">
                             {move || issued.get().into_iter().map(|l| {
                                 let url = format!("{}{}", origin.get_value(), l.path);
@@ -554,7 +554,7 @@ fn LinksTab(survey: i64) -> impl IntoView {
                                         <span class="target-name">{l.link.account.name.clone()}</span>
                                         <input type="text" readonly=true value=url.clone() aria-label=label class="link-url" />
                                         <button type="button" class="button" aria-label=button_label
-                                            on:click=move |_| copy(&copy_url)>{t!(i18n, copy_link)}</button>
+                                            on:click=move |_| copy(&copy_url)>{tr!(i18n, copy_link)}</button>
                                     </li>
                                 }
                             }).collect_view()}
@@ -565,18 +565,18 @@ fn LinksTab(survey: i64) -> impl IntoView {
         </Show>
         <section class="card section">
             <div class="section-head">
-                <h2>{t!(i18n, links_title)}</h2>
+                <h2>{tr!(i18n, links_title)}</h2>
                 <div class="field">
-                    <label for="link-status">{t!(i18n, col_status)}</label>
+                    <label for="link-status">{tr!(i18n, col_status)}</label>
                     <select id="link-status" on:change=move |ev| { status.set(event_target_value(&ev)); go_page.run(1); }>
-                        <option value="">{t!(i18n, all)}</option>
+                        <option value="">{tr!(i18n, all)}</option>
                         {LinkStatus::ALL.iter().map(|s| view! {
                             <option value=s.as_str()>{move || link_status_label(i18n, *s)}</option>
                         }).collect_view()}
                     </select>
                 </div>
             </div>
-            {move || list().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+            {move || list().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
         </section>
     }
 }

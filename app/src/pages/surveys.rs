@@ -58,8 +58,8 @@ pub fn SurveysPage() -> impl IntoView {
             Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
             Ok(page) if page.items.is_empty() => view! {
                 <div class="empty-state">
-                    <p class="empty-title">{t!(i18n, no_surveys)}</p>
-                    <p>{t!(i18n, no_surveys_hint)}</p>
+                    <p class="empty-title">{tr!(i18n, no_surveys)}</p>
+                    <p>{tr!(i18n, no_surveys_hint)}</p>
                 </div>
             }
             .into_any(),
@@ -92,7 +92,7 @@ pub fn SurveysPage() -> impl IntoView {
                                 <td class="num">{format::count(s.responses, locale)}</td>
                                 <td class="num">{format::count(s.open_links, locale)}</td>
                                 <td>{manage.then(|| view! {
-                                    <a href=format!("/surveys/{}/edit", s.id)>{t!(i18n, edit)}</a>
+                                    <a href=format!("/surveys/{}/edit", s.id)>{tr!(i18n, edit)}</a>
                                 })}</td>
                             </tr>
                         }
@@ -102,13 +102,13 @@ pub fn SurveysPage() -> impl IntoView {
                     <div class="table-wrap">
                         <table class="data-table" data-testid="surveys-table">
                             <thead><tr>
-                                <th scope="col">{t!(i18n, col_survey)}</th>
-                                <th scope="col">{t!(i18n, col_kind)}</th>
-                                <th scope="col">{t!(i18n, col_status)}</th>
-                                <th scope="col">{t!(i18n, col_dates)}</th>
-                                <th scope="col" class="num">{t!(i18n, col_answers)}</th>
-                                <th scope="col" class="num">{t!(i18n, col_open_links)}</th>
-                                <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th>
+                                <th scope="col">{tr!(i18n, col_survey)}</th>
+                                <th scope="col">{tr!(i18n, col_kind)}</th>
+                                <th scope="col">{tr!(i18n, col_status)}</th>
+                                <th scope="col">{tr!(i18n, col_dates)}</th>
+                                <th scope="col" class="num">{tr!(i18n, col_answers)}</th>
+                                <th scope="col" class="num">{tr!(i18n, col_open_links)}</th>
+                                <th scope="col"><span class="visually-hidden">{tr!(i18n, actions)}</span></th>
                             </tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
@@ -121,24 +121,24 @@ pub fn SurveysPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, surveys_title)}</h1>
-                <p class="lead">{t!(i18n, surveys_lead)}</p>
+                <h1>{tr!(i18n, surveys_title)}</h1>
+                <p class="lead">{tr!(i18n, surveys_lead)}</p>
             </div>
             <div class="page-actions">
                 <Show when=can_survey>
-                    <a class="button" href="/surveys/record" data-testid="record-answer">{t!(i18n, record_answer)}</a>
+                    <a class="button" href="/surveys/record" data-testid="record-answer">{tr!(i18n, record_answer)}</a>
                 </Show>
                 <Show when=move || session.can_manage()>
-                    <a class="button button-primary" href="/surveys/new" data-testid="new-survey">{t!(i18n, new_survey)}</a>
+                    <a class="button button-primary" href="/surveys/new" data-testid="new-survey">{tr!(i18n, new_survey)}</a>
                 </Show>
             </div>
         </div>
         <label class="check filters">
             <input type="checkbox" prop:checked=archived on:change=move |ev| archived.set(event_target_checked(&ev)) />
-            {t!(i18n, show_archived)}
+            {tr!(i18n, show_archived)}
         </label>
         <section class="card">
-            {move || rows().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+            {move || rows().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
         </section>
     }
 }
@@ -159,7 +159,7 @@ pub fn EditSurveyPage() -> impl IntoView {
         crate::api::survey(id.unwrap_or(0))
     });
     move || match survey.get() {
-        None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
+        None => view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any(),
         Some(Err(err)) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
         Some(Ok(s)) => view! { <SurveyForm survey=Some(s) /> }.into_any(),
     }
@@ -254,34 +254,34 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
         }
     };
     view! {
-        <p class="breadcrumb"><a href="/surveys">"← " {t!(i18n, surveys_title)}</a></p>
+        <p class="breadcrumb"><a href="/surveys">"← " {tr!(i18n, surveys_title)}</a></p>
         <h1>{title}</h1>
         <FormAlert errors summary=true />
         <form class="form card" on:submit=submit novalidate=true>
             <fieldset>
-                <legend>{t!(i18n, field_kind)}</legend>
+                <legend>{tr!(i18n, field_kind)}</legend>
                 <div class="checks">
                     {kind_choice(SurveyKind::Nps, "0–10")}
                     {kind_choice(SurveyKind::Csat, "1–5")}
                 </div>
-                {answered.then(|| view! { <p class="small muted">{t!(i18n, kind_fixed)}</p> })}
+                {answered.then(|| view! { <p class="small muted">{tr!(i18n, kind_fixed)}</p> })}
             </fieldset>
             <TextField errors field="name" id="survey-name"
-                label=Signal::derive(move || t_string!(i18n, field_survey_name).to_string())
+                label=tr_signal!(i18n, field_survey_name)
                 value=name set=Callback::new(move |v| name.set(v)) required=true />
-            <TextsField id="question".into() label=Signal::derive(move || t_string!(i18n, field_question).to_string())
+            <TextsField id="question".into() label=tr_signal!(i18n, field_question)
                 value=question multiline=true error=Signal::derive(errors.text("question")) />
-            <TextsField id="follow-up".into() label=Signal::derive(move || t_string!(i18n, field_follow_up).to_string())
+            <TextsField id="follow-up".into() label=tr_signal!(i18n, field_follow_up)
                 value=follow_up multiline=true error=Signal::derive(errors.text("follow_up")) />
             <div class="form-grid">
                 <div class="field">
-                    <label for="opens-on">{t!(i18n, field_opens_on)}</label>
+                    <label for="opens-on">{tr!(i18n, field_opens_on)}</label>
                     <input id="opens-on" type="date" prop:value=opens aria-invalid=errors.invalid("opens_on")
                         aria-describedby="opens-on-error" on:input=move |ev| opens.set(event_target_value(&ev)) />
                     {errors.under("opens_on", "opens-on-error")}
                 </div>
                 <div class="field">
-                    <label for="closes-on">{t!(i18n, field_closes_on)}</label>
+                    <label for="closes-on">{tr!(i18n, field_closes_on)}</label>
                     <input id="closes-on" type="date" prop:value=closes aria-invalid=errors.invalid("closes_on")
                         aria-describedby="closes-on-error" on:input=move |ev| closes.set(event_target_value(&ev)) />
                     {errors.under("closes_on", "closes-on-error")}
@@ -290,12 +290,12 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
             {survey.is_some().then(|| view! {
                 <label class="check">
                     <input type="checkbox" prop:checked=archived on:change=move |ev| archived.set(event_target_checked(&ev)) />
-                    {t!(i18n, archive_survey)}
+                    {tr!(i18n, archive_survey)}
                 </label>
             })}
             <div class="form-actions">
-                <button class="button button-primary" type="submit" disabled=move || save.pending().get()>{t!(i18n, save)}</button>
-                <a class="button button-quiet" href="/surveys">{t!(i18n, cancel)}</a>
+                <button class="button button-primary" type="submit" disabled=move || save.pending().get()>{tr!(i18n, save)}</button>
+                <a class="button button-quiet" href="/surveys">{tr!(i18n, cancel)}</a>
             </div>
         </form>
     }

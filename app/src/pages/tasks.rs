@@ -29,15 +29,15 @@ pub fn TasksPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, tasks_title)}</h1>
-                <p class="lead">{t!(i18n, tasks_lead)}</p>
+                <h1>{tr!(i18n, tasks_title)}</h1>
+                <p class="lead">{tr!(i18n, tasks_lead)}</p>
             </div>
         </div>
         <form class="filters" on:submit=|ev| ev.prevent_default()>
             <div class="field">
-                <label for="task-owner">{t!(i18n, filter_owner)}</label>
+                <label for="task-owner">{tr!(i18n, filter_owner)}</label>
                 <select id="task-owner" on:change=move |ev| owner.set(event_target_value(&ev).parse().ok())>
-                    <option value="" selected=owner.get_untracked().is_none()>{t!(i18n, all)}</option>
+                    <option value="" selected=owner.get_untracked().is_none()>{tr!(i18n, all)}</option>
                     {move || owners.get().and_then(Result::ok).map(|p| p.items.into_iter().map(|u| {
                         let selected = owner.get_untracked() == Some(u.id);
                         view! { <option value=u.id.to_string() selected=selected>{u.name}</option> }
@@ -45,11 +45,11 @@ pub fn TasksPage() -> impl IntoView {
                 </select>
             </div>
             <div class="field">
-                <label for="task-status">{t!(i18n, col_status)}</label>
+                <label for="task-status">{tr!(i18n, col_status)}</label>
                 <select id="task-status" on:change=move |ev| status.set(event_target_value(&ev).parse().ok())>
-                    <option value="open" selected=true>{t!(i18n, task_open)}</option>
-                    <option value="done">{t!(i18n, task_done)}</option>
-                    <option value="">{t!(i18n, all)}</option>
+                    <option value="open" selected=true>{tr!(i18n, task_open)}</option>
+                    <option value="done">{tr!(i18n, task_done)}</option>
+                    <option value="">{tr!(i18n, all)}</option>
                 </select>
             </div>
         </form>
@@ -108,7 +108,7 @@ pub fn TaskList(
     let body = move || {
         tasks.get().map(|r| match r {
             Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
-            Ok(p) if p.items.is_empty() => view! { <p class="empty-state" data-testid="tasks-empty">{t!(i18n, no_tasks)}</p> }.into_any(),
+            Ok(p) if p.items.is_empty() => view! { <p class="empty-state" data-testid="tasks-empty">{tr!(i18n, no_tasks)}</p> }.into_any(),
             Ok(p) => {
                 let locale = i18n.get_locale();
                 let at = PagePosition::of(&p);
@@ -125,7 +125,7 @@ pub fn TaskList(
                     view! {
                         <tr class:overdue=overdue>
                             <td class="nowrap">{format::date(t.due_on, locale)}
-                                {overdue.then(|| view! { <span class="pill pill-overdue"><span aria-hidden="true">"⚠"</span> " " {t!(i18n, overdue)}</span> })}</td>
+                                {overdue.then(|| view! { <span class="pill pill-overdue"><span aria-hidden="true">"⚠"</span> " " {tr!(i18n, overdue)}</span> })}</td>
                             <th scope="row">{task_kind_label(i18n, t.kind)}<span class="muted small block">{t.reason.clone()}</span></th>
                             <td>{t.account.map(|a| view! { <a href=format!("/accounts/{}", a.id)>{a.name}</a> })}</td>
                             <td>{t.owner.map(|o| o.name).unwrap_or_else(|| t_string!(i18n, unassigned).to_string())}</td>
@@ -138,12 +138,12 @@ pub fn TaskList(
                 view! {
                     <div class="table-wrap"><table class="data-table" data-testid="tasks-table">
                         <thead><tr>
-                            <th scope="col">{t!(i18n, col_due)}</th>
-                            <th scope="col">{t!(i18n, col_task)}</th>
-                            <th scope="col">{t!(i18n, col_account)}</th>
-                            <th scope="col">{t!(i18n, col_owner)}</th>
-                            <th scope="col">{t!(i18n, col_status)}</th>
-                            <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th>
+                            <th scope="col">{tr!(i18n, col_due)}</th>
+                            <th scope="col">{tr!(i18n, col_task)}</th>
+                            <th scope="col">{tr!(i18n, col_account)}</th>
+                            <th scope="col">{tr!(i18n, col_owner)}</th>
+                            <th scope="col">{tr!(i18n, col_status)}</th>
+                            <th scope="col"><span class="visually-hidden">{tr!(i18n, actions)}</span></th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table></div>
@@ -155,6 +155,6 @@ pub fn TaskList(
     };
     view! {
         {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
-        {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+        {move || body().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
     }
 }

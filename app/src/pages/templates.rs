@@ -54,7 +54,7 @@ pub fn TemplatesPage() -> impl IntoView {
                             <td>{t.tier.map(|tier| tier_label(i18n, tier)).unwrap_or_default()}</td>
                             <td class="num">{t.items.len()} " / " {required}</td>
                             <td class="num">{t.sheets}</td>
-                            <td>{t.archived.then(|| view! { <span class="pill pill-neutral">{t!(i18n, state_archived)}</span> })}</td>
+                            <td>{t.archived.then(|| view! { <span class="pill pill-neutral">{tr!(i18n, state_archived)}</span> })}</td>
                         </tr>
                     }
                 }).collect_view().into_any()
@@ -62,29 +62,29 @@ pub fn TemplatesPage() -> impl IntoView {
         })
     };
     view! {
-        <p class="breadcrumb"><a href="/sheets">"← " {t!(i18n, sheets_title)}</a></p>
+        <p class="breadcrumb"><a href="/sheets">"← " {tr!(i18n, sheets_title)}</a></p>
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, templates_title)}</h1>
-                <p class="lead">{t!(i18n, templates_lead)}</p>
+                <h1>{tr!(i18n, templates_title)}</h1>
+                <p class="lead">{tr!(i18n, templates_lead)}</p>
             </div>
             <Show when=move || session.can_manage()>
-                <a class="button button-primary" href="/sheet-templates/new" data-testid="new-template">{t!(i18n, new_template)}</a>
+                <a class="button button-primary" href="/sheet-templates/new" data-testid="new-template">{tr!(i18n, new_template)}</a>
             </Show>
         </div>
         <label class="check filters">
             <input type="checkbox" prop:checked=archived on:change=move |ev| archived.set(event_target_checked(&ev)) />
-            {t!(i18n, show_archived)}
+            {tr!(i18n, show_archived)}
         </label>
         <section class="card">
             <div class="table-wrap"><table class="data-table" data-testid="templates-table">
                 <thead><tr>
-                    <th scope="col">{t!(i18n, col_template)}</th>
-                    <th scope="col">{t!(i18n, col_kind)}</th>
-                    <th scope="col">{t!(i18n, col_tier_default)}</th>
-                    <th scope="col" class="num">{t!(i18n, col_items_required)}</th>
-                    <th scope="col" class="num">{t!(i18n, col_sheets)}</th>
-                    <th scope="col"><span class="visually-hidden">{t!(i18n, col_status)}</span></th>
+                    <th scope="col">{tr!(i18n, col_template)}</th>
+                    <th scope="col">{tr!(i18n, col_kind)}</th>
+                    <th scope="col">{tr!(i18n, col_tier_default)}</th>
+                    <th scope="col" class="num">{tr!(i18n, col_items_required)}</th>
+                    <th scope="col" class="num">{tr!(i18n, col_sheets)}</th>
+                    <th scope="col"><span class="visually-hidden">{tr!(i18n, col_status)}</span></th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table></div>
@@ -142,7 +142,7 @@ pub fn TemplateEditorPage() -> impl IntoView {
         }
     });
     move || match template.get() {
-        None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
+        None => view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any(),
         Some(Err(err)) => view! { <ErrorAlert error=err.clone() /> }.into_any(),
         Some(Ok(t)) => view! { <TemplateEditor template=t /> }.into_any(),
     }
@@ -265,21 +265,21 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
         None => t_string!(i18n, new_template).to_string(),
     };
     view! {
-        <p class="breadcrumb"><a href="/sheet-templates">"← " {t!(i18n, templates_title)}</a></p>
+        <p class="breadcrumb"><a href="/sheet-templates">"← " {tr!(i18n, templates_title)}</a></p>
         <h1>{title}</h1>
         {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
         <Show when=move || read_only.get()>
-            <p class="alert alert-info">{t!(i18n, read_only_template)}</p>
+            <p class="alert alert-info">{tr!(i18n, read_only_template)}</p>
         </Show>
         <form class="form" on:submit=submit novalidate=true data-testid="template-form">
             <section class="card">
-                <TextsField id="template-name".into() label=Signal::derive(move || t_string!(i18n, field_template_name).to_string())
+                <TextsField id="template-name".into() label=tr_signal!(i18n, field_template_name)
                     value=name disabled=read_only error=error("name".into()) />
-                <TextsField id="template-description".into() label=Signal::derive(move || t_string!(i18n, field_description).to_string())
+                <TextsField id="template-description".into() label=tr_signal!(i18n, field_description)
                     value=description multiline=true disabled=read_only error=error("description".into()) />
                 <div class="form-grid">
                     <div class="field">
-                        <label for="template-kind">{t!(i18n, field_kind)}</label>
+                        <label for="template-kind">{tr!(i18n, field_kind)}</label>
                         <select id="template-kind" disabled=move || read_only.get()
                             on:change=move |ev| kind.set(event_target_value(&ev).parse().unwrap_or(SheetKind::Customer))>
                             {SheetKind::ALL.iter().map(|k| view! {
@@ -288,15 +288,15 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                         </select>
                     </div>
                     <div class="field">
-                        <label for="template-tier">{t!(i18n, field_tier_default)}</label>
+                        <label for="template-tier">{tr!(i18n, field_tier_default)}</label>
                         <select id="template-tier" disabled=move || read_only.get() || kind.get() != SheetKind::Customer
                             on:change=move |ev| tier.set(event_target_value(&ev).parse().ok())>
-                            <option value="">{t!(i18n, no_tier)}</option>
+                            <option value="">{tr!(i18n, no_tier)}</option>
                             {Tier::ALL.iter().map(|t| view! {
                                 <option value=t.as_str() selected=tier.get_untracked() == Some(*t)>{move || tier_label(i18n, *t)}</option>
                             }).collect_view()}
                         </select>
-                        <p class="small muted">{t!(i18n, tier_default_hint)}</p>
+                        <p class="small muted">{tr!(i18n, tier_default_hint)}</p>
                         <p class="field-error">{move || error("tier".into()).get()}</p>
                     </div>
                 </div>
@@ -304,13 +304,13 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                     <label class="check">
                         <input type="checkbox" disabled=move || read_only.get() prop:checked=archived
                             on:change=move |ev| archived.set(event_target_checked(&ev)) />
-                        {t!(i18n, archive_template)}
+                        {tr!(i18n, archive_template)}
                     </label>
                 })}
             </section>
             <section class="card section" aria-labelledby="items-heading">
-                <h2 id="items-heading">{t!(i18n, items_title)}</h2>
-                <p class="small muted">{t!(i18n, items_hint)}</p>
+                <h2 id="items-heading">{tr!(i18n, items_title)}</h2>
+                <p class="small muted">{tr!(i18n, items_hint)}</p>
                 <p class="field-error">{move || errors.with(|e| e.iter().find(|e| e.field == "items").map(|e| e.message.clone()))}</p>
                 <ol class="item-editor">
                     <For each=move || items.get() key=|d| d.key let:d>
@@ -326,13 +326,13 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                                     <TextsField id=id("title") label=Signal::derive(move || t_string!(i18n, field_item_title, n = index() + 1).to_string())
                                         value=d.title disabled=read_only error=title_error />
                                     <details>
-                                        <summary>{t!(i18n, field_description)}</summary>
-                                        <TextsField id=id("description") label=Signal::derive(move || t_string!(i18n, field_description).to_string())
+                                        <summary>{tr!(i18n, field_description)}</summary>
+                                        <TextsField id=id("description") label=tr_signal!(i18n, field_description)
                                             value=d.description multiline=true disabled=read_only />
                                     </details>
                                     <div class="item-settings">
                                         <div class="field">
-                                            <label for=id("phase")>{t!(i18n, field_phase)}</label>
+                                            <label for=id("phase")>{tr!(i18n, field_phase)}</label>
                                             <select id=id("phase") disabled=move || read_only.get()
                                                 on:change=move |ev| d.phase.set(event_target_value(&ev).parse().unwrap_or(SheetPhase::Onboarding))>
                                                 {SheetPhase::ALL.iter().map(|p| view! {
@@ -341,14 +341,14 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                                             </select>
                                         </div>
                                         <div class="field field-small">
-                                            <label for=id("offset")>{t!(i18n, field_due_offset)}</label>
+                                            <label for=id("offset")>{tr!(i18n, field_due_offset)}</label>
                                             <input id=id("offset") type="number" min="0" max="730" disabled=move || read_only.get()
                                                 aria-invalid=move || offset_error.with(Option::is_some).to_string()
                                                 prop:value=d.offset on:input=move |ev| d.offset.set(event_target_value(&ev)) />
                                             <p class="field-error">{move || offset_error.get()}</p>
                                         </div>
                                         <div class="field">
-                                            <label for=id("role")>{t!(i18n, field_role_responsible)}</label>
+                                            <label for=id("role")>{tr!(i18n, field_role_responsible)}</label>
                                             <select id=id("role") disabled=move || read_only.get()
                                                 on:change=move |ev| d.role.set(event_target_value(&ev).parse().unwrap_or(ResponsibleRole::Csm))>
                                                 {ResponsibleRole::ALL.iter().map(|r| view! {
@@ -359,7 +359,7 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                                         <label class="check">
                                             <input type="checkbox" disabled=move || read_only.get() prop:checked=d.required
                                                 on:change=move |ev| d.required.set(event_target_checked(&ev)) />
-                                            {t!(i18n, field_required_item)}
+                                            {tr!(i18n, field_required_item)}
                                         </label>
                                         <Show when=move || !read_only.get()>
                                             <div class="item-buttons">
@@ -368,7 +368,7 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                                                 <button type="button" class="button button-quiet" on:click=move |_| move_item(key, 1)
                                                     aria-label=move || t_string!(i18n, move_down_n, n = index() + 1).to_string()>"↓"</button>
                                                 <button type="button" class="button button-quiet" on:click=move |_| items.update(|l| l.retain(|x| x.key != key))
-                                                    aria-label=move || t_string!(i18n, remove_item_n, n = index() + 1).to_string()>{t!(i18n, remove)}</button>
+                                                    aria-label=move || t_string!(i18n, remove_item_n, n = index() + 1).to_string()>{tr!(i18n, remove)}</button>
                                             </div>
                                         </Show>
                                     </div>
@@ -379,13 +379,13 @@ fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                 </ol>
                 <Show when=move || !read_only.get()>
                     <button type="button" class="button" data-testid="add-item"
-                        on:click=move |_| items.update(|l| l.push(ItemDraft::new(new_key(), None)))>{t!(i18n, add_item)}</button>
+                        on:click=move |_| items.update(|l| l.push(ItemDraft::new(new_key(), None)))>{tr!(i18n, add_item)}</button>
                 </Show>
             </section>
             <Show when=move || !read_only.get()>
                 <div class="form-actions section">
-                    <button class="button button-primary" type="submit" disabled=move || save.pending().get()>{t!(i18n, save)}</button>
-                    <a class="button button-quiet" href="/sheet-templates">{t!(i18n, cancel)}</a>
+                    <button class="button button-primary" type="submit" disabled=move || save.pending().get()>{tr!(i18n, save)}</button>
+                    <a class="button button-quiet" href="/sheet-templates">{tr!(i18n, cancel)}</a>
                 </div>
             </Show>
         </form>

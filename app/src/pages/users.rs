@@ -88,7 +88,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Show
             when=is_admin
-            fallback=move || view! { <p class="alert alert-error" role="alert">{t!(i18n, forbidden)}</p> }
+            fallback=move || view! { <p class="alert alert-error" role="alert">{tr!(i18n, forbidden)}</p> }
         >
             <UsersAdmin />
         </Show>
@@ -140,7 +140,7 @@ fn UsersAdmin() -> impl IntoView {
             Err(error) => view! { <ErrorAlert error /> }.into_any(),
             Ok(page) if page.items.is_empty() => view! {
                 <div class="empty-state" data-testid="users-empty">
-                    <p class="empty-title">{t!(i18n, no_users)}</p>
+                    <p class="empty-title">{tr!(i18n, no_users)}</p>
                 </div>
             }
             .into_any(),
@@ -157,12 +157,12 @@ fn UsersAdmin() -> impl IntoView {
                         <table class="data-table" data-testid="users-table">
                             <thead>
                                 <tr>
-                                    <th scope="col">{t!(i18n, field_name)}</th>
-                                    <th scope="col">{t!(i18n, col_email)}</th>
-                                    <th scope="col">{t!(i18n, col_role)}</th>
-                                    <th scope="col">{t!(i18n, col_status)}</th>
-                                    <th scope="col">{t!(i18n, col_last_sign_in)}</th>
-                                    <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th>
+                                    <th scope="col">{tr!(i18n, field_name)}</th>
+                                    <th scope="col">{tr!(i18n, col_email)}</th>
+                                    <th scope="col">{tr!(i18n, col_role)}</th>
+                                    <th scope="col">{tr!(i18n, col_status)}</th>
+                                    <th scope="col">{tr!(i18n, col_last_sign_in)}</th>
+                                    <th scope="col"><span class="visually-hidden">{tr!(i18n, actions)}</span></th>
                                 </tr>
                             </thead>
                             <tbody>{rows}</tbody>
@@ -178,24 +178,24 @@ fn UsersAdmin() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, users_title)}</h1>
-                <p class="lead">{t!(i18n, users_lead)}</p>
+                <h1>{tr!(i18n, users_title)}</h1>
+                <p class="lead">{tr!(i18n, users_lead)}</p>
             </div>
         </div>
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
             <div class="field field-grow">
-                <label for="user-search">{t!(i18n, search)}</label>
+                <label for="user-search">{tr!(i18n, search)}</label>
                 <input
                     id="user-search"
                     type="search"
-                    placeholder=move || t_string!(i18n, user_search_placeholder)
+                    placeholder=tr!(i18n, user_search_placeholder)
                     prop:value=move || state.get().q
                     on:input=move |ev| set_search(ListState { q: event_target_value(&ev), page: 1 })
                 />
             </div>
         </form>
         <section class="card" aria-live="polite" aria-busy=move || users.get().is_none().to_string()>
-            {move || list().unwrap_or_else(|| view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any())}
+            {move || list().unwrap_or_else(|| view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any())}
         </section>
         <NewUserForm on_created=Callback::new(move |()| users.refetch()) />
         <dialog node_ref=dialog class="dialog dialog-wide" aria-labelledby="manage-user-title"
@@ -233,7 +233,7 @@ fn user_row(
         <tr data-email=email_attr class:row-disabled=disabled>
             <th scope="row">
                 {name}
-                {is_self.then(|| view! { " " <span class="pill pill-you">{t!(i18n, you)}</span> })}
+                {is_self.then(|| view! { " " <span class="pill pill-you">{tr!(i18n, you)}</span> })}
             </th>
             <td>{email}</td>
             <td class="nowrap">{move || role_label(i18n, role)}</td>
@@ -246,7 +246,7 @@ fn user_row(
             </td>
             <td class="cell-actions">
                 <button type="button" class="button button-small" on:click=move |_| open(u.clone())>
-                    {t!(i18n, manage_user)}
+                    {tr!(i18n, manage_user)}
                     <span class="visually-hidden">" " {hidden_name}</span>
                 </button>
             </td>
@@ -259,9 +259,9 @@ fn user_row(
 fn UserStatePill(disabled: bool) -> impl IntoView {
     let i18n = use_i18n();
     if disabled {
-        view! { <span class="pill pill-churned"><span aria-hidden="true">"✕"</span> " " {t!(i18n, user_disabled)}</span> }.into_any()
+        view! { <span class="pill pill-churned"><span aria-hidden="true">"✕"</span> " " {tr!(i18n, user_disabled)}</span> }.into_any()
     } else {
-        view! { <span class="pill pill-active"><span aria-hidden="true">"●"</span> " " {t!(i18n, user_active)}</span> }.into_any()
+        view! { <span class="pill pill-active"><span aria-hidden="true">"●"</span> " " {tr!(i18n, user_active)}</span> }.into_any()
     }
 }
 
@@ -414,7 +414,7 @@ fn ManageUser(
                         <button class=class type="button" on:click=confirmed disabled=move || busy.get() data-testid="confirm-action">
                             {button}
                         </button>
-                        <button class="button" type="button" on:click=move |_| confirm.set(None)>{t!(i18n, cancel)}</button>
+                        <button class="button" type="button" on:click=move |_| confirm.set(None)>{tr!(i18n, cancel)}</button>
                     </div>
                 </div>
             }
@@ -439,7 +439,7 @@ fn ManageUser(
                         </button>
                     </div>
                     <p class="alert alert-info" role="status">
-                        <strong>{t!(i18n, shown_once)}</strong> " " {t!(i18n, shown_once_hint, name = name.clone())}
+                        <strong>{tr!(i18n, shown_once)}</strong> " " {t!(i18n, shown_once_hint, name = name.clone())}
                     </p>
                 </div>
             }
@@ -452,54 +452,54 @@ fn ManageUser(
         {done_note}
         <FormAlert errors />
         <section class="manage-section" aria-labelledby="manage-role-heading">
-            <h3 id="manage-role-heading">{t!(i18n, col_role)}</h3>
+            <h3 id="manage-role-heading">{tr!(i18n, col_role)}</h3>
             <div class="form-inline-row">
                 <RoleSelect id="manage-role" role />
                 <button class="button button-primary" type="button" on:click=change_role
                     disabled=move || busy.get() || current.with(|u| u.role == role.get())>
-                    {t!(i18n, change_role)}
+                    {tr!(i18n, change_role)}
                 </button>
             </div>
-            <p class="muted small">{t!(i18n, change_role_hint)}</p>
+            <p class="muted small">{tr!(i18n, change_role_hint)}</p>
         </section>
         <section class="manage-section" aria-labelledby="manage-access-heading">
-            <h3 id="manage-access-heading">{t!(i18n, access)}</h3>
+            <h3 id="manage-access-heading">{tr!(i18n, access)}</h3>
             {move || if is_self {
-                view! { <p class="muted small" data-testid="self-disable-note">{t!(i18n, cannot_disable_self)}</p> }.into_any()
+                view! { <p class="muted small" data-testid="self-disable-note">{tr!(i18n, cannot_disable_self)}</p> }.into_any()
             } else if disabled() {
                 view! {
-                    <p class="small">{t!(i18n, user_is_disabled)}</p>
+                    <p class="small">{tr!(i18n, user_is_disabled)}</p>
                     <button class="button" type="button" disabled=move || busy.get()
                         on:click=move |_| { errors.clear(); confirm.set(Some(Confirm::Enable)) }>
-                        {t!(i18n, enable_user)}
+                        {tr!(i18n, enable_user)}
                     </button>
                 }.into_any()
             } else {
                 view! {
-                    <p class="muted small">{t!(i18n, disable_hint)}</p>
+                    <p class="muted small">{tr!(i18n, disable_hint)}</p>
                     <button class="button button-danger" type="button" disabled=move || busy.get()
                         on:click=move |_| { errors.clear(); confirm.set(Some(Confirm::Disable)) }>
-                        {t!(i18n, disable_user)}
+                        {tr!(i18n, disable_user)}
                     </button>
                 }.into_any()
             }}
             {errors.under("disabled", "manage-disabled-error")}
         </section>
         <section class="manage-section" aria-labelledby="manage-password-heading">
-            <h3 id="manage-password-heading">{t!(i18n, password)}</h3>
+            <h3 id="manage-password-heading">{tr!(i18n, password)}</h3>
             {if is_self {
                 view! {
                     <p class="muted small">
-                        {t!(i18n, reset_self_hint)} " "
-                        <a href="/account/password">{t!(i18n, change_password_title)}</a>
+                        {tr!(i18n, reset_self_hint)} " "
+                        <a href="/account/password">{tr!(i18n, change_password_title)}</a>
                     </p>
                 }.into_any()
             } else {
                 view! {
-                    <p class="muted small">{t!(i18n, reset_hint)}</p>
+                    <p class="muted small">{tr!(i18n, reset_hint)}</p>
                     <button class="button" type="button" disabled=move || busy.get()
                         on:click=move |_| { errors.clear(); confirm.set(Some(Confirm::Reset)) }>
-                        {t!(i18n, reset_password)}
+                        {tr!(i18n, reset_password)}
                     </button>
                 }.into_any()
             }}
@@ -507,7 +507,7 @@ fn ManageUser(
         </section>
         {confirm_panel}
         <div class="form-actions dialog-foot">
-            <button class="button" type="button" on:click=move |_| on_close.run(())>{t!(i18n, close)}</button>
+            <button class="button" type="button" on:click=move |_| on_close.run(())>{tr!(i18n, close)}</button>
         </div>
     }
 }
@@ -585,7 +585,7 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
 
     view! {
         <section class="card section card-form" aria-labelledby="new-user-heading">
-            <h2 id="new-user-heading">{t!(i18n, new_user)}</h2>
+            <h2 id="new-user-heading">{tr!(i18n, new_user)}</h2>
             <form class="form" on:submit=on_submit novalidate=true>
                 {move || created.get().map(|name| view! {
                     <p class="alert alert-success" role="status">{t!(i18n, user_created, name = name.clone())}</p>
@@ -593,19 +593,19 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
                 <FormAlert errors=errors />
                 <div class="form-grid">
                     <TextField errors field="name" id="user-name" autocomplete="off"
-                        label=Signal::derive(move || t_string!(i18n, field_name).to_string())
+                        label=tr_signal!(i18n, field_name)
                         value=name set=move |v| name.set(v) />
                     <TextField errors field="email" id="user-email" kind="email" autocomplete="off"
-                        label=Signal::derive(move || t_string!(i18n, email).to_string())
+                        label=tr_signal!(i18n, email)
                         value=email set=move |v| email.set(v) />
                     <RoleSelect id="user-role" role />
                     <TextField errors field="password" id="user-password" kind="password" autocomplete="new-password"
-                        label=Signal::derive(move || t_string!(i18n, field_initial_password).to_string())
+                        label=tr_signal!(i18n, field_initial_password)
                         value=password set=move |v| password.set(v) />
                 </div>
                 <div class="form-actions">
                     <button class="button button-primary" type="submit" disabled=move || create.pending().get()>
-                        {t!(i18n, create_user)}
+                        {tr!(i18n, create_user)}
                     </button>
                 </div>
             </form>

@@ -59,7 +59,7 @@ pub fn MeasuresEditor() -> impl IntoView {
     });
     view! {
         <section class="card" aria-labelledby="wb-measures-title">
-            <h2 id="wb-measures-title">{t!(i18n, workbench.measures)}</h2>
+            <h2 id="wb-measures-title">{tr!(i18n, workbench.measures)}</h2>
             {move || if wb.editable {
                 (0..count.get()).map(|i| view! { <MeasureCard index=i total=total /> }).collect_view().into_any()
             } else {
@@ -81,10 +81,10 @@ fn ReadOnlyMeasures(total: Memo<f64>) -> impl IntoView {
     view! {
         <table class="data-table" data-testid="wb-readonly-measures">
             <thead><tr>
-                <th scope="col">{t!(i18n, workbench.measure)}</th>
-                <th scope="col">{t!(i18n, workbench.weight)}</th>
-                <th scope="col">{t!(i18n, workbench.missing)}</th>
-                <th scope="col">{t!(i18n, workbench.curve)}</th>
+                <th scope="col">{tr!(i18n, workbench.measure)}</th>
+                <th scope="col">{tr!(i18n, workbench.weight)}</th>
+                <th scope="col">{tr!(i18n, workbench.missing)}</th>
+                <th scope="col">{tr!(i18n, workbench.curve)}</th>
             </tr></thead>
             <tbody>
                 {move || {
@@ -198,12 +198,12 @@ fn MeasureCard(index: usize, total: Memo<f64>) -> impl IntoView {
         <fieldset class="measure" data-testid=testid>
             <legend>{title}</legend>
             <div class="measure-row">
-                <label for=id("weight")>{t!(i18n, workbench.weight)}</label>
+                <label for=id("weight")>{tr!(i18n, workbench.weight)}</label>
                 <input type="range" id=id("weight") min="0" max="100" step="1" data-testid="weight-slider"
                     prop:value=move || weight().to_string()
                     on:input=move |ev| set_weight(event_target_value(&ev), false)
                     on:change=move |_| wb.end_step() />
-                <label class="visually-hidden" for=id("weight-n")>{t!(i18n, workbench.weight_number)}</label>
+                <label class="visually-hidden" for=id("weight-n")>{tr!(i18n, workbench.weight_number)}</label>
                 <input type="number" id=id("weight-n") min="0" max="1000" step="any" class="num-input" data-testid="weight-number"
                     prop:value=move || weight().to_string()
                     aria-invalid=move || if weight_bad.get() { "true" } else { "false" }
@@ -212,22 +212,22 @@ fn MeasureCard(index: usize, total: Memo<f64>) -> impl IntoView {
                 <span class="muted" data-testid="weight-share">{share}</span>
             </div>
             <p class="field-error" id=id("weight-err")>
-                {move || weight_bad.get().then_some(t!(i18n, workbench.weight_invalid))}
+                {move || weight_bad.get().then_some(tr!(i18n, workbench.weight_invalid))}
             </p>
             <div class="measure-row">
-                <label for=id("missing")>{t!(i18n, workbench.missing)}</label>
+                <label for=id("missing")>{tr!(i18n, workbench.missing)}</label>
                 <select id=id("missing") on:change=set_missing prop:value=missing>
                     <option value="skip">{move || missing_policy_label(i18n, MissingPolicy::Skip)}</option>
                     <option value="zero">{move || missing_policy_label(i18n, MissingPolicy::Zero)}</option>
                 </select>
-                <label for=id("kind")>{t!(i18n, workbench.curve)}</label>
+                <label for=id("kind")>{tr!(i18n, workbench.curve)}</label>
                 <select id=id("kind") on:change=set_kind prop:value=kind>
-                    <option value="linear">{t!(i18n, workbench.curve_linear)}</option>
-                    <option value="steps">{t!(i18n, workbench.curve_steps)}</option>
+                    <option value="linear">{tr!(i18n, workbench.curve_linear)}</option>
+                    <option value="steps">{tr!(i18n, workbench.curve_steps)}</option>
                 </select>
                 <button type="button" class="button button-quiet" on:click=remove
                     aria-label=move || t_string!(i18n, workbench.remove_measure_label, measure = title()).to_string()>
-                    {t!(i18n, workbench.remove)}
+                    {tr!(i18n, workbench.remove)}
                 </button>
             </div>
             <CurvePoints index=index measure=measure />
@@ -292,9 +292,9 @@ fn CurvePoints(index: usize, measure: Memo<Option<Measure>>) -> impl IntoView {
     view! {
         <table class="points">
             <thead><tr>
-                <th scope="col">{t!(i18n, workbench.point_value)}</th>
-                <th scope="col">{t!(i18n, workbench.point_score)}</th>
-                <th scope="col"><span class="visually-hidden">{t!(i18n, workbench.remove)}</span></th>
+                <th scope="col">{tr!(i18n, workbench.point_value)}</th>
+                <th scope="col">{tr!(i18n, workbench.point_score)}</th>
+                <th scope="col"><span class="visually-hidden">{tr!(i18n, workbench.remove)}</span></th>
             </tr></thead>
             <tbody>
                 {move || (0..n.get()).map(|p| {
@@ -319,7 +319,7 @@ fn CurvePoints(index: usize, measure: Memo<Option<Measure>>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <button type="button" class="button button-quiet" on:click=add>{t!(i18n, workbench.add_point)}</button>
+        <button type="button" class="button button-quiet" on:click=add>{tr!(i18n, workbench.add_point)}</button>
     }
 }
 
@@ -354,7 +354,7 @@ fn CurvePreview(index: usize, measure: Memo<Option<Measure>>) -> impl IntoView {
     };
     view! {
         <canvas node_ref=canvas class="curve-preview" role="img"
-            aria-label=move || t_string!(i18n, workbench.curve_preview).to_string()></canvas>
+            aria-label=tr!(i18n, workbench.curve_preview)></canvas>
         <p class="muted small">{missing}</p>
     }
 }
@@ -432,10 +432,10 @@ fn AddMeasure() -> impl IntoView {
     };
     view! {
         <fieldset class="add-measure" data-testid="add-measure">
-            <legend>{t!(i18n, workbench.add_measure)}</legend>
-            <label for="wb-add-signal">{t!(i18n, workbench.signal)}</label>
+            <legend>{tr!(i18n, workbench.add_measure)}</legend>
+            <label for="wb-add-signal">{tr!(i18n, workbench.signal)}</label>
             <select id="wb-add-signal" on:change=move |ev| signal.set(event_target_value(&ev)) prop:value=move || signal.get()>
-                <option value="">{t!(i18n, workbench.pick_signal)}</option>
+                <option value="">{tr!(i18n, workbench.pick_signal)}</option>
                 {move || {
                     let signals = wb.signals.get();
                     signals.iter().filter(|s| !s.retired).map(|s| {
@@ -444,18 +444,18 @@ fn AddMeasure() -> impl IntoView {
                     }).collect_view()
                 }}
             </select>
-            <label for="wb-add-read">{t!(i18n, workbench.reads)}</label>
+            <label for="wb-add-read">{tr!(i18n, workbench.reads)}</label>
             <select id="wb-add-read" on:change=move |ev| read.set(event_target_value(&ev)) prop:value=move || read.get()>
-                <option value="value">{t!(i18n, workbench.reads_value)}</option>
-                <option value="absolute">{t!(i18n, workbench.reads_trend_absolute)}</option>
-                <option value="relative">{t!(i18n, workbench.reads_trend_relative)}</option>
+                <option value="value">{tr!(i18n, workbench.reads_value)}</option>
+                <option value="absolute">{tr!(i18n, workbench.reads_trend_absolute)}</option>
+                <option value="relative">{tr!(i18n, workbench.reads_trend_relative)}</option>
             </select>
             <Show when=move || read.get() != "value">
-                <label for="wb-add-days">{t!(i18n, workbench.trend_days)}</label>
+                <label for="wb-add-days">{tr!(i18n, workbench.trend_days)}</label>
                 <input type="number" id="wb-add-days" min="1" max=MAX_TREND_DAYS.to_string() class="num-input"
                     prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev)) />
             </Show>
-            <button type="button" class="button" on:click=add data-testid="add-measure-button">{t!(i18n, workbench.add)}</button>
+            <button type="button" class="button" on:click=add data-testid="add-measure-button">{tr!(i18n, workbench.add)}</button>
             <p class="field-error" role="alert">{move || problem.get()}</p>
         </fieldset>
     }
@@ -514,7 +514,7 @@ fn BandCuts() -> impl IntoView {
     };
     view! {
         <fieldset class="band-cuts">
-            <legend>{t!(i18n, workbench.cuts)}</legend>
+            <legend>{tr!(i18n, workbench.cuts)}</legend>
             {row(false)}
             {row(true)}
         </fieldset>

@@ -38,8 +38,8 @@ pub fn WorkbenchPage() -> impl IntoView {
     };
     view! {
         <section class="page workbench" data-testid="workbench">
-            <h1>{t!(i18n, workbench.title)}</h1>
-            <p class="lead">{t!(i18n, workbench.lead)}</p>
+            <h1>{tr!(i18n, workbench.title)}</h1>
+            <p class="lead">{tr!(i18n, workbench.lead)}</p>
             {body}
         </section>
     }
@@ -180,7 +180,7 @@ fn Workbench(editable: bool, user_id: i64, user_name: String) -> impl IntoView {
 
     view! {
         {move || load_error.get().map(|e| view! { <ErrorAlert error=e /> })}
-        <Show when=move || loaded.get() fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+        <Show when=move || loaded.get() fallback=move || view! { <p class="muted">{tr!(i18n, loading)}</p> }>
             <models::Toolbar />
             <div class="workbench-grid">
                 <div class="workbench-col">

@@ -171,30 +171,30 @@ pub fn Toolbar() -> impl IntoView {
         <div class="card wb-toolbar" data-testid="wb-toolbar">
             <p class="muted" data-testid="base-version">{base_label}</p>
             <Show when=move || wb.editable fallback=move || view! {
-                <p class="muted" data-testid="read-only">{t!(i18n, workbench.read_only)}</p>
+                <p class="muted" data-testid="read-only">{tr!(i18n, workbench.read_only)}</p>
             }>
                 <div class="toolbar-row">
                     <button type="button" class="button button-quiet" data-testid="undo"
                         on:click=move |_| wb.undo() disabled=move || !wb.can_undo()
-                        aria-keyshortcuts="Control+Z Meta+Z">{t!(i18n, workbench.undo)}</button>
+                        aria-keyshortcuts="Control+Z Meta+Z">{tr!(i18n, workbench.undo)}</button>
                     <button type="button" class="button button-quiet" data-testid="redo"
                         on:click=move |_| wb.redo() disabled=move || !wb.can_redo()
-                        aria-keyshortcuts="Shift+Control+Z Shift+Meta+Z">{t!(i18n, workbench.redo)}</button>
+                        aria-keyshortcuts="Shift+Control+Z Shift+Meta+Z">{tr!(i18n, workbench.redo)}</button>
                     <button type="button" class="button" data-testid="save-draft"
-                        on:click=save_click disabled=move || busy.get()>{t!(i18n, workbench.save_draft)}</button>
-                    <label for="wb-note">{t!(i18n, workbench.note)}</label>
+                        on:click=save_click disabled=move || busy.get()>{tr!(i18n, workbench.save_draft)}</button>
+                    <label for="wb-note">{tr!(i18n, workbench.note)}</label>
                     <input type="text" id="wb-note" maxlength="1000" data-testid="publish-note"
                         prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))
                         aria-invalid=errors.invalid("note") aria-describedby="wb-note-error" />
                     <button type="button" class="button button-primary" data-testid="publish"
-                        on:click=publish_click disabled=move || busy.get()>{t!(i18n, workbench.publish)}</button>
+                        on:click=publish_click disabled=move || busy.get()>{tr!(i18n, workbench.publish)}</button>
                 </div>
                 {errors.under("note", "wb-note-error")}
                 {errors.under("model", "wb-model-error")}
                 <FormAlert errors=errors />
                 <Show when=move || conflict.get()>
                     <button type="button" class="button" data-testid="reload" on:click=reload>
-                        {t!(i18n, workbench.reload)}
+                        {tr!(i18n, workbench.reload)}
                     </button>
                 </Show>
                 <p class="muted" role="status" data-testid="wb-status">{move || done.get()}</p>
@@ -248,13 +248,13 @@ pub fn Versions() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="wb-versions-title" data-testid="wb-versions">
-            <h2 id="wb-versions-title">{t!(i18n, workbench.versions)}</h2>
+            <h2 id="wb-versions-title">{tr!(i18n, workbench.versions)}</h2>
             <table class="data-table" data-testid="version-history">
                 <thead><tr>
-                    <th scope="col">{t!(i18n, workbench.version)}</th>
-                    <th scope="col">{t!(i18n, workbench.author)}</th>
-                    <th scope="col">{t!(i18n, workbench.published_at)}</th>
-                    <th scope="col">{t!(i18n, workbench.note)}</th>
+                    <th scope="col">{tr!(i18n, workbench.version)}</th>
+                    <th scope="col">{tr!(i18n, workbench.author)}</th>
+                    <th scope="col">{tr!(i18n, workbench.published_at)}</th>
+                    <th scope="col">{tr!(i18n, workbench.note)}</th>
                 </tr></thead>
                 <tbody>
                     {move || {
@@ -274,16 +274,16 @@ pub fn Versions() -> impl IntoView {
                 </tbody>
             </table>
             <div class="measure-row">
-                <label for="wb-compare-a">{t!(i18n, workbench.compare_a)}</label>
+                <label for="wb-compare-a">{tr!(i18n, workbench.compare_a)}</label>
                 <select id="wb-compare-a" on:change=move |ev| pick(ev, a)>
                     <option value="">"—"</option>{options}
                 </select>
-                <label for="wb-compare-b">{t!(i18n, workbench.compare_b)}</label>
+                <label for="wb-compare-b">{tr!(i18n, workbench.compare_b)}</label>
                 <select id="wb-compare-b" on:change=move |ev| pick(ev, b)>
                     <option value="">"—"</option>{options}
                 </select>
                 <button type="button" class="button" on:click=compare data-testid="compare"
-                    disabled=move || a.get().is_none() || b.get().is_none()>{t!(i18n, workbench.compare)}</button>
+                    disabled=move || a.get().is_none() || b.get().is_none()>{tr!(i18n, workbench.compare)}</button>
             </div>
             {move || comparison.get().map(|c| match c {
                 Ok(c) => view! { <Comparison c=c /> }.into_any(),
@@ -338,8 +338,8 @@ fn Comparison(c: ModelComparison) -> impl IntoView {
     view! {
         <div data-testid="comparison">
             <table class="data-table">
-                <caption>{t!(i18n, workbench.weights_side_by_side)}</caption>
-                <thead><tr><th scope="col">{t!(i18n, workbench.measure)}</th><th scope="col">{va.clone()}</th><th scope="col">{vb.clone()}</th></tr></thead>
+                <caption>{tr!(i18n, workbench.weights_side_by_side)}</caption>
+                <thead><tr><th scope="col">{tr!(i18n, workbench.measure)}</th><th scope="col">{va.clone()}</th><th scope="col">{vb.clone()}</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
             <p>{summary}</p>

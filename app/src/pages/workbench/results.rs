@@ -69,10 +69,10 @@ pub fn Results() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="wb-results-title" data-testid="wb-results">
-            <h2 id="wb-results-title">{t!(i18n, workbench.results)}</h2>
+            <h2 id="wb-results-title">{tr!(i18n, workbench.results)}</h2>
             {move || wb.model_error.get().map(|e| view! {
                 <p class="alert alert-error" role="alert" data-testid="model-error">
-                    {t!(i18n, workbench.model_invalid)}" "{e}
+                    {tr!(i18n, workbench.model_invalid)}" "{e}
                 </p>
             })}
             {move || wb.data_error.get().map(|e| view! { <ErrorAlert error=e /> })}
@@ -96,11 +96,11 @@ pub fn Results() -> impl IntoView {
                 </span>
             </p>
             <canvas node_ref=canvas class="wb-histogram" role="img" data-testid="wb-histogram"
-                aria-label=move || t_string!(i18n, workbench.histogram).to_string()></canvas>
+                aria-label=tr!(i18n, workbench.histogram)></canvas>
             <table class="data-table band-table" data-testid="band-counts">
                 <thead><tr>
-                    <th scope="col">{t!(i18n, workbench.band)}</th>
-                    <th scope="col">{t!(i18n, workbench.accounts)}</th>
+                    <th scope="col">{tr!(i18n, workbench.band)}</th>
+                    <th scope="col">{tr!(i18n, workbench.accounts)}</th>
                 </tr></thead>
                 <tbody>
                     {Band::ALL.into_iter().map(|b| view! {
@@ -110,7 +110,7 @@ pub fn Results() -> impl IntoView {
                         </tr>
                     }).collect_view()}
                     <tr>
-                        <th scope="row">{t!(i18n, workbench.unscored)}</th>
+                        <th scope="row">{tr!(i18n, workbench.unscored)}</th>
                         <td class="num">{unscored}</td>
                     </tr>
                 </tbody>
@@ -129,9 +129,9 @@ fn MrrTable() -> impl IntoView {
     let wb = expect_context::<Wb>();
     view! {
         <table class="data-table" data-testid="band-mrr">
-            <caption>{t!(i18n, workbench.mrr_by_band)}</caption>
+            <caption>{tr!(i18n, workbench.mrr_by_band)}</caption>
             <thead><tr>
-                <th scope="col">{t!(i18n, workbench.currency)}</th>
+                <th scope="col">{tr!(i18n, workbench.currency)}</th>
                 {Band::ALL.into_iter().map(|b| view! { <th scope="col">{move || band_label(i18n.get_locale(), b)}</th> }).collect_view()}
             </tr></thead>
             <tbody>
@@ -165,7 +165,7 @@ fn Movers() -> impl IntoView {
     let score = move |s: Option<f64>| s.map_or_else(|| "—".to_owned(), |s| format!("{s:.1}"));
     view! {
         <section aria-labelledby="wb-movers-title" data-testid="wb-movers">
-            <h3 id="wb-movers-title">{t!(i18n, workbench.movers)}</h3>
+            <h3 id="wb-movers-title">{tr!(i18n, workbench.movers)}</h3>
             <p data-testid="movement">
                 {move || {
                     let locale = i18n.get_locale();
@@ -177,9 +177,9 @@ fn Movers() -> impl IntoView {
             </p>
             <table class="data-table">
                 <thead><tr>
-                    <th scope="col">{t!(i18n, workbench.account)}</th>
-                    <th scope="col">{t!(i18n, workbench.before)}</th>
-                    <th scope="col">{t!(i18n, workbench.after)}</th>
+                    <th scope="col">{tr!(i18n, workbench.account)}</th>
+                    <th scope="col">{tr!(i18n, workbench.before)}</th>
+                    <th scope="col">{tr!(i18n, workbench.after)}</th>
                 </tr></thead>
                 <tbody>
                     {move || wb.summary.with(|s| s.as_ref().map(|s| s.movers.iter().take(20).map(|m| {
@@ -277,42 +277,42 @@ pub fn Backtest() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="wb-backtest-title" data-testid="wb-backtest">
-            <h2 id="wb-backtest-title">{t!(i18n, workbench.backtest)}</h2>
+            <h2 id="wb-backtest-title">{tr!(i18n, workbench.backtest)}</h2>
             <div class="measure-row">
-                <label for="wb-as-of">{t!(i18n, workbench.as_of)}</label>
+                <label for="wb-as-of">{tr!(i18n, workbench.as_of)}</label>
                 <input type="date" id="wb-as-of" data-testid="as-of"
                     prop:value=move || wb.as_of.get().to_string()
                     aria-invalid=move || if date_bad.get() { "true" } else { "false" }
                     on:change=set_date />
-                <label for="wb-window">{t!(i18n, workbench.window_days)}</label>
+                <label for="wb-window">{tr!(i18n, workbench.window_days)}</label>
                 <input type="number" id="wb-window" min="1" max="730" class="num-input" data-testid="window-days"
                     prop:value=move || wb.window_days.get().to_string()
                     aria-invalid=move || if window_bad.get() { "true" } else { "false" }
                     on:change=set_window />
             </div>
             <p class="field-error" role="alert">
-                {move || date_bad.get().then_some(t!(i18n, workbench.as_of_invalid))}
-                {move || window_bad.get().then_some(t!(i18n, workbench.window_invalid))}
+                {move || date_bad.get().then_some(tr!(i18n, workbench.as_of_invalid))}
+                {move || window_bad.get().then_some(tr!(i18n, workbench.window_invalid))}
             </p>
             <dl class="kv">
-                <dt>{t!(i18n, workbench.auc)}</dt>
+                <dt>{tr!(i18n, workbench.auc)}</dt>
                 <dd data-testid="auc">{auc}</dd>
-                <dt>{t!(i18n, workbench.red_lift)}</dt>
+                <dt>{tr!(i18n, workbench.red_lift)}</dt>
                 <dd data-testid="red-lift">{move || report(|r| r.red_lift, false)}</dd>
-                <dt>{t!(i18n, workbench.precision)}</dt>
+                <dt>{tr!(i18n, workbench.precision)}</dt>
                 <dd data-testid="precision">{move || report(|r| r.red_precision_pct, true)}</dd>
-                <dt>{t!(i18n, workbench.recall)}</dt>
+                <dt>{tr!(i18n, workbench.recall)}</dt>
                 <dd data-testid="recall">{move || report(|r| r.red_recall_pct, true)}</dd>
             </dl>
             <canvas node_ref=canvas class="wb-roc" role="img" data-testid="wb-roc"
-                aria-label=move || t_string!(i18n, workbench.roc).to_string()></canvas>
+                aria-label=tr!(i18n, workbench.roc)></canvas>
             <table class="data-table" data-testid="churn-by-band">
-                <caption>{t!(i18n, workbench.churn_by_band)}</caption>
+                <caption>{tr!(i18n, workbench.churn_by_band)}</caption>
                 <thead><tr>
-                    <th scope="col">{t!(i18n, workbench.band)}</th>
-                    <th scope="col">{t!(i18n, workbench.accounts)}</th>
-                    <th scope="col">{t!(i18n, workbench.churned)}</th>
-                    <th scope="col">{t!(i18n, workbench.churn_rate)}</th>
+                    <th scope="col">{tr!(i18n, workbench.band)}</th>
+                    <th scope="col">{tr!(i18n, workbench.accounts)}</th>
+                    <th scope="col">{tr!(i18n, workbench.churned)}</th>
+                    <th scope="col">{tr!(i18n, workbench.churn_rate)}</th>
                 </tr></thead>
                 <tbody>
                     {Band::ALL.into_iter().map(|b| {
@@ -350,7 +350,7 @@ fn Suggest() -> impl IntoView {
     view! {
         <div class="suggest" data-testid="suggest">
             <button type="button" class="button" on:click=move |_| wb.suggest() data-testid="suggest-button">
-                {t!(i18n, workbench.suggest)}
+                {tr!(i18n, workbench.suggest)}
             </button>
             {move || wb.suggestion.get().map(|s| match s {
                 Ok(s) => {
@@ -362,16 +362,16 @@ fn Suggest() -> impl IntoView {
                     }).collect::<Vec<_>>());
                     view! {
                         <dl class="kv">
-                            <dt>{t!(i18n, workbench.current_auc)}</dt>
+                            <dt>{tr!(i18n, workbench.current_auc)}</dt>
                             <dd data-testid="current-auc">{auc(s.current_auc)}</dd>
-                            <dt>{t!(i18n, workbench.suggested_auc)}</dt>
+                            <dt>{tr!(i18n, workbench.suggested_auc)}</dt>
                             <dd data-testid="suggested-auc">{auc(s.suggested_auc)}</dd>
                         </dl>
                         <table class="data-table">
                             <thead><tr>
-                                <th scope="col">{t!(i18n, workbench.measure)}</th>
-                                <th scope="col">{t!(i18n, workbench.current_weight)}</th>
-                                <th scope="col">{t!(i18n, workbench.suggested_weight)}</th>
+                                <th scope="col">{tr!(i18n, workbench.measure)}</th>
+                                <th scope="col">{tr!(i18n, workbench.current_weight)}</th>
+                                <th scope="col">{tr!(i18n, workbench.suggested_weight)}</th>
                             </tr></thead>
                             <tbody>
                                 {rows.into_iter().map(|(name, cur, sug)| view! { <tr>
@@ -383,12 +383,12 @@ fn Suggest() -> impl IntoView {
                         </table>
                         <button type="button" class="button" data-testid="apply-suggestion"
                             on:click=move |_| { wb.apply_weights(&weights); wb.suggestion.set(None); }>
-                            {t!(i18n, workbench.apply_suggestion)}
+                            {tr!(i18n, workbench.apply_suggestion)}
                         </button>
                     }.into_any()
                 }
                 Err(e) => view! {
-                    <p class="alert alert-error" role="alert">{t!(i18n, workbench.suggest_failed)}" "{e}</p>
+                    <p class="alert alert-error" role="alert">{tr!(i18n, workbench.suggest_failed)}" "{e}</p>
                 }.into_any(),
             })}
         </div>
