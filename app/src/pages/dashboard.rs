@@ -1197,7 +1197,9 @@ fn Charts(r: KpiResponse, series: Option<KpiSeriesResponse>, currency: Currency)
             id: "ttv",
             title: |l| td_string!(l, chart_ttv).to_string(),
             style: Style::Lines,
-            axis: Show::Days,
+            // Whole days on the axis ("100.0 days" would not fit); the
+            // title says the unit, hover and table say "n days".
+            axis: Show::Count,
             cols: vec![
                 col(
                     |l| td_string!(l, short_ttv).to_string(),
@@ -1440,7 +1442,15 @@ fn period_chart(
                 Some(Hit::Slot(i)) => Some(i),
                 _ => None,
             };
-            let y_text = move |v: f64| axis.text(v, currency, locale);
+            // Counts label whole numbers only (a 0–1 axis would read
+            // "0, 1, 1" otherwise).
+            let y_text = move |v: f64| {
+                if axis == Show::Count && (v - v.round()).abs() > 1e-6 {
+                    String::new()
+                } else {
+                    axis.text(v, currency, locale)
+                }
+            };
             let drawn = cols.iter().filter(|c| c.colour.is_some());
             let plotted = match style {
                 Style::Stacked => {
