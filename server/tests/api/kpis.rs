@@ -837,6 +837,18 @@ async fn health_bands_and_at_risk_mrr_of_hand_worked_snapshots_follow_periods_an
     assert_eq!(band_counts(&series.periods[3]), (0, 0, 7, 7, 0));
     let q1 = kpis(&app, "period=quarter&to=2025-03").await;
     assert_eq!(band_counts(&q1.current), (3, 1, 1, 5, 2));
+
+    // A daily snapshot (here of 2025-03-25, with the published default
+    // model) is a change like a publish: March now stands at it.
+    assert!(kizuna_server::snapshots::run_once(
+        &app.pool,
+        "2025-03-25".parse().unwrap()
+    ));
+    let later = kpis(&app, "to=2025-03").await;
+    assert!(later.basis.data_version > r.basis.data_version);
+    let h = later.current.health.as_ref().unwrap();
+    assert_eq!(h.scored_on, Some("2025-03-25".parse().unwrap()));
+    assert_eq!(h.scored + h.not_scored, 7);
 }
 
 #[tokio::test]
