@@ -94,6 +94,14 @@ test('an executive\'s NPS tile changes within 2 s of a CSM recording an NPS answ
   expect(navigations, 'no reload').toEqual([]);
   await page.getByTestId('tile-nps').getByText('Based on').click();
   await expect(page.getByTestId('tile-nps')).toContainText(String(after.current.surveys.promoters));
+  // The NPS chart follows, still without a reload: its last period (the
+  // dashboard's current one) counts the new answer.
+  const lastRow = page.getByTestId('chart-nps').locator('tbody tr').last().locator('td');
+  const s = after.current.surveys;
+  await expect(lastRow.nth(0)).toHaveText(s.promoters.toLocaleString('en'));
+  await expect(lastRow.nth(1)).toHaveText(s.passives.toLocaleString('en'));
+  await expect(lastRow.nth(2)).toHaveText(s.detractors.toLocaleString('en'));
+  expect(navigations, 'no reload').toEqual([]);
   await other.close();
 });
 
@@ -136,6 +144,76 @@ test('hovering a bar shows its value, and the charts export PNG and CSV', async 
   await expect(heat.getByTestId('chart-hover')).toContainText('%');
 });
 
+/** Moves the pointer over slot `i` of `n` of a per-period chart (plot area
+ * from 8 + 64 px to 8 px before the right edge, as `draw_stacked` lays it out). */
+async function hoverSlot(page, chart, i, n) {
+  const canvas = chart.locator('canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const left = 8 + 64;
+  await page.mouse.move(box.x + left + ((box.width - left - 8) * (i + 0.5)) / n, box.y + box.height * 0.6);
+}
+
+test('a model publish moves the at-risk tile and the health chart live; the NPS chart hovers exact counts; new charts export PNG', async ({ page, browser }) => {
+  await signIn(page, USERS.exec);
+  await openDashboard(page);
+  const health = page.getByTestId('chart-health');
+  await expect(health).toBeVisible();
+  // The demo's published default model scored every account at start: the
+  // current period has bands.
+  const kpis = await (await page.request.get('/api/v1/kpis')).json();
+  const currency = kpis.current.revenue[0].currency;
+  expect(kpis.current.health.scored).toBeGreaterThan(0);
+  const lastRow = health.locator('tbody tr').last().locator('td');
+  await expect(lastRow.nth(0)).toHaveText(kpis.current.health.red.toLocaleString('en'));
+
+  // The NPS chart: the pointer over the last period shows its exact counts.
+  const nps = page.getByTestId('chart-nps');
+  const rows = await nps.locator('tbody tr').count();
+  await hoverSlot(page, nps, rows - 1, rows);
+  const s = kpis.current.surveys;
+  await expect(nps.getByTestId('chart-hover')).toContainText(
+    `Promoters ${s.promoters.toLocaleString('en')} · Passives ${s.passives.toLocaleString('en')} · Detractors ${s.detractors.toLocaleString('en')}`,
+  );
+
+  // A manager, in another browser, publishes the model with stricter cuts.
+  const other = await browser.newContext();
+  const manager = await other.newPage();
+  await signIn(manager, USERS.manager);
+  const json = async (resp) => { expect(resp.ok(), await resp.text()).toBeTruthy(); return resp.json(); };
+  const publish = async (model, note) => {
+    const draft = await json(await manager.request.post('/api/v1/health-models', { data: { name: `Dashboard ${note}`, model, note }, headers: CSRF }));
+    await json(await manager.request.post(`/api/v1/health-models/${draft.id}/publish`, { data: { version: draft.version, note }, headers: CSRF }));
+  };
+  const models = await json(await manager.request.get('/api/v1/health-models'));
+  const current = (models.items ?? models).find((m) => m.current);
+  const strict = structuredClone(current.model);
+  strict.cuts = [95, 99];
+  const navigations = [];
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+  await publish(strict, 'stricter (e2e dashboard)');
+  const after = await json(await manager.request.get('/api/v1/kpis'));
+  expect(after.current.health.red).toBeGreaterThan(kpis.current.health.red);
+  const risk = after.current.health.mrr.find((m) => m.currency === currency).at_risk;
+  await expect.poll(() => raw(page, 'at-risk'), { timeout: 2_000, intervals: [50] }).toBe(String(risk));
+  await expect(lastRow.nth(0)).toHaveText(after.current.health.red.toLocaleString('en'));
+  expect(navigations, 'no reload').toEqual([]);
+  await hoverSlot(page, health, rows - 1, rows);
+  await expect(health.getByTestId('chart-hover')).toContainText(`Red ${after.current.health.red.toLocaleString('en')}`);
+  await audit(page, 'dashboard-health');
+  // The published model as it was, for the other journeys.
+  await publish(current.model, 'restored (e2e dashboard)');
+  await other.close();
+
+  for (const id of ['chart-health', 'chart-nps', 'chart-onboarding']) {
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).getByTestId('export-png').click()]);
+    expect(png.suggestedFilename()).toBe(`kizuna-${id.replace('chart-', '')}.png`);
+    const bytes = fs.readFileSync(await png.path());
+    expect(bytes.length, id).toBeGreaterThan(2_000);
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+  }
+});
+
 test('filters live in the URL, survive a reload, and the tiles equal the API for them', async ({ page }) => {
   await signIn(page, USERS.manager);
   await openDashboard(page);
@@ -156,10 +234,12 @@ test('filters live in the URL, survive a reload, and the tiles equal the API for
   const r = api.current.revenue[0];
   const sv = api.current.surveys;
   const ob = api.current.onboarding;
-  expect(api.basis.sources).toEqual(['surveys', 'onboarding']);
+  expect(api.basis.sources).toEqual(['surveys', 'onboarding', 'health']);
+  const risk = api.current.health.mrr.find((m) => m.currency === r.currency);
   const expected = {
     nrr: r.nrr_pct, grr: r.grr_pct, 'logo-churn': r.logo_churn_pct, retention: r.retention_pct, ltv: r.ltv, mrr: r.end_mrr,
     nps: sv.nps, csat: sv.csat_pct, onboarding: ob.onboarding_completion_pct, ttv: ob.ttv_median_days,
+    'at-risk': risk.at_risk,
   };
   for (const [tile, value] of Object.entries(expected)) {
     await expect.poll(() => raw(page, tile), { message: tile }).toBe(value === null ? '' : String(value));

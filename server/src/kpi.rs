@@ -24,7 +24,9 @@ use kizuna_shared::api::{
     MAX_SERIES_PERIODS,
 };
 use kizuna_shared::domain::Currency;
-use kizuna_shared::metrics::kpi::{onboarding_kpis, survey_kpis, FactFilter, KpiFacts};
+use kizuna_shared::metrics::kpi::{
+    onboarding_kpis, survey_kpis, FactFilter, HealthHistory, KpiFacts,
+};
 use kizuna_shared::metrics::{Month, Period};
 
 use crate::db::{self, DbError, DbPool};
@@ -41,6 +43,10 @@ pub struct Snapshot {
     pub facts: KpiFacts,
     /// Survey answers and onboarding sheets (NPS, CSAT, onboarding KPIs).
     pub experience: db::kpi::Experience,
+    /// The published score snapshots (health KPIs): read again only when
+    /// the facts are (a model publish or an import moves them; survey
+    /// answers, sheets and account edits do not), shared otherwise.
+    pub health: Arc<HealthHistory>,
     /// How long reading and building took.
     pub load_time: Duration,
 }
@@ -112,24 +118,26 @@ impl KpiService {
         let started = Instant::now();
         let mut conn = pool.get()?;
         let patch = match self.current() {
-            Some(old) => {
-                patchable(&mut conn, &old)?.map(|(latest, changed)| (old, latest, changed))
-            }
+            Some(old) => patchable(&mut conn, old)?,
             None => None,
         };
-        let (read_version, facts, how) = match patch {
-            // Only survey answers or sheets changed: the revenue facts stay.
-            Some((old, latest, changed)) if changed.is_empty() => {
-                (latest, old.facts.clone(), "kept")
+        let (read_version, facts, health, how) = match patch {
+            // Only survey answers, sheets or scores changed: the revenue
+            // facts stay.
+            Some(p) if p.accounts.is_empty() => {
+                let health = read_health(&mut conn, &p.old, p.scores)?;
+                (p.latest, p.old.facts.clone(), health, "kept")
             }
-            Some((old, latest, changed)) => (
-                latest,
-                db::kpi::patch_facts(&mut conn, &old.facts, &changed)?,
-                "patched",
-            ),
+            Some(p) => {
+                let facts = db::kpi::patch_facts(&mut conn, &p.old.facts, &p.accounts)?;
+                let health = read_health(&mut conn, &p.old, p.scores)?;
+                (p.latest, facts, health, "patched")
+            }
             None => {
                 let (v, f) = db::kpi::load_facts(&mut conn)?;
-                (v, f, "loaded")
+                // After the version, like the facts: never older than it.
+                let h = Arc::new(db::kpi::load_health(&mut conn)?);
+                (v, f, h, "loaded")
             }
         };
         // Read after the version, like the facts: never older than it.
@@ -138,6 +146,7 @@ impl KpiService {
             version: read_version.max(version),
             facts,
             experience,
+            health,
             load_time: started.elapsed(),
         });
         tracing::info!(
@@ -207,15 +216,38 @@ impl KpiService {
 /// Accounts changed at most by the cheap path; more is a full load.
 const PATCH_LIMIT: i64 = 200;
 
-/// When every change since `old` names its account and is an account
-/// change (edit, merge, deletion), or is a survey answer or sheet change
-/// (which leave the revenue facts alone), the latest version and the
-/// accounts to read again: the fact set can be patched instead of read
-/// again.
-fn patchable(
+/// What changed since a snapshot, when it can be brought up to date
+/// without reading everything again.
+struct Patch {
+    old: Arc<Snapshot>,
+    /// The latest data version.
+    latest: i64,
+    /// Accounts to read again (edits, merges, deletions).
+    accounts: std::collections::BTreeSet<i64>,
+    /// Whether score snapshots were written (a model publish, the daily
+    /// snapshot): the health history is read again.
+    scores: bool,
+}
+
+/// The old health history, or a fresh one when `scores` changed.
+fn read_health(
     conn: &mut db::DbConn,
     old: &Snapshot,
-) -> Result<Option<(i64, std::collections::BTreeSet<i64>)>, DbError> {
+    scores: bool,
+) -> Result<Arc<HealthHistory>, DbError> {
+    Ok(if scores {
+        Arc::new(db::kpi::load_health(conn)?)
+    } else {
+        old.health.clone()
+    })
+}
+
+/// When every change since `old` names its account and is an account
+/// change (edit, merge, deletion), or is a survey answer, sheet change or
+/// model publish (which leave the revenue facts alone), the patch that
+/// brings the snapshot up to date instead of reading everything again.
+fn patchable(conn: &mut db::DbConn, old: Arc<Snapshot>) -> Result<Option<Patch>, DbError> {
+    use kizuna_shared::api::ChangeKind;
     let latest = db::events::latest_id(conn)?;
     let events = db::events::since(conn, old.version, PATCH_LIMIT + 1)?;
     let complete = events.last().map(|e| e.id) == Some(latest)
@@ -224,21 +256,24 @@ fn patchable(
     if !complete {
         return Ok(None);
     }
-    let mut changed = std::collections::BTreeSet::new();
+    let mut accounts = std::collections::BTreeSet::new();
+    let mut scores = false;
     for e in events {
         match (e.kind, e.account_id) {
-            (kizuna_shared::api::ChangeKind::AccountChange, Some(id)) => {
-                changed.insert(id);
+            (ChangeKind::AccountChange, Some(id)) => {
+                accounts.insert(id);
             }
-            (
-                kizuna_shared::api::ChangeKind::SurveyAnswer
-                | kizuna_shared::api::ChangeKind::SheetCompletion,
-                _,
-            ) => {}
+            (ChangeKind::SurveyAnswer | ChangeKind::SheetCompletion, _) => {}
+            (ChangeKind::ModelPublish, _) => scores = true,
             _ => return Ok(None),
         }
     }
-    Ok(Some((latest, changed)))
+    Ok(Some(Patch {
+        old,
+        latest,
+        accounts,
+        scores,
+    }))
 }
 
 /// The month to end on by default: the last month with revenue data, or
@@ -274,8 +309,8 @@ fn basis(snapshot: &Snapshot, filter: &FactFilter, gross_margin: f64) -> KpiBasi
 }
 
 /// The optional data sources this server fills (`KpiBasis::sources`): the
-/// dashboard shows the NPS/CSAT and onboarding tiles for them.
-pub const SOURCES: [&str; 2] = ["surveys", "onboarding"];
+/// dashboard shows the NPS/CSAT, onboarding and health tiles for them.
+pub const SOURCES: [&str; 3] = ["surveys", "onboarding", "health"];
 
 /// Every KPI of one period.
 fn period_kpis(
@@ -316,6 +351,7 @@ fn period_kpis(
             .collect(),
         surveys: Some(survey_kpis(answers, period)),
         onboarding: Some(onboarding),
+        health: Some(facts.health(filter, period, &snapshot.health, currencies)),
     }
 }
 

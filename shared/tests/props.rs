@@ -344,3 +344,86 @@ proptest! {
         prop_assert_eq!(facts.matching_accounts(&filter), by_rule);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Health KPIs from the columnar fact set equal the plain definition
+    /// (`health_kpis` over each filtered account with its MRR of the
+    /// period's last month per currency, from the snapshot standing at the
+    /// period's end); the band counts sum to the scored accounts, scored
+    /// plus not scored are the filtered accounts, and the at-risk MRR is
+    /// the red band's MRR in every currency.
+    #[test]
+    fn health_kpis_from_the_facts_equal_the_definition(
+        rows in prop::collection::vec((0i64..12, 0u8..2, 0u32..8, -50i64..5_000, 0u8..3), 0..120),
+        owners in prop::collection::vec(0i64..3, 12),
+        snapshots in prop::collection::vec(
+            (0u32..8, prop::collection::vec((0i64..14, 0u8..4), 0..14)),
+            0..4,
+        ),
+        last in 0u32..10,
+        months in prop::sample::select(vec![1u32, 3]),
+        owner in prop::option::of(0i64..3),
+    ) {
+        use kizuna_shared::metrics::kpi::{
+            health_kpis, AccountAttrs, BandSnapshot, FactFilter, HealthHistory, KpiFactsBuilder,
+        };
+        use kizuna_shared::metrics::Band;
+        let currency = |c: u8| [Currency::Jpy, Currency::Usd, Currency::Eur][usize::from(c)];
+        let month = |m: u32| Month::new(2025, 1).and_then(|x| x.plus(i64::from(m))).expect("month");
+        let mut builder = KpiFactsBuilder::new();
+        for (a, o) in owners.iter().enumerate() {
+            builder.account(a as i64, AccountAttrs { owner: Some(*o), ..AccountAttrs::default() });
+        }
+        for (a, p, m, amount, c) in &rows {
+            builder.row(*a % 12, currency(*c), &format!("p{p}"), month(*m), *amount);
+        }
+        let facts = builder.build();
+        let history = HealthHistory::new(snapshots.iter().map(|(m, bands)| {
+            BandSnapshot::new(
+                month(*m).last_day(),
+                bands
+                    .iter()
+                    .filter_map(|(a, b)| Band::ALL.get(usize::from(*b)).map(|b| (*a, *b)))
+                    .collect(),
+            )
+        }));
+        let period = Period::new(month(last), months).expect("period");
+        let end = period.last_month();
+        let listed = [Currency::Jpy];
+        let filter = FactFilter { owner, ..FactFilter::default() };
+        let got = facts.health(&filter, period, &history, &listed);
+
+        // The definition: each kept account's MRR per currency in `end`.
+        let kept: Vec<(i64, Vec<(Currency, i64)>)> = (0..12i64)
+            .filter(|a| owner.is_none_or(|o| owners[*a as usize] == o))
+            .map(|a| {
+                let mut per: Vec<(Currency, i64)> = Vec::new();
+                for (ra, _, m, amount, c) in &rows {
+                    if *ra % 12 != a {
+                        continue;
+                    }
+                    let c = currency(*c);
+                    let add = if month(*m) == end { *amount } else { 0 };
+                    match per.iter_mut().find(|(x, _)| *x == c) {
+                        Some(slot) => slot.1 += add,
+                        None => per.push((c, add)),
+                    }
+                }
+                (a, per)
+            })
+            .collect();
+        let want = health_kpis(
+            history.at(period.last_day()),
+            kept.iter().map(|(a, per)| (*a, per.as_slice())),
+            &listed,
+        );
+        prop_assert_eq!(&got, &want);
+        prop_assert_eq!(got.red + got.yellow + got.green, got.scored);
+        prop_assert_eq!(got.scored + got.not_scored, kept.len());
+        for m in &got.mrr {
+            prop_assert_eq!(m.at_risk, m.red);
+        }
+    }
+}

@@ -306,17 +306,165 @@ pub fn draw_lines<DB: DrawingBackend>(
         ShapeStyle::from(GRID),
     ))?;
     for (k, line) in lines.iter().enumerate() {
-        let colour = PALETTE[k % PALETTE.len()];
         let y = y0 + 18 * count_i32(k) + 3;
+        legend_item(root, (x0, y), &line.name, PALETTE[k % PALETTE.len()], false)?;
+    }
+    root.present()?;
+    Ok(PlotArea {
+        left: x_range.start,
+        right: x_range.end,
+        months: n,
+    })
+}
+
+/// One legend entry at `(x, y)` (its vertical centre): a line or a square
+/// swatch in `colour`, then the name, measured through the backend (see
+/// `draw_lines`). Returns the width used.
+fn legend_item<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    name: &str,
+    colour: RGBColor,
+    square: bool,
+) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
+    if square {
+        root.draw(&Rectangle::new(
+            [(x, y - 6), (x + 12, y + 6)],
+            colour.filled(),
+        ))?;
+    } else {
         root.draw(&PathElement::new(
-            vec![(x0, y), (x0 + 16, y)],
+            vec![(x, y), (x + 16, y)],
             colour.stroke_width(3),
         ))?;
-        root.draw(&Text::new(
-            line.name.clone(),
-            (x0 + 22, y),
-            label_font().pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
+    }
+    root.draw(&Text::new(
+        name.to_owned(),
+        (x + 22, y),
+        label_font().pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
+    let (w, _) = root.estimate_text_size(name, &label_font())?;
+    Ok(22 + count_i32(w as usize))
+}
+
+/// One part of a stacked bar chart: its name (legend), colour and one
+/// value per period (stacked bottom-up in the order given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stack {
+    /// Its name.
+    pub name: String,
+    /// Its colour.
+    pub colour: RGBColor,
+    /// One value per period (negative values are drawn as 0).
+    pub values: Vec<f64>,
+}
+
+/// Draws `stacks` as stacked bars over the periods named by `x_labels`,
+/// with a legend row above the plot (wrapped to the width, so long
+/// Japanese names never overlap the bars); `y_text` formats the axis.
+/// One drawer for every stacked chart of the dashboard (NPS answers,
+/// health bands, onboarding sheets). Returns the plotting area (one slot
+/// per period) for hover mapping.
+pub fn draw_stacked<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x_labels: &[String],
+    stacks: &[Stack],
+    y_text: &dyn Fn(f64) -> String,
+    highlight: Option<usize>,
+) -> Result<PlotArea, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let n = x_labels.len();
+    let total = |i: usize| -> f64 {
+        stacks
+            .iter()
+            .filter_map(|s| s.values.get(i))
+            .map(|v| v.max(0.0))
+            .sum()
+    };
+    let top = (0..n).map(total).fold(0.0_f64, f64::max);
+    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
+    // The legend's rows: as many entries per row as fit.
+    let (width, _) = root.dim_in_pixel();
+    let avail = count_i32(width as usize).saturating_sub(24).max(1);
+    let mut places: Vec<(i32, i32)> = Vec::with_capacity(stacks.len());
+    let (mut x, mut row) = (0_i32, 0_i32);
+    for s in stacks {
+        let (w, _) = root.estimate_text_size(&s.name, &label_font())?;
+        let w = 22 + count_i32(w as usize) + 16;
+        if x > 0 && x + w > avail {
+            (x, row) = (0, row + 1);
+        }
+        places.push((x, row));
+        x += w;
+    }
+    let legend_height = 18 * (row + 1) + 6;
+    let widest = x_labels
+        .iter()
+        .filter_map(|l| root.estimate_text_size(l, &label_font()).ok())
+        .map(|(w, _)| w)
+        .max()
+        .unwrap_or(0);
+    let plot_width = width.saturating_sub(64 + 16).max(1);
+    let fit = usize::try_from(plot_width / (widest + 12))
+        .unwrap_or(1)
+        .clamp(1, 12);
+    let every = n.div_ceil(fit).max(1);
+    let mut chart = ChartBuilder::on(root)
+        .margin(8)
+        .margin_top(8 + legend_height)
+        .x_label_area_size(30)
+        .y_label_area_size(64)
+        .build_cartesian_2d(
+            (0..count_i32(n).saturating_sub(1).max(0)).into_segmented(),
+            0.0..top,
+        )?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(n.clamp(1, 12))
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => usize::try_from(*i)
+                .ok()
+                .filter(|i| i % every == 0)
+                .and_then(|i| x_labels.get(i).cloned())
+                .unwrap_or_default(),
+            SegmentValue::Last => String::new(),
+        })
+        .y_labels(5)
+        .y_label_formatter(&|v| y_text(*v))
+        .label_style(label_font())
+        .draw()?;
+    for i in 0..n {
+        let x = count_i32(i);
+        let mut base = 0.0;
+        for s in stacks {
+            let v = s.values.get(i).copied().unwrap_or(0.0).max(0.0);
+            if v <= 0.0 {
+                continue;
+            }
+            let style = if highlight.is_none() || highlight == Some(i) {
+                s.colour.filled()
+            } else {
+                s.colour.mix(0.45).filled()
+            };
+            let corners = [
+                (SegmentValue::Exact(x), base),
+                (SegmentValue::Exact(x + 1), base + v),
+            ];
+            let mut bar = Rectangle::new(corners.clone(), style);
+            bar.set_margin(0, 0, 4, 4);
+            // A white outline keeps the parts apart without relying on colour.
+            let mut outline = Rectangle::new(corners, WHITE.stroke_width(1));
+            outline.set_margin(0, 0, 4, 4);
+            chart.draw_series([bar, outline])?;
+            base += v;
+        }
+    }
+    let (x_range, _) = chart.plotting_area().get_pixel_range();
+    for (s, (lx, row)) in stacks.iter().zip(places) {
+        legend_item(root, (16 + lx, 8 + 9 + 18 * row), &s.name, s.colour, true)?;
     }
     root.present()?;
     Ok(PlotArea {
@@ -551,6 +699,35 @@ mod tests {
         let slot = f64::from(area.right - area.left) / 7.0;
         let x = f64::from(area.left) + slot * 5.5;
         assert_eq!(area.month_at(x), Some(5));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn stacked_bars_draw_each_nonzero_part_with_a_legend_above_the_plot() {
+        let mut svg = String::new();
+        let stacks = [
+            Stack {
+                name: "推奨者".into(),
+                colour: RGBColor(0, 158, 115),
+                values: vec![2.0, 0.0, 3.0],
+            },
+            Stack {
+                name: "批判者".into(),
+                colour: RGBColor(213, 94, 0),
+                values: vec![1.0, 0.0, -4.0],
+            },
+        ];
+        let labels: Vec<String> = ["2025年1月", "2月", "3月"].map(String::from).to_vec();
+        let area = {
+            let root = SVGBackend::with_string(&mut svg, (320, 260)).into_drawing_area();
+            draw_stacked(&root, &labels, &stacks, &|v| format!("{v:.0}"), None).unwrap()
+        };
+        assert_eq!(area.months, 3);
+        assert!(svg.contains("推奨者") && svg.contains("批判者") && svg.contains("2025年1月"));
+        // Green: two bars (January, March) + the legend swatch; vermillion:
+        // January only (zero and negative parts are not drawn) + swatch.
+        assert_eq!(svg.matches(r##"fill="#009E73""##).count(), 3);
+        assert_eq!(svg.matches(r##"fill="#D55E00""##).count(), 2);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use crate::api::ApiError;
 use crate::charts::kpi::{
-    csv, draw_heatmap, draw_lines, draw_waterfall, waterfall_spans, waterfall_steps, Grid, Line,
-    Step, StepKind,
+    csv, draw_heatmap, draw_lines, draw_stacked, draw_waterfall, waterfall_spans, waterfall_steps,
+    Grid, Line, Stack, Step, StepKind,
 };
-use crate::charts::PlotArea;
-use crate::components::labels::tier_label;
+use crate::charts::workbench::BAND_COLOURS;
+use crate::charts::{PlotArea, PALETTE};
+use crate::components::labels::{band_label, tier_label};
 use crate::format;
 use crate::i18n::*;
 use crate::live::{use_live_updates, LiveStatus};
@@ -25,8 +26,10 @@ use kizuna_shared::api::{
     KpiQuery, KpiResponse, KpiSeriesResponse, PeriodKind, PeriodKpis, PeriodSpan, UserSummary,
 };
 use kizuna_shared::domain::{can_own_accounts, Currency, Tier};
-use kizuna_shared::metrics::kpi::RevenueMovements;
-use kizuna_shared::metrics::Month;
+use kizuna_shared::metrics::kpi::{
+    HealthKpis, HealthMrr, OnboardingKpis, RevenueMovements, SurveyKpis,
+};
+use kizuna_shared::metrics::{Band, Month};
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -34,6 +37,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 use plotters::prelude::IntoDrawingArea;
+use plotters::style::RGBColor;
 use wasm_bindgen::JsCast;
 
 /// Periods the charts show when the filters name a single period.
@@ -464,6 +468,8 @@ enum Unit {
         higher_is_better: bool,
     },
     Money,
+    /// Money where a rise is bad (at-risk MRR).
+    RiskMoney,
     /// NPS: −100…100, changes in points.
     Score,
     /// Median days (time to value): fewer is better.
@@ -634,17 +640,22 @@ fn Tiles(r: KpiResponse, currency: Currency) -> impl IntoView {
             },
         ]
         .into_iter()
-        .chain(experience_tiles(i18n, &r, locale))
+        .chain(experience_tiles(i18n, &r, currency, locale))
         .map(|t| tile_view(i18n, t, currency, locale))
         .collect_view()
     };
     view! { <section class="tiles" aria-label=move || t_string!(i18n, tiles_label)>{tiles}</section> }
 }
 
-/// The NPS, CSAT, onboarding completion and time-to-value tiles, for the
-/// sources the server has (`KpiBasis::sources`); the numbers are the
-/// server's, computed with `kizuna_shared`.
-fn experience_tiles(i18n: I18nContext<Locale>, r: &KpiResponse, locale: Locale) -> Vec<TileData> {
+/// The NPS, CSAT, onboarding completion, time-to-value and at-risk MRR
+/// tiles, for the sources the server has (`KpiBasis::sources`); the
+/// numbers are the server's, computed with `kizuna_shared`.
+fn experience_tiles(
+    i18n: I18nContext<Locale>,
+    r: &KpiResponse,
+    currency: Currency,
+    locale: Locale,
+) -> Vec<TileData> {
     let count = |v: usize| format::count(v as u64, locale);
     let has = |source: &str| r.basis.sources.iter().any(|s| s == source);
     let mut tiles = Vec::new();
@@ -702,6 +713,10 @@ fn experience_tiles(i18n: I18nContext<Locale>, r: &KpiResponse, locale: Locale) 
                     t_string!(i18n, count_answers).to_string(),
                     count(s.csat_responses),
                 ),
+                (
+                    t_string!(i18n, count_margin_of_error).to_string(),
+                    margin(s.csat_moe95),
+                ),
             ],
         });
     }
@@ -738,6 +753,38 @@ fn experience_tiles(i18n: I18nContext<Locale>, r: &KpiResponse, locale: Locale) 
             )],
         });
     }
+    if let (true, Some(h)) = (has("health"), r.current.health.as_ref()) {
+        let at_risk = |h: Option<&kizuna_shared::metrics::kpi::HealthKpis>| {
+            h.and_then(|h| h.mrr_of(currency)).map(|m| m.at_risk as f64)
+        };
+        let share = h.mrr_of(currency).and_then(|m| m.at_risk_pct);
+        tiles.push(TileData {
+            id: "at-risk",
+            label: t_string!(i18n, tile_at_risk).to_string(),
+            value: at_risk(Some(h)),
+            previous: at_risk(r.previous.health.as_ref()),
+            unit: Unit::RiskMoney,
+            basis: vec![
+                (
+                    t_string!(i18n, count_red_accounts).to_string(),
+                    format!("{} / {}", count(h.red), count(h.scored)),
+                ),
+                (
+                    t_string!(i18n, count_at_risk_share).to_string(),
+                    share.map_or_else(|| "—".to_owned(), |v| format::percent(v, locale)),
+                ),
+                (
+                    t_string!(i18n, count_not_scored).to_string(),
+                    count(h.not_scored),
+                ),
+                (
+                    t_string!(i18n, count_scored_on).to_string(),
+                    h.scored_on
+                        .map_or_else(|| "—".to_owned(), |d| format::date(d, locale)),
+                ),
+            ],
+        });
+    }
     tiles
 }
 
@@ -750,7 +797,7 @@ fn tile_view(
     #[expect(clippy::cast_possible_truncation, reason = "display of an amount")]
     let show = |v: f64| match t.unit {
         Unit::Pct { .. } => format::percent(v, locale),
-        Unit::Money => format::money(v.round() as i64, currency, locale),
+        Unit::Money | Unit::RiskMoney => format::money(v.round() as i64, currency, locale),
         Unit::Score => format::score(v, locale),
         Unit::Days => t_string!(
             i18n,
@@ -766,7 +813,7 @@ fn tile_view(
             let good = match t.unit {
                 Unit::Pct { higher_is_better } => (d >= 0.0) == higher_is_better,
                 Unit::Money | Unit::Score => d >= 0.0,
-                Unit::Days => d <= 0.0,
+                Unit::Days | Unit::RiskMoney => d <= 0.0,
             };
             let arrow = if d > 0.0 {
                 "▲"
@@ -777,7 +824,9 @@ fn tile_view(
             };
             let amount = match t.unit {
                 Unit::Pct { .. } | Unit::Score => format::points(d, locale),
-                Unit::Money => format::signed_money(d.round() as i64, currency, locale),
+                Unit::Money | Unit::RiskMoney => {
+                    format::signed_money(d.round() as i64, currency, locale)
+                }
                 Unit::Days => t_string!(i18n, days_value, n = format::score(d, locale)).to_string(),
             };
             let class = if d == 0.0 {
@@ -847,9 +896,6 @@ type Backend = crate::charts::canvas::Canvas;
 /// The drawing area of a chart card's canvas.
 pub type Area = plotters::drawing::DrawingArea<Backend, plotters::coord::Shift>;
 
-/// A line's name (in the user's language) and its values.
-type NamedValues = (fn(I18nContext<Locale>) -> String, Vec<Option<f64>>);
-
 /// Draws a chart and says where, for hover mapping.
 pub type DrawFn = Arc<dyn Fn(&Area, Option<Hit>) -> Option<HitMap> + Send + Sync>;
 
@@ -882,16 +928,6 @@ fn Charts(r: KpiResponse, series: Option<KpiSeriesResponse>, currency: Currency)
         .as_ref()
         .map(|s| s.periods.clone())
         .unwrap_or_default();
-    let period_names = {
-        let periods = periods.clone();
-        move || {
-            let locale = i18n.get_locale();
-            periods
-                .iter()
-                .map(|p| period_label(p.period, kind, locale))
-                .collect::<Vec<_>>()
-        }
-    };
     let pick = {
         let periods = periods.clone();
         move |f: fn(&RevenueMovements) -> Option<f64>| {
@@ -982,128 +1018,204 @@ fn Charts(r: KpiResponse, series: Option<KpiSeriesResponse>, currency: Currency)
         },
     };
 
-    // --- trends ---
-    let line_chart =
-        |id: &'static str, title: fn(I18nContext<Locale>) -> String, lines: Vec<NamedValues>| {
-            let lines = Arc::new(lines);
-            let names = period_names.clone();
-            let make = {
-                let lines = lines.clone();
-                move || {
-                    lines
-                        .iter()
-                        .map(|(name, values)| Line {
-                            name: name(i18n),
-                            values: values.clone(),
-                        })
-                        .collect::<Vec<_>>()
-                }
-            };
-            let make2 = make.clone();
-            let make3 = make.clone();
-            let make4 = make.clone();
-            let names2 = names.clone();
-            let names3 = names.clone();
-            let names4 = names.clone();
-            ChartSpec {
-                id,
-                title: Signal::derive(move || title(i18n)),
-                height: 280,
-                draw: Arc::new(move |area: &Area, hit: Option<Hit>| {
-                    let locale = i18n.get_locale_untracked();
-                    let highlight = match hit {
-                        Some(Hit::Slot(i)) => Some(i),
-                        _ => None,
-                    };
-                    draw_lines(
-                        area,
-                        &names(),
-                        &make(),
-                        &|v| format::percent(v, locale),
-                        highlight,
-                    )
-                    .ok()
-                    .map(HitMap::Slots)
-                }),
-                hover: Arc::new(move |hit: Hit| {
-                    let Hit::Slot(i) = hit else { return None };
-                    let locale = i18n.get_locale_untracked();
-                    let label = names2().get(i)?.clone();
-                    let parts = make2()
-                        .iter()
-                        .map(|l| {
-                            format!(
-                                "{} {}",
-                                l.name,
-                                l.values.get(i).copied().flatten().map_or_else(
-                                    || t_string!(i18n, no_value).to_string(),
-                                    |v| format::percent(v, locale)
-                                )
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" · ");
-                    Some(format!("{label}: {parts}"))
-                }),
-                table: Arc::new(move || {
-                    let locale = i18n.get_locale_untracked();
-                    let lines = make3();
-                    let mut header = vec![t_string!(i18n, col_period).to_string()];
-                    header.extend(lines.iter().map(|l| l.name.clone()));
-                    let rows = names3()
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            let mut row = vec![p];
-                            row.extend(lines.iter().map(|l| {
-                                l.values
-                                    .get(i)
-                                    .copied()
-                                    .flatten()
-                                    .map_or_else(|| "—".to_owned(), |v| format::percent(v, locale))
-                            }));
-                            row
-                        })
-                        .collect();
-                    (header, rows)
-                }),
-                csv: Arc::new(move || {
-                    let lines = make4();
-                    let mut header = vec![t_string!(i18n, col_period).to_string()];
-                    header.extend(lines.iter().map(|l| format!("{} (%)", l.name)));
-                    let rows = names4()
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            let mut row = vec![p];
-                            row.extend(lines.iter().map(|l| {
-                                l.values
-                                    .get(i)
-                                    .copied()
-                                    .flatten()
-                                    .map(|v| v.to_string())
-                                    .unwrap_or_default()
-                            }));
-                            row
-                        })
-                        .collect::<Vec<_>>();
-                    csv(&header, &rows)
-                }),
-            }
-        };
-    let retention = line_chart(
-        "retention-trend",
-        |i18n| t_string!(i18n, chart_retention_trend).to_string(),
-        vec![
-            (|i18n| t_string!(i18n, short_nrr).to_string(), nrr),
-            (|i18n| t_string!(i18n, short_grr).to_string(), grr),
+    // --- trends and stacked charts (one builder: `period_chart`) ---
+    let names: Names = {
+        let periods = periods.clone();
+        Arc::new(move |locale| {
+            periods
+                .iter()
+                .map(|p| period_label(p.period, kind, locale))
+                .collect()
+        })
+    };
+    let chart = |spec: PeriodChart| period_chart(i18n, names.clone(), currency, spec);
+    let col = |name: fn(Locale) -> String, colour, show, values| Col {
+        name,
+        colour,
+        show,
+        values,
+    };
+    let line = Some(PALETTE[0]);
+    let retention = chart(PeriodChart {
+        id: "retention-trend",
+        title: |l| td_string!(l, chart_retention_trend).to_string(),
+        style: Style::Lines,
+        axis: Show::Pct,
+        cols: vec![
+            col(
+                |l| td_string!(l, short_nrr).to_string(),
+                line,
+                Show::Pct,
+                nrr,
+            ),
+            col(
+                |l| td_string!(l, short_grr).to_string(),
+                line,
+                Show::Pct,
+                grr,
+            ),
         ],
-    );
-    let churn_chart = line_chart(
-        "churn-trend",
-        |i18n| t_string!(i18n, chart_churn_trend).to_string(),
-        vec![(|i18n| t_string!(i18n, tile_logo_churn).to_string(), churn)],
-    );
+    });
+    let churn_chart = chart(PeriodChart {
+        id: "churn-trend",
+        title: |l| td_string!(l, chart_churn_trend).to_string(),
+        style: Style::Lines,
+        axis: Show::Pct,
+        cols: vec![col(
+            |l| td_string!(l, tile_logo_churn).to_string(),
+            line,
+            Show::Pct,
+            churn,
+        )],
+    });
+    let of = |f: &dyn Fn(&PeriodKpis) -> Option<f64>| -> Vec<Option<f64>> {
+        periods.iter().map(f).collect()
+    };
+    let [red, yellow, green] = BAND_COLOURS;
+    let grey = RGBColor(160, 168, 178);
+    let has = |source: &str| r.basis.sources.iter().any(|s| s == source);
+    let mut extra = Vec::new();
+    if has("surveys") {
+        let n = |f: fn(&SurveyKpis) -> usize| of(&|p| p.surveys.map(|s| f(&s) as f64));
+        extra.push(chart(PeriodChart {
+            id: "nps",
+            title: |l| td_string!(l, chart_nps).to_string(),
+            style: Style::Stacked,
+            axis: Show::Count,
+            cols: vec![
+                col(
+                    |l| td_string!(l, short_promoters).to_string(),
+                    Some(green),
+                    Show::Count,
+                    n(|s| s.promoters),
+                ),
+                col(
+                    |l| td_string!(l, short_passives).to_string(),
+                    Some(yellow),
+                    Show::Count,
+                    n(|s| s.passives),
+                ),
+                col(
+                    |l| td_string!(l, short_detractors).to_string(),
+                    Some(red),
+                    Show::Count,
+                    n(|s| s.detractors),
+                ),
+                col(
+                    |l| td_string!(l, short_nps).to_string(),
+                    None,
+                    Show::Score,
+                    of(&|p| p.surveys.and_then(|s| s.nps)),
+                ),
+            ],
+        }));
+    }
+    if has("health") {
+        let n = |f: fn(&HealthKpis) -> usize| of(&|p| p.health.as_ref().map(|h| f(h) as f64));
+        let mrr = |f: fn(&HealthMrr) -> Option<f64>| {
+            of(&|p| {
+                p.health
+                    .as_ref()
+                    .and_then(|h| h.mrr_of(currency))
+                    .and_then(f)
+            })
+        };
+        extra.push(chart(PeriodChart {
+            id: "health",
+            title: |l| td_string!(l, chart_health).to_string(),
+            style: Style::Stacked,
+            axis: Show::Count,
+            cols: vec![
+                col(
+                    |l| band_label(l, Band::Red),
+                    Some(red),
+                    Show::Count,
+                    n(|h| h.red),
+                ),
+                col(
+                    |l| band_label(l, Band::Yellow),
+                    Some(yellow),
+                    Show::Count,
+                    n(|h| h.yellow),
+                ),
+                col(
+                    |l| band_label(l, Band::Green),
+                    Some(green),
+                    Show::Count,
+                    n(|h| h.green),
+                ),
+                col(
+                    |l| td_string!(l, short_not_scored).to_string(),
+                    Some(grey),
+                    Show::Count,
+                    n(|h| h.not_scored),
+                ),
+                col(
+                    |l| td_string!(l, short_at_risk).to_string(),
+                    None,
+                    Show::Money,
+                    mrr(|m| Some(m.at_risk as f64)),
+                ),
+                col(
+                    |l| td_string!(l, count_at_risk_share).to_string(),
+                    None,
+                    Show::Pct,
+                    mrr(|m| m.at_risk_pct),
+                ),
+            ],
+        }));
+    }
+    if has("onboarding") {
+        let o = |f: fn(&OnboardingKpis) -> Option<f64>| of(&|p| p.onboarding.as_ref().and_then(f));
+        extra.push(chart(PeriodChart {
+            id: "onboarding",
+            title: |l| td_string!(l, chart_onboarding).to_string(),
+            style: Style::Stacked,
+            axis: Show::Count,
+            cols: vec![
+                col(
+                    |l| td_string!(l, short_completed).to_string(),
+                    Some(green),
+                    Show::Count,
+                    o(|o| Some(o.sheets_completed as f64)),
+                ),
+                col(
+                    |l| td_string!(l, short_started_open).to_string(),
+                    Some(grey),
+                    Show::Count,
+                    o(|o| Some(o.sheets_started.saturating_sub(o.sheets_completed) as f64)),
+                ),
+                col(
+                    |l| td_string!(l, short_completion).to_string(),
+                    None,
+                    Show::Pct,
+                    o(|o| o.onboarding_completion_pct),
+                ),
+            ],
+        }));
+        extra.push(chart(PeriodChart {
+            id: "ttv",
+            title: |l| td_string!(l, chart_ttv).to_string(),
+            style: Style::Lines,
+            // Whole days on the axis ("100.0 days" would not fit); the
+            // title says the unit, hover and table say "n days".
+            axis: Show::Count,
+            cols: vec![
+                col(
+                    |l| td_string!(l, short_ttv).to_string(),
+                    line,
+                    Show::Days,
+                    o(|o| o.ttv_median_days),
+                ),
+                col(
+                    |l| td_string!(l, count_ttv_completions).to_string(),
+                    None,
+                    Show::Count,
+                    o(|o| Some(o.ttv_completions as f64)),
+                ),
+            ],
+        }));
+    }
 
     // --- cohorts ---
     let cohorts = Arc::new(cohorts);
@@ -1230,7 +1342,212 @@ fn Charts(r: KpiResponse, series: Option<KpiSeriesResponse>, currency: Currency)
             <ChartCard spec=retention />
             <ChartCard spec=churn_chart />
             <ChartCard spec=cohort_chart />
+            {extra.into_iter().map(|spec| view! { <ChartCard spec=spec /> }).collect_view()}
         </div>
+    }
+}
+
+/// How a per-period chart draws its drawn columns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// Stacked bars, bottom-up in column order.
+    Stacked,
+    /// Lines with gaps where a value is undefined.
+    Lines,
+}
+
+/// How a value reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Show {
+    Count,
+    Pct,
+    Score,
+    Money,
+    Days,
+}
+
+impl Show {
+    #[expect(clippy::cast_possible_truncation, reason = "display of amounts")]
+    fn text(self, v: f64, currency: Currency, locale: Locale) -> String {
+        match self {
+            Show::Count => format::count(v.round().max(0.0) as u64, locale),
+            Show::Pct => format::percent(v, locale),
+            Show::Score => format::score(v, locale),
+            Show::Money => format::money(v.round() as i64, currency, locale),
+            Show::Days => td_string!(
+                locale,
+                days_value,
+                n = format::score(v, locale).trim_start_matches('+').to_owned()
+            )
+            .to_string(),
+        }
+    }
+
+    /// The unit a CSV header names for raw values.
+    fn csv_unit(self, currency: Currency) -> String {
+        match self {
+            Show::Pct => " (%)".to_owned(),
+            Show::Money => format!(" ({currency}, minor units)"),
+            Show::Days => " (days)".to_owned(),
+            Show::Count | Show::Score => String::new(),
+        }
+    }
+}
+
+/// One column of a per-period chart: every column is in the hover text,
+/// the table and the CSV; those with a colour are drawn.
+#[derive(Clone)]
+struct Col {
+    name: fn(Locale) -> String,
+    colour: Option<RGBColor>,
+    show: Show,
+    values: Vec<Option<f64>>,
+}
+
+/// A chart of one value (or several) per period of the series.
+struct PeriodChart {
+    id: &'static str,
+    title: fn(Locale) -> String,
+    style: Style,
+    axis: Show,
+    cols: Vec<Col>,
+}
+
+/// The periods' names in a language.
+type Names = Arc<dyn Fn(Locale) -> Vec<String> + Send + Sync>;
+
+/// A chart card's spec for a [`PeriodChart`]: drawn with the one stacked
+/// bar drawer or the one line drawer; hover shows every column's exact
+/// value of the period under the pointer.
+fn period_chart(
+    i18n: I18nContext<Locale>,
+    names: Names,
+    currency: Currency,
+    c: PeriodChart,
+) -> ChartSpec {
+    let cols = Arc::new(c.cols);
+    let (style, axis, title) = (c.style, c.axis, c.title);
+    let cell = move |col: &Col, i: usize, locale: Locale| {
+        col.values
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|v| col.show.text(v, currency, locale))
+    };
+    let draw = {
+        let (cols, names) = (cols.clone(), names.clone());
+        Arc::new(move |area: &Area, hit: Option<Hit>| {
+            let locale = i18n.get_locale_untracked();
+            let highlight = match hit {
+                Some(Hit::Slot(i)) => Some(i),
+                _ => None,
+            };
+            // Counts label whole numbers only (a 0–1 axis would read
+            // "0, 1, 1" otherwise).
+            let y_text = move |v: f64| {
+                if axis == Show::Count && (v - v.round()).abs() > 1e-6 {
+                    String::new()
+                } else {
+                    axis.text(v, currency, locale)
+                }
+            };
+            let drawn = cols.iter().filter(|c| c.colour.is_some());
+            let plotted = match style {
+                Style::Stacked => {
+                    let stacks: Vec<Stack> = drawn
+                        .map(|c| Stack {
+                            name: (c.name)(locale),
+                            colour: c.colour.unwrap_or(PALETTE[0]),
+                            values: c.values.iter().map(|v| v.unwrap_or(0.0)).collect(),
+                        })
+                        .collect();
+                    draw_stacked(area, &names(locale), &stacks, &y_text, highlight)
+                }
+                Style::Lines => {
+                    let lines: Vec<Line> = drawn
+                        .map(|c| Line {
+                            name: (c.name)(locale),
+                            values: c.values.clone(),
+                        })
+                        .collect();
+                    draw_lines(area, &names(locale), &lines, &y_text, highlight)
+                }
+            };
+            plotted.ok().map(HitMap::Slots)
+        })
+    };
+    let hover = {
+        let (cols, names) = (cols.clone(), names.clone());
+        Arc::new(move |hit: Hit| {
+            let Hit::Slot(i) = hit else { return None };
+            let locale = i18n.get_locale_untracked();
+            let label = names(locale).get(i)?.clone();
+            let parts = cols
+                .iter()
+                .map(|c| {
+                    let v =
+                        cell(c, i, locale).unwrap_or_else(|| t_string!(i18n, no_value).to_string());
+                    format!("{} {v}", (c.name)(locale))
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            Some(format!("{label}: {parts}"))
+        })
+    };
+    let table = {
+        let (cols, names) = (cols.clone(), names.clone());
+        Arc::new(move || {
+            let locale = i18n.get_locale_untracked();
+            let mut header = vec![t_string!(i18n, col_period).to_string()];
+            header.extend(cols.iter().map(|c| (c.name)(locale)));
+            let rows = names(locale)
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let mut row = vec![p];
+                    row.extend(
+                        cols.iter()
+                            .map(|c| cell(c, i, locale).unwrap_or_else(|| "—".to_owned())),
+                    );
+                    row
+                })
+                .collect();
+            (header, rows)
+        })
+    };
+    let csv_of = Arc::new(move || {
+        let locale = i18n.get_locale_untracked();
+        let mut header = vec![t_string!(i18n, col_period).to_string()];
+        header.extend(
+            cols.iter()
+                .map(|c| format!("{}{}", (c.name)(locale), c.show.csv_unit(currency))),
+        );
+        let rows = names(locale)
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut row = vec![p];
+                row.extend(cols.iter().map(|c| {
+                    c.values
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                }));
+                row
+            })
+            .collect::<Vec<_>>();
+        csv(&header, &rows)
+    });
+    ChartSpec {
+        id: c.id,
+        title: Signal::derive(move || title(i18n.get_locale())),
+        height: 280,
+        draw,
+        hover,
+        table,
+        csv: csv_of,
     }
 }
 

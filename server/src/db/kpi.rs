@@ -7,11 +7,12 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use kizuna_shared::domain::{Currency, SheetKind, SurveyKind, Tier};
 use kizuna_shared::metrics::kpi::{
-    AccountAttrs, KpiFacts, KpiFactsBuilder, OnboardingSheet, SurveyAnswer,
+    AccountAttrs, BandSnapshot, HealthHistory, KpiFacts, KpiFactsBuilder, OnboardingSheet,
+    SurveyAnswer,
 };
 use kizuna_shared::metrics::Month;
 
-use super::schema::{account_mrr, accounts, sheets, survey_responses, surveys};
+use super::schema::{account_mrr, accounts, health_scores, sheets, survey_responses, surveys};
 use super::{DbConn, DbError};
 
 /// Reads the fact set. The data version is read first: every change
@@ -92,6 +93,44 @@ pub fn load_experience(conn: &mut DbConn) -> Result<Experience, DbError> {
         })
         .collect();
     Ok(Experience { answers, sheets })
+}
+
+/// Reads the published score snapshots the health KPIs can ask for: the
+/// last snapshot of each month. A period always ends on a month's last
+/// day, so the snapshot standing at its end is the last one of its final
+/// month or of an earlier month: the other days are never needed, and
+/// with daily snapshots this reads one day in thirty. Rows without a band
+/// (no data) are left out: those accounts are not scored.
+pub fn load_health(conn: &mut DbConn) -> Result<HealthHistory, DbError> {
+    let days: Vec<NaiveDate> = health_scores::table
+        .select(health_scores::scored_on)
+        .distinct()
+        .load(conn)?;
+    let mut last_of_month: std::collections::BTreeMap<Month, NaiveDate> =
+        std::collections::BTreeMap::new();
+    for d in days {
+        let slot = last_of_month.entry(Month::of(d)).or_insert(d);
+        *slot = (*slot).max(d);
+    }
+    let mut snapshots = Vec::with_capacity(last_of_month.len());
+    for day in last_of_month.into_values() {
+        let mut bands = Vec::new();
+        for row in health_scores::table
+            .filter(health_scores::scored_on.eq(day))
+            .filter(health_scores::band.is_not_null())
+            .select((health_scores::account_id, health_scores::band))
+            .load_iter::<(i64, Option<String>), diesel::connection::DefaultLoadingMode>(conn)?
+        {
+            let (account, band) = row?;
+            let Some(name) = band else { continue };
+            let band = super::models::parse_band(&name).ok_or_else(|| {
+                DbError::Corrupt(format!("health_scores band {name:?} of account {account}"))
+            })?;
+            bands.push((account, band));
+        }
+        snapshots.push(BandSnapshot::new(day, bands));
+    }
+    Ok(HealthHistory::new(snapshots))
 }
 
 /// Adds the attributes and MRR rows of every account (or of `only`).

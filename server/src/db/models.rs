@@ -443,6 +443,8 @@ pub fn snapshot_if_missing(conn: &mut DbConn, date: NaiveDate) -> Result<bool, D
             return Ok(false);
         }
         write_snapshot(conn, current.id, date, &snap)?;
+        // The day's bands move the dashboards' health KPIs like a publish.
+        super::events::record(conn, ChangeKind::ModelPublish, None)?;
         Ok(true)
     })
 }

@@ -226,9 +226,10 @@ async fn every_kpi_of_a_hand_worked_month_is_exact() {
     assert_eq!(r.basis.accounts, 7);
     assert_eq!(r.basis.last_data_month.unwrap().to_string(), "2025-03");
     assert!((r.basis.gross_margin - 0.8).abs() < 1e-12);
-    // Surveys and onboarding are sources of this server; without answers
-    // or sheets they count zero and have no ratio (never made-up numbers).
-    assert_eq!(r.basis.sources, ["surveys", "onboarding"]);
+    // Surveys, onboarding and health are sources of this server; without
+    // answers or sheets they count zero and have no ratio (never made-up
+    // numbers).
+    assert_eq!(r.basis.sources, ["surveys", "onboarding", "health"]);
     let surveys = r.current.surveys.expect("survey KPIs");
     assert_eq!(
         (surveys.nps_responses, surveys.nps, surveys.csat_pct),
@@ -258,7 +259,8 @@ async fn every_kpi_of_a_hand_worked_month_is_exact() {
 ///
 /// March: 2 promoters, 1 passive, 2 detractors → NPS 0 (margin of error
 /// 1.96 × √((0.4 + 0.4 − 0²) / 5) × 100 = 78.40); CSAT 2 of 3 satisfied =
-/// 66.67 %; 2 sheets started, 1 completed = 50 %; time to value of A = 19
+/// 66.67 % (margin of error 53.34); 2 sheets started, 1 completed = 50 %;
+/// time to value of A = 19
 /// days. February: NPS 100 from one answer. csm1 only: NPS 100 (A, B),
 /// CSAT 100 %, 1 of 1 sheet complete.
 #[tokio::test]
@@ -332,6 +334,12 @@ async fn nps_csat_and_onboarding_of_a_hand_worked_month_follow_filters_and_new_a
     );
     assert_eq!((s.csat_responses, s.csat_satisfied), (3, 2));
     assert!(close(s.csat_pct, 200.0 / 3.0), "{:?}", s.csat_pct);
+    // 1.96 × √(⅔ × ⅓ ÷ 3) × 100 = 53.34 points.
+    assert!(
+        close(s.csat_moe95, 1.96 * (2.0 / 9.0 / 3.0_f64).sqrt() * 100.0),
+        "{:?}",
+        s.csat_moe95
+    );
     let o = r.current.onboarding.expect("onboarding KPIs");
     assert_eq!(
         (o.sheets_started, o.sheets_completed, o.ttv_completions),
@@ -655,4 +663,253 @@ async fn an_account_edit_moves_its_revenue_between_owners_and_a_delete_removes_i
     let all = kpis(&app, "to=2025-03").await;
     assert_eq!((jpy(&all).start_mrr, jpy(&all).end_mrr), (630_000, 680_000));
     assert_eq!(all.basis.accounts, 6);
+}
+
+/// The health KPIs of the data set above, from score snapshots written by
+/// hand (`health_scores`, model 1):
+///
+/// | day | A | B | C | D | E | F | G (USD) |
+/// |---|---|---|---|---|---|---|---|
+/// | 2025-02-03 | red | red | red | red | | | |
+/// | 2025-02-10 | green | red | yellow | | | | |
+/// | 2025-03-20 | red | green | red | yellow | no data | | red |
+/// | 2025-04-05 | green | green | green | green | green | green | green |
+///
+/// March stands at 2025-03-20 (3 red, 1 yellow, 1 green; E and F not
+/// scored). March MRR: A 120,000 red, B 30,000 green, C 0 (churned) red,
+/// D 550,000 yellow, E 40,000 + F 60,000 not scored, G $100.00 red: JPY
+/// at-risk 120,000 of 800,000 = 15 %, USD 10,000 of 10,000 = 100 %.
+/// February stands at 2025-02-10 (the last of the month, not 02-03): B
+/// red 50,000 of 730,000. January has no snapshot: all 7 not scored.
+fn load_snapshots(app: &TestApp) {
+    use crate::surveys::execute;
+    let rows = [
+        (
+            "2025-02-03",
+            [
+                Some("red"),
+                Some("red"),
+                Some("red"),
+                Some("red"),
+                None,
+                None,
+                None,
+            ],
+        ),
+        (
+            "2025-02-10",
+            [
+                Some("green"),
+                Some("red"),
+                Some("yellow"),
+                None,
+                None,
+                None,
+                None,
+            ],
+        ),
+        (
+            "2025-03-20",
+            [
+                Some("red"),
+                Some("green"),
+                Some("red"),
+                Some("yellow"),
+                Some(""),
+                None,
+                Some("red"),
+            ],
+        ),
+        ("2025-04-05", [Some("green"); 7]),
+    ];
+    for (day, bands) in rows {
+        for (name, band) in ["A", "B", "C", "D", "E", "F", "G"].iter().zip(bands) {
+            let Some(band) = band else { continue };
+            let (score, band) = if band.is_empty() {
+                ("NULL".to_owned(), "NULL".to_owned())
+            } else {
+                ("50".to_owned(), format!("'{band}'"))
+            };
+            execute(
+                app,
+                &format!(
+                    "INSERT INTO health_scores (account_id, scored_on, model_id, score, band) \
+                     SELECT id, '{day}', (SELECT id FROM health_models WHERE published_version = 1), {score}, {band} \
+                     FROM accounts WHERE name = '{name}'"
+                ),
+            );
+        }
+    }
+}
+
+/// (red, yellow, green, scored, not scored) of a period.
+fn band_counts(p: &kizuna_shared::api::PeriodKpis) -> (usize, usize, usize, usize, usize) {
+    let h = p.health.as_ref().expect("health KPIs");
+    (h.red, h.yellow, h.green, h.scored, h.not_scored)
+}
+
+/// (red, yellow, green, not scored, at risk) MRR of one currency.
+fn band_mrr(p: &kizuna_shared::api::PeriodKpis, c: Currency) -> (i64, i64, i64, i64, i64) {
+    let m = p
+        .health
+        .as_ref()
+        .and_then(|h| h.mrr_of(c))
+        .expect("currency");
+    (m.red, m.yellow, m.green, m.not_scored, m.at_risk)
+}
+
+#[tokio::test]
+async fn health_bands_and_at_risk_mrr_of_hand_worked_snapshots_follow_periods_and_filters() {
+    let app = spawn_app().await;
+    let fx = load(&app);
+    load_snapshots(&app);
+    app.login_as(Role::Executive).await;
+    let r = kpis(&app, "to=2025-03").await;
+    assert!(r.basis.sources.contains(&"health".to_owned()));
+    let h = r.current.health.as_ref().unwrap();
+    assert_eq!(h.scored_on, Some("2025-03-20".parse().unwrap()));
+    assert_eq!(band_counts(&r.current), (3, 1, 1, 5, 2));
+    assert_eq!(
+        band_mrr(&r.current, Currency::Jpy),
+        (120_000, 550_000, 30_000, 100_000, 120_000)
+    );
+    assert!(close(h.mrr_of(Currency::Jpy).unwrap().at_risk_pct, 15.0));
+    assert_eq!(
+        band_mrr(&r.current, Currency::Usd),
+        (10_000, 0, 0, 0, 10_000)
+    );
+    assert!(close(h.mrr_of(Currency::Usd).unwrap().at_risk_pct, 100.0));
+    // The previous period: the last February snapshot.
+    let prev = r.previous.health.as_ref().unwrap();
+    assert_eq!(prev.scored_on, Some("2025-02-10".parse().unwrap()));
+    assert_eq!(band_counts(&r.previous), (1, 1, 1, 3, 4));
+    assert_eq!(
+        band_mrr(&r.previous, Currency::Jpy),
+        (50_000, 80_000, 100_000, 500_000, 50_000)
+    );
+    assert_eq!(band_mrr(&r.previous, Currency::Usd), (0, 0, 0, 10_000, 0));
+
+    // Before any snapshot: nobody is scored.
+    let jan = kpis(&app, "to=2025-01").await;
+    assert_eq!(jan.current.health.as_ref().unwrap().scored_on, None);
+    assert_eq!(band_counts(&jan.current), (0, 0, 0, 0, 7));
+    assert_eq!(band_mrr(&jan.current, Currency::Jpy), (0, 0, 0, 40_000, 0));
+
+    // Filters: Retail is B (green) and E (not scored).
+    let retail = kpis(&app, "to=2025-03&segment=Retail").await;
+    assert_eq!(band_counts(&retail.current), (0, 0, 1, 1, 1));
+    assert_eq!(
+        band_mrr(&retail.current, Currency::Jpy),
+        (0, 0, 30_000, 40_000, 0)
+    );
+    let usd = retail
+        .current
+        .health
+        .as_ref()
+        .unwrap()
+        .mrr_of(Currency::Usd)
+        .unwrap();
+    assert_eq!((usd.at_risk, usd.at_risk_pct), (0, None));
+    // csm2 owns C (red but churned: no MRR at risk), D and F.
+    let csm2 = kpis(&app, &format!("to=2025-03&owner={}", fx.csm2)).await;
+    assert_eq!(band_counts(&csm2.current), (1, 1, 0, 2, 1));
+    assert_eq!(
+        band_mrr(&csm2.current, Currency::Jpy),
+        (0, 550_000, 0, 60_000, 0)
+    );
+    let csm1 = kpis(&app, &format!("to=2025-03&owner={}", fx.csm1)).await;
+    assert_eq!(band_counts(&csm1.current), (2, 0, 1, 3, 1));
+
+    // The series: one entry per month, each from its own snapshot; a
+    // quarter stands at its last month's.
+    let series: KpiSeriesResponse = app
+        .get("/api/v1/kpis/series?from=2025-01&to=2025-04")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reds: Vec<usize> = series
+        .periods
+        .iter()
+        .map(|p| p.health.as_ref().unwrap().red)
+        .collect();
+    assert_eq!(reds, [0, 1, 3, 0]);
+    assert_eq!(band_counts(&series.periods[3]), (0, 0, 7, 7, 0));
+    let q1 = kpis(&app, "period=quarter&to=2025-03").await;
+    assert_eq!(band_counts(&q1.current), (3, 1, 1, 5, 2));
+
+    // A daily snapshot (here of 2025-03-25, with the published default
+    // model) is a change like a publish: March now stands at it.
+    assert!(kizuna_server::snapshots::run_once(
+        &app.pool,
+        "2025-03-25".parse().unwrap()
+    ));
+    let later = kpis(&app, "to=2025-03").await;
+    assert!(later.basis.data_version > r.basis.data_version);
+    let h = later.current.health.as_ref().unwrap();
+    assert_eq!(h.scored_on, Some("2025-03-25".parse().unwrap()));
+    assert_eq!(h.scored + h.not_scored, 7);
+}
+
+#[tokio::test]
+async fn publishing_a_model_refreshes_the_health_kpis_at_once() {
+    let app = spawn_app().await;
+    load(&app);
+    app.login_as(Role::Manager).await;
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    // Read once, so the facts are cached at this version.
+    let before = kpis(&app, &format!("to={month}")).await;
+    assert_eq!(before.current.health.as_ref().unwrap().red, 0);
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Days::new(1);
+    let mut values = Vec::new();
+    {
+        use diesel::prelude::*;
+        use kizuna_server::db::schema::accounts;
+        let mut conn = app.pool.get().unwrap();
+        for (name, value) in [
+            ("A", 10.0),
+            ("B", 50.0),
+            ("C", 90.0),
+            ("D", 20.0),
+            ("E", 60.0),
+            ("F", 80.0),
+            ("G", 30.0),
+        ] {
+            let id: i64 = accounts::table
+                .filter(accounts::name.eq(name))
+                .select(accounts::id)
+                .first(&mut conn)
+                .unwrap();
+            values.push(kizuna_server::db::signals::NewSignalValue {
+                account_id: id,
+                signal_key: "setup_progress".into(),
+                observed_on: yesterday,
+                value,
+            });
+        }
+        db::signals::insert_many(&mut conn, &values).unwrap();
+    }
+    let model = serde_json::json!({ "measures": [{ "signal": "setup_progress", "weight": 1,
+        "curve": { "kind": "linear", "points": [[0, 0], [100, 100]] } }], "cuts": [40, 70] });
+    let r = app
+        .post_json(
+            "/api/v1/health-models",
+            &serde_json::json!({ "name": "Setup", "model": model, "note": "" }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let draft: kizuna_shared::api::HealthModelVersion = r.json().await.unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/health-models/{}/publish", draft.id),
+            &serde_json::json!({ "version": draft.version }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let after = kpis(&app, &format!("to={month}")).await;
+    assert!(after.basis.data_version > before.basis.data_version);
+    let h = after.current.health.as_ref().unwrap();
+    assert_eq!(h.scored_on, Some(chrono::Utc::now().date_naive()));
+    // A, D, G red; B, E yellow; C, F green.
+    assert_eq!(band_counts(&after.current), (3, 2, 2, 7, 0));
 }

@@ -14,7 +14,9 @@ use garde::Validate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Currency, Tier};
-use crate::metrics::kpi::{Cohort, FactFilter, OnboardingKpis, RevenueMovements, SurveyKpis};
+use crate::metrics::kpi::{
+    Cohort, FactFilter, HealthKpis, OnboardingKpis, RevenueMovements, SurveyKpis,
+};
 use crate::metrics::period::{Month, Period};
 
 /// Most periods one series may hold (ten years of months).
@@ -233,6 +235,11 @@ pub struct PeriodKpis {
     /// and time to value of those completed in it; `null` only from a
     /// server without the onboarding data source.
     pub onboarding: Option<OnboardingKpis>,
+    /// Health band distribution (accounts, and MRR per currency) and
+    /// at-risk MRR of the filtered accounts, from the published score
+    /// snapshot standing at the period's end; `null` only from a server
+    /// without the health data source.
+    pub health: Option<HealthKpis>,
 }
 
 impl PeriodKpis {

@@ -101,7 +101,26 @@ pub fn check_all(vectors: &str) -> Report {
                 r.fail(format!("{name}: revenue identity broken"));
             }
         }
-        let actual = serde_json::to_value(&report).expect("report serialises");
+        let mut actual = serde_json::to_value(&report).expect("report serialises");
+        // The reference predates the CSAT margin of error (issue 12): it is
+        // checked against the reference's own CSAT counts instead, with the
+        // same normal-approximation formula as the NPS margin's tests.
+        if let Some(moe) = actual["surveys"]
+            .as_object_mut()
+            .and_then(|s| s.remove("csat_moe95"))
+        {
+            let n = report.surveys.csat_responses as f64;
+            let want = (n > 0.0).then(|| {
+                let p = report.surveys.csat_satisfied as f64 / n;
+                1.96 * 100.0 * (p * (1.0 - p) / n).sqrt()
+            });
+            r.checked += 1;
+            match (moe.as_f64(), want) {
+                (None, None) => {}
+                (Some(a), Some(b)) if close(a, b) => {}
+                _ => r.fail(format!("{name}.surveys.csat_moe95: {moe} ≠ {want:?}")),
+            }
+        }
         let expected = &case["expected"];
         for part in ["revenue", "surveys", "onboarding"] {
             compare(

@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::health::{HealthHistory, HealthKpis, HealthTally};
 use super::revenue::{accumulate, finish, RevenueMovements};
 use crate::domain::{Currency, Tier};
 use crate::metrics::period::{Month, Period};
@@ -100,6 +101,9 @@ pub struct KpiFacts {
     /// string comparisons through the map (28 ms → well under 1 ms at
     /// 100,000 accounts, BENCHMARKS.md).
     attr_keys: Vec<Keys>,
+    /// The account ids of `attr_keys`, ascending (for the merge with the
+    /// health snapshots, which are in account order too).
+    attr_ids: Vec<i64>,
 }
 
 /// The resolved form of a [`FactFilter`]: dictionary ids, or "matches
@@ -338,6 +342,47 @@ impl KpiFacts {
             finish(m, period.months(), gross_margin);
         }
         out
+    }
+
+    /// Health KPIs of `period` for the accounts passing `filter` (those
+    /// with attributes): bands from the snapshot of `history` standing at
+    /// the period's last day, MRR of the period's last month; identical to
+    /// [`health_kpis`](super::health_kpis) over the same accounts. One
+    /// merge in account order of the accounts, their MRR units and the
+    /// snapshot: no lookups.
+    #[must_use]
+    pub fn health(
+        &self,
+        filter: &FactFilter,
+        period: Period,
+        history: &HealthHistory,
+        listed: &[Currency],
+    ) -> HealthKpis {
+        let snapshot = history.at(period.last_day());
+        let bands = snapshot.map_or(&[][..], |s| s.bands());
+        let end = self.offset(period.last_month());
+        let resolved = self.resolve(filter);
+        let (mut b, mut u) = (0_usize, 0_usize);
+        let mut tally = HealthTally::default();
+        for (id, keys) in self.attr_ids.iter().zip(&self.attr_keys) {
+            if !resolved.matches_keys(keys) {
+                continue;
+            }
+            while bands.get(b).is_some_and(|(x, _)| x < id) {
+                b += 1;
+            }
+            let band = bands.get(b).filter(|(x, _)| x == id).map(|(_, band)| *band);
+            tally.account(band);
+            while self.units.get(u).is_some_and(|x| x.account < *id) {
+                u += 1;
+            }
+            while let Some(unit) = self.units.get(u).filter(|x| x.account == *id) {
+                let amount = end.map_or(0, |off| self.unit_total(unit, off));
+                tally.mrr(band, unit.currency, amount);
+                u += 1;
+            }
+        }
+        tally.finish(snapshot.map(|s| s.scored_on), listed)
     }
 
     /// The currencies of the accounts passing `filter` that have MRR rows.
@@ -669,7 +714,7 @@ impl KpiFactsBuilder {
             .map(|(id, a)| (*id, keys_of(Some(a))))
             .collect();
         keyed.sort_unstable_by_key(|(id, _)| *id);
-        facts.attr_keys = keyed.into_iter().map(|(_, k)| k).collect();
+        (facts.attr_ids, facts.attr_keys) = keyed.into_iter().unzip();
         let mut accounts: BTreeSet<i64> = self.attrs.keys().copied().collect();
         accounts.extend(facts.units.iter().map(|u| u.account));
         facts.accounts = accounts.len();

@@ -129,6 +129,8 @@ pub struct SurveyKpis {
     pub csat_satisfied: usize,
     /// CSAT, %.
     pub csat_pct: Option<f64>,
+    /// 95 % margin of error of the CSAT (percentage points).
+    pub csat_moe95: Option<f64>,
 }
 
 /// NPS and CSAT of the answers dated in `period`.
@@ -158,5 +160,6 @@ pub fn survey_kpis<'a, A: 'a>(
         csat_responses: c.responses,
         csat_satisfied: c.satisfied,
         csat_pct: c.pct,
+        csat_moe95: c.moe95,
     }
 }
