@@ -285,6 +285,21 @@ fn latest_month(facts: &KpiFacts) -> Month {
         .unwrap_or_else(|| Month::of(chrono::Utc::now().date_naive()))
 }
 
+/// A period that runs past the last month with data (the quarter or year
+/// in progress) is measured to date: it ends with that month. Widened to
+/// the whole period, the months not yet recorded would count every
+/// account as churned (end MRR 0, logo churn 100 %). A period wholly
+/// after the data stays as asked (an empty period).
+fn to_date(p: Period, latest: Month) -> Period {
+    if p.first_month() > latest || p.last_month() <= latest {
+        return p;
+    }
+    u32::try_from(latest.index() - p.first_month().index() + 1)
+        .ok()
+        .and_then(|months| Period::new(p.first_month(), months).ok())
+        .unwrap_or(p)
+}
+
 /// The currencies every answer lists: those of the whole data set (so the
 /// tiles stay put while filtering), or yen for an empty database.
 fn listed_currencies(facts: &KpiFacts) -> Vec<Currency> {
@@ -370,7 +385,11 @@ pub fn compute_kpis(
         .range(latest_month(facts))
         .map_err(KpiError::Invalid)?;
     let months = u32::try_from(to.index() - from.index() + 1).map_err(invalid)?;
-    let current = Period::new(from, months).map_err(invalid)?;
+    let current = to_date(
+        Period::new(from, months).map_err(invalid)?,
+        latest_month(facts),
+    );
+    let months = current.months();
     let previous = from
         .plus(-i64::from(months))
         .and_then(|f| Period::new(f, months).ok())
@@ -406,9 +425,18 @@ pub fn compute_series(
     }
     let filter = query.filter();
     let currencies = listed_currencies(facts);
+    let latest = latest_month(facts);
     let periods: Vec<PeriodKpis> = first
         .series(count)
-        .map(|p| period_kpis(snapshot, &filter, p, &currencies, gross_margin))
+        .map(|p| {
+            period_kpis(
+                snapshot,
+                &filter,
+                to_date(p, latest),
+                &currencies,
+                gross_margin,
+            )
+        })
         .collect();
     Ok(KpiSeriesResponse {
         period_kind: kind,

@@ -150,7 +150,21 @@ pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
     let query_map = use_query_map();
     let navigate = use_navigate();
-    let state = Memo::new(move |_| query_map.with(DashState::from_query));
+    // The page's own state, set at once by a filter change (and then
+    // written to the URL), and following the URL when it changes by
+    // itself (back/forward, a pasted link). Reading only the router's
+    // query map made a quick second filter change race the router's
+    // update of the first: the URL showed both filters while the answer
+    // shown was for one (seen in the dashboard e2e journey).
+    let from_url = Memo::new(move |_| query_map.with(DashState::from_query));
+    let local = RwSignal::new(from_url.get_untracked());
+    Effect::new(move |_| {
+        let s = from_url.get();
+        if local.with_untracked(|c| *c != s) {
+            local.set(s);
+        }
+    });
+    let state = Memo::new(move |_| local.get());
     let live = use_live_updates();
 
     let kpis = LocalResource::new(move || {
@@ -183,8 +197,9 @@ pub fn DashboardPage() -> impl IntoView {
     });
 
     let set_state = move |f: &dyn Fn(&mut DashState)| {
-        let mut next = state.get_untracked();
+        let mut next = local.get_untracked();
         f(&mut next);
+        local.set(next.clone());
         navigate(
             &next.url(),
             NavigateOptions {

@@ -541,6 +541,37 @@ async fn bad_kpi_queries_are_refused_with_a_problem() {
 }
 
 #[tokio::test]
+async fn a_quarter_or_year_in_progress_is_measured_to_date_not_as_churn() {
+    let app = spawn_app().await;
+    load(&app);
+    app.login_as(Role::Executive).await;
+    // The data ends in March 2025: the year 2025 is in progress. Its
+    // months after March have no MRR yet; they must not read as churn.
+    let year = kpis(&app, "period=year").await;
+    assert_eq!(year.current.period.first_month.to_string(), "2025-01");
+    assert_eq!(year.current.period.last_month.to_string(), "2025-03");
+    assert_eq!(year.current.period.months, 3);
+    let m = jpy(&year);
+    assert_eq!((m.end_mrr, m.churn), (800_000, 0), "{m:?}");
+    assert_ne!(m.logo_churn_pct, Some(100.0));
+    // Compared with the three months before it.
+    assert_eq!(year.previous.period.first_month.to_string(), "2024-10");
+    assert_eq!(year.previous.period.months, 3);
+    // The series' last period is measured to date the same way, and equals
+    // the single-period answer; a period wholly after the data stays empty.
+    let s: KpiSeriesResponse = app
+        .get("/api/v1/kpis/series?period=year&from=2025-01&to=2026-12")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s.periods.len(), 2);
+    assert_eq!(s.periods[0], year.current);
+    assert_eq!(s.periods[1].period.months, 12);
+    assert_eq!(s.periods[1].revenue_of(Currency::Jpy).unwrap().end_mrr, 0);
+}
+
+#[tokio::test]
 async fn the_series_has_one_entry_per_period_and_the_cohorts() {
     let app = spawn_app().await;
     load(&app);
