@@ -37,10 +37,12 @@ use tools::Toolbox;
 /// i.e. 720 KB: both are over their allowance — recorded in BENCHMARKS.md —
 /// and trimming or lazily loaded routes must bring the figure back).
 /// Lowered to 2,700 / 730 KB after the `tr!` texts took the build to
-/// 2,649 / 715 KB: the measured figure plus 15 KB brotli for the dashboard
-/// charts being added, so the trimmed bytes do not silently come back.
+/// 2,649 / 715 KB, then to 2,700 / **720 KB** — 520 + 100 for issue 10 +
+/// 100 for issue 11 — once issue 12's last charts were in (measured 2,666 /
+/// 718.5 KB on main d51d6d1): the two issues' pages together stay inside
+/// their two allowances, and the next page must pay for itself.
 const WASM_RAW_BUDGET: u64 = 2_700 * 1024;
-const WASM_BROTLI_BUDGET: u64 = 730 * 1024;
+const WASM_BROTLI_BUDGET: u64 = 720 * 1024;
 
 /// Kizuna's developer commands.
 #[derive(Debug, Parser)]
