@@ -293,7 +293,9 @@ fn import_file(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
     let user = db::users::find_credentials(&mut conn, &args.as_user)?
         .with_context(|| format!("no user {}", args.as_user))?;
     anyhow::ensure!(
-        kizuna_shared::domain::can_manage_accounts(user.0.role),
+        user.0
+            .role
+            .may(kizuna_shared::domain::Capability::ManageAccounts),
         "{} is not a manager or admin",
         args.as_user
     );
@@ -305,7 +307,7 @@ fn import_file(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned()),
         mapping,
-        user_id: user.0.id,
+        user: user.0.principal(),
         client_addr: None,
         currency: args.currency,
         date: None,

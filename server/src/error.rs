@@ -4,7 +4,7 @@
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
-use kizuna_shared::api::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
+use kizuna_shared::api::{FieldError, Problem, ProblemCode, PROBLEM_CONTENT_TYPE};
 
 use crate::db::DbError;
 
@@ -39,9 +39,10 @@ pub enum ApiError {
     /// The request body is larger than allowed.
     #[error("The request body is too large: the limit is {}.", human_size(*.0))]
     PayloadTooLarge(usize),
-    /// The change conflicts with existing data (duplicate key, stale version).
-    #[error("{0}")]
-    Conflict(String),
+    /// The change conflicts with existing data (a stale version, a taken
+    /// key, …); the code says which (a 409 code of [`ProblemCode`]).
+    #[error("{1}")]
+    Conflict(ProblemCode, String),
     /// Too many attempts in a short time; try again after this many seconds.
     #[error("Too many attempts; try again in {0} seconds.")]
     RateLimited(u64),
@@ -50,7 +51,7 @@ pub enum ApiError {
     #[error("{message}")]
     LinkGone {
         /// `link_expired`, `link_revoked` or `survey_closed`.
-        code: &'static str,
+        code: ProblemCode,
         /// What happened, for people.
         message: String,
     },
@@ -94,29 +95,30 @@ fn human_size(bytes: usize) -> String {
 }
 
 impl ApiError {
-    /// The stable machine-readable problem code.
-    pub fn code(&self) -> &'static str {
+    /// The stable machine-readable problem code (which decides the status).
+    pub fn code(&self) -> ProblemCode {
+        use ProblemCode as P;
         match self {
-            ApiError::Unauthenticated => "unauthenticated",
-            ApiError::InvalidCredentials => "invalid_credentials",
-            ApiError::Forbidden => "forbidden",
-            ApiError::CsrfRejected(_) => "csrf_rejected",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::Validation(_) => "validation_failed",
-            ApiError::BadRequest(_) => "bad_request",
-            ApiError::MethodNotAllowed(_) => "method_not_allowed",
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
-            ApiError::Conflict(_) => "conflict",
-            ApiError::RateLimited(_) => "rate_limited",
-            ApiError::LinkGone { code, .. } => code,
-            ApiError::AlreadyAnswered => "already_answered",
-            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::LastAdmin(_) => "last_admin",
-            ApiError::ImportRunning => "import_running",
-            ApiError::TooManyRows(_) => "too_many_rows",
-            ApiError::TooManyColumns(_) => "too_many_columns",
-            ApiError::SpaNotBuilt => "spa_not_built",
-            ApiError::Internal(_) => "internal",
+            ApiError::Unauthenticated => P::Unauthenticated,
+            ApiError::InvalidCredentials => P::InvalidCredentials,
+            ApiError::Forbidden => P::Forbidden,
+            ApiError::CsrfRejected(_) => P::CsrfRejected,
+            ApiError::NotFound(_) => P::NotFound,
+            ApiError::Validation(_) => P::ValidationFailed,
+            ApiError::BadRequest(_) => P::BadRequest,
+            ApiError::MethodNotAllowed(_) => P::MethodNotAllowed,
+            ApiError::PayloadTooLarge(_) => P::PayloadTooLarge,
+            ApiError::Conflict(code, _) => *code,
+            ApiError::RateLimited(_) => P::RateLimited,
+            ApiError::LinkGone { code, .. } => *code,
+            ApiError::AlreadyAnswered => P::AlreadyAnswered,
+            ApiError::UnsupportedMediaType(_) => P::UnsupportedMediaType,
+            ApiError::LastAdmin(_) => P::LastAdmin,
+            ApiError::ImportRunning => P::ImportRunning,
+            ApiError::TooManyRows(_) => P::TooManyRows,
+            ApiError::TooManyColumns(_) => P::TooManyColumns,
+            ApiError::SpaNotBuilt => P::SpaNotBuilt,
+            ApiError::Internal(_) => P::Internal,
         }
     }
 
@@ -132,7 +134,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "Bad request",
             ApiError::MethodNotAllowed(_) => "Method not allowed",
             ApiError::PayloadTooLarge(_) => "Payload too large",
-            ApiError::Conflict(_) => "Conflict",
+            ApiError::Conflict(..) => "Conflict",
             ApiError::RateLimited(_) => "Too many requests",
             ApiError::LinkGone { .. } => "Link no longer valid",
             ApiError::AlreadyAnswered => "Already answered",
@@ -160,8 +162,8 @@ impl ApiError {
         Problem {
             type_: format!("/problems/{}", self.code()),
             title: self.title().to_owned(),
-            status: self.status_code().as_u16(),
-            code: self.code().to_owned(),
+            status: self.code().status(),
+            code: self.code(),
             detail: Some(self.to_string()),
             errors,
         }
@@ -170,27 +172,7 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::CsrfRejected(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Validation(_) | ApiError::BadRequest(_) | ApiError::TooManyColumns(_) => {
-                StatusCode::BAD_REQUEST
-            }
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge(_) | ApiError::TooManyRows(_) => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
-            ApiError::Conflict(_) | ApiError::LastAdmin(_) | ApiError::ImportRunning => {
-                StatusCode::CONFLICT
-            }
-            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::LinkGone { .. } => StatusCode::GONE,
-            ApiError::AlreadyAnswered => StatusCode::CONFLICT,
-            ApiError::SpaNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -214,7 +196,8 @@ impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::NotFound => ApiError::NotFound("The resource does not exist.".into()),
-            DbError::Conflict(what) => ApiError::Conflict(what),
+            DbError::Forbidden => ApiError::Forbidden,
+            DbError::Conflict(code, what) => ApiError::Conflict(code, what),
             DbError::Invalid(errors) => ApiError::Validation(errors),
             DbError::LastAdmin(what) => ApiError::LastAdmin(what),
             other => ApiError::Internal(other.into()),
@@ -295,11 +278,15 @@ mod tests {
                 "method_not_allowed",
             ),
             (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
-            (ApiError::Conflict("x".into()), 409, "conflict"),
+            (
+                ApiError::Conflict(ProblemCode::StaleVersion, "x".into()),
+                409,
+                "stale_version",
+            ),
             (ApiError::RateLimited(3), 429, "rate_limited"),
             (
                 ApiError::LinkGone {
-                    code: "link_expired",
+                    code: ProblemCode::LinkExpired,
                     message: "x".into(),
                 },
                 410,
@@ -324,7 +311,7 @@ mod tests {
         for (err, status, code) in cases {
             let problem = err.problem();
             assert_eq!(problem.status, status);
-            assert_eq!(problem.code, code);
+            assert_eq!(problem.code.as_str(), code);
         }
     }
 

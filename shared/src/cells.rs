@@ -12,6 +12,7 @@ use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::api::ImportCode;
 use crate::domain::{Currency, MAX_AMOUNT_MAJOR};
 
 /// Why a cell could not be read. The `code` is stable (it appears in import
@@ -53,16 +54,16 @@ pub enum CellError {
 
 impl CellError {
     /// The stable code used in import reports.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ImportCode {
         match self {
-            CellError::NotAnAmount(_) => "bad_amount",
-            CellError::NegativeAmount(_) => "negative_amount",
-            CellError::TooManyDecimals { .. } => "bad_amount",
-            CellError::AmountTooLarge(_) => "amount_too_large",
-            CellError::NotADate(_) => "bad_date",
-            CellError::NotAMonth(_) => "bad_month",
-            CellError::NotABool(_) => "bad_boolean",
-            CellError::NotANumber(_) => "bad_number",
+            CellError::NotAnAmount(_) => ImportCode::BadAmount,
+            CellError::NegativeAmount(_) => ImportCode::NegativeAmount,
+            CellError::TooManyDecimals { .. } => ImportCode::BadAmount,
+            CellError::AmountTooLarge(_) => ImportCode::AmountTooLarge,
+            CellError::NotADate(_) => ImportCode::BadDate,
+            CellError::NotAMonth(_) => ImportCode::BadMonth,
+            CellError::NotABool(_) => ImportCode::BadBoolean,
+            CellError::NotANumber(_) => ImportCode::BadNumber,
         }
     }
 }
@@ -463,16 +464,25 @@ mod tests {
     #[test]
     fn bad_amounts_say_what_is_wrong() {
         assert_eq!(
-            parse_amount("-5", Currency::Jpy).unwrap_err().code(),
+            parse_amount("-5", Currency::Jpy)
+                .unwrap_err()
+                .code()
+                .as_str(),
             "negative_amount"
         );
         assert_eq!(
-            parse_amount("¥-5", Currency::Jpy).unwrap_err().code(),
+            parse_amount("¥-5", Currency::Jpy)
+                .unwrap_err()
+                .code()
+                .as_str(),
             "negative_amount"
         );
         for bad in ["", "abc", "1,23", "12,3456", "1.2.3", "1 000", ",100", "$"] {
             assert_eq!(
-                parse_amount(bad, Currency::Usd).unwrap_err().code(),
+                parse_amount(bad, Currency::Usd)
+                    .unwrap_err()
+                    .code()
+                    .as_str(),
                 "bad_amount",
                 "{bad}"
             );
@@ -499,7 +509,7 @@ mod tests {
             ("99999999999999999999", Currency::Jpy),
         ] {
             assert_eq!(
-                parse_amount(text, currency).unwrap_err().code(),
+                parse_amount(text, currency).unwrap_err().code().as_str(),
                 "amount_too_large",
                 "{text}"
             );
@@ -546,7 +556,11 @@ mod tests {
             "yesterday",
             "2025//1",
         ] {
-            assert_eq!(parse_date(bad).unwrap_err().code(), "bad_date", "{bad}");
+            assert_eq!(
+                parse_date(bad).unwrap_err().code().as_str(),
+                "bad_date",
+                "{bad}"
+            );
         }
     }
 

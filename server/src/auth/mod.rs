@@ -16,7 +16,7 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use kizuna_shared::api::SessionUser;
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::{Capability, Principal};
 
 use crate::db::{self, audit::Actor, DbPool};
 use crate::error::ApiError;
@@ -42,15 +42,24 @@ pub struct SessionInfo {
 }
 
 impl CurrentUser {
-    /// Fails with `403 forbidden` unless the user has one of `roles`.
-    pub fn require_any(&self, roles: &[Role]) -> Result<&SessionUser, ApiError> {
-        require_any(&self.0, roles)?;
-        Ok(&self.0)
+    /// Fails with `403 forbidden` unless the user's role allows
+    /// `capability` (the shared rule `Role::may`).
+    pub fn require(&self, capability: Capability) -> Result<&SessionUser, ApiError> {
+        if self.0.role.may(capability) {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// The user as the asking party of the shared ownership rules.
+    pub fn principal(&self) -> Principal {
+        self.0.principal()
     }
 
     /// The user as the actor of audited changes.
     pub fn actor(&self) -> Actor {
-        Actor::user(self.0.id, self.1.client_addr.map(|a| a.to_string()))
+        Actor::user(self.principal(), self.1.client_addr.map(|a| a.to_string()))
     }
 
     /// The session of `req`, if it has a live one (`Ok(None)` when signed
@@ -112,20 +121,19 @@ pub fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
     }
 }
 
-/// Fails with [`ApiError::Forbidden`] unless `user` has one of `roles`.
-pub fn require_any(user: &SessionUser, roles: &[Role]) -> Result<(), ApiError> {
-    if roles.contains(&user.role) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
 /// Executives read and never write: every state-changing `/api/v1` request
-/// of an executive answers `403` before its handler (or its body) is even
-/// looked at, except their own session (`/api/v1/session…`: signing out,
-/// their own password). A middleware rather than a check in each handler,
-/// so that a route added later is covered without anyone remembering to.
+/// of a role without [`Capability::Write`] answers `403` before its handler
+/// (or its body) is even looked at, except their own session (the routes
+/// [`SELF_SERVICE_ROUTES`]: signing out, their own password). A middleware
+/// rather than a check in each handler, so that a route added later is
+/// covered without anyone remembering to.
+///
+/// It decides on the path the router matches, not on the raw request
+/// target: actix percent-decodes the path before matching
+/// (`/%61pi/v1/accounts` reaches `POST /api/v1/accounts`), so a check of
+/// the raw text would let encoded spellings through to the handler. The
+/// exemption is by matched route pattern, so `/api/v1/sessionx` or
+/// `/api/v1/session/../accounts` are not mistaken for the session.
 pub async fn read_only_executives(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
@@ -134,16 +142,31 @@ pub async fn read_only_executives(
     actix_web::Error,
 > {
     use actix_web::http::Method;
-    let path = req.path();
     let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if write && path.starts_with("/api/v1/") && !path.starts_with("/api/v1/session") {
+    if write && guarded_write(req.request()) {
         let user = CurrentUser::from_request(req.request(), &mut Payload::None).await;
-        if matches!(user, Ok(CurrentUser(ref u, _)) if !kizuna_shared::domain::can_write(u.role)) {
+        if matches!(user, Ok(CurrentUser(ref u, _)) if !u.role.may(Capability::Write)) {
             let response = actix_web::ResponseError::error_response(&ApiError::Forbidden);
             return Ok(req.into_response(response).map_into_right_body());
         }
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// The `/api/v1` routes every signed-in role may write to: their own
+/// session (sign out) and their own password.
+pub const SELF_SERVICE_ROUTES: &[&str] = &["/api/v1/session", "/api/v1/session/password"];
+
+/// Whether a write to `req` falls under the executives' guard: the path as
+/// the router matches it (percent-decoded) is under `/api/v1/` — or the raw
+/// one is — and the route it matches is not one of [`SELF_SERVICE_ROUTES`].
+fn guarded_write(req: &HttpRequest) -> bool {
+    let routed = req.match_info().as_str();
+    if !routed.starts_with("/api/v1/") && !req.path().starts_with("/api/v1/") {
+        return false;
+    }
+    let pattern = req.resource_map().match_pattern(routed);
+    !matches!(pattern.as_deref(), Some(p) if SELF_SERVICE_ROUTES.contains(&p))
 }
 
 impl FromRequest for CurrentUser {
@@ -163,32 +186,39 @@ impl FromRequest for CurrentUser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kizuna_shared::domain::Role;
 
-    fn user(role: Role) -> SessionUser {
-        SessionUser {
-            id: 1,
-            email: "a@b.c".into(),
-            name: "A".into(),
-            role,
-        }
-    }
-
-    #[test]
-    fn role_guard_admits_a_listed_role() {
-        assert!(require_any(&user(Role::Admin), &[Role::Admin]).is_ok());
-        assert!(require_any(&user(Role::Csm), &[Role::Manager, Role::Csm]).is_ok());
-    }
-
-    #[test]
-    fn role_guard_rejects_other_roles_with_forbidden() {
-        for role in [Role::Manager, Role::Csm, Role::Executive] {
-            let err = require_any(&user(role), &[Role::Admin]).unwrap_err();
-            assert!(matches!(err, ApiError::Forbidden));
-        }
+    fn user(role: Role) -> CurrentUser {
         let info = SessionInfo {
             session_id: 1,
             client_addr: None,
         };
-        assert!(CurrentUser(user(Role::Csm), info).require_any(&[]).is_err());
+        CurrentUser(
+            SessionUser {
+                id: 1,
+                email: "a@b.c".into(),
+                name: "A".into(),
+                role,
+            },
+            info,
+        )
+    }
+
+    #[test]
+    fn the_capability_guard_follows_the_shared_role_table() {
+        for role in Role::ALL {
+            for capability in Capability::ALL {
+                let current = user(*role);
+                let answer = current.require(*capability);
+                assert_eq!(
+                    answer.is_ok(),
+                    role.may(*capability),
+                    "{role} {capability:?}"
+                );
+                if let Err(err) = answer {
+                    assert!(matches!(err, ApiError::Forbidden));
+                }
+            }
+        }
     }
 }

@@ -7,11 +7,14 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     Account, AccountDetail, AccountInput, AccountQuery, AccountSort, DataChangeKind, ExternalId,
     FieldError, Page, SortDir,
 };
-use kizuna_shared::domain::{can_own_accounts, AccountField, Currency, Tier};
+use kizuna_shared::domain::{
+    can_edit_account, editable_account_fields, AccountField, Capability, Currency, Tier, UserId,
+};
 
 use super::audit::{self, Actor, Event};
 use super::history::{self, NewDataChange};
@@ -533,7 +536,7 @@ pub fn cannot_own_message(name: &str, role: kizuna_shared::domain::Role) -> Stri
 }
 
 /// Checks what the shared validation cannot: a newly given owner is an
-/// existing user who may own accounts ([`can_own_accounts`]; keeping the
+/// existing user who may own accounts ([`Capability::OwnAccounts`]; keeping the
 /// current owner is not checked again), and the external id's key is not
 /// another account's.
 fn check_references(
@@ -549,7 +552,7 @@ fn check_references(
                 field: "owner_id".into(),
                 message: format!("there is no user {owner_id}"),
             }),
-            Some(user) if !can_own_accounts(user.role) => errors.push(FieldError {
+            Some(user) if !user.role.may(Capability::OwnAccounts) => errors.push(FieldError {
                 field: "owner_id".into(),
                 message: cannot_own_message(&user.name, user.role),
             }),
@@ -591,7 +594,7 @@ fn external_id_taken(key: &str, holder: Option<(i64, &str)>) -> FieldError {
 /// between the check and the write.
 fn taken_in_a_race(changes: &AccountChanges) -> impl FnOnce(DbError) -> DbError + '_ {
     move |e| match e {
-        DbError::Conflict(_) => DbError::Invalid(vec![external_id_taken(
+        DbError::Conflict(..) => DbError::Invalid(vec![external_id_taken(
             changes.external_id.as_deref().unwrap_or_default(),
             None,
         )]),
@@ -638,16 +641,6 @@ pub fn create(conn: &mut DbConn, input: &AccountInput, actor: &Actor) -> Result<
     })
 }
 
-/// Who edits an account: the user (for the history) and the fields their
-/// role lets them change (`kizuna_shared::domain::editable_account_fields`).
-#[derive(Debug, Clone)]
-pub struct Editor {
-    /// The user's id.
-    pub user_id: i64,
-    /// The fields they may change.
-    pub editable: Vec<AccountField>,
-}
-
 /// The field errors of an edit that changes the MRR or currency of an
 /// account whose MRR comes from its revenue history (see
 /// [`super::revenue::with_history`]).
@@ -670,15 +663,16 @@ fn mrr_from_history_errors(changed: &[AccountField]) -> Vec<FieldError> {
 }
 
 /// Replaces the editable fields of account `id` if it is still at
-/// `version`; a stale version is a conflict and changes nothing. Refused
-/// with field errors: a change to a field `editor` may not change, and a
-/// change of MRR or currency while the account has MRR history.
+/// `version`; a stale version is a conflict and changes nothing. Refused:
+/// an actor who may not edit the account as it is now (403); with field
+/// errors, a change to a field the actor may not change
+/// (`domain::editable_account_fields`) and a change of MRR or currency
+/// while the account has MRR history.
 pub fn update(
     conn: &mut DbConn,
     id: i64,
     version: i64,
     input: &AccountInput,
-    editor: &Editor,
     actor: &Actor,
 ) -> Result<Account, DbError> {
     let changes = AccountChanges::from_input(input);
@@ -689,6 +683,8 @@ pub fn update(
             .first(conn)
             .optional()?
             .ok_or(DbError::NotFound)?;
+        let owner = stored.owner_id.map(UserId);
+        super::authorize(actor, |who| can_edit_account(who, owner))?;
         if stored.version != version {
             return Err(stale_or_missing(conn, id, version)?);
         }
@@ -699,7 +695,11 @@ pub fn update(
             ))
         })?;
         stored_input.language = stored.language.as_deref().and_then(|l| l.parse().ok());
-        let mut errors = input.forbidden_changes(&stored_input, &editor.editable);
+        let editable = actor
+            .principal()
+            .map(|who| editable_account_fields(who, owner))
+            .unwrap_or_default();
+        let mut errors = input.forbidden_changes(&stored_input, &editable);
         if errors.is_empty() && super::revenue::has_history(conn, id)? {
             errors = mrr_from_history_errors(&input.changed_fields(&stored_input));
         }
@@ -726,7 +726,8 @@ pub fn update(
             return Err(stale_or_missing(conn, id, version)?);
         }
         set_language(conn, id, input.language)?;
-        let mut entry = NewDataChange::new(DataChangeKind::Update, editor.user_id);
+        let mut entry =
+            NewDataChange::new(DataChangeKind::Update, actor.user_id.unwrap_or_default());
         entry.account_id = Some(id);
         entry.updated = 1;
         entry.detail = format!("Edited “{}”.", changes.name);
@@ -759,7 +760,7 @@ fn stale_or_missing(conn: &mut DbConn, id: i64, version: i64) -> Result<DbError,
         .optional()?;
     Ok(match current {
         None => DbError::NotFound,
-        Some(current) => DbError::Conflict(format!(
+        Some(current) => DbError::Conflict(ProblemCode::StaleVersion, format!(
             "The account was changed by someone else (your version {version}, now {current}); reload it and apply your change again."
         )),
     })
@@ -809,6 +810,15 @@ pub fn owner_of(conn: &mut DbConn, id: i64) -> Result<Option<i64>, DbError> {
         .find(id)
         .select(accounts::owner_id)
         .first(conn)?)
+}
+
+/// Checks, inside the caller's write transaction, that `actor` may change
+/// account `id` as it is now (`domain::can_edit_account`); not found when
+/// the account does not exist. Returns its owner.
+pub fn authorize_edit(conn: &mut DbConn, id: i64, actor: &Actor) -> Result<Option<i64>, DbError> {
+    let owner = owner_of(conn, id)?;
+    super::authorize(actor, |who| can_edit_account(who, owner.map(UserId)))?;
+    Ok(owner)
 }
 
 /// Whether account `id` exists.

@@ -16,15 +16,21 @@ use kizuna_shared::api::{
     DEFAULT_PER_PAGE,
 };
 
+use kizuna_shared::domain::{Principal, Role};
+
 use super::schema::{audit_log, users};
 use super::{DbBackend, DbConn, DbError};
 
-/// Who acts: a signed-in user, or the command line (`user_id` `None`), and
-/// the client address the request came from.
+/// Who acts: a signed-in user with their role, or the command line
+/// (`user_id` `None`), and the client address the request came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Actor {
     /// The user, when there is one.
     pub user_id: Option<i64>,
+    /// The user's role as their session knows it, for the ownership rules
+    /// the database functions check inside their write transaction
+    /// ([`super::authorize`]).
+    pub role: Option<Role>,
     /// The client address (see `auth::client`), when over HTTP.
     pub client_addr: Option<String>,
     /// Name recorded when there is no user (e.g. `command line`).
@@ -32,10 +38,11 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// A signed-in user at `client_addr`.
-    pub fn user(user_id: i64, client_addr: Option<String>) -> Self {
+    /// The signed-in user `who` at `client_addr`.
+    pub fn user(who: Principal, client_addr: Option<String>) -> Self {
         Actor {
-            user_id: Some(user_id),
+            user_id: Some(who.id.0),
+            role: Some(who.role),
             client_addr,
             label: None,
         }
@@ -44,19 +51,28 @@ impl Actor {
     /// Nobody signed in (e.g. a failed sign-in) at `client_addr`.
     pub fn anonymous(client_addr: Option<String>) -> Self {
         Actor {
-            user_id: None,
             client_addr,
-            label: None,
+            ..Actor::default()
         }
     }
 
     /// The `kizuna` command line, as `label` (e.g. `kizuna rotate-session-key`).
     pub fn command_line(label: &str) -> Self {
         Actor {
-            user_id: None,
-            client_addr: None,
             label: Some(label.to_owned()),
+            ..Actor::default()
         }
+    }
+
+    /// Whether the command line acts (no user, a label).
+    pub fn is_command_line(&self) -> bool {
+        self.user_id.is_none() && self.label.is_some()
+    }
+
+    /// The user and role asking, when a user acts (`None` for the command
+    /// line and anonymous requests).
+    pub fn principal(&self) -> Option<Principal> {
+        Some(Principal::new(self.user_id?, self.role?))
     }
 }
 

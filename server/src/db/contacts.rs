@@ -105,6 +105,7 @@ pub fn create(
         if super::lock_accounts(conn, &[account_id])?.is_empty() {
             return Err(DbError::NotFound);
         }
+        super::accounts::authorize_edit(conn, account_id, actor)?;
         let now = chrono::Utc::now().naive_utc();
         let name = input.name.trim().to_owned();
         if input.is_champion {
@@ -165,7 +166,10 @@ pub fn delete(
     actor: &super::audit::Actor,
 ) -> Result<(), DbError> {
     super::write_tx(conn, |conn| {
-        super::lock_accounts(conn, &[account_id])?;
+        if super::lock_accounts(conn, &[account_id])?.is_empty() {
+            return Err(DbError::NotFound);
+        }
+        super::accounts::authorize_edit(conn, account_id, actor)?;
         let deleted: Vec<String> = diesel::delete(
             contacts::table
                 .filter(contacts::id.eq(contact_id))

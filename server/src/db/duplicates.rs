@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
+use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     Account, DataChangeKind, DuplicateGroup, DuplicateReason, FieldError, MergeReport, MergeRequest,
 };
@@ -258,7 +259,7 @@ pub fn merge(
         let other = load(conn, req.merge_id)?;
         for (row, seen) in [(&keep, req.keep_version), (&other, req.merge_version)] {
             if row.version != seen {
-                return Err(DbError::Conflict(format!(
+                return Err(DbError::Conflict(ProblemCode::StaleVersion, format!(
                     "“{}” was changed by someone else (your version {seen}, now {}); reload the duplicates and try again.",
                     row.name, row.version
                 )));

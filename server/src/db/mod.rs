@@ -52,6 +52,7 @@ use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use kizuna_shared::api::ProblemCode;
 
 /// The connection type the queries run on: SQLite, or with the `postgres`
 /// feature an enum over SQLite and PostgreSQL.
@@ -85,9 +86,16 @@ pub enum DbError {
     /// The row asked for does not exist.
     #[error("not found")]
     NotFound,
-    /// A unique constraint or version check failed.
-    #[error("{0}")]
-    Conflict(String),
+    /// The asking user may not do this to this record (an ownership rule
+    /// of `kizuna_shared::domain`, checked inside the write transaction by
+    /// [`authorize`]).
+    #[error("forbidden")]
+    Forbidden,
+    /// A unique key or version check failed; the code names which kind of
+    /// conflict (a 409 code), the sentence says what happened in words
+    /// that never quote the database.
+    #[error("{1}")]
+    Conflict(ProblemCode, String),
     /// The input refers to something that does not fit the stored data
     /// (e.g. an owner id that is no user); one entry per field.
     #[error("invalid input")]
@@ -107,15 +115,89 @@ pub enum DbError {
 }
 
 impl From<diesel::result::Error> for DbError {
+    /// A constraint that a concurrent write broke between a check and the
+    /// write (the checks run first, so only a race gets here) becomes a
+    /// conflict with a code; the database's own message, which names
+    /// tables and columns, is logged and never answered.
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match err {
             Error::NotFound => DbError::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                DbError::Conflict(format!("Already exists: {}", info.message()))
+                tracing::info!(constraint = %constraint_of(info.as_ref()), "unique key taken by a concurrent write");
+                let (code, message) = unique_conflict(info.as_ref());
+                DbError::Conflict(code, message.to_owned())
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                tracing::info!(constraint = %constraint_of(info.as_ref()), "a referenced row was removed by a concurrent write");
+                DbError::Conflict(
+                    ProblemCode::ReferenceGone,
+                    "Something this change refers to was removed meanwhile; reload and try again."
+                        .to_owned(),
+                )
             }
             other => DbError::Diesel(other),
         }
+    }
+}
+
+/// The constraint a database error names, for the log: PostgreSQL's
+/// constraint name, else the message (SQLite: `UNIQUE constraint failed:
+/// users.email`).
+fn constraint_of(info: &(dyn diesel::result::DatabaseErrorInformation + Send + Sync)) -> String {
+    info.constraint_name()
+        .map_or_else(|| info.message().to_owned(), str::to_owned)
+}
+
+/// The conflict a unique-key violation means, from the table and column
+/// (or PostgreSQL constraint) it names.
+fn unique_conflict(
+    info: &(dyn diesel::result::DatabaseErrorInformation + Send + Sync),
+) -> (ProblemCode, &'static str) {
+    let named = format!(
+        "{} {} {}",
+        info.table_name().unwrap_or_default(),
+        info.constraint_name().unwrap_or_default(),
+        info.message()
+    );
+    if named.contains("users") && named.contains("email") {
+        (
+            ProblemCode::EmailTaken,
+            "A user with this e-mail address already exists.",
+        )
+    } else if named.contains("signal_definitions") {
+        (
+            ProblemCode::SignalKeyTaken,
+            "A signal with this key exists already.",
+        )
+    } else if named.contains("survey_responses") {
+        (
+            ProblemCode::AlreadyAnswered,
+            "This link was already answered.",
+        )
+    } else {
+        (
+            ProblemCode::Duplicate,
+            "This exists already (it was just created by someone else); reload and try again.",
+        )
+    }
+}
+
+/// Fails with [`DbError::Forbidden`] unless `rule` (a
+/// `kizuna_shared::domain` predicate) allows the signed-in user who acts.
+/// The command line (`kizuna demo`, tests' fixtures) acts with the
+/// authority of whoever runs it on the server and is let through; an
+/// anonymous actor never is. Call it inside the write transaction, after
+/// reading the records the rule looks at, so the check still holds when
+/// the change is written.
+pub fn authorize(
+    actor: &audit::Actor,
+    rule: impl FnOnce(kizuna_shared::domain::Principal) -> bool,
+) -> Result<(), DbError> {
+    match actor.principal() {
+        Some(who) if rule(who) => Ok(()),
+        None if actor.is_command_line() => Ok(()),
+        _ => Err(DbError::Forbidden),
     }
 }
 

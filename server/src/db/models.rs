@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     AuditKind, AuditTarget, ChangeKind, FieldError, HealthModelVersion, ModelStatus,
     NewHealthModel, PublishModel, PublishReport, ScorePoint, UpdateHealthModel,
@@ -200,11 +201,11 @@ pub fn create_draft(
 fn refuse_change(conn: &mut DbConn, id: i64, version: i64) -> DbError {
     match get(conn, id) {
         Err(e) => e,
-        Ok(m) if m.status == ModelStatus::Published => DbError::Conflict(format!(
+        Ok(m) if m.status == ModelStatus::Published => DbError::Conflict(ProblemCode::ModelImmutable, format!(
             "Model {id} is published as version {}; published versions do not change — save a new draft.",
             m.published_version.unwrap_or_default()
         )),
-        Ok(m) => DbError::Conflict(format!(
+        Ok(m) => DbError::Conflict(ProblemCode::StaleVersion, format!(
             "The draft was changed by someone else (version {} now, you sent {version}); reload it.",
             m.version
         )),
@@ -280,7 +281,7 @@ pub fn publish(
         let current = published(conn)?;
         if let Some(c) = &current {
             if draft.based_on != Some(c.id) {
-                return Err(DbError::Conflict(format!(
+                return Err(DbError::Conflict(ProblemCode::ModelPublished, format!(
                     "Version {} was published by {} after this draft was started; reload to see it before publishing.",
                     c.published_version.unwrap_or_default(),
                     c.author

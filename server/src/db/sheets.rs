@@ -16,12 +16,15 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     FieldError, ItemAction, ItemEvent, OnboardingKpiQuery, OnboardingSummary, Page, Sheet,
     SheetDetail, SheetItem, SheetProgress, SheetQuery, SheetStatus, StartSheet, Texts, TickItem,
     DEFAULT_PER_PAGE,
 };
-use kizuna_shared::domain::{Role, SheetKind, Tier};
+use kizuna_shared::domain::{
+    can_start_sheet, can_tick_sheet, Capability, SheetKind, SheetParties, Tier, UserId,
+};
 use kizuna_shared::metrics::kpi::{onboarding_kpis, OnboardingSheet};
 use kizuna_shared::metrics::Period;
 
@@ -266,10 +269,13 @@ pub fn start(
                         None => {
                             return Err(invalid("owner_id", format!("there is no user {owner}")))
                         }
-                        Some(u) if u.role == Role::Executive => {
+                        Some(u) if !u.role.may(Capability::Guide) => {
                             return Err(invalid(
                                 "owner_id",
-                                "an executive cannot guide a new member",
+                                format!(
+                                    "{} is an {} and cannot guide a new member",
+                                    u.name, u.role
+                                ),
                             ))
                         }
                         Some(_) => {}
@@ -289,6 +295,15 @@ pub fn start(
                 ))
             }
         }
+        let account_owner = match request.account_id {
+            Some(a) => refs::accounts(conn, [a])?
+                .remove(&a)
+                .and_then(|a| a.owner_id),
+            None => None,
+        };
+        super::authorize(actor, |who| {
+            can_start_sheet(who, kind, account_owner.map(UserId))
+        })?;
         let mut running = sheets::table
             .filter(sheets::template_id.eq(template.id))
             .filter(sheets::completed_on.is_null())
@@ -301,6 +316,7 @@ pub fn start(
         let already: i64 = running.count().get_result(conn)?;
         if already > 0 {
             return Err(DbError::Conflict(
+                ProblemCode::SheetRunning,
                 "This template is already running for them; finish or remove that sheet first."
                     .into(),
             ));
@@ -648,22 +664,10 @@ pub fn detail(conn: &mut DbConn, id: i64, today: NaiveDate) -> Result<SheetDetai
     Ok(SheetDetail { sheet, items })
 }
 
-/// Who may change sheet `id`: its kind, the account's owner, the member
-/// and the guide (not found when the sheet does not exist).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SheetPeople {
-    /// Customer or teammate.
-    pub kind: SheetKind,
-    /// The account's owner (customer sheets).
-    pub account_owner: Option<i64>,
-    /// The new member (teammate sheets).
-    pub member: Option<i64>,
-    /// The guide (teammate sheets).
-    pub guide: Option<i64>,
-}
-
-/// The people of sheet `id`.
-pub fn people(conn: &mut DbConn, id: i64) -> Result<SheetPeople, DbError> {
+/// Whom sheet `id` concerns, for `domain::can_tick_sheet`: its kind, the
+/// account's owner, the member and the guide (not found when the sheet
+/// does not exist).
+fn parties(conn: &mut DbConn, id: i64) -> Result<SheetParties, DbError> {
     let (kind, account_id, member, guide): (String, Option<i64>, Option<i64>, Option<i64>) =
         sheets::table
             .find(id)
@@ -683,13 +687,13 @@ pub fn people(conn: &mut DbConn, id: i64) -> Result<SheetPeople, DbError> {
             .flatten(),
         None => None,
     };
-    Ok(SheetPeople {
+    Ok(SheetParties {
         kind: kind
             .parse()
             .map_err(|e| DbError::Corrupt(format!("sheet {id}: {e}")))?,
-        account_owner,
-        member,
-        guide,
+        account_owner: account_owner.map(UserId),
+        member: member.map(UserId),
+        guide: guide.map(UserId),
     })
 }
 
@@ -723,6 +727,8 @@ pub fn tick(
             .find(sheet_id)
             .select(sheets::started_on)
             .first(conn)?;
+        let sheet = parties(conn, sheet_id)?;
+        super::authorize(actor, |who| can_tick_sheet(who, sheet))?;
         let exists: i64 = sheet_items::table
             .filter(sheet_items::id.eq(item_id))
             .filter(sheet_items::sheet_id.eq(sheet_id))

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     AuditKind, AuditTarget, FieldChange, NewSignal, SignalDefinition, SignalHistoryQuery,
     SignalUpdate, SignalValue,
@@ -91,10 +92,10 @@ pub fn create(
             .get_result::<i64>(conn)?
             > 0;
         if taken {
-            return Err(DbError::Conflict(format!(
-                "A signal with the key “{}” exists already.",
-                input.key
-            )));
+            return Err(DbError::Conflict(
+                ProblemCode::SignalKeyTaken,
+                format!("A signal with the key “{}” exists already.", input.key),
+            ));
         }
         diesel::insert_into(signal_definitions::table)
             .values((
@@ -141,7 +142,7 @@ pub fn update(
         if retire && !before.retired {
             if let Some(current) = super::models::published(conn)? {
                 if current.model.measures.iter().any(|m| m.signal == key) {
-                    return Err(DbError::Conflict(format!(
+                    return Err(DbError::Conflict(ProblemCode::SignalInUse, format!(
                         "The published model (version {}) reads “{key}”; publish a model without it before retiring it.",
                         current.published_version.unwrap_or_default()
                     )));

@@ -15,13 +15,16 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     ChannelStats, FieldError, IssueLinks, IssuedLink, LinkQuery, MonthStats, Page, PublicAnswer,
     PublicSurvey, RecordAnswer, ResponseQuery, ScoreStats, Survey, SurveyInput, SurveyLink,
     SurveyQuery, SurveyResponse, SurveyState, SurveySummary, Texts, TierStats, UpdateSurvey,
     DEFAULT_LINK_DAYS, DEFAULT_PER_PAGE,
 };
-use kizuna_shared::domain::{AnswerChannel, Language, LinkStatus, ScoreGroup, SurveyKind, Tier};
+use kizuna_shared::domain::{
+    can_work_account, AnswerChannel, Language, LinkStatus, ScoreGroup, SurveyKind, Tier, UserId,
+};
 use kizuna_shared::metrics::Month;
 use rand::TryRngCore;
 use sha2::{Digest, Sha256};
@@ -292,7 +295,7 @@ pub fn update(
     write_tx(conn, |conn| {
         let current = find_row(conn, id)?;
         if current.version != update.version {
-            return Err(DbError::Conflict(format!(
+            return Err(DbError::Conflict(ProblemCode::StaleVersion, format!(
                 "The survey was changed by someone else (your version {}, now {}); reload it and apply your change again.",
                 update.version, current.version
             )));
@@ -323,6 +326,7 @@ pub fn update(
         .execute(conn)?;
         if changed == 0 {
             return Err(DbError::Conflict(
+                ProblemCode::StaleVersion,
                 "The survey was changed by someone else; reload it and apply your change again."
                     .into(),
             ));
@@ -456,11 +460,15 @@ pub fn record_call(
             );
         }
         let account = refs::accounts(conn, [input.account_id])?.remove(&input.account_id);
-        if account.is_none() {
-            error(
+        match &account {
+            None => error(
                 "account_id",
                 format!("there is no account {}", input.account_id),
-            );
+            ),
+            // Only an existing account can be someone else's.
+            Some(a) => {
+                super::authorize(actor, |who| can_work_account(who, a.owner_id.map(UserId)))?
+            }
         }
         if let Some(contact_id) = input.contact_id {
             let contact = refs::contacts(conn, [contact_id])?.remove(&contact_id);
@@ -969,16 +977,25 @@ pub fn issue_links(
     let expires_at = now + chrono::Duration::days(i64::from(days));
     let issued = write_tx(conn, |conn| {
         let survey = find_row(conn, survey_id)?;
+        // Field errors first; then the ownership rule, for accounts that exist.
+        let accounts = check_targets(conn, request)?;
+        for account in accounts.values() {
+            super::authorize(actor, |who| {
+                can_work_account(who, account.owner_id.map(UserId))
+            })?;
+        }
         match survey.state(now.date()) {
             SurveyState::Archived | SurveyState::Closed => {
-                return Err(DbError::Conflict(format!(
-                    "The survey “{}” is closed or archived; it takes no more answers.",
-                    survey.name
-                )))
+                return Err(DbError::Conflict(
+                    ProblemCode::SurveyNotOpen,
+                    format!(
+                        "The survey “{}” is closed or archived; it takes no more answers.",
+                        survey.name
+                    ),
+                ))
             }
             SurveyState::Scheduled | SurveyState::Open => {}
         }
-        let accounts = check_targets(conn, request)?;
         let mut issued = Vec::with_capacity(request.targets.len());
         for t in &request.targets {
             let language = match (request.language, accounts.get(&t.account_id)) {
@@ -1078,15 +1095,6 @@ pub fn list_links(
     })
 }
 
-/// The account of link `link_id` of survey `survey_id` (not found otherwise).
-pub fn link_account(conn: &mut DbConn, survey_id: i64, link_id: i64) -> Result<i64, DbError> {
-    Ok(survey_links::table
-        .filter(survey_links::id.eq(link_id))
-        .filter(survey_links::survey_id.eq(survey_id))
-        .select(survey_links::account_id)
-        .first(conn)?)
-}
-
 /// Revokes an unanswered link (revoking twice is harmless); an answered
 /// link is a conflict.
 pub fn revoke_link(
@@ -1097,13 +1105,18 @@ pub fn revoke_link(
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     write_tx(conn, |conn| {
-        let used: Option<NaiveDateTime> = survey_links::table
+        let (used, account): (Option<NaiveDateTime>, i64) = survey_links::table
             .filter(survey_links::id.eq(link_id))
             .filter(survey_links::survey_id.eq(survey_id))
-            .select(survey_links::used_at)
+            .select((survey_links::used_at, survey_links::account_id))
             .first(conn)?;
+        let owner = refs::accounts(conn, [account])?
+            .remove(&account)
+            .and_then(|a| a.owner_id);
+        super::authorize(actor, |who| can_work_account(who, owner.map(UserId)))?;
         if used.is_some() {
             return Err(DbError::Conflict(
+                ProblemCode::LinkAnswered,
                 "The link was already answered; an answer cannot be withdrawn.".into(),
             ));
         }

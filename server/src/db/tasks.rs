@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use kizuna_shared::api::{Page, Task, TaskQuery, DEFAULT_PER_PAGE};
-use kizuna_shared::domain::{SurveyKind, TaskKind, TaskStatus};
+use kizuna_shared::domain::{can_change_task, SurveyKind, TaskKind, TaskStatus, UserId};
 
 use super::audit::{self, Actor, Event};
 use super::schema::tasks;
@@ -180,15 +180,9 @@ pub fn list(conn: &mut DbConn, q: &TaskQuery) -> Result<Page<Task>, DbError> {
     })
 }
 
-/// The owner and account of task `id` (not found when it does not exist).
-pub fn owner_of(conn: &mut DbConn, id: i64) -> Result<(Option<i64>, Option<i64>), DbError> {
-    Ok(tasks::table
-        .find(id)
-        .select((tasks::owner_id, tasks::account_id))
-        .first(conn)?)
-}
-
-/// Marks task `id` done (recording who and when) or open again.
+/// Marks task `id` done (recording who and when) or open again, if the
+/// actor may change it (`domain::can_change_task`, checked in the write
+/// transaction against the task's and its account's current owners).
 pub fn set_status(
     conn: &mut DbConn,
     id: i64,
@@ -197,10 +191,25 @@ pub fn set_status(
     now: NaiveDateTime,
 ) -> Result<Task, DbError> {
     super::write_tx(conn, |conn| {
-        let (current, reason): (String, String) = tasks::table
-            .find(id)
-            .select((tasks::status, tasks::reason))
-            .first(conn)?;
+        let (current, reason, owner, account): (String, String, Option<i64>, Option<i64>) =
+            tasks::table
+                .find(id)
+                .select((
+                    tasks::status,
+                    tasks::reason,
+                    tasks::owner_id,
+                    tasks::account_id,
+                ))
+                .first(conn)?;
+        let account_owner = match account {
+            Some(a) => refs::accounts(conn, [a])?
+                .remove(&a)
+                .and_then(|a| a.owner_id),
+            None => None,
+        };
+        super::authorize(actor, |who| {
+            can_change_task(who, owner.map(UserId), account_owner.map(UserId))
+        })?;
         if current != status.as_str() {
             let (done_at, done_by, kind) = match status {
                 TaskStatus::Done => (Some(now), actor.user_id, AuditKind::TaskDone),

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     FieldError, SheetTemplate, TemplateInput, TemplateItem, TemplateQuery, Texts, UpdateTemplate,
 };
@@ -345,7 +346,7 @@ pub fn update(
     write_tx(conn, |conn| {
         let current = find_row(conn, id)?;
         if current.version != update.version {
-            return Err(DbError::Conflict(format!(
+            return Err(DbError::Conflict(ProblemCode::StaleVersion, format!(
                 "The template was changed by someone else (your version {}, now {}); reload it and apply your change again.",
                 update.version, current.version
             )));

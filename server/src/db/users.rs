@@ -2,11 +2,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     AuditKind, AuditTarget, Page, SessionUser, UpdateUser, UserAccount, UserQuery, UserSummary,
     DEFAULT_PER_PAGE,
 };
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::{Capability, Role};
 
 use super::accounts::{like_pattern, lower};
 use super::audit::{self, Actor, Event};
@@ -90,9 +91,10 @@ pub fn insert(conn: &mut DbConn, user: &NewUser) -> Result<UserSummary, DbError>
         .returning(UserRow::as_returning())
         .get_result::<UserRow>(c))
     .map_err(|e| match DbError::from(e) {
-        DbError::Conflict(_) => {
-            DbError::Conflict("A user with this e-mail address already exists.".into())
-        }
+        DbError::Conflict(..) => DbError::Conflict(
+            ProblemCode::EmailTaken,
+            "A user with this e-mail address already exists.".into(),
+        ),
         other => other,
     })?;
     row.into_summary()
@@ -136,14 +138,20 @@ pub fn list_all(conn: &mut DbConn) -> Result<Vec<UserSummary>, DbError> {
         .collect()
 }
 
-/// Users who can own accounts (`kizuna_shared::domain::can_own_accounts`)
-/// and are not disabled, by name.
-pub fn list_owners(conn: &mut DbConn) -> Result<Vec<UserSummary>, DbError> {
-    let roles: Vec<&str> = Role::ALL
+/// The names of the roles that have `capability` (for a `role IN (…)`
+/// filter that follows the shared role table).
+fn roles_with(capability: Capability) -> Vec<&'static str> {
+    Role::ALL
         .iter()
-        .filter(|r| kizuna_shared::domain::can_own_accounts(**r))
+        .filter(|r| r.may(capability))
         .map(|r| r.as_str())
-        .collect();
+        .collect()
+}
+
+/// Users who can own accounts ([`Capability::OwnAccounts`]) and are not
+/// disabled, by name.
+pub fn list_owners(conn: &mut DbConn) -> Result<Vec<UserSummary>, DbError> {
+    let roles = roles_with(Capability::OwnAccounts);
     users::table
         .filter(users::role.eq_any(roles))
         .filter(users::disabled_at.is_null())
@@ -358,12 +366,13 @@ pub fn create(conn: &mut DbConn, user: &NewUser, actor: &Actor) -> Result<UserSu
     })
 }
 
-/// Ids of the active (not disabled) admins; on PostgreSQL their rows are
+/// Ids of the active (not disabled) admins — the users who may administer
+/// users ([`Capability::AdministerUsers`]); on PostgreSQL their rows are
 /// locked until the transaction ends, so two admins demoting each other at
 /// once cannot both pass the last-admin check.
 fn lock_active_admins(conn: &mut DbConn) -> Result<Vec<i64>, DbError> {
     let query = users::table
-        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::role.eq_any(roles_with(Capability::AdministerUsers)))
         .filter(users::disabled_at.is_null())
         .select(users::id);
     #[cfg(feature = "postgres")]
@@ -393,9 +402,10 @@ pub fn update(
         let new_role = patch.role.unwrap_or(old_role);
         let was_disabled = row.disabled_at.is_some();
         let disable = patch.disabled.unwrap_or(was_disabled);
-        let is_active_admin = old_role == Role::Admin && !was_disabled;
+        let administers = |role: Role| role.may(Capability::AdministerUsers);
+        let is_active_admin = administers(old_role) && !was_disabled;
         if is_active_admin
-            && (new_role != Role::Admin || disable)
+            && (!administers(new_role) || disable)
             && !admins.iter().any(|&a| a != id)
         {
             return Err(DbError::LastAdmin(format!(

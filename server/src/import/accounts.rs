@@ -12,6 +12,7 @@
 //! the account form's rules, and [`classify`] files it as a create, an update
 //! or unchanged.
 
+use kizuna_shared::api::ImportCode;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -19,7 +20,7 @@ use garde::Validate;
 use kizuna_shared::api::{Email, ExternalId, FieldError, ImportAction};
 use kizuna_shared::cells::{self, fold_width, parse_amount, parse_bool, parse_date};
 use kizuna_shared::domain::{
-    can_own_accounts, format_major, AccountStatus, Currency, ExpansionPotential, Role,
+    format_major, AccountStatus, Capability, Currency, ExpansionPotential, Role,
 };
 
 use super::{tick, Input, Outcome, Plan, Progress, RowCheck};
@@ -79,14 +80,14 @@ impl Owners {
 
     /// The user an `owner_email` cell names: an e-mail address, or a name
     /// exactly one user has.
-    fn find(&self, cell: &str) -> Result<&Owner, (&'static str, String)> {
+    fn find(&self, cell: &str) -> Result<&Owner, (ImportCode, String)> {
         let index = match Email::parse(cell) {
             Ok(email) => self.by_email.get(email.as_str()).copied(),
             Err(_) => match self.by_name.get(&name_key(cell)).map(Vec::as_slice) {
                 Some([one]) => Some(*one),
                 Some([_, _, ..]) => {
                     return Err((
-                        "ambiguous_owner",
+                        ImportCode::AmbiguousOwner,
                         format!(
                         "Several Kizuna users are named {cell}; give the owner's e-mail address."
                     ),
@@ -97,7 +98,7 @@ impl Owners {
         };
         index.map(|i| &self.users[i]).ok_or_else(|| {
             (
-                "unknown_owner",
+                ImportCode::UnknownOwner,
                 format!("No Kizuna user has the e-mail address or name {cell}."),
             )
         })
@@ -161,7 +162,7 @@ fn enum_cell<T: std::str::FromStr>(
     if parsed.is_none() {
         check.problem(
             Some(column),
-            "invalid_value",
+            ImportCode::InvalidValue,
             format!("“{text}” is not {what} (use {allowed})."),
         );
     }
@@ -178,7 +179,7 @@ fn read_external_id(check: &mut RowCheck<'_, '_>) -> Option<ExternalId> {
         .map_err(|e| {
             check.problem(
                 Some("external_id"),
-                "invalid_value",
+                ImportCode::InvalidValue,
                 format!("“external_id” {e}."),
             )
         })
@@ -232,7 +233,7 @@ fn read_row<'a>(
             None => {
                 check.problem(
                     Some("domain"),
-                    "invalid_value",
+                    ImportCode::InvalidValue,
                     format!("“{t}” is not a company web domain (e.g. example.co.jp)."),
                 );
                 None
@@ -272,7 +273,7 @@ fn seen_before(check: &mut RowCheck<'_, '_>, seen: &mut HashMap<String, u64>, ke
         Some(first) => {
             check.problem(
                 Some("external_id"),
-                "duplicate_key",
+                ImportCode::DuplicateKey,
                 format!(
                     "The external id {key} is also on row {first}; each account may appear once."
                 ),
@@ -328,7 +329,7 @@ fn keep_history_mrr(
         warnings.push(
             check.n,
             Some("currency"),
-            "mrr_from_history",
+            ImportCode::MrrFromHistory,
             format!(
                 "“{}” has MRR history in {stored_currency}, so its currency and MRR come from that history; the file's {} is ignored. Import monthly MRR to change them.",
                 base.name, values.currency
@@ -338,7 +339,7 @@ fn keep_history_mrr(
         warnings.push(
             check.n,
             Some("mrr"),
-            "mrr_from_history",
+            ImportCode::MrrFromHistory,
             format!(
                 "“{}” has MRR history, so its MRR is the latest month's total ({} {stored_currency}); the file's {} is ignored. Import monthly MRR to change it.",
                 base.name,
@@ -373,7 +374,7 @@ fn merge_row(
         if stored.is_some() && values.currency.as_str() != base.currency && values.mrr.is_none() {
             check.problem(
                 Some("mrr"),
-                "missing_value",
+                ImportCode::MissingValue,
                 format!(
                     "“mrr” is required when the currency changes (from {} to {}), so the amount is not read in the wrong currency.",
                     base.currency, values.currency
@@ -411,10 +412,10 @@ fn merge_row(
     if let Some((id, name, role)) = values.owner {
         // Keeping the current owner is never refused; giving the account to
         // someone is, when their role may not own accounts (the form's rule).
-        if Some(id) != base.owner_id && !can_own_accounts(role) {
+        if Some(id) != base.owner_id && !role.may(Capability::OwnAccounts) {
             check.problem(
                 Some("owner_email"),
-                "invalid_value",
+                ImportCode::InvalidValue,
                 format!("{}.", accounts::cannot_own_message(name, role)),
             );
             return None;
@@ -473,7 +474,7 @@ fn validate(check: &mut RowCheck<'_, '_>, next: &AccountChanges) -> bool {
         let column = column_of(&field);
         check.problem(
             Some(column),
-            "invalid_value",
+            ImportCode::InvalidValue,
             format!("“{column}” {message}."),
         );
     }

@@ -20,6 +20,7 @@ pub mod read;
 mod revenue;
 mod signals;
 
+use kizuna_shared::api::ImportCode;
 use std::collections::{BTreeMap, HashMap};
 
 use kizuna_shared::api::{
@@ -46,7 +47,7 @@ pub struct Options {
     /// Our column → their header.
     pub mapping: BTreeMap<String, String>,
     /// Who imports.
-    pub user_id: i64,
+    pub user: kizuna_shared::domain::Principal,
     /// Where the upload came from (for the audit log).
     pub client_addr: Option<String>,
     /// The currency of rows without a currency cell.
@@ -87,13 +88,19 @@ pub(crate) struct Problems {
 }
 
 impl Problems {
-    pub(crate) fn push(&mut self, row: u64, column: Option<&str>, code: &str, message: String) {
+    pub(crate) fn push(
+        &mut self,
+        row: u64,
+        column: Option<&str>,
+        code: ImportCode,
+        message: String,
+    ) {
         self.count += 1;
         if self.list.len() < MAX_REPORTED_ERRORS {
             self.list.push(ImportError {
                 row,
                 column: column.map(str::to_owned),
-                code: code.to_owned(),
+                code,
                 message,
             });
         }
@@ -193,7 +200,7 @@ impl<'a, 'p> RowCheck<'a, 'p> {
         if row.len() != table.headers.len() {
             check.problem(
                 None,
-                "bad_row",
+                ImportCode::BadRow,
                 format!(
                     "The row has {} cells but the header has {}; check for a stray separator or quote.",
                     row.len(),
@@ -210,7 +217,7 @@ impl<'a, 'p> RowCheck<'a, 'p> {
     }
 
     /// Reports a problem in this row.
-    pub(crate) fn problem(&mut self, column: Option<&str>, code: &str, message: String) {
+    pub(crate) fn problem(&mut self, column: Option<&str>, code: ImportCode, message: String) {
         self.problems.push(self.n, column, code, message);
     }
 
@@ -218,7 +225,7 @@ impl<'a, 'p> RowCheck<'a, 'p> {
     pub(crate) fn missing(&mut self, column: &str) {
         self.problem(
             Some(column),
-            "missing_value",
+            ImportCode::MissingValue,
             format!("“{column}” is required and empty."),
         );
     }
@@ -261,7 +268,7 @@ impl<'a, 'p> RowCheck<'a, 'p> {
             Some(t) if t.chars().count() > max => {
                 self.problem(
                     Some(column),
-                    "invalid_value",
+                    ImportCode::InvalidValue,
                     format!("“{column}” must be at most {max} characters."),
                 );
                 None
@@ -279,7 +286,7 @@ impl<'a, 'p> RowCheck<'a, 'p> {
                 if default.is_none() {
                     self.problem(
                         Some("currency"),
-                        "missing_value",
+                        ImportCode::MissingValue,
                         "“currency” is empty: fill it in, or choose the currency of the whole file.".into(),
                     );
                 }
@@ -290,7 +297,7 @@ impl<'a, 'p> RowCheck<'a, 'p> {
                 Err(_) => {
                     self.problem(
                         Some("currency"),
-                        "unknown_currency",
+                        ImportCode::UnknownCurrency,
                         format!("“{text}” is not a currency Kizuna handles (JPY, USD, EUR)."),
                     );
                     None
@@ -313,7 +320,7 @@ impl<'a, 'p> RowCheck<'a, 'p> {
         if found.is_none() {
             self.problem(
                 Some("external_id"),
-                "unknown_account",
+                ImportCode::UnknownAccount,
                 format!("No account has the external id {text}; import the accounts file first."),
             );
         }
@@ -380,7 +387,7 @@ pub fn run(
     }
     let holder = lock_holder();
     let now = chrono::Utc::now().naive_utc();
-    if !queries::acquire_lock(conn, &holder, options.user_id, now)? {
+    if !queries::acquire_lock(conn, &holder, options.user.id.0, now)? {
         return Err(ImportFailure::Running);
     }
     let result = check_and_apply(conn, bytes, options, progress);
@@ -467,7 +474,7 @@ fn check_and_apply(
             let today = chrono::Utc::now().date_naive();
             crate::db::sheets::start_for_new_accounts(conn, last_account, today)?;
         }
-        let mut entry = NewDataChange::new(DataChangeKind::from(options.kind), options.user_id);
+        let mut entry = NewDataChange::new(DataChangeKind::from(options.kind), options.user.id.0);
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         entry.file_name = options.file_name.clone();
         entry.rows_total = n(rows);
@@ -485,7 +492,7 @@ fn check_and_apply(
         let id = history::record(conn, &entry)?;
         crate::db::audit::record(
             conn,
-            &crate::db::audit::Actor::user(options.user_id, options.client_addr.clone()),
+            &crate::db::audit::Actor::user(options.user, options.client_addr.clone()),
             crate::db::audit::Event::new(AuditKind::ImportApplied, entry.detail.clone()).target(
                 AuditTarget::Import,
                 Some(id),

@@ -7,6 +7,7 @@
 //! This is the only header reader: the import wizard shows what a dry run
 //! of this code found (headers, encoding, separator, suggested mapping).
 
+use kizuna_shared::api::ImportCode;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -499,7 +500,7 @@ fn missing_column(column: &str, message: String) -> ImportError {
     ImportError {
         row: 1,
         column: Some(column.to_owned()),
-        code: "missing_column".into(),
+        code: ImportCode::MissingColumn,
         message,
     }
 }

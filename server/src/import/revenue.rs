@@ -3,6 +3,7 @@
 //! current MRR becomes the total of its latest month of history (a checked
 //! sum: amounts of one currency only, no overflow).
 
+use kizuna_shared::api::ImportCode;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -55,7 +56,7 @@ fn read_rows(
             if a.currency != c {
                 check.problem(
                     Some("currency"),
-                    "currency_mismatch",
+                    ImportCode::CurrencyMismatch,
                     format!(
                         "“{}” bills in {}, not {c}; amounts in different currencies are never mixed.",
                         a.name, a.currency
@@ -86,7 +87,7 @@ fn read_rows(
         if let Some(first) = seen.get(&dup_key) {
             check.problem(
                 Some("product"),
-                "duplicate_key",
+                ImportCode::DuplicateKey,
                 format!(
                     "Row {first} already gives {} for {} and {product}.",
                     account.name,
@@ -180,7 +181,7 @@ pub(super) fn check(conn: &mut DbConn, input: &Input<'_>) -> Result<MrrPlan, DbE
                     plan.outcome.problems.push(
                         p.row,
                         Some("mrr"),
-                        "amount_too_large",
+                        ImportCode::AmountTooLarge,
                         format!("“mrr”: {e} for {} in {}.", p.name, p.month.format("%Y-%m")),
                     );
                     continue;

@@ -8,6 +8,7 @@
 //! is listed in the report's `unknown_columns` instead of failing the file.
 //! Only signals defined in Kizuna and not retired take values.
 
+use kizuna_shared::api::ImportCode;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -63,7 +64,7 @@ fn read_rows(
                 keys.sort_unstable();
                 check.problem(
                     Some("signal"),
-                    "unknown_signal",
+                    ImportCode::UnknownSignal,
                     format!(
                         "“{t}” is not a defined signal (known: {}).",
                         keys.join(", ")
@@ -109,7 +110,7 @@ fn accept(
     if let Some(first) = seen.get(&dup_key) {
         check.problem(
             Some("date"),
-            "duplicate_key",
+            ImportCode::DuplicateKey,
             format!(
                 "Row {first} already gives {signal} of {} on {date}.",
                 account.name
@@ -135,7 +136,7 @@ pub(super) fn is_wide(column_errors: &[ImportError]) -> bool {
     let missing = |c: &str| {
         column_errors
             .iter()
-            .any(|e| e.code == "missing_column" && e.column.as_deref() == Some(c))
+            .any(|e| e.code == ImportCode::MissingColumn && e.column.as_deref() == Some(c))
     };
     missing("signal") && missing("value")
 }

@@ -11,9 +11,9 @@ use actix_web::{delete, get, post, put, web, HttpResponse};
 use garde::Validate;
 use kizuna_shared::api::{
     Account, AccountDetail, AccountInput, AccountQuery, Contact, ContactInput, MrrEntry, Page,
-    Problem, SessionUser, SignalHistoryQuery, SignalValue, UpdateAccount,
+    Problem, SignalHistoryQuery, SignalValue, UpdateAccount,
 };
-use kizuna_shared::domain::{can_edit_account, can_manage_accounts, editable_account_fields};
+use kizuna_shared::domain::Capability;
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
@@ -44,24 +44,6 @@ where
     })
     .await
     .map_err(not_found(id))
-}
-
-/// Checks the role rule for a change of an account owned by `owner`.
-fn check_edit(user: &SessionUser, owner: Option<i64>) -> Result<(), ApiError> {
-    if can_edit_account(user.role, user.id, owner) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
-/// Fails with 403 unless the user manages accounts.
-fn require_manager(user: &SessionUser) -> Result<(), ApiError> {
-    if can_manage_accounts(user.role) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
 }
 
 /// Accounts matching the filters, sorted and paged, each with the latest
@@ -105,8 +87,7 @@ pub async fn create_account(
     body: web::Json<AccountInput>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
-    let user = user.0;
-    require_manager(&user)?;
+    user.require(Capability::ManageAccounts)?;
     let input = body.into_inner();
     input.validate()?;
     let account = blocking(&pool, move |conn| {
@@ -171,19 +152,10 @@ pub async fn update_account(
 ) -> Result<web::Json<Account>, ApiError> {
     let id = id.into_inner();
     let actor = user.actor();
-    let user = user.0;
     let body = body.into_inner();
     body.validate()?;
-    let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
-        .await
-        .map_err(not_found(id))?;
-    check_edit(&user, owner)?;
-    let editor = db::accounts::Editor {
-        user_id: user.id,
-        editable: editable_account_fields(user.role, owner == Some(user.id)),
-    };
     let account = blocking(&pool, move |conn| {
-        db::accounts::update(conn, id, body.version, &body.account, &editor, &actor)
+        db::accounts::update(conn, id, body.version, &body.account, &actor)
     })
     .await
     .map_err(not_found(id))?;
@@ -219,8 +191,7 @@ pub async fn delete_account(
     query: web::Query<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
-    let user = user.0;
-    require_manager(&user)?;
+    user.require(Capability::ManageAccounts)?;
     let id = id.into_inner();
     let version = query.version;
     blocking(&pool, move |conn| {
@@ -328,11 +299,6 @@ pub async fn create_contact(
     let input = body.into_inner();
     input.validate()?;
     let actor = user.actor();
-    let user = user.0;
-    let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
-        .await
-        .map_err(not_found(id))?;
-    check_edit(&user, owner)?;
     let contact = blocking(&pool, move |conn| {
         db::contacts::create(conn, id, &input, &actor)
     })
@@ -363,11 +329,6 @@ pub async fn delete_contact(
 ) -> Result<HttpResponse, ApiError> {
     let (id, contact_id) = path.into_inner();
     let actor = user.actor();
-    let user = user.0;
-    let owner = blocking(&pool, move |conn| db::accounts::owner_of(conn, id))
-        .await
-        .map_err(not_found(id))?;
-    check_edit(&user, owner)?;
     blocking(&pool, move |conn| {
         db::contacts::delete(conn, id, contact_id, &actor)
     })

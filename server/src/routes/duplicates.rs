@@ -3,7 +3,7 @@
 use actix_web::{get, post, web};
 use garde::Validate;
 use kizuna_shared::api::{DuplicateGroup, MergeReport, MergeRequest, Problem};
-use kizuna_shared::domain::can_manage_accounts;
+use kizuna_shared::domain::Capability;
 
 use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
@@ -50,10 +50,7 @@ pub async fn merge_accounts(
     body: web::Json<MergeRequest>,
 ) -> Result<web::Json<MergeReport>, ApiError> {
     let actor = user.actor();
-    let user = user.0;
-    if !can_manage_accounts(user.role) {
-        return Err(ApiError::Forbidden);
-    }
+    user.require(Capability::ManageAccounts)?;
     let request = body.into_inner();
     request.validate()?;
     let (keep, merge) = (request.keep_id, request.merge_id);

@@ -11,7 +11,7 @@ use kizuna_shared::api::{
     DataChange, DataChangeQuery, ImportProgress, ImportQuery, ImportReport, Page, Problem,
     MAX_IMPORT_BYTES,
 };
-use kizuna_shared::domain::can_manage_accounts;
+use kizuna_shared::domain::Capability;
 
 use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
@@ -113,10 +113,7 @@ pub async fn create_import(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
-    if !can_manage_accounts(user.0.role) {
-        return Err(ApiError::Forbidden);
-    }
-    let user = user.0;
+    let user = user.require(Capability::ManageAccounts)?.clone();
     check_media_type(&req)?;
     let query = query.into_inner();
     query.validate()?;
@@ -139,7 +136,7 @@ pub async fn create_import(
         dry_run: query.dry_run,
         file_name: query.file_name.clone(),
         mapping,
-        user_id: user.id,
+        user: user.principal(),
         client_addr: actor.client_addr,
         currency: query.currency,
         date: query.date,

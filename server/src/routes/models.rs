@@ -12,7 +12,7 @@ use kizuna_shared::api::{
     AccountScore, CompareQuery, HealthModelVersion, ModelComparison, NewHealthModel, Page, Problem,
     PublishModel, PublishReport, UpdateHealthModel, WeightPair,
 };
-use kizuna_shared::domain::Tier;
+use kizuna_shared::domain::{Capability, Tier};
 use kizuna_shared::metrics::{compare_bands, HealthModel, Scorer};
 
 use crate::auth::CurrentUser;
@@ -20,7 +20,6 @@ use crate::db::scoring::{self as data, Scope};
 use crate::db::{self, DbError, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
-use crate::routes::signals::require_health_manager;
 use crate::scoring_cache::{ScoringDataCache, ScoringKey};
 
 /// Media type of `GET /api/v1/scoring-data`.
@@ -77,7 +76,7 @@ pub async fn create_model(
     pool: web::Data<DbPool>,
     body: web::Json<NewHealthModel>,
 ) -> Result<HttpResponse, ApiError> {
-    require_health_manager(&user)?;
+    user.require(Capability::ManageHealth)?;
     let body = body.into_inner();
     body.validate()?;
     let actor = user.actor();
@@ -223,7 +222,7 @@ pub async fn update_model(
     id: web::Path<i64>,
     body: web::Json<UpdateHealthModel>,
 ) -> Result<web::Json<HealthModelVersion>, ApiError> {
-    require_health_manager(&user)?;
+    user.require(Capability::ManageHealth)?;
     let body = body.into_inner();
     body.validate()?;
     let id = id.into_inner();
@@ -258,7 +257,7 @@ pub async fn publish_model(
     id: web::Path<i64>,
     body: web::Json<PublishModel>,
 ) -> Result<web::Json<PublishReport>, ApiError> {
-    require_health_manager(&user)?;
+    user.require(Capability::ManageHealth)?;
     let body = body.into_inner();
     body.validate()?;
     let id = id.into_inner();

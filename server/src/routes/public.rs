@@ -11,7 +11,9 @@
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use garde::Validate;
-use kizuna_shared::api::{FieldError, Problem, PublicAnswer, PublicAnswerReceipt, PublicSurvey};
+use kizuna_shared::api::{
+    FieldError, Problem, ProblemCode, PublicAnswer, PublicAnswerReceipt, PublicSurvey,
+};
 use kizuna_shared::domain::Language;
 use serde::Deserialize;
 
@@ -61,9 +63,12 @@ fn refusal_error(refusal: Refusal) -> ApiError {
     };
     match refusal {
         Refusal::Unknown => ApiError::NotFound("There is no survey link with this token.".into()),
-        Refusal::Expired => gone("link_expired", "This survey link has expired."),
-        Refusal::Revoked => gone("link_revoked", "This survey link was withdrawn."),
-        Refusal::Closed => gone("survey_closed", "The survey no longer takes answers."),
+        Refusal::Expired => gone(ProblemCode::LinkExpired, "This survey link has expired."),
+        Refusal::Revoked => gone(ProblemCode::LinkRevoked, "This survey link was withdrawn."),
+        Refusal::Closed => gone(
+            ProblemCode::SurveyClosed,
+            "The survey no longer takes answers.",
+        ),
         Refusal::Answered => ApiError::AlreadyAnswered,
         Refusal::BadScore { min, max } => ApiError::Validation(vec![FieldError {
             field: "score".into(),

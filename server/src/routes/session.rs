@@ -127,6 +127,7 @@ pub async fn login(
         Some(login) if verified && !login.disabled => {
             let user = login.user;
             let user_id = user.id;
+            let who = user.principal();
             let agent = user_agent(&req);
             let cookies_for_tx = cookies.clone();
             let label = user.email.clone();
@@ -137,7 +138,7 @@ pub async fn login(
                     db::users::record_sign_in(conn, user_id, chrono::Utc::now().naive_utc())?;
                     audit::record(
                         conn,
-                        &Actor::user(user_id, client),
+                        &Actor::user(who, client),
                         Event::new(AuditKind::SignIn, "Signed in.").target(
                             AuditTarget::User,
                             Some(user_id),

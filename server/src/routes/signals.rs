@@ -4,21 +4,12 @@
 use actix_web::{get, post, put, web, HttpResponse};
 use garde::Validate;
 use kizuna_shared::api::{NewSignal, Problem, SignalDefinition, SignalUpdate};
-use kizuna_shared::domain::can_manage_health;
+use kizuna_shared::domain::Capability;
 
 use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
-
-/// 403 unless the user shapes the health score (managers, admins).
-pub(crate) fn require_health_manager(user: &CurrentUser) -> Result<(), ApiError> {
-    if can_manage_health(user.0.role) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
 
 /// Every signal definition (retired ones included, marked): the built-in
 /// signals first, then the team's own.
@@ -56,7 +47,7 @@ pub async fn create_signal(
     pool: web::Data<DbPool>,
     body: web::Json<NewSignal>,
 ) -> Result<HttpResponse, ApiError> {
-    require_health_manager(&user)?;
+    user.require(Capability::ManageHealth)?;
     let body = body.into_inner();
     body.validate()?;
     let actor = user.actor();
@@ -86,7 +77,7 @@ pub async fn update_signal(
     key: web::Path<String>,
     body: web::Json<SignalUpdate>,
 ) -> Result<web::Json<SignalDefinition>, ApiError> {
-    require_health_manager(&user)?;
+    user.require(Capability::ManageHealth)?;
     let body = body.into_inner();
     body.validate()?;
     let key = key.into_inner();

@@ -10,18 +10,15 @@ use actix_web::http::header;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use garde::Validate;
 use kizuna_shared::api::{
-    IssueLinks, IssuedLink, LinkQuery, Page, Problem, RecordAnswer, ResponseQuery, SessionUser,
-    Survey, SurveyInput, SurveyLink, SurveyQuery, SurveyResponse, SurveySummary, UpdateSurvey,
+    IssueLinks, IssuedLink, LinkQuery, Page, Problem, RecordAnswer, ResponseQuery, Survey,
+    SurveyInput, SurveyLink, SurveyQuery, SurveyResponse, SurveySummary, UpdateSurvey,
 };
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::Capability;
 
 use crate::auth::CurrentUser;
-use crate::db::{self, DbError, DbPool};
+use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
-
-const MANAGERS: &[Role] = &[Role::Admin, Role::Manager];
-const WRITERS: &[Role] = &[Role::Admin, Role::Manager, Role::Csm];
 
 fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
@@ -32,15 +29,6 @@ fn no_survey(id: i64) -> impl Fn(ApiError) -> ApiError {
     move |e| match e {
         ApiError::NotFound(_) => ApiError::NotFound(format!("There is no survey {id}.")),
         other => other,
-    }
-}
-
-/// A CSM may act only for accounts they own; managers and admins for any.
-fn check_owner(user: &SessionUser, owner: Option<i64>) -> Result<(), ApiError> {
-    if kizuna_shared::domain::can_edit_account(user.role, user.id, owner) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
     }
 }
 
@@ -78,7 +66,7 @@ pub async fn create_survey(
     pool: web::Data<DbPool>,
     body: web::Json<SurveyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_any(MANAGERS)?;
+    user.require(Capability::ManageSurveys)?;
     let actor = user.actor();
     let input = body.into_inner();
     input.validate()?;
@@ -134,7 +122,7 @@ pub async fn update_survey(
     id: web::Path<i64>,
     body: web::Json<UpdateSurvey>,
 ) -> Result<web::Json<Survey>, ApiError> {
-    user.require_any(MANAGERS)?;
+    user.require(Capability::ManageSurveys)?;
     let actor = user.actor();
     let id = id.into_inner();
     let update = body.into_inner();
@@ -196,22 +184,10 @@ pub async fn record_response(
     body: web::Json<RecordAnswer>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
-    let user = user.require_any(WRITERS)?.clone();
+    user.require(Capability::WorkAccounts)?;
     let id = id.into_inner();
     let input = body.into_inner();
     input.validate()?;
-    let account_id = input.account_id;
-    let owner = blocking(&pool, move |conn| {
-        db::surveys::find_row(conn, id)?;
-        Ok(db::refs::accounts(conn, [account_id])?.remove(&account_id))
-    })
-    .await
-    .map_err(no_survey(id))?;
-    // An unknown account is a field error (from the database layer); only
-    // an existing one can be someone else's.
-    if let Some(account) = owner {
-        check_owner(&user, account.owner_id)?;
-    }
     let response = blocking(&pool, move |conn| {
         db::surveys::record_call(conn, id, &input, &actor, now())
     })
@@ -330,26 +306,10 @@ pub async fn issue_links(
     body: web::Json<IssueLinks>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
-    let user = user.require_any(WRITERS)?.clone();
+    user.require(Capability::WorkAccounts)?;
     let id = id.into_inner();
     let request = body.into_inner();
     request.validate()?;
-    let checked = request.clone();
-    let accounts = blocking(&pool, move |conn| {
-        db::surveys::find_row(conn, id)?;
-        match db::surveys::check_targets(conn, &checked) {
-            Ok(accounts) => Ok(Ok(accounts)),
-            Err(DbError::Invalid(errors)) => Ok(Err(errors)),
-            Err(other) => Err(other),
-        }
-    })
-    .await
-    .map_err(no_survey(id))?;
-    // Field errors first; then the role, for accounts that exist.
-    let accounts = accounts.map_err(ApiError::Validation)?;
-    for account in accounts.values() {
-        check_owner(&user, account.owner_id)?;
-    }
     let links = blocking(&pool, move |conn| {
         db::surveys::issue_links(conn, id, &request, &actor, now())
     })
@@ -379,21 +339,12 @@ pub async fn revoke_link(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
-    let user = user.require_any(WRITERS)?.clone();
+    user.require(Capability::WorkAccounts)?;
     let (id, link_id) = path.into_inner();
     let not_found = move |e| match e {
         ApiError::NotFound(_) => ApiError::NotFound(format!("Survey {id} has no link {link_id}.")),
         other => other,
     };
-    let owner = blocking(&pool, move |conn| {
-        let account = db::surveys::link_account(conn, id, link_id)?;
-        Ok(db::refs::accounts(conn, [account])?
-            .remove(&account)
-            .and_then(|a| a.owner_id))
-    })
-    .await
-    .map_err(not_found)?;
-    check_owner(&user, owner)?;
     blocking(&pool, move |conn| {
         db::surveys::revoke_link(conn, id, link_id, &actor, now())
     })

@@ -7,7 +7,7 @@
 use actix_web::{get, patch, web};
 use garde::Validate;
 use kizuna_shared::api::{Page, Problem, Task, TaskQuery, UpdateTask};
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::Capability;
 
 use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
@@ -50,40 +50,19 @@ pub async fn update_task(
     id: web::Path<i64>,
     body: web::Json<UpdateTask>,
 ) -> Result<web::Json<Task>, ApiError> {
+    user.require(Capability::WorkAccounts)?;
     let actor = user.actor();
-    let user = user
-        .require_any(&[Role::Admin, Role::Manager, Role::Csm])?
-        .clone();
     let id = id.into_inner();
     let update = body.into_inner();
     update.validate()?;
-    let not_found = move |e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound(format!("There is no task {id}.")),
-        other => other,
-    };
-    let (owner, account_owner) = blocking(&pool, move |conn| {
-        let (owner, account) = db::tasks::owner_of(conn, id)?;
-        let account_owner = match account {
-            Some(a) => db::refs::accounts(conn, [a])?
-                .remove(&a)
-                .and_then(|a| a.owner_id),
-            None => None,
-        };
-        Ok((owner, account_owner))
-    })
-    .await
-    .map_err(not_found)?;
-    let allowed = kizuna_shared::domain::can_manage_accounts(user.role)
-        || owner == Some(user.id)
-        || account_owner == Some(user.id);
-    if !allowed {
-        return Err(ApiError::Forbidden);
-    }
     let now = chrono::Utc::now().naive_utc();
     let task = blocking(&pool, move |conn| {
         db::tasks::set_status(conn, id, update.status, &actor, now)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound(format!("There is no task {id}.")),
+        other => other,
+    })?;
     Ok(web::Json(task))
 }

@@ -7,7 +7,7 @@ use kizuna_shared::api::{
     AuditKind, CreateUser, FieldError, Page, PasswordReset, Problem, UpdateUser, UserAccount,
     UserQuery, UserSummary,
 };
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::Capability;
 
 use crate::auth::password::{self, PasswordWork};
 use crate::auth::session::SessionCookies;
@@ -56,7 +56,7 @@ pub async fn list_users(
     cookies: web::Data<SessionCookies>,
     query: web::Query<UserQuery>,
 ) -> Result<web::Json<Page<UserAccount>>, ApiError> {
-    user.require_any(&[Role::Admin])?;
+    user.require(Capability::AdministerUsers)?;
     let query = query.into_inner();
     query.validate()?;
     let lifetime = cookies.lifetime();
@@ -87,7 +87,7 @@ pub async fn create_user(
     cookies: web::Data<SessionCookies>,
     body: web::Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_any(&[Role::Admin])?;
+    user.require(Capability::AdministerUsers)?;
     let body = body.into_inner();
     body.validate()?;
     let password_hash = work.hash(body.password).await.map_err(ApiError::internal)?;
@@ -137,7 +137,7 @@ pub async fn update_user(
     id: web::Path<i64>,
     body: web::Json<UpdateUser>,
 ) -> Result<web::Json<UserAccount>, ApiError> {
-    user.require_any(&[Role::Admin])?;
+    user.require(Capability::AdministerUsers)?;
     let id = id.into_inner();
     let patch = body.into_inner();
     patch.validate()?;
@@ -177,7 +177,7 @@ pub async fn reset_password(
     work: web::Data<PasswordWork>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_any(&[Role::Admin])?;
+    user.require(Capability::AdministerUsers)?;
     let id = id.into_inner();
     let generated = password::random_password(RESET_PASSWORD_CHARS);
     let hash = work

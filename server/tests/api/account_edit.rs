@@ -135,7 +135,7 @@ async fn an_update_bumps_the_version_and_a_stale_update_gets_409_and_changes_not
     // A second edit made from the first version is stale.
     let mut stale = with_version(&new_account_body(), created.version);
     stale["plan"] = json!("Starter");
-    let problem = assert_problem(put(&app, created.id, &stale).await, 409, "conflict").await;
+    let problem = assert_problem(put(&app, created.id, &stale).await, 409, "stale_version").await;
     assert!(problem.detail.unwrap().contains("reload"));
     let detail: AccountDetail = app
         .get(&format!("/api/v1/accounts/{}", created.id))
@@ -221,7 +221,7 @@ async fn deleting_needs_the_current_version_and_removes_the_account() {
             .delete(app.url(&format!("/api/v1/accounts/{id}?version={version}")))
             .send()
     };
-    assert_problem(delete(7).await.unwrap(), 409, "conflict").await;
+    assert_problem(delete(7).await.unwrap(), 409, "stale_version").await;
     assert_eq!(delete(1).await.unwrap().status(), 204);
     assert_problem(delete(1).await.unwrap(), 404, "not_found").await;
     let mut conn = app.pool.get().unwrap();

@@ -170,7 +170,7 @@ async fn a_stale_or_invalid_merge_changes_nothing() {
         merge(json!({"keep_id": keep, "keep_version": 1, "merge_id": other, "merge_version": 9}))
             .await,
         409,
-        "conflict",
+        "stale_version",
     )
     .await;
     assert_problem(

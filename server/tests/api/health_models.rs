@@ -117,7 +117,7 @@ async fn a_manager_defines_changes_and_retires_a_signal_which_keeps_its_history(
             &json!({ "key": "seats_used", "label": "Again", "higher_is_better": true }),
         )
         .await;
-    assert_problem(r, 409, "conflict").await;
+    assert_problem(r, 409, "signal_key_taken").await;
     let r = app
         .post_json(
             "/api/v1/signals",
@@ -169,7 +169,7 @@ async fn a_manager_defines_changes_and_retires_a_signal_which_keeps_its_history(
         &json!({ "label": "Days since last login", "unit": "days", "higher_is_better": false, "retired": true }),
     )
     .await;
-    assert_problem(r, 409, "conflict").await;
+    assert_problem(r, 409, "signal_in_use").await;
     let kinds = app.audit_kinds();
     assert!(kinds.contains(&"signal_defined".to_owned()), "{kinds:?}");
     assert!(kinds.contains(&"signal_changed".to_owned()), "{kinds:?}");
@@ -260,11 +260,11 @@ async fn publishing_creates_a_version_and_a_snapshot_of_every_account_and_stale_
     let r = put_json(&app, &format!("/api/v1/health-models/{}", a.id), &edit).await;
     assert_eq!(r.status(), 200);
     let r = put_json(&app, &format!("/api/v1/health-models/{}", a.id), &edit).await;
-    assert_problem(r, 409, "conflict").await;
+    assert_problem(r, 409, "stale_version").await;
     let mut huge = edit.clone();
     huge["version"] = json!(i64::MAX);
     let r = put_json(&app, &format!("/api/v1/health-models/{}", a.id), &huge).await;
-    assert_problem(r, 409, "conflict").await;
+    assert_problem(r, 409, "stale_version").await;
 
     // CSMs and executives may not publish.
     for role in [Role::Csm, Role::Executive] {
@@ -289,7 +289,7 @@ async fn publishing_creates_a_version_and_a_snapshot_of_every_account_and_stale_
             &json!({ "version": 1 }),
         )
         .await;
-    assert_problem(r, 409, "conflict").await;
+    assert_problem(r, 409, "stale_version").await;
     let r = app
         .post_json(
             &format!("/api/v1/health-models/{}/publish", a.id),
@@ -323,7 +323,7 @@ async fn publishing_creates_a_version_and_a_snapshot_of_every_account_and_stale_
             &json!({ "version": 1 }),
         )
         .await;
-    let p = assert_problem(r, 409, "conflict").await;
+    let p = assert_problem(r, 409, "model_published").await;
     assert!(p.detail.unwrap_or_default().contains("Version 2"));
     assert_eq!(
         app.count(&format!(
@@ -339,7 +339,7 @@ async fn publishing_creates_a_version_and_a_snapshot_of_every_account_and_stale_
             &json!({ "version": 3 }),
         )
         .await;
-    assert_problem(r, 409, "conflict").await;
+    assert_problem(r, 409, "model_immutable").await;
     assert!(app.audit_kinds().contains(&"model_published".to_owned()));
 
     // The account's score: trend and breakdown.

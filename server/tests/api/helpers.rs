@@ -243,7 +243,7 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Prob
         .to_owned();
     assert_eq!(content_type, PROBLEM_CONTENT_TYPE);
     let problem: Problem = response.json().await.unwrap();
-    assert_eq!(problem.code, code, "problem code ({problem:?})");
+    assert_eq!(problem.code.as_str(), code, "problem code ({problem:?})");
     assert_eq!(problem.status, status);
     problem
 }

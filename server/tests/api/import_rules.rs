@@ -144,7 +144,7 @@ async fn amounts_over_a_trillion_are_refused_in_every_import() {
     app.insert_account(&a);
     let mrr = "external_id,month,product,mrr,currency\nM-1,2025-04,core,1000000000001,JPY\n";
     let r = report(import(&app, "kind=mrr", mrr).await, 422).await;
-    assert_eq!(r.errors[0].code, "amount_too_large");
+    assert_eq!(r.errors[0].code.as_str(), "amount_too_large");
 }
 
 #[tokio::test]

@@ -148,7 +148,7 @@ async fn a_file_with_one_bad_row_applies_nothing() {
     let r = report(import(&app, "kind=accounts", file).await, 422).await;
     assert!(!r.applied);
     assert_eq!(r.error_count, 1);
-    assert_eq!(r.errors[0].code, "bad_amount");
+    assert_eq!(r.errors[0].code.as_str(), "bad_amount");
     assert_eq!(account_count(&app), 2);
     let page: Page<Account> = app
         .get("/api/v1/accounts?q=CRM-1")

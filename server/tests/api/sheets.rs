@@ -190,7 +190,7 @@ async fn template_edits_reorder_and_archive_but_never_rewrite_a_started_sheet() 
     assert_eq!(updated.items.len(), 2);
     assert_eq!(updated.items[0].title.ja.as_deref(), Some("振り返りMTG"));
     assert_eq!(updated.name.en.as_deref(), Some("Pilot v2"));
-    assert_problem(manager.put(&path, &body).await, 409, "conflict").await;
+    assert_problem(manager.put(&path, &body).await, 409, "stale_version").await;
     // The started sheet keeps its name, items, order and due dates.
     let after: SheetDetail = manager
         .json(&format!("/api/v1/sheets/{}", started.sheet.id))
@@ -533,7 +533,7 @@ async fn only_the_accounts_csm_and_managers_start_and_tick_customer_sheets() {
     assert_problem(start(&exec, body.clone()).await, 403, "forbidden").await;
     let sheet: SheetDetail = start(&csm, body.clone()).await.json().await.unwrap();
     // The same template cannot run twice for the account.
-    assert_problem(start(&manager, body).await, 409, "conflict").await;
+    assert_problem(start(&manager, body).await, 409, "sheet_running").await;
     let item = sheet.items[0].id;
     for user in [&other, &exec] {
         let refused = tick(user, sheet.sheet.id, item, json!({ "done": true })).await;

@@ -240,7 +240,12 @@ async fn a_survey_edit_needs_the_current_version_and_its_kind_is_fixed_once_answ
         (renamed.name.as_str(), renamed.version),
         ("Q2 NPS (renamed)", 2)
     );
-    assert_problem(manager.put(&path, &body(1, "nps")).await, 409, "conflict").await;
+    assert_problem(
+        manager.put(&path, &body(1, "nps")).await,
+        409,
+        "stale_version",
+    )
+    .await;
     // No answers yet: the kind may change; once answered it may not.
     let csat: Survey = manager
         .put(&path, &body(2, "csat"))
@@ -732,7 +737,7 @@ async fn a_link_can_be_revoked_until_it_is_answered() {
     assert_problem(
         manager.delete(&revoke(links[1].link.id)).await,
         409,
-        "conflict",
+        "link_answered",
     )
     .await;
     assert_problem(manager.delete(&revoke(999)).await, 404, "not_found").await;
@@ -757,7 +762,7 @@ async fn links_are_not_issued_for_a_closed_or_archived_survey() {
             &json!({ "targets": [{ "account_id": a }] }),
         )
         .await;
-    assert_problem(refused, 409, "conflict").await;
+    assert_problem(refused, 409, "survey_not_open").await;
     // Nor can answers be recorded for a day it did not take them.
     let late = record(&manager, closed.id, a, 4, None).await;
     assert_problem(late, 400, "validation_failed").await;

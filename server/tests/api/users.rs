@@ -126,7 +126,12 @@ async fn an_admin_creates_a_user_and_a_duplicate_email_is_a_409() {
     assert_eq!(user.role, Role::Csm);
     assert_eq!(user.active_sessions, 0);
 
-    assert_problem(app.post_json("/api/v1/users", &body).await, 409, "conflict").await;
+    assert_problem(
+        app.post_json("/api/v1/users", &body).await,
+        409,
+        "email_taken",
+    )
+    .await;
 
     // The new user can sign in.
     let login = app

@@ -105,16 +105,7 @@ string_enum!(
     }
 );
 
-string_enum!(
-    /// Who may see an audit entry: security events are for admins only, data
-    /// events also for managers.
-    AuditCategory, "audit category", {
-        /// Sign-ins, users, roles, passwords, session keys.
-        Security => "security",
-        /// Changes to and exports of customer data.
-        Data => "data",
-    }
-);
+pub use crate::domain::AuditCategory;
 
 impl AuditKind {
     /// The category of this kind of event.
@@ -160,17 +151,6 @@ impl AuditKind {
             | AuditKind::SheetDeleted
             | AuditKind::TaskDone
             | AuditKind::TaskReopened => AuditCategory::Data,
-        }
-    }
-}
-
-impl AuditCategory {
-    /// The categories `role` may read (empty: none).
-    pub fn visible_to(role: Role) -> &'static [AuditCategory] {
-        match role {
-            Role::Admin => AuditCategory::ALL,
-            Role::Manager => &[AuditCategory::Data],
-            Role::Csm | Role::Executive => &[],
         }
     }
 }

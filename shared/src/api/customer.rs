@@ -595,6 +595,57 @@ pub struct ImportQuery {
     pub date: Option<NaiveDate>,
 }
 
+string_enum!(
+    /// What is wrong with (or worth knowing about) a row or column of an
+    /// import file: the stable code of an [`ImportError`]. The server's
+    /// checkers and the app's sentences (`components/import_messages.rs`)
+    /// both match it exhaustively.
+    ImportCode, "import code", {
+        /// A required column is not in the file (or not mapped).
+        MissingColumn => "missing_column",
+        /// A required cell is blank.
+        MissingValue => "missing_value",
+        /// Not a date.
+        BadDate => "bad_date",
+        /// Not a month.
+        BadMonth => "bad_month",
+        /// Not an amount (or more decimals than the currency has).
+        BadAmount => "bad_amount",
+        /// More than the largest amount Kizuna takes.
+        AmountTooLarge => "amount_too_large",
+        /// A negative amount.
+        NegativeAmount => "negative_amount",
+        /// Not a number.
+        BadNumber => "bad_number",
+        /// Not yes or no.
+        BadBoolean => "bad_boolean",
+        /// A currency Kizuna does not handle.
+        UnknownCurrency => "unknown_currency",
+        /// No user with this e-mail address (or name).
+        UnknownOwner => "unknown_owner",
+        /// Several users with this name.
+        AmbiguousOwner => "ambiguous_owner",
+        /// The same record twice in the file.
+        DuplicateKey => "duplicate_key",
+        /// A signal no definition names.
+        UnknownSignal => "unknown_signal",
+        /// No account with this external id.
+        UnknownAccount => "unknown_account",
+        /// An amount in another currency than the account's.
+        CurrencyMismatch => "currency_mismatch",
+        /// A value the field does not accept (e.g. an owner who may not own
+        /// accounts).
+        InvalidValue => "invalid_value",
+        /// The file is not UTF-8 or Shift_JIS text.
+        BadEncoding => "bad_encoding",
+        /// A row the CSV reader could not read.
+        BadRow => "bad_row",
+        /// A warning: the MRR of an account whose MRR comes from its revenue
+        /// history was read but not used.
+        MrrFromHistory => "mrr_from_history",
+    }
+);
+
 /// One problem in an import file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -603,13 +654,8 @@ pub struct ImportError {
     pub row: u64,
     /// Our column name, when the problem is in one cell or column.
     pub column: Option<String>,
-    /// Stable code. Errors: `missing_column`, `missing_value`, `bad_date`,
-    /// `bad_month`, `bad_amount`, `amount_too_large`, `negative_amount`,
-    /// `bad_number`, `bad_boolean`, `unknown_currency`, `unknown_owner`,
-    /// `ambiguous_owner`, `duplicate_key`, `unknown_signal`,
-    /// `unknown_account`, `currency_mismatch`, `invalid_value`,
-    /// `bad_encoding`, `bad_row`. Warnings: `mrr_from_history`.
-    pub code: String,
+    /// Stable code (warnings: `mrr_from_history`; the others are errors).
+    pub code: ImportCode,
     /// What is wrong, in plain words.
     pub message: String,
 }
@@ -958,7 +1004,7 @@ mod tests {
 
     #[test]
     fn changed_fields_compare_as_stored_and_name_the_forbidden_ones() {
-        use crate::domain::{editable_account_fields, Role};
+        use crate::domain::{editable_account_fields, Principal, Role, UserId};
         let stored = input();
         let mut edit = stored.clone();
         edit.plan = Some("  ".into());
@@ -982,14 +1028,14 @@ mod tests {
                 AccountField::ChurnDate
             ]
         );
-        let csm = editable_account_fields(Role::Csm, true);
+        let csm = editable_account_fields(Principal::new(1, Role::Csm), Some(UserId(1)));
         let refused: Vec<String> = edit
             .forbidden_changes(&stored, &csm)
             .into_iter()
             .map(|e| e.field)
             .collect();
         assert_eq!(refused, ["mrr_minor", "owner_id", "status", "churn_date"]);
-        let manager = editable_account_fields(Role::Manager, false);
+        let manager = editable_account_fields(Principal::new(1, Role::Manager), None);
         assert!(edit.forbidden_changes(&stored, &manager).is_empty());
     }
 

@@ -15,6 +15,7 @@ mod admin;
 mod customer;
 mod health;
 mod kpi;
+mod problem;
 mod sheets;
 mod surveys;
 mod values;
@@ -22,6 +23,7 @@ pub use admin::*;
 pub use customer::*;
 pub use health::*;
 pub use kpi::*;
+pub use problem::*;
 pub mod scoring_data;
 pub use sheets::*;
 pub use surveys::*;
@@ -39,51 +41,6 @@ pub const MAX_PER_PAGE: u32 = 500;
 
 /// Default page size of list endpoints.
 pub const DEFAULT_PER_PAGE: u32 = 50;
-
-/// An error answer (`application/problem+json`, RFC 9457). `code` is stable
-/// and meant for programs; `title` and `detail` are for people.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Problem {
-    /// A URI reference naming the problem type (`about:blank` or `/problems/<code>`).
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// Short, human-readable summary of the problem type.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// Stable machine-readable code, e.g. `validation_failed`, `unauthenticated`.
-    pub code: String,
-    /// Human-readable explanation of this occurrence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// Field-level errors, when the problem is invalid input.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-}
-
-/// One invalid field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FieldError {
-    /// The field (or query parameter) name.
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-impl FieldError {
-    /// Turns garde's report into field errors.
-    pub fn from_report(report: &garde::Report) -> Vec<FieldError> {
-        report
-            .iter()
-            .map(|(path, error)| FieldError {
-                field: path.to_string(),
-                message: error.message().to_string(),
-            })
-            .collect()
-    }
-}
 
 /// The envelope of every list endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +93,14 @@ pub struct SessionUser {
     pub name: String,
     /// Role.
     pub role: Role,
+}
+
+impl SessionUser {
+    /// The user as the asking party of the role rules
+    /// (`crate::domain::access`).
+    pub const fn principal(&self) -> crate::domain::Principal {
+        crate::domain::Principal::new(self.id, self.role)
+    }
 }
 
 /// A user as listed for pickers and filters (e.g. account owners).

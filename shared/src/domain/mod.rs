@@ -1,12 +1,9 @@
 //! Domain vocabulary shared by the server, the app and the metrics: roles
-//! and who may do what with an account, account status, currencies and the
-//! MRR coverage tiers.
-//!
-//! The role rules are written once here ([`can_manage_accounts`],
-//! [`can_own_accounts`], [`can_edit_account`], [`editable_account_fields`])
-//! and called by the server's routes, the owners list, the account form's
-//! check, the CSV import and the app's session, so none of them can
-//! disagree about who may do what.
+//! and who may do what ([`access`]), account fields and status, currencies
+//! and the MRR coverage tiers, survey and sheet vocabulary.
+
+mod access;
+pub use access::*;
 
 /// Error returned when a string does not name a known enum value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,62 +13,6 @@ pub struct ParseEnumError {
     pub kind: &'static str,
     /// The rejected input.
     pub value: String,
-}
-
-string_enum!(
-    /// What a signed-in user may do.
-    Role, "role", {
-        /// Users, roles, settings, backups.
-        Admin => "admin",
-        /// CS manager / CS Ops: imports data, tunes and publishes score models.
-        Manager => "manager",
-        /// Customer success manager: works their accounts.
-        Csm => "csm",
-        /// Reads dashboards.
-        Executive => "executive",
-    }
-);
-
-/// Whether `role` manages accounts as a whole: imports files, creates,
-/// deletes and merges accounts, gives an account to another owner and
-/// changes the commercial fields (MRR, currency, status and churn date,
-/// external id). Managers and admins.
-pub const fn can_manage_accounts(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Manager)
-}
-
-/// Whether `role` shapes the health score: defines and retires signals,
-/// saves health model drafts and publishes them. Managers and admins; CSMs
-/// and executives read the published model.
-pub const fn can_manage_health(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Manager)
-}
-
-/// Whether `role` may change anything beyond their own session (signing
-/// out, their own password): every role but executives, who read
-/// dashboards and are refused every write (403).
-pub const fn can_write(role: Role) -> bool {
-    !matches!(role, Role::Executive)
-}
-
-/// Whether a user with `role` may own (be the CSM of) accounts: CSMs and
-/// managers, the people who work accounts. Admins administer Kizuna and
-/// executives read dashboards; neither is offered as an owner nor accepted
-/// as a new one by the form or the import.
-pub const fn can_own_accounts(role: Role) -> bool {
-    matches!(role, Role::Csm | Role::Manager)
-}
-
-/// Whether the user `user_id` with `role` may change the account owned by
-/// `owner_id` at all: managers and admins any account, a CSM the accounts
-/// they own, executives none. Which fields they may change is
-/// [`editable_account_fields`].
-pub fn can_edit_account(role: Role, user_id: i64, owner_id: Option<i64>) -> bool {
-    match role {
-        Role::Admin | Role::Manager => true,
-        Role::Csm => owner_id == Some(user_id),
-        Role::Executive => false,
-    }
 }
 
 string_enum!(
@@ -122,7 +63,7 @@ string_enum!(
 );
 
 impl AccountField {
-    /// Whether only account managers ([`can_manage_accounts`]) may change
+    /// Whether only account managers ([`Capability::ManageAccounts`]) may change
     /// this field: the commercial facts (MRR, currency, status and churn
     /// date, external id) and the owner. A CSM keeps the relationship
     /// fields of their own accounts up to date.
@@ -137,43 +78,6 @@ impl AccountField {
                 | AccountField::ChurnDate
         )
     }
-}
-
-/// Whether the user `user_id` with `role` may tick and untick the items of
-/// a sheet of `kind`: managers and admins any sheet; for a customer sheet
-/// the account's owner (`account_owner`); for a teammate sheet the new
-/// member and their guide. Executives none.
-pub fn can_tick_sheet(
-    role: Role,
-    user_id: i64,
-    kind: SheetKind,
-    account_owner: Option<i64>,
-    member: Option<i64>,
-    guide: Option<i64>,
-) -> bool {
-    match role {
-        Role::Admin | Role::Manager => true,
-        Role::Executive => false,
-        Role::Csm => match kind {
-            SheetKind::Customer => account_owner == Some(user_id),
-            SheetKind::Teammate => member == Some(user_id) || guide == Some(user_id),
-        },
-    }
-}
-
-/// The fields of an account a user with `role` may change; `is_owner` says
-/// whether they own it. Managers and admins every field, a CSM the
-/// relationship fields of their own accounts, everyone else none.
-pub fn editable_account_fields(role: Role, is_owner: bool) -> Vec<AccountField> {
-    AccountField::ALL
-        .iter()
-        .copied()
-        .filter(|f| match role {
-            Role::Admin | Role::Manager => true,
-            Role::Csm => is_owner && !f.is_managed(),
-            Role::Executive => false,
-        })
-        .collect()
 }
 
 string_enum!(
@@ -500,57 +404,6 @@ mod tests {
             assert_eq!(c.as_str().parse::<Currency>(), Ok(*c));
         }
         assert!("boss".parse::<Role>().is_err());
-    }
-
-    #[test]
-    fn role_rules_as_a_table() {
-        use Role::*;
-        // role, may manage, may own, edits own account, edits another's.
-        let table = [
-            (Admin, true, false, true, true),
-            (Manager, true, true, true, true),
-            (Csm, false, true, true, false),
-            (Executive, false, false, false, false),
-        ];
-        for (role, manage, own, edit_own, edit_other) in table {
-            assert_eq!(can_manage_accounts(role), manage, "{role} manages");
-            assert_eq!(can_own_accounts(role), own, "{role} owns");
-            assert_eq!(can_edit_account(role, 7, Some(7)), edit_own, "{role} own");
-            assert_eq!(
-                can_edit_account(role, 7, Some(8)),
-                edit_other,
-                "{role} other"
-            );
-            assert_eq!(
-                can_edit_account(role, 7, None),
-                edit_other,
-                "{role} no owner"
-            );
-        }
-    }
-
-    #[test]
-    fn a_csm_edits_relationship_fields_of_their_own_accounts_only() {
-        use AccountField::*;
-        let csm = editable_account_fields(Role::Csm, true);
-        for managed in [ExternalId, MrrMinor, Currency, OwnerId, Status, ChurnDate] {
-            assert!(!csm.contains(&managed), "{managed}");
-        }
-        for free in [
-            Name,
-            Plan,
-            ChampionName,
-            ChampionChangedOn,
-            FlagFeedback,
-            ChurnReason,
-        ] {
-            assert!(csm.contains(&free), "{free}");
-        }
-        assert!(editable_account_fields(Role::Csm, false).is_empty());
-        assert!(editable_account_fields(Role::Executive, true).is_empty());
-        for role in [Role::Admin, Role::Manager] {
-            assert_eq!(editable_account_fields(role, false), AccountField::ALL);
-        }
     }
 
     #[test]
