@@ -114,7 +114,7 @@ fn options(kind: ImportKind, dry_run: bool) -> Options {
         dry_run,
         file_name: Some("bench.csv".into()),
         mapping: BTreeMap::new(),
-        user_id: 1,
+        user: kizuna_shared::domain::Principal::new(1, kizuna_shared::domain::Role::Manager),
         client_addr: None,
         currency: None,
         date: None,

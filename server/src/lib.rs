@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod csv_file;
 pub mod db;
 pub mod demo;
 pub mod error;

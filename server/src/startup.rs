@@ -99,7 +99,11 @@ pub fn build_state(config: &Config) -> anyhow::Result<AppState> {
     }
     // Computed now so the first unknown-e-mail login is not slower than the rest.
     password::dummy_hash();
-    let events = web::Data::from(EventHub::start(pool.clone(), &config.database_url)?);
+    let events = web::Data::from(EventHub::start(
+        pool.clone(),
+        &config.database_url,
+        config.session_lifetime,
+    )?);
     Ok(AppState {
         events,
         kpis: web::Data::new(KpiService::new(config.gross_margin)),
@@ -245,7 +249,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(from_fn(csrf::guard))
             .wrap(security_headers(&csp, hsts.as_deref()))
             .wrap(Compress::default())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RedactingSpans>::new())
     });
     if let Some(workers) = workers {
         server = server.workers(workers);

@@ -394,24 +394,44 @@ pub fn normalize_external_id(id: &str) -> String {
     fold_width(id.trim()).trim().to_uppercase()
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula:
+/// OWASP's `=`, `+`, `-`, `@`, tab and carriage return, and their
+/// full-width forms `＝`, `＋`, `－`, `＠`, which Japanese input methods
+/// type and spreadsheets in Japan accept as the same.
+const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+
 /// Whether a spreadsheet would read `cell` as a formula (it starts with
-/// `=`, `+`, `-`, `@`, a tab or a carriage return, the characters OWASP
-/// lists), or as a cell this module already guarded (`'` before one of
-/// those, so that guarding and [`restore_formula`] undo each other exactly).
+/// one of [`FORMULA_STARTS`]), or as a cell this module already guarded
+/// (`'` before such a cell, so that guarding and [`restore_formula`] undo
+/// each other exactly).
 fn looks_like_formula(cell: &str) -> bool {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => true,
         Some('\'') => looks_like_formula(&cell[1..]),
-        _ => false,
+        Some(c) => FORMULA_STARTS.contains(&c),
+        None => false,
     }
+}
+
+/// Whether `cell` is a plain decimal number as Kizuna writes numbers
+/// (`120000`, `-5`, `-12.25`): a spreadsheet reads it as that number, not
+/// a formula, so a CSV writer may leave it unguarded (it still round-trips:
+/// [`restore_formula`] keeps an unguarded cell as it is).
+pub fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let mut parts = digits.split('.');
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next();
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    parts.next().is_none() && all_digits(whole) && fraction.is_none_or(all_digits)
 }
 
 /// Guards a text cell of a CSV export against formula injection (OWASP
 /// "CSV injection"): a cell a spreadsheet would run as a formula
 /// (`=HYPERLINK(…)`, `+1`, `-2+3`, `@SUM(…)`) gets a leading `'`, which
 /// Excel and LibreOffice show as text. [`restore_formula`] undoes exactly
-/// this, so an exported file imports back unchanged. Only text people
-/// typed needs it; numbers and dates Kizuna formats itself do not.
+/// this, so an exported file imports back unchanged. Every cell the server
+/// writes goes through it (`server/src/csv_file.rs`) but plain numbers
+/// ([`is_plain_number`]).
 ///
 /// ```
 /// use kizuna_shared::cells::{neutralize_formula, restore_formula};
@@ -522,7 +542,14 @@ mod tests {
             ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
             ("+81 3 1234", "'+81 3 1234"),
             ("-5", "'-5"),
+            ("-2+3", "'-2+3"),
             ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+            // Full-width forms, as Japanese input methods type them.
+            ("＝HYPERLINK(\"http://x\")", "'＝HYPERLINK(\"http://x\")"),
+            ("＋81", "'＋81"),
+            ("－1", "'－1"),
+            ("＠SUM(A1)", "'＠SUM(A1)"),
+            ("'＝x", "''＝x"),
             ("\tcmd", "'\tcmd"),
             ("\rcmd", "'\rcmd"),
             ("'=already", "''=already"),

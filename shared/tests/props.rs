@@ -427,3 +427,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The CSV formula guard and the import's undoing of it are exact
+    /// inverses for any text (so every export imports back unchanged), and
+    /// a guarded cell never starts with a formula character.
+    #[test]
+    fn the_formula_guard_round_trips_any_text(
+        cell in "(['=+@\t\r＝＋－＠-]{0,3})(.{0,12})"
+    ) {
+        use kizuna_shared::cells::{neutralize_formula, restore_formula};
+        let guarded = neutralize_formula(&cell);
+        prop_assert_eq!(restore_formula(&guarded), cell.as_str());
+        prop_assert!(
+            !matches!(
+                guarded.chars().next(),
+                Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
+            ),
+            "{:?} was written as {:?}", cell, guarded
+        );
+    }
+}

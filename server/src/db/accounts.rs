@@ -16,7 +16,7 @@ use kizuna_shared::domain::{
     can_edit_account, editable_account_fields, AccountField, Capability, Currency, Tier, UserId,
 };
 
-use super::audit::{self, Actor, Event};
+use super::audit::{self, Actor, AsAuditText, Event};
 use super::history::{self, NewDataChange};
 use super::schema::{accounts, users};
 use super::users::UserRow;
@@ -266,9 +266,52 @@ pub struct AccountChanges {
     pub champion_name: Option<String>,
     /// When the champion last changed.
     pub champion_changed_on: Option<NaiveDate>,
+    /// The customer's language (`en`, `ja`; none: by currency). Imports
+    /// start from the stored row, so they keep it.
+    pub language: Option<String>,
 }
 
 impl AccountChanges {
+    /// The stored value of `field` as text (`None` when empty): what the
+    /// audit log shows and what decides whether a field changed. One match
+    /// over `AccountField`, so a new field cannot be left out of the diff,
+    /// the patch or the audit entry.
+    pub fn text(&self, field: AccountField) -> Option<String> {
+        use AccountField as F;
+        match field {
+            F::Name => self.name.audit_text(),
+            F::ExternalId => self.external_id.audit_text(),
+            F::Domain => self.domain.audit_text(),
+            F::Industry => self.industry.audit_text(),
+            F::Plan => self.plan.audit_text(),
+            F::MrrMinor => self.mrr_minor.audit_text(),
+            F::Currency => self.currency.audit_text(),
+            F::ContractStart => self.contract_start.audit_text(),
+            F::RenewalDate => self.renewal_date.audit_text(),
+            F::OwnerId => self.owner_id.audit_text(),
+            F::Status => self.status.audit_text(),
+            F::ChurnDate => self.churn_date.audit_text(),
+            F::ChurnReason => self.churn_reason.audit_text(),
+            F::FlagWellKnown => self.flag_well_known.audit_text(),
+            F::FlagFeedback => self.flag_feedback.audit_text(),
+            F::FlagInfluencer => self.flag_influencer.audit_text(),
+            F::ExpansionPotential => self.expansion_potential.audit_text(),
+            F::ChampionName => self.champion_name.audit_text(),
+            F::ChampionChangedOn => self.champion_changed_on.audit_text(),
+            F::Language => self.language.audit_text(),
+        }
+    }
+
+    /// The fields whose stored values differ from `new`'s, in
+    /// [`AccountField::ALL`] order.
+    pub fn changed_fields(&self, new: &AccountChanges) -> Vec<AccountField> {
+        AccountField::ALL
+            .iter()
+            .copied()
+            .filter(|f| self.text(*f) != new.text(*f))
+            .collect()
+    }
+
     /// The editable fields of a stored row.
     pub fn from_row(r: &AccountRow) -> Self {
         AccountChanges {
@@ -291,6 +334,7 @@ impl AccountChanges {
             expansion_potential: r.expansion_potential.clone(),
             champion_name: r.champion_name.clone(),
             champion_changed_on: r.champion_changed_on,
+            language: r.language.clone(),
         }
     }
 
@@ -348,41 +392,46 @@ struct AccountPatch {
     expansion_potential: Option<String>,
     champion_name: Option<Option<String>>,
     champion_changed_on: Option<Option<NaiveDate>>,
+    language: Option<Option<String>>,
     external_id_key: Option<Option<String>>,
 }
 
 impl AccountPatch {
+    /// The columns of the fields [`AccountChanges::changed_fields`] finds
+    /// between `old` and `new` (one match over `AccountField`).
     fn between(old: &AccountChanges, new: &AccountChanges) -> Self {
-        macro_rules! diff {
-            ($($field:ident),*) => {
-                AccountPatch {
-                    $($field: (old.$field != new.$field).then(|| new.$field.clone()),)*
-                    external_id_key: (old.external_id != new.external_id)
-                        .then(|| external_id_key(new.external_id.as_deref())),
+        use AccountField as F;
+        let mut patch = AccountPatch::default();
+        for field in old.changed_fields(new) {
+            match field {
+                F::Name => patch.name = Some(new.name.clone()),
+                F::ExternalId => {
+                    patch.external_id = Some(new.external_id.clone());
+                    patch.external_id_key = Some(external_id_key(new.external_id.as_deref()));
                 }
-            };
+                F::Domain => patch.domain = Some(new.domain.clone()),
+                F::Industry => patch.industry = Some(new.industry.clone()),
+                F::Plan => patch.plan = Some(new.plan.clone()),
+                F::MrrMinor => patch.mrr_minor = Some(new.mrr_minor),
+                F::Currency => patch.currency = Some(new.currency.clone()),
+                F::ContractStart => patch.contract_start = Some(new.contract_start),
+                F::RenewalDate => patch.renewal_date = Some(new.renewal_date),
+                F::OwnerId => patch.owner_id = Some(new.owner_id),
+                F::Status => patch.status = Some(new.status.clone()),
+                F::ChurnDate => patch.churn_date = Some(new.churn_date),
+                F::ChurnReason => patch.churn_reason = Some(new.churn_reason.clone()),
+                F::FlagWellKnown => patch.flag_well_known = Some(new.flag_well_known),
+                F::FlagFeedback => patch.flag_feedback = Some(new.flag_feedback),
+                F::FlagInfluencer => patch.flag_influencer = Some(new.flag_influencer),
+                F::ExpansionPotential => {
+                    patch.expansion_potential = Some(new.expansion_potential.clone());
+                }
+                F::ChampionName => patch.champion_name = Some(new.champion_name.clone()),
+                F::ChampionChangedOn => patch.champion_changed_on = Some(new.champion_changed_on),
+                F::Language => patch.language = Some(new.language.clone()),
+            }
         }
-        diff!(
-            name,
-            external_id,
-            domain,
-            industry,
-            plan,
-            mrr_minor,
-            currency,
-            contract_start,
-            renewal_date,
-            owner_id,
-            status,
-            churn_date,
-            churn_reason,
-            flag_well_known,
-            flag_feedback,
-            flag_influencer,
-            expansion_potential,
-            champion_name,
-            champion_changed_on
-        )
+        patch
     }
 }
 
@@ -499,8 +548,10 @@ impl AccountChanges {
             expansion_potential: self.expansion_potential.parse().ok()?,
             champion_name: self.champion_name.clone(),
             champion_changed_on: self.champion_changed_on,
-            // Kept apart from the changes an import writes (see `set_language`).
-            language: None,
+            language: match &self.language {
+                Some(l) => Some(l.parse().ok()?),
+                None => None,
+            },
         })
     }
 
@@ -526,6 +577,7 @@ impl AccountChanges {
             expansion_potential: input.expansion_potential.as_str().to_owned(),
             champion_name: clean(&input.champion_name),
             champion_changed_on: input.champion_changed_on,
+            language: input.language.map(|l| l.as_str().to_owned()),
         }
     }
 }
@@ -621,7 +673,6 @@ pub fn create(conn: &mut DbConn, input: &AccountInput, actor: &Actor) -> Result<
             .get_result(conn)
             .map_err(DbError::from)
             .map_err(taken_in_a_race(&changes))?;
-        set_language(conn, id, input.language)?;
         super::sheets::start_for_new_accounts(conn, id - 1, chrono::Utc::now().date_naive())?;
         let mut entry = NewDataChange::new(DataChangeKind::Create, user_id);
         entry.account_id = Some(id);
@@ -689,12 +740,11 @@ pub fn update(
             return Err(stale_or_missing(conn, id, version)?);
         }
         let before = AccountChanges::from_row(&stored);
-        let mut stored_input = before.to_input().ok_or_else(|| {
+        let stored_input = before.to_input().ok_or_else(|| {
             DbError::Corrupt(format!(
                 "account {id}: unknown status, currency or expansion"
             ))
         })?;
-        stored_input.language = stored.language.as_deref().and_then(|l| l.parse().ok());
         let editable = actor
             .principal()
             .map(|who| editable_account_fields(who, owner))
@@ -725,7 +775,6 @@ pub fn update(
         if updated == 0 {
             return Err(stale_or_missing(conn, id, version)?);
         }
-        set_language(conn, id, input.language)?;
         let mut entry =
             NewDataChange::new(DataChangeKind::Update, actor.user_id.unwrap_or_default());
         entry.account_id = Some(id);
@@ -735,19 +784,6 @@ pub fn update(
         audit::record_account_edit(conn, actor, id, &stored, &changes)?;
         find(conn, id)
     })
-}
-
-/// Sets the customer's language (kept out of [`AccountChanges`], which
-/// imports write, so an import never clears a language set by hand).
-fn set_language(
-    conn: &mut DbConn,
-    id: i64,
-    language: Option<kizuna_shared::domain::Language>,
-) -> Result<(), DbError> {
-    diesel::update(accounts::table.find(id))
-        .set(accounts::language.eq(language.map(|l| l.as_str())))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// The error for an update or delete that matched no row: not found, or a

@@ -324,44 +324,21 @@ impl<T: AsAuditText> AsAuditText for Option<T> {
 }
 
 /// The fields that differ between an account before and after an edit, by
-/// their API names, old → new.
+/// their API names, old → new (the same fields the edit writes:
+/// `AccountChanges::changed_fields`).
 pub fn account_changes(
     before: &super::accounts::AccountChanges,
     after: &super::accounts::AccountChanges,
 ) -> Vec<FieldChange> {
-    macro_rules! diff {
-        ($($field:ident),*) => {{
-            let mut changes = Vec::new();
-            $(
-                let (old, new) = (before.$field.audit_text(), after.$field.audit_text());
-                if old != new {
-                    changes.push(FieldChange { field: stringify!($field).to_owned(), old, new });
-                }
-            )*
-            changes
-        }};
-    }
-    diff!(
-        name,
-        external_id,
-        domain,
-        industry,
-        plan,
-        mrr_minor,
-        currency,
-        contract_start,
-        renewal_date,
-        owner_id,
-        status,
-        churn_date,
-        churn_reason,
-        flag_well_known,
-        flag_feedback,
-        flag_influencer,
-        expansion_potential,
-        champion_name,
-        champion_changed_on
-    )
+    before
+        .changed_fields(after)
+        .into_iter()
+        .map(|f| FieldChange {
+            field: f.as_str().to_owned(),
+            old: before.text(f),
+            new: after.text(f),
+        })
+        .collect()
 }
 
 /// Records an account edit from the row read inside the write transaction
@@ -466,6 +443,40 @@ pub fn record_champion_change(
     )
 }
 
+/// Records a read of the workbench's scoring data (every customer's name,
+/// owner, MRR and signals as of a date), audited like an export.
+pub fn record_scoring_data_read(
+    conn: &mut DbConn,
+    actor: &Actor,
+    query: &kizuna_shared::api::scoring_data::ScoringDataQuery,
+    bytes: usize,
+) -> Result<i64, DbError> {
+    let lags = query.lags();
+    let lags = if lags.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", trends over {} days",
+            lags.iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join("/")
+        )
+    };
+    record(
+        conn,
+        actor,
+        Event::new(
+            AuditKind::ScoringDataRead,
+            format!(
+                "Read the scoring data of every customer as of {} (churn window {} days{lags}; {bytes} bytes).",
+                query.as_of, query.window_days
+            ),
+        )
+        .target(AuditTarget::Export, None, "scoring data"),
+    )
+}
+
 /// Records a CSV export of accounts with the filters used.
 pub fn record_export(
     conn: &mut DbConn,
@@ -522,6 +533,7 @@ mod tests {
             expansion_potential: "none".into(),
             champion_name: None,
             champion_changed_on: None,
+            language: None,
         }
     }
 
@@ -532,6 +544,7 @@ mod tests {
         after.mrr_minor = 250;
         after.industry = None;
         after.flag_feedback = true;
+        after.language = Some("en".into());
         let changes = account_changes(&before, &after);
         let show: Vec<_> = changes
             .iter()
@@ -543,6 +556,7 @@ mod tests {
                 ("industry", Some("SaaS"), None),
                 ("mrr_minor", Some("100"), Some("250")),
                 ("flag_feedback", Some("false"), Some("true")),
+                ("language", None, Some("en")),
             ]
         );
         assert!(account_changes(&before, &before).is_empty());

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use kizuna_shared::api::SessionUser;
+use kizuna_shared::domain::Role;
 
 use super::schema::{sessions, users};
 use super::users::UserRow;
@@ -104,6 +105,36 @@ pub fn find_live(
             .execute(conn)?;
     }
     Ok(Some((id, user.into_session_user()?)))
+}
+
+/// Of the sessions `ids`, those still live (not past their absolute end,
+/// not idle for `lifetime.idle`, of a user who is not disabled) with their
+/// user's current role. Reads only: the open event streams ask this to
+/// end themselves when their session ends, on every instance.
+pub fn live_roles(
+    conn: &mut DbConn,
+    ids: &[i64],
+    now: NaiveDateTime,
+    lifetime: Lifetime,
+) -> Result<HashMap<i64, Role>, DbError> {
+    let mut live = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, String)> = sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id.eq_any(chunk))
+            .filter(sessions::expires_at.gt(now))
+            .filter(sessions::last_seen_at.gt(now - lifetime.idle))
+            .filter(users::disabled_at.is_null())
+            .select((sessions::id, users::role))
+            .load(conn)?;
+        for (id, role) in rows {
+            let role = role
+                .parse()
+                .map_err(|e| DbError::Corrupt(format!("session {id}: {e}")))?;
+            live.insert(id, role);
+        }
+    }
+    Ok(live)
 }
 
 /// Ends one session.

@@ -739,25 +739,16 @@ pub fn summary(
     })
 }
 
-/// Guards a text cell a customer or user typed against spreadsheet formula
-/// injection (OWASP "CSV injection"): a leading `'` before `=`, `+`, `-`,
-/// `@`, tab or carriage return.
-fn formula_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
 /// Survey `survey_id`'s answers matching `q` (paging ignored, newest
-/// first) as a CSV file Excel opens correctly (UTF-8 with BOM).
-pub fn responses_csv(
+/// first) for a CSV export, which is audited here
+/// (`survey_answers_exported`); the file is written by
+/// `import::export::responses_csv`.
+pub fn export_responses(
     conn: &mut DbConn,
     survey_id: i64,
     q: &ResponseQuery,
     actor: &Actor,
-) -> Result<Vec<u8>, DbError> {
+) -> Result<Vec<SurveyResponse>, DbError> {
     let survey = find_row(conn, survey_id)?;
     let kind = survey.kind()?;
     let rows = filtered_responses!(survey_id, kind, q)
@@ -767,54 +758,9 @@ pub fn responses_csv(
         ))
         .select(ResponseRow::as_select())
         .load(conn)?;
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        let corrupt = |e: csv::Error| DbError::Corrupt(format!("writing CSV: {e}"));
-        writer
-            .write_record([
-                "answered_on",
-                "account_id",
-                "account",
-                "tier",
-                "owner",
-                "contact",
-                "kind",
-                "score",
-                "group",
-                "channel",
-                "entered_by",
-                "comment",
-                "recorded_at",
-            ])
-            .map_err(corrupt)?;
-        for chunk in rows.chunks(1_000) {
-            for r in to_responses(conn, chunk.to_vec())? {
-                writer
-                    .write_record([
-                        r.answered_on.to_string(),
-                        r.account.id.to_string(),
-                        formula_safe(&r.account.name),
-                        r.account.tier.as_str().to_owned(),
-                        r.owner.map(|o| formula_safe(&o.email)).unwrap_or_default(),
-                        r.contact.map(|c| formula_safe(&c.name)).unwrap_or_default(),
-                        r.kind.as_str().to_owned(),
-                        r.score.to_string(),
-                        r.group.as_str().to_owned(),
-                        r.channel.as_str().to_owned(),
-                        r.entered_by
-                            .map(|u| formula_safe(&u.email))
-                            .unwrap_or_default(),
-                        r.comment.map(|c| formula_safe(&c)).unwrap_or_default(),
-                        r.recorded_at
-                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    ])
-                    .map_err(corrupt)?;
-            }
-        }
-        writer
-            .flush()
-            .map_err(|e| DbError::Corrupt(format!("writing CSV: {e}")))?;
+    let mut responses = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(1_000) {
+        responses.extend(to_responses(conn, chunk.to_vec())?);
     }
     audit::record(
         conn,
@@ -829,7 +775,7 @@ pub fn responses_csv(
         )
         .target(AuditTarget::Survey, Some(survey_id), &survey.name),
     )?;
-    Ok(out)
+    Ok(responses)
 }
 
 // ------------------------------------------------------------------ links
@@ -1343,12 +1289,5 @@ mod tests {
         assert_eq!(h.len(), 64);
         assert_ne!(h, a);
         assert_eq!(h, token_hash(&a));
-    }
-
-    #[test]
-    fn formulas_are_neutralised_in_csv_cells() {
-        assert_eq!(formula_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(formula_safe("-2+3"), "'-2+3");
-        assert_eq!(formula_safe("Great"), "Great");
     }
 }

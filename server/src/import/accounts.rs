@@ -309,6 +309,7 @@ fn blank_account(values: &RowValues<'_>) -> AccountChanges {
         expansion_potential: ExpansionPotential::None.as_str().to_owned(),
         champion_name: None,
         champion_changed_on: None,
+        language: None,
     }
 }
 

@@ -1,13 +1,14 @@
-//! The CSV export of accounts: a file Excel opens correctly (UTF-8 with BOM),
-//! safely (text people typed that a spreadsheet would run as a formula is
-//! guarded, see `cells::neutralize_formula`), and that imports back
-//! unchanged (the columns are the accounts import's, plus the tier and the
-//! latest value of every signal; the import removes the guard).
+//! The CSV exports — accounts, a survey's answers, the audit log — all
+//! written by [`CsvFile`]: files Excel opens correctly (UTF-8 with BOM),
+//! safely (every cell through the formula guard), and, for accounts, that
+//! import back unchanged (the columns are the accounts import's, plus the
+//! tier, the health score and band, and the latest value of every signal;
+//! the import removes the guard).
 
-use kizuna_shared::api::{AccountQuery, ImportKind};
-use kizuna_shared::cells::neutralize_formula;
+use kizuna_shared::api::{AccountQuery, AuditEntry, ImportKind, SurveyResponse};
 use kizuna_shared::domain::{format_major, Currency, Tier};
 
+use crate::csv_file::CsvFile;
 use crate::db::{self, DbConn, DbError};
 
 fn date(d: Option<chrono::NaiveDate>) -> String {
@@ -39,71 +40,157 @@ pub fn accounts_csv(conn: &mut DbConn, query: &AccountQuery) -> Result<Vec<u8>, 
         latest.append(&mut db::signals::latest_for(conn, chunk)?);
     }
     let scores = db::models::latest_scores(conn, &ids)?;
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        let corrupt = |e: csv::Error| DbError::Corrupt(format!("writing CSV: {e}"));
-        let mut header: Vec<&str> = ImportKind::Accounts
-            .columns()
-            .iter()
-            .map(|(c, _)| *c)
-            .collect();
-        header.extend(["tier", "health_score", "health_band"]);
-        header.extend(signal_keys.iter().map(String::as_str));
-        writer
-            .write_record(header.iter().map(|h| neutralize_formula(h).into_owned()))
-            .map_err(corrupt)?;
-        for (row, owner) in rows {
-            let currency: Currency = row
-                .currency
-                .parse()
-                .map_err(|e| DbError::Corrupt(format!("account {}: {e}", row.id)))?;
-            let signals = latest.remove(&row.id).unwrap_or_default();
-            let flag = |b: bool| if b { "true" } else { "false" }.to_owned();
-            // Text people typed is guarded against formula injection;
-            // numbers, dates and names of our enums are written by Kizuna.
-            let text = |t: &Option<String>| {
-                neutralize_formula(t.as_deref().unwrap_or_default()).into_owned()
-            };
-            let mut record = vec![
-                text(&row.external_id),
-                neutralize_formula(&row.name).into_owned(),
-                text(&row.domain),
-                text(&row.industry),
-                text(&row.plan),
-                format_major(row.mrr_minor, currency),
-                currency.as_str().to_owned(),
-                date(row.contract_start),
-                date(row.renewal_date),
-                text(&owner.map(|o| o.email)),
-                row.status.clone(),
-                date(row.churn_date),
-                text(&row.churn_reason),
-                flag(row.flag_well_known),
-                flag(row.flag_feedback),
-                flag(row.flag_influencer),
-                row.expansion_potential.clone(),
-                text(&row.champion_name),
-                date(row.champion_changed_on),
-                Tier::of(row.mrr_minor, currency).as_str().to_owned(),
-            ];
-            let (score, band) = scores.get(&row.id).copied().unwrap_or((None, None));
-            record.push(score.map(number).unwrap_or_default());
-            record.push(band.map(|b| b.as_str().to_owned()).unwrap_or_default());
-            for key in &signal_keys {
-                record.push(
-                    signals
-                        .iter()
-                        .find(|s| &s.key == key)
-                        .map(|s| number(s.value))
-                        .unwrap_or_default(),
-                );
-            }
-            writer.write_record(&record).map_err(corrupt)?;
+    let mut header: Vec<&str> = ImportKind::Accounts
+        .columns()
+        .iter()
+        .map(|(c, _)| *c)
+        .collect();
+    header.extend(["tier", "health_score", "health_band"]);
+    header.extend(signal_keys.iter().map(String::as_str));
+    let mut file = CsvFile::new(header)?;
+    for (row, owner) in rows {
+        let currency: Currency = row
+            .currency
+            .parse()
+            .map_err(|e| DbError::Corrupt(format!("account {}: {e}", row.id)))?;
+        let signals = latest.remove(&row.id).unwrap_or_default();
+        let flag = |b: bool| if b { "true" } else { "false" }.to_owned();
+        let text = |t: &Option<String>| t.clone().unwrap_or_default();
+        let mut record = vec![
+            text(&row.external_id),
+            row.name.clone(),
+            text(&row.domain),
+            text(&row.industry),
+            text(&row.plan),
+            format_major(row.mrr_minor, currency),
+            currency.as_str().to_owned(),
+            date(row.contract_start),
+            date(row.renewal_date),
+            text(&owner.map(|o| o.email)),
+            row.status.clone(),
+            date(row.churn_date),
+            text(&row.churn_reason),
+            flag(row.flag_well_known),
+            flag(row.flag_feedback),
+            flag(row.flag_influencer),
+            row.expansion_potential.clone(),
+            text(&row.champion_name),
+            date(row.champion_changed_on),
+            Tier::of(row.mrr_minor, currency).as_str().to_owned(),
+        ];
+        let (score, band) = scores.get(&row.id).copied().unwrap_or((None, None));
+        record.push(score.map(number).unwrap_or_default());
+        record.push(band.map(|b| b.as_str().to_owned()).unwrap_or_default());
+        for key in &signal_keys {
+            record.push(
+                signals
+                    .iter()
+                    .find(|s| &s.key == key)
+                    .map(|s| number(s.value))
+                    .unwrap_or_default(),
+            );
         }
-        writer
-            .flush()
-            .map_err(|e| DbError::Corrupt(format!("writing CSV: {e}")))?;
+        file.row(&record)?;
     }
-    Ok(out)
+    file.finish()
+}
+
+/// A survey's answers (newest first) as a CSV file.
+pub fn responses_csv(responses: &[SurveyResponse]) -> Result<Vec<u8>, DbError> {
+    let mut file = CsvFile::new([
+        "answered_on",
+        "account_id",
+        "account",
+        "tier",
+        "owner",
+        "contact",
+        "kind",
+        "score",
+        "group",
+        "channel",
+        "entered_by",
+        "comment",
+        "recorded_at",
+    ])?;
+    for r in responses {
+        file.row([
+            r.answered_on.to_string(),
+            r.account.id.to_string(),
+            r.account.name.clone(),
+            r.account.tier.as_str().to_owned(),
+            r.owner
+                .as_ref()
+                .map(|o| o.email.clone())
+                .unwrap_or_default(),
+            r.contact
+                .as_ref()
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            r.kind.as_str().to_owned(),
+            r.score.to_string(),
+            r.group.as_str().to_owned(),
+            r.channel.as_str().to_owned(),
+            r.entered_by
+                .as_ref()
+                .map(|u| u.email.clone())
+                .unwrap_or_default(),
+            r.comment.clone().unwrap_or_default(),
+            r.recorded_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ])?;
+    }
+    file.finish()
+}
+
+/// Audit log entries as a CSV file.
+pub fn audit_csv(entries: &[AuditEntry]) -> Result<Vec<u8>, DbError> {
+    let mut file = CsvFile::new([
+        "id",
+        "at",
+        "category",
+        "kind",
+        "actor_id",
+        "actor_name",
+        "actor_email",
+        "client_addr",
+        "target_type",
+        "target_id",
+        "target_label",
+        "summary",
+        "changes",
+    ])?;
+    for e in entries {
+        let changes = e
+            .changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} → {}",
+                    c.field,
+                    c.old.as_deref().unwrap_or("∅"),
+                    c.new.as_deref().unwrap_or("∅")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        file.row([
+            e.id.to_string(),
+            e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            e.category.as_str().to_owned(),
+            e.kind.as_str().to_owned(),
+            e.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+            opt(&e.actor_name),
+            opt(&e.actor_email),
+            opt(&e.client_addr),
+            e.target_type
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+            e.target_id.map(|i| i.to_string()).unwrap_or_default(),
+            opt(&e.target_label),
+            e.summary.clone(),
+            changes,
+        ])?;
+    }
+    file.finish()
 }

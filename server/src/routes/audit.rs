@@ -11,7 +11,7 @@ use kizuna_shared::api::{
 
 use crate::auth::CurrentUser;
 use crate::db::audit::{self, Event};
-use crate::db::{self, DbError, DbPool};
+use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
 
@@ -90,79 +90,9 @@ pub async fn export_audit(
                 )
                 .target(AuditTarget::Export, None, "audit log"),
             )?;
-            entries_csv(&entries)
+            crate::import::export::audit_csv(&entries)
         })
     })
     .await?;
     Ok(crate::routes::csv_download("kizuna-audit", csv))
-}
-
-/// The CSV file of `entries` (UTF-8 with BOM).
-fn entries_csv(entries: &[AuditEntry]) -> Result<Vec<u8>, DbError> {
-    let corrupt = |e: csv::Error| DbError::Corrupt(format!("writing CSV: {e}"));
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        writer
-            .write_record([
-                "id",
-                "at",
-                "category",
-                "kind",
-                "actor_id",
-                "actor_name",
-                "actor_email",
-                "client_addr",
-                "target_type",
-                "target_id",
-                "target_label",
-                "summary",
-                "changes",
-            ])
-            .map_err(corrupt)?;
-        for e in entries {
-            let changes = e
-                .changes
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{}: {} → {}",
-                        c.field,
-                        c.old.as_deref().unwrap_or("∅"),
-                        c.new.as_deref().unwrap_or("∅")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-            let record = [
-                e.id.to_string(),
-                e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                e.category.as_str().to_owned(),
-                e.kind.as_str().to_owned(),
-                e.actor_id.map(|i| i.to_string()).unwrap_or_default(),
-                opt(&e.actor_name),
-                opt(&e.actor_email),
-                opt(&e.client_addr),
-                e.target_type
-                    .map(|t| t.as_str().to_owned())
-                    .unwrap_or_default(),
-                e.target_id.map(|i| i.to_string()).unwrap_or_default(),
-                opt(&e.target_label),
-                e.summary.clone(),
-                changes,
-            ];
-            writer
-                .write_record(
-                    record
-                        .iter()
-                        .map(|c| kizuna_shared::cells::neutralize_formula(c).into_owned()),
-                )
-                .map_err(corrupt)?;
-        }
-        writer
-            .flush()
-            .map_err(|e| DbError::Corrupt(format!("writing CSV: {e}")))?;
-    }
-    Ok(out)
 }

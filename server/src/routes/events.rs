@@ -73,13 +73,19 @@ pub struct ServerSentEvent {
 )]
 #[get("/events")]
 pub async fn event_stream(
-    _user: CurrentUser,
+    user: CurrentUser,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     hub: web::Data<EventHub>,
 ) -> Result<impl Responder, ApiError> {
     // Subscribe before reading anything: nothing falls in between.
     let receiver = hub.subscribe();
+    // The stream ends when its session does (sign-out, a disabled user, a
+    // role change — on any instance); see `crate::events`.
+    let (ticket, session_ended) = hub
+        .clone()
+        .into_inner()
+        .register(user.1.session_id, user.0.role);
     let mut version = hub.version();
     let last_seen = req
         .headers()
@@ -115,14 +121,23 @@ pub async fn event_stream(
     .map_err(ApiError::internal)?;
     let mut head = vec![sse::Event::Data(ready.event("ready"))];
     head.extend(replay);
-    let live = BroadcastStream::new(receiver).filter_map(move |item| match item {
-        Ok(event) if event.id > version => Some(change(&event)),
-        Ok(_) => None,
-        Err(BroadcastStreamRecvError::Lagged(_)) => Some(reset()),
+    let live = BroadcastStream::new(receiver).filter_map(move |item| {
+        // The ticket lives as long as the stream and unregisters it.
+        let _registered = &ticket;
+        match item {
+            Ok(event) if event.id > version => Some(change(&event)),
+            Ok(_) => None,
+            Err(BroadcastStreamRecvError::Lagged(_)) => Some(reset()),
+        }
     });
+    // The session's end is polled before each item, so no event is sent
+    // after the hub closed the stream.
     let stream = futures_util::StreamExt::take_until(
-        tokio_stream::iter(head).chain(live),
-        tokio::time::sleep(MAX_STREAM),
+        futures_util::StreamExt::take_until(
+            tokio_stream::iter(head).chain(live),
+            tokio::time::sleep(MAX_STREAM),
+        ),
+        session_ended,
     );
     Ok(sse::Sse::from_infallible_stream(stream)
         .with_keep_alive(KEEP_ALIVE)

@@ -276,6 +276,8 @@ pub async fn publish_model(
 /// customers on `as_of`, their signal values as they stood that day (a later
 /// reading is not visible; `lags` adds earlier values for trends), MRR,
 /// currency, owner, tier, and whether each churned within `window_days`.
+/// Every read is audited like an export (`scoring_data_read`): it hands out
+/// every customer's name, owner and MRR.
 #[utoipa::path(
     tag = "health-models",
     params(ScoringDataQuery),
@@ -287,7 +289,7 @@ pub async fn publish_model(
 )]
 #[get("/scoring-data")]
 pub async fn get_scoring_data(
-    _user: CurrentUser,
+    user: CurrentUser,
     pool: web::Data<DbPool>,
     query: web::Query<ScoringDataQuery>,
     cache: web::Data<ScoringDataCache>,
@@ -295,8 +297,13 @@ pub async fn get_scoring_data(
     let q = query.into_inner();
     q.validate()?;
     let key = (q.as_of, q.window_days, q.lags());
+    let actor = user.actor();
     let bytes = blocking(&pool, move |conn| {
-        cache.get_or_build(conn, key.clone(), |conn| scoring_data_body(conn, &key))
+        let bytes = cache.get_or_build(conn, key.clone(), |conn| scoring_data_body(conn, &key))?;
+        db::write_tx(conn, |conn| {
+            db::audit::record_scoring_data_read(conn, &actor, &q, bytes.len())
+        })?;
+        Ok(bytes)
     })
     .await?;
     Ok(HttpResponse::Ok()

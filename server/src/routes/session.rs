@@ -21,6 +21,7 @@ use crate::db::audit::{self, Actor, Event};
 use crate::db::sessions::NewSession;
 use crate::db::{self, DbConn, DbError, DbPool};
 use crate::error::ApiError;
+use crate::events::EventHub;
 use crate::routes::blocking;
 
 /// Longest user agent kept with a session.
@@ -247,6 +248,7 @@ pub async fn logout(
     req: HttpRequest,
     pool: web::Data<DbPool>,
     cookies: web::Data<SessionCookies>,
+    hub: web::Data<EventHub>,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(user) = CurrentUser::lookup(&req).await? {
         let actor = user.actor();
@@ -267,6 +269,7 @@ pub async fn logout(
             })
         })
         .await?;
+        hub.sessions_changed();
     }
     Ok(HttpResponse::NoContent().cookie(cookies.removal()).finish())
 }
@@ -289,6 +292,7 @@ pub async fn logout(
 pub async fn change_password(
     user: CurrentUser,
     pool: web::Data<DbPool>,
+    hub: web::Data<EventHub>,
     work: web::Data<PasswordWork>,
     cookies: web::Data<SessionCookies>,
     req: HttpRequest,
@@ -334,6 +338,7 @@ pub async fn change_password(
         })
     })
     .await?;
+    hub.sessions_changed();
     Ok(HttpResponse::NoContent()
         .cookie(cookies.issue(&token))
         .finish())

@@ -218,7 +218,8 @@ pub async fn export_responses(
     query.validate()?;
     let actor = user.actor();
     let csv = blocking(&pool, move |conn| {
-        db::surveys::responses_csv(conn, id, &query, &actor)
+        let responses = db::surveys::export_responses(conn, id, &query, &actor)?;
+        crate::import::export::responses_csv(&responses)
     })
     .await
     .map_err(no_survey(id))?;

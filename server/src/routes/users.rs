@@ -14,6 +14,7 @@ use crate::auth::session::SessionCookies;
 use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::events::EventHub;
 use crate::routes::blocking;
 
 /// Characters of a generated password (about 119 bits from 62 symbols).
@@ -133,6 +134,7 @@ pub async fn create_user(
 pub async fn update_user(
     user: CurrentUser,
     pool: web::Data<DbPool>,
+    hub: web::Data<EventHub>,
     cookies: web::Data<SessionCookies>,
     id: web::Path<i64>,
     body: web::Json<UpdateUser>,
@@ -155,6 +157,8 @@ pub async fn update_user(
     })
     .await
     .map_err(not_found(id))?;
+    // A role change or disabling ended the user's sessions.
+    hub.sessions_changed();
     Ok(web::Json(updated))
 }
 
@@ -174,6 +178,7 @@ pub async fn update_user(
 pub async fn reset_password(
     user: CurrentUser,
     pool: web::Data<DbPool>,
+    hub: web::Data<EventHub>,
     work: web::Data<PasswordWork>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
@@ -190,6 +195,7 @@ pub async fn reset_password(
     })
     .await
     .map_err(not_found(id))?;
+    hub.sessions_changed();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(PasswordReset {

@@ -207,7 +207,7 @@ fn state(app: &TestApp) -> Vec<i64> {
 
 /// Ways of writing `/api/v1/<rest>` that actix routes to the same handler
 /// (or that a string-prefix check would misread).
-fn spellings(path: &str) -> Vec<String> {
+pub(crate) fn spellings(path: &str) -> Vec<String> {
     let rest = path.trim_start_matches("/api/v1/");
     let first = rest.split('/').next().unwrap_or(rest);
     vec![

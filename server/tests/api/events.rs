@@ -11,13 +11,18 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    account, assert_problem, spawn_app, spawn_second_instance, TestApp, PASSWORD,
+    account, assert_problem, raw_request, spawn_app, spawn_second_instance, TestApp, PASSWORD,
 };
 
 /// A client with its own cookies, signed in as a new user of `role`.
 async fn signed_in(app: &TestApp, role: Role) -> reqwest::Client {
+    signed_in_with_id(app, role).await.0
+}
+
+/// [`signed_in`] and the new user's id.
+async fn signed_in_with_id(app: &TestApp, role: Role) -> (reqwest::Client, i64) {
     let email = format!("{}-{}@events.test", role.as_str(), rand_suffix());
-    app.create_user(&email, "Events", role);
+    let id = app.create_user(&email, "Events", role);
     let mut headers = HeaderMap::new();
     headers.insert(CSRF_HEADER, HeaderValue::from_static("1"));
     let client = reqwest::Client::builder()
@@ -32,7 +37,7 @@ async fn signed_in(app: &TestApp, role: Role) -> reqwest::Client {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    client
+    (client, id)
 }
 
 fn rand_suffix() -> String {
@@ -101,6 +106,27 @@ impl Stream {
             match tokio::time::timeout(left, self.response.chunk()).await {
                 Ok(Ok(Some(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
                 _ => return None,
+            }
+        }
+    }
+
+    /// Whether the stream ended (the server closed it) within `within`;
+    /// fails if a change event arrives first.
+    async fn ends_without_a_change(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            assert!(
+                !self.buffer.contains("event: change") && !self.buffer.contains("event:change"),
+                "a change event reached a stream whose session ended: {}",
+                self.buffer
+            );
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return false;
+            };
+            match tokio::time::timeout(left, self.response.chunk()).await {
+                Ok(Ok(Some(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                Ok(Ok(None) | Err(_)) => return true,
+                Err(_) => return false,
             }
         }
     }
@@ -231,6 +257,106 @@ async fn a_reconnecting_stream_is_sent_what_it_missed() {
     assert_eq!(reset.event, "reset");
 }
 
+/// A change a manager makes (an account created), which every open stream
+/// would be told of.
+async fn some_change(app: &TestApp, manager: &reqwest::Client) {
+    let r = manager
+        .post(app.url("/api/v1/accounts"))
+        .json(&new_account())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+#[tokio::test]
+async fn an_open_stream_ends_at_sign_out_and_is_sent_no_later_change() {
+    let app = spawn_app().await;
+    let exec = signed_in(&app, Role::Executive).await;
+    let manager = signed_in(&app, Role::Manager).await;
+    let mut stream = Stream::open(&exec, &app, None).await;
+    stream.ready().await;
+    // A second stream of the same user in another session stays open.
+    let other_session = signed_in(&app, Role::Executive).await;
+    let mut unaffected = Stream::open(&other_session, &app, None).await;
+    unaffected.ready().await;
+    let out = exec
+        .delete(app.url("/api/v1/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    some_change(&app, &manager).await;
+    assert!(
+        stream.ends_without_a_change(Duration::from_secs(3)).await,
+        "the stream outlived its session"
+    );
+    let event = unaffected.change(Duration::from_secs(2)).await;
+    assert_eq!(event.kind, ChangeKind::AccountChange);
+}
+
+#[tokio::test]
+async fn an_open_stream_ends_when_its_user_is_disabled_or_given_another_role() {
+    let app = spawn_app().await;
+    let admin = signed_in(&app, Role::Admin).await;
+    let manager = signed_in(&app, Role::Manager).await;
+    for change in [json!({ "disabled": true }), json!({ "role": "manager" })] {
+        let (exec, id) = signed_in_with_id(&app, Role::Executive).await;
+        let mut stream = Stream::open(&exec, &app, None).await;
+        stream.ready().await;
+        let r = admin
+            .patch(app.url(&format!("/api/v1/users/{id}")))
+            .json(&change)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{change}");
+        some_change(&app, &manager).await;
+        assert!(
+            stream.ends_without_a_change(Duration::from_secs(3)).await,
+            "the stream outlived {change}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn signing_out_on_one_instance_ends_the_stream_open_on_another() {
+    let app = spawn_app().await;
+    let other = spawn_second_instance(&app).await;
+    let exec = signed_in(&app, Role::Executive).await;
+    let manager = signed_in(&app, Role::Manager).await;
+    // The same browser session, its stream served by the second instance.
+    let mut stream = Stream::open(&exec, &other, None).await;
+    stream.ready().await;
+    let out = exec
+        .delete(app.url("/api/v1/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    some_change(&app, &manager).await;
+    assert!(
+        stream.ends_without_a_change(Duration::from_secs(3)).await,
+        "the other instance kept the stream open"
+    );
+    // Without any change, the periodic check ends it too.
+    let exec = signed_in(&app, Role::Executive).await;
+    let mut quiet = Stream::open(&exec, &other, None).await;
+    quiet.ready().await;
+    let out = exec
+        .delete(app.url("/api/v1/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    assert!(
+        quiet
+            .ends_without_a_change(kizuna_server::events::SESSION_CHECK + Duration::from_secs(3))
+            .await,
+        "a quiet stream outlived its session"
+    );
+}
+
 #[tokio::test]
 async fn executives_are_refused_every_write_endpoint() {
     let app = spawn_app().await;
@@ -276,6 +402,76 @@ async fn executives_are_refused_every_write_endpoint() {
         .await
         .unwrap();
     assert!(out.status().is_success());
+}
+
+/// Issue 17: the guard decides on the path the router matches, so no
+/// percent-encoded or otherwise odd spelling of a write route reaches its
+/// handler with an executive's session: each is refused by the guard (403)
+/// or routed nowhere (404/405), and nothing changes.
+#[tokio::test]
+async fn executives_are_refused_every_write_in_every_spelling_of_its_path() {
+    let app = spawn_app().await;
+    let target = app.insert_account(&account("Untouchable KK", 10_000));
+    app.create_user("exec@spellings.test", "Exec", Role::Executive);
+    let cookie = app.session_for("exec@spellings.test").await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let fingerprint = |app: &TestApp| {
+        [
+            "SELECT COUNT(*) AS n FROM accounts",
+            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) AS n FROM accounts",
+            "SELECT COUNT(*) AS n FROM users",
+            "SELECT COUNT(*) AS n FROM surveys",
+            "SELECT COUNT(*) AS n FROM signal_definitions",
+            "SELECT COUNT(*) AS n FROM health_models",
+        ]
+        .map(|sql| app.count(sql))
+    };
+    let before = fingerprint(&app);
+    let mut guarded = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/session") {
+            continue;
+        }
+        for method in ["post", "put", "patch", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            let concrete = path
+                .replace("{id}", &target.to_string())
+                .replace("{contact_id}", "1")
+                .replace(['{', '}'], "");
+            let method = method.to_uppercase();
+            for spelled in crate::csrf::spellings(&concrete) {
+                let status = raw_request(
+                    &app,
+                    &method,
+                    &spelled,
+                    &[
+                        ("Cookie", &cookie),
+                        ("Content-Type", "application/json"),
+                        (CSRF_HEADER, "1"),
+                    ],
+                    b"{}",
+                )
+                .await;
+                assert!(
+                    (403..=405).contains(&status),
+                    "{method} {spelled} reached a handler: {status}"
+                );
+                if spelled.starts_with("/%61") {
+                    // Routed to the handler by actix: the guard must answer.
+                    assert_eq!(status, 403, "{method} {spelled}");
+                    guarded += 1;
+                }
+            }
+        }
+    }
+    assert!(guarded >= 12, "only {guarded} encoded spellings checked");
+    assert_eq!(
+        fingerprint(&app),
+        before,
+        "a refused request changed something"
+    );
 }
 
 #[tokio::test]

@@ -21,6 +21,7 @@ mod login_limits;
 mod openapi;
 mod public_survey;
 mod schema;
+mod security;
 mod session;
 mod sheets;
 mod spa;

@@ -66,6 +66,9 @@ string_enum!(
         ImportApplied => "import_applied",
         /// The accounts were exported as CSV.
         ExportDownloaded => "export_downloaded",
+        /// The workbench's scoring data (every customer's name, owner, MRR
+        /// and signals) was read.
+        ScoringDataRead => "scoring_data_read",
         /// A manager defined a signal.
         SignalDefined => "signal_defined",
         /// A signal's definition changed (or it was retired or brought back).
@@ -133,6 +136,7 @@ impl AuditKind {
             | AuditKind::ChampionChanged
             | AuditKind::ImportApplied
             | AuditKind::ExportDownloaded
+            | AuditKind::ScoringDataRead
             | AuditKind::SignalDefined
             | AuditKind::SignalChanged
             | AuditKind::ModelDraftSaved

@@ -94,6 +94,11 @@ pub enum ValueError {
     /// Holds a control character (a line break, a tab).
     #[error("must not contain line breaks or tabs")]
     ControlCharacter,
+    /// An e-mail address with a character that means something in a link
+    /// (`?`, `&`, `%`, `#`): `jane?bcc=…@example.com` would add recipients
+    /// to the `mailto:` link the app shows.
+    #[error("must not contain ?, &, % or #")]
+    LinkCharacter,
 }
 
 /// An e-mail address: trimmed, lower-cased, shaped like `local@domain.tld`.
@@ -108,7 +113,10 @@ impl Email {
     /// Checks and normalises an address: one `@`, a non-empty local part of
     /// at most 64 characters, a domain of dot-separated labels (letters,
     /// digits, `-`, any non-ASCII letter for IDN) with at least one dot, no
-    /// whitespace or control characters.
+    /// whitespace or control characters, and none of `?`, `&`, `%`, `#`
+    /// ([`ValueError::LinkCharacter`]): RFC 5322 allows them in the local
+    /// part, but in a `mailto:` link they start parameters (`?bcc=…`), and
+    /// no real mailbox a CS team writes to needs them.
     ///
     /// Written here instead of garde's `email` rule because that rule pulls
     /// the `regex` crate and its Unicode tables into the browser bundle
@@ -121,6 +129,9 @@ impl Email {
         }
         if text.chars().count() > Self::MAX_LEN {
             return Err(ValueError::TooLong(Self::MAX_LEN));
+        }
+        if text.contains(['?', '&', '%', '#']) {
+            return Err(ValueError::LinkCharacter);
         }
         let Some((local, domain)) = text.rsplit_once('@') else {
             return Err(ValueError::NotAnEmail);
@@ -280,6 +291,15 @@ mod tests {
             "a@example..com",
         ] {
             assert_eq!(Email::parse(bad), Err(ValueError::NotAnEmail), "{bad}");
+        }
+        for link in [
+            "jane?bcc=attacker%40evil.example&subject=x@customer.example",
+            "jane?cc=x@customer.example",
+            "a&b@example.com",
+            "a%40b@example.com",
+            "a#b@example.com",
+        ] {
+            assert_eq!(Email::parse(link), Err(ValueError::LinkCharacter), "{link}");
         }
         assert_eq!(Email::parse("  "), Err(ValueError::Blank));
         let long = format!("{}@example.com", "a".repeat(250));
