@@ -297,11 +297,8 @@ mod listen {
     use std::sync::Weak;
     use std::time::Duration;
 
-    use diesel::pg::PgConnection;
-    use diesel::{Connection, RunQueryDsl};
-
     use super::EventHub;
-    use crate::db::events::CHANNEL;
+    use crate::db::events::Listener;
 
     /// How often the connection is asked for notifications: a non-blocking
     /// read of the socket, not a query.
@@ -316,18 +313,13 @@ mod listen {
 
     fn run(hub: &Weak<EventHub>, url: &str) {
         while hub.strong_count() > 0 {
-            match PgConnection::establish(url).and_then(|mut c| {
-                diesel::sql_query(format!("LISTEN {CHANNEL}"))
-                    .execute(&mut c)
-                    .map(|_| c)
-                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
-            }) {
-                Ok(mut conn) => {
+            match Listener::connect(url) {
+                Ok(mut listener) => {
                     // Anything committed while the listener was away.
                     if let Some(h) = hub.upgrade() {
                         h.nudge();
                     }
-                    if let Err(err) = listen(hub, &mut conn) {
+                    if let Err(err) = listen(hub, &mut listener) {
                         tracing::warn!(error = %err, "event listener connection lost; reconnecting");
                     }
                 }
@@ -339,14 +331,10 @@ mod listen {
         }
     }
 
-    fn listen(hub: &Weak<EventHub>, conn: &mut PgConnection) -> diesel::QueryResult<()> {
+    fn listen(hub: &Weak<EventHub>, listener: &mut Listener) -> diesel::QueryResult<()> {
         let mut idle = Duration::ZERO;
         loop {
-            let mut woke = false;
-            for note in conn.notifications_iter() {
-                note?;
-                woke = true;
-            }
+            let woke = listener.notified()?;
             let Some(h) = hub.upgrade() else {
                 return Ok(());
             };
@@ -358,7 +346,7 @@ mod listen {
             idle += POLL;
             // A query now and then notices a connection the server closed.
             if idle >= Duration::from_secs(30) {
-                diesel::sql_query("SELECT 1").execute(conn)?;
+                listener.ping()?;
                 idle = Duration::ZERO;
             }
         }

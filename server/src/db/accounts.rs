@@ -857,6 +857,24 @@ pub fn authorize_edit(conn: &mut DbConn, id: i64, actor: &Actor) -> Result<Optio
     Ok(owner)
 }
 
+/// The highest account id (0 without accounts).
+pub fn max_id(conn: &mut DbConn) -> Result<i64, DbError> {
+    let max: Option<i64> = accounts::table
+        .select(diesel::dsl::max(accounts::id))
+        .first(conn)?;
+    Ok(max.unwrap_or(0))
+}
+
+/// The ids above `after`, ascending (rows inserted in one transaction get
+/// increasing ids, so these are the ones just inserted).
+pub fn ids_above(conn: &mut DbConn, after: i64) -> Result<Vec<i64>, DbError> {
+    Ok(accounts::table
+        .filter(accounts::id.gt(after))
+        .order_by(accounts::id.asc())
+        .select(accounts::id)
+        .load(conn)?)
+}
+
 /// Whether account `id` exists.
 pub fn exists(conn: &mut DbConn, id: i64) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(accounts::table.find(id))).get_result(conn)?)
@@ -1073,16 +1091,14 @@ pub fn export_rows(
 /// One page of accounts matching `q`, with the total over all pages.
 /// Runs exactly two queries: the count and the page.
 pub fn list(conn: &mut DbConn, q: &AccountQuery) -> Result<Page<Account>, DbError> {
-    let page = q.page_or_default().max(1);
-    let per_page = q.per_page_or_default().max(1);
+    let paging = super::paging::Paging::new(q.page, q.per_page);
     let total: i64 = filtered!(q).count().get_result(conn)?;
 
     let query = sorted!(filtered!(q), q);
-    let offset = i64::from(page - 1) * i64::from(per_page);
     let rows = query
         .select((AccountRow::as_select(), Option::<UserRow>::as_select()))
-        .limit(i64::from(per_page))
-        .offset(offset)
+        .limit(paging.limit())
+        .offset(paging.offset())
         .load::<(AccountRow, Option<UserRow>)>(conn)?;
     let mut items = rows
         .into_iter()
@@ -1100,12 +1116,7 @@ pub fn list(conn: &mut DbConn, q: &AccountQuery) -> Result<Page<Account>, DbErro
             (account.score, account.band) = (score, band);
         }
     }
-    Ok(Page {
-        items,
-        total: u64::try_from(total).unwrap_or(0),
-        page,
-        per_page,
-    })
+    Ok(paging.envelope(items, total))
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use kizuna_shared::api::{
     AuditCategory, AuditEntry, AuditKind, AuditQuery, AuditTarget, FieldChange, Page,
-    DEFAULT_PER_PAGE,
 };
 
 use kizuna_shared::domain::{Principal, Role};
@@ -264,24 +263,20 @@ pub fn list(
     q: &AuditQuery,
     visible: &[AuditCategory],
 ) -> Result<Page<AuditEntry>, DbError> {
-    let page = q.page.unwrap_or(1).max(1);
-    let per_page = q.per_page.unwrap_or(DEFAULT_PER_PAGE).max(1);
+    let paging = super::paging::Paging::new(q.page, q.per_page);
     let total: i64 = filtered(q, visible).count().get_result(conn)?;
     let rows = filtered(q, visible)
         .order_by((audit_log::at.desc(), audit_log::id.desc()))
-        .limit(i64::from(per_page))
-        .offset(i64::from(page - 1) * i64::from(per_page))
+        .limit(paging.limit())
+        .offset(paging.offset())
         .select(EntryRow::as_select())
         .load::<EntryRow>(conn)?;
-    Ok(Page {
-        items: rows
-            .into_iter()
+    Ok(paging.envelope(
+        rows.into_iter()
             .map(EntryRow::into_entry)
             .collect::<Result<_, _>>()?,
-        total: u64::try_from(total).unwrap_or(0),
-        page,
-        per_page,
-    })
+        total,
+    ))
 }
 
 /// Every entry matching `q` (paging ignored) among the `visible`

@@ -110,3 +110,38 @@ pub fn since(conn: &mut DbConn, after: i64, limit: i64) -> Result<Vec<ChangeEven
         })
         .collect()
 }
+
+/// A PostgreSQL connection of its own that `LISTEN`s on [`CHANNEL`] (a
+/// pooled one would hand its registration to unrelated requests): the
+/// event hub's listener thread asks it for notifications.
+#[cfg(feature = "postgres")]
+pub struct Listener(diesel::pg::PgConnection);
+
+#[cfg(feature = "postgres")]
+impl Listener {
+    /// Connects to `url` and starts listening.
+    pub fn connect(url: &str) -> Result<Listener, diesel::ConnectionError> {
+        use diesel::Connection;
+        let mut conn = diesel::pg::PgConnection::establish(url)?;
+        diesel::sql_query(format!("LISTEN {CHANNEL}"))
+            .execute(&mut conn)
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+        Ok(Listener(conn))
+    }
+
+    /// Whether any notification arrived since the last call (a
+    /// non-blocking read of the socket, not a query).
+    pub fn notified(&mut self) -> diesel::QueryResult<bool> {
+        let mut any = false;
+        for note in self.0.notifications_iter() {
+            note?;
+            any = true;
+        }
+        Ok(any)
+    }
+
+    /// A trivial query, which notices a connection the server closed.
+    pub fn ping(&mut self) -> diesel::QueryResult<()> {
+        diesel::sql_query("SELECT 1").execute(&mut self.0).map(drop)
+    }
+}

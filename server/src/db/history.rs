@@ -93,17 +93,13 @@ struct DataChangeRow {
 
 /// One page of the history, newest first.
 pub fn list(conn: &mut DbConn, q: &DataChangeQuery) -> Result<Page<DataChange>, DbError> {
-    let page = q.page.unwrap_or(1).max(1);
-    let per_page = q
-        .per_page
-        .unwrap_or(kizuna_shared::api::DEFAULT_PER_PAGE)
-        .max(1);
+    let paging = super::paging::Paging::new(q.page, q.per_page);
     let total: i64 = data_changes::table.count().get_result(conn)?;
     let rows = data_changes::table
         .left_join(users::table)
         .order_by((data_changes::created_at.desc(), data_changes::id.desc()))
-        .limit(i64::from(per_page))
-        .offset(i64::from(page - 1) * i64::from(per_page))
+        .limit(paging.limit())
+        .offset(paging.offset())
         .select((DataChangeRow::as_select(), Option::<UserRow>::as_select()))
         .load::<(DataChangeRow, Option<UserRow>)>(conn)?;
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
@@ -129,10 +125,5 @@ pub fn list(conn: &mut DbConn, q: &DataChangeQuery) -> Result<Page<DataChange>, 
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;
-    Ok(Page {
-        items,
-        total: count(total),
-        page,
-        per_page,
-    })
+    Ok(paging.envelope(items, total))
 }

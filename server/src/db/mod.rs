@@ -22,6 +22,7 @@ macro_rules! per_backend {
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod contacts;
 pub mod duplicates;
 pub mod events;
@@ -31,6 +32,7 @@ pub mod kpi;
 pub mod models;
 #[cfg(feature = "postgres")]
 pub mod multi;
+pub mod paging;
 pub mod refs;
 pub mod revenue;
 pub mod schema;
@@ -294,6 +296,12 @@ pub fn lock_accounts(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<i64>, DbError
         return Ok(query.for_update().load(pg)?);
     }
     Ok(query.load(conn)?)
+}
+
+/// A trivial query: whether the database answers.
+pub fn ping(conn: &mut DbConn) -> Result<(), DbError> {
+    conn.batch_execute("SELECT 1")?;
+    Ok(())
 }
 
 /// Where the database lives, parsed from `--database-url`.

@@ -20,7 +20,6 @@ use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     FieldError, ItemAction, ItemEvent, OnboardingKpiQuery, OnboardingSummary, Page, Sheet,
     SheetDetail, SheetItem, SheetProgress, SheetQuery, SheetStatus, StartSheet, Texts, TickItem,
-    DEFAULT_PER_PAGE,
 };
 use kizuna_shared::domain::{
     can_start_sheet, can_tick_sheet, Capability, SheetKind, SheetParties, Tier, UserId,
@@ -507,8 +506,7 @@ fn to_sheets(
 /// One page of sheets matching `q`: in progress first (most recently
 /// started first), then completed ones.
 pub fn list(conn: &mut DbConn, q: &SheetQuery, today: NaiveDate) -> Result<Page<Sheet>, DbError> {
-    let page = q.page.unwrap_or(1).max(1);
-    let per_page = q.per_page.unwrap_or(DEFAULT_PER_PAGE).max(1);
+    let paging = super::paging::Paging::new(q.page, q.per_page);
     let filtered = || {
         let mut query = sheets::table.into_boxed::<DbBackend>();
         if let Some(owner) = q.owner {
@@ -567,17 +565,12 @@ pub fn list(conn: &mut DbConn, q: &SheetQuery, today: NaiveDate) -> Result<Page<
             sheets::started_on.desc(),
             sheets::id.desc(),
         ))
-        .limit(i64::from(per_page))
-        .offset(i64::from(page - 1) * i64::from(per_page))
+        .limit(paging.limit())
+        .offset(paging.offset())
         .select(SheetRow::as_select())
         .load(conn)?;
     let items = items_of(conn, &rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
-    Ok(Page {
-        items: to_sheets(conn, rows, &items, today)?,
-        total: u64::try_from(total).unwrap_or(0),
-        page,
-        per_page,
-    })
+    Ok(paging.envelope(to_sheets(conn, rows, &items, today)?, total))
 }
 
 /// Sheet `id` with its items and their history.

@@ -20,7 +20,7 @@ use kizuna_shared::api::{
     ChannelStats, FieldError, IssueLinks, IssuedLink, LinkQuery, MonthStats, Page, PublicAnswer,
     PublicSurvey, RecordAnswer, ResponseQuery, ScoreStats, Survey, SurveyInput, SurveyLink,
     SurveyQuery, SurveyResponse, SurveyState, SurveySummary, Texts, TierStats, UpdateSurvey,
-    DEFAULT_LINK_DAYS, DEFAULT_PER_PAGE,
+    DEFAULT_LINK_DAYS,
 };
 use kizuna_shared::domain::{
     can_work_account, AnswerChannel, Language, LinkStatus, ScoreGroup, SurveyKind, Tier, UserId,
@@ -41,12 +41,6 @@ fn invalid(field: &str, message: impl Into<String>) -> DbError {
         field: field.into(),
         message: message.into(),
     }])
-}
-
-fn page_of(page: Option<u32>, per_page: Option<u32>) -> (u32, u32, i64) {
-    let page = page.unwrap_or(1).max(1);
-    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE).max(1);
-    (page, per_page, i64::from(page - 1) * i64::from(per_page))
 }
 
 fn total(n: i64) -> u64 {
@@ -213,7 +207,7 @@ pub fn list(
     q: &SurveyQuery,
     now: NaiveDateTime,
 ) -> Result<Page<Survey>, DbError> {
-    let (page, per_page, offset) = page_of(q.page, q.per_page);
+    let paging = super::paging::Paging::new(q.page, q.per_page);
     let filtered = || {
         let mut query = surveys::table.into_boxed::<DbBackend>();
         if !q.archived.unwrap_or(false) {
@@ -227,16 +221,11 @@ pub fn list(
     let count: i64 = filtered().count().get_result(conn)?;
     let rows = filtered()
         .order_by((surveys::created_at.desc(), surveys::id.desc()))
-        .limit(i64::from(per_page))
-        .offset(offset)
+        .limit(paging.limit())
+        .offset(paging.offset())
         .select(SurveyRow::as_select())
         .load(conn)?;
-    Ok(Page {
-        items: to_surveys(conn, rows, now)?,
-        total: total(count),
-        page,
-        per_page,
-    })
+    Ok(paging.envelope(to_surveys(conn, rows, now)?, count))
 }
 
 /// Survey `id` with its counts.
@@ -657,7 +646,7 @@ pub fn list_responses(
     q: &ResponseQuery,
 ) -> Result<Page<SurveyResponse>, DbError> {
     let kind = find_row(conn, survey_id)?.kind()?;
-    let (page, per_page, offset) = page_of(q.page, q.per_page);
+    let paging = super::paging::Paging::new(q.page, q.per_page);
     let count: i64 = filtered_responses!(survey_id, kind, q)
         .count()
         .get_result(conn)?;
@@ -666,16 +655,11 @@ pub fn list_responses(
             survey_responses::answered_on.desc(),
             survey_responses::id.desc(),
         ))
-        .limit(i64::from(per_page))
-        .offset(offset)
+        .limit(paging.limit())
+        .offset(paging.offset())
         .select(ResponseRow::as_select())
         .load(conn)?;
-    Ok(Page {
-        items: to_responses(conn, rows)?,
-        total: total(count),
-        page,
-        per_page,
-    })
+    Ok(paging.envelope(to_responses(conn, rows)?, count))
 }
 
 /// NPS or CSAT of survey `survey_id`'s answers matching `q` (paging
@@ -1002,7 +986,7 @@ pub fn list_links(
     now: NaiveDateTime,
 ) -> Result<Page<SurveyLink>, DbError> {
     find_row(conn, survey_id)?;
-    let (page, per_page, offset) = page_of(q.page, q.per_page);
+    let paging = super::paging::Paging::new(q.page, q.per_page);
     let filtered = || {
         let mut query = survey_links::table
             .filter(survey_links::survey_id.eq(survey_id))
@@ -1029,16 +1013,11 @@ pub fn list_links(
     let count: i64 = filtered().count().get_result(conn)?;
     let rows = filtered()
         .order_by((survey_links::created_at.desc(), survey_links::id.desc()))
-        .limit(i64::from(per_page))
-        .offset(offset)
+        .limit(paging.limit())
+        .offset(paging.offset())
         .select(LinkRow::as_select())
         .load(conn)?;
-    Ok(Page {
-        items: to_links(conn, rows, now)?,
-        total: total(count),
-        page,
-        per_page,
-    })
+    Ok(paging.envelope(to_links(conn, rows, now)?, count))
 }
 
 /// Revokes an unanswered link (revoking twice is harmless); an answered

@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use kizuna_shared::api::{Page, Task, TaskQuery, DEFAULT_PER_PAGE};
+use kizuna_shared::api::{Page, Task, TaskQuery};
 use kizuna_shared::domain::{can_change_task, SurveyKind, TaskKind, TaskStatus, UserId};
 
 use super::audit::{self, Actor, Event};
@@ -144,8 +144,7 @@ fn to_tasks(conn: &mut DbConn, rows: Vec<TaskRow>) -> Result<Vec<Task>, DbError>
 /// One page of tasks matching `q`: open ones first by due date, then done
 /// ones, most recently done first.
 pub fn list(conn: &mut DbConn, q: &TaskQuery) -> Result<Page<Task>, DbError> {
-    let page = q.page.unwrap_or(1).max(1);
-    let per_page = q.per_page.unwrap_or(DEFAULT_PER_PAGE).max(1);
+    let paging = super::paging::Paging::new(q.page, q.per_page);
     let filtered = || {
         let mut query = tasks::table.into_boxed::<DbBackend>();
         if let Some(owner) = q.owner {
@@ -168,16 +167,11 @@ pub fn list(conn: &mut DbConn, q: &TaskQuery) -> Result<Page<Task>, DbError> {
             tasks::done_at.desc(),
             tasks::id.desc(),
         ))
-        .limit(i64::from(per_page))
-        .offset(i64::from(page - 1) * i64::from(per_page))
+        .limit(paging.limit())
+        .offset(paging.offset())
         .select(TaskRow::as_select())
         .load(conn)?;
-    Ok(Page {
-        items: to_tasks(conn, rows)?,
-        total: u64::try_from(total).unwrap_or(0),
-        page,
-        per_page,
-    })
+    Ok(paging.envelope(to_tasks(conn, rows)?, total))
 }
 
 /// Marks task `id` done (recording who and when) or open again, if the

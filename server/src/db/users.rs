@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
     AuditKind, AuditTarget, Page, SessionUser, UpdateUser, UserAccount, UserQuery, UserSummary,
-    DEFAULT_PER_PAGE,
 };
 use kizuna_shared::domain::{Capability, Role};
 
@@ -254,13 +253,12 @@ pub fn list_page(
     now: NaiveDateTime,
     lifetime: Lifetime,
 ) -> Result<Page<UserAccount>, DbError> {
-    let page = q.page.unwrap_or(1).max(1);
-    let per_page = q.per_page.unwrap_or(DEFAULT_PER_PAGE).max(1);
+    let paging = super::paging::Paging::new(q.page, q.per_page);
     let total: i64 = filtered(q).count().get_result(conn)?;
     let rows = filtered(q)
         .order_by((users::name.asc(), users::id.asc()))
-        .limit(i64::from(per_page))
-        .offset(i64::from(page - 1) * i64::from(per_page))
+        .limit(paging.limit())
+        .offset(paging.offset())
         .select(AdminRow::as_select())
         .load::<AdminRow>(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -272,12 +270,7 @@ pub fn list_page(
             r.into_account(n)
         })
         .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        total: u64::try_from(total).unwrap_or(0),
-        page,
-        per_page,
-    })
+    Ok(paging.envelope(items, total))
 }
 
 /// One user as admins see it; not found when there is no such user.

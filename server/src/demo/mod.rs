@@ -11,8 +11,6 @@ mod generate;
 mod names;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 use kizuna_shared::domain::Role;
 
 pub use generate::{
@@ -24,7 +22,6 @@ use crate::auth::password;
 use crate::db::accounts::NewAccount;
 use crate::db::contacts::NewContact;
 use crate::db::revenue::NewMrr;
-use crate::db::schema::accounts;
 use crate::db::signals::NewSignalValue;
 use crate::db::users::NewUser;
 use crate::db::{self, DbConn, DbError};
@@ -129,14 +126,12 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
         // A large page cache for the load only: millions of index entries
         // otherwise spill dirty pages to the WAL again and again inside the
         // one transaction. Restored to SQLite's default afterwards.
-        sqlite_pragma(conn, "PRAGMA cache_size = -1048576")?;
         // The date indexes are rebuilt once after the load (one sorted pass)
         // instead of being updated by millions of scattered inserts; DDL is
         // transactional in SQLite, so a failed load leaves them as they were.
-        sqlite_pragma(conn, DROP_DATE_INDEXES)?;
+        db::bulk::begin(conn)?;
         let loaded = load(conn, &ctx, start, options.accounts);
-        let loaded = loaded.and_then(|l| sqlite_pragma(conn, CREATE_DATE_INDEXES).map(|()| l));
-        sqlite_pragma(conn, "PRAGMA cache_size = -2000")?;
+        let loaded = loaded.and_then(|l| db::bulk::end(conn).map(|()| l));
         let loaded = loaded?;
         // Running servers (and their KPI caches) learn of the new data.
         db::events::record(conn, kizuna_shared::api::ChangeKind::Import, None)?;
@@ -149,30 +144,6 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
     })
 }
 
-/// The date indexes of the history tables (as in the customer-data
-/// migration) and the value-on-a-date seek index (migration
-/// `2026-04-01-000004`).
-const DROP_DATE_INDEXES: &str = "DROP INDEX IF EXISTS signal_values_observed_on_idx; \
-     DROP INDEX IF EXISTS signal_values_seek_idx; \
-     DROP INDEX IF EXISTS account_mrr_month_idx;";
-const CREATE_DATE_INDEXES: &str =
-    "CREATE INDEX IF NOT EXISTS signal_values_observed_on_idx ON signal_values (observed_on); \
-     CREATE INDEX IF NOT EXISTS signal_values_seek_idx \
-         ON signal_values (account_id, signal_key, observed_on, value); \
-     CREATE INDEX IF NOT EXISTS account_mrr_month_idx ON account_mrr (month);";
-
-/// Runs `pragma` on a SQLite connection (nothing on PostgreSQL).
-fn sqlite_pragma(conn: &mut DbConn, pragma: &str) -> Result<(), DbError> {
-    use diesel::connection::SimpleConnection;
-    #[cfg(feature = "postgres")]
-    if let crate::db::multi::DbConnection::Sqlite(c) = conn {
-        c.batch_execute(pragma)?;
-    }
-    #[cfg(not(feature = "postgres"))]
-    conn.batch_execute(pragma)?;
-    Ok(())
-}
-
 /// Row buffers reused from chunk to chunk.
 #[derive(Default)]
 struct Buffers {
@@ -182,74 +153,6 @@ struct Buffers {
     mrr: Vec<NewMrr>,
     signals: Vec<NewSignalValue>,
     contacts: Vec<NewContact>,
-}
-
-/// Rows per SQL-text `INSERT` of generated history.
-const TEXT_BATCH: usize = 10_000;
-
-/// Inserts generated signal values as SQL text rather than with bound
-/// parameters: with millions of rows, binding each value through diesel
-/// costs more than SQLite parsing literals. This is safe only because every
-/// value comes from the generator — integer ids, one of the six constant
-/// signal keys, dates and finite numbers — never from user input.
-fn insert_signals_text(
-    conn: &mut DbConn,
-    rows: &[NewSignalValue],
-    sql: &mut String,
-) -> Result<usize, DbError> {
-    use std::fmt::Write;
-    for chunk in rows.chunks(TEXT_BATCH) {
-        sql.clear();
-        sql.push_str(
-            "INSERT INTO signal_values (account_id, signal_key, observed_on, value) VALUES ",
-        );
-        for (i, r) in chunk.iter().enumerate() {
-            if !r.value.is_finite() || !SIGNALS.contains(&r.signal_key.as_str()) {
-                return Err(DbError::Corrupt(format!("generated signal {r:?}")));
-            }
-            if i > 0 {
-                sql.push(',');
-            }
-            let _ = write!(
-                sql,
-                "({},'{}','{}',{:?})",
-                r.account_id, r.signal_key, r.observed_on, r.value
-            );
-        }
-        conn.batch_execute(sql)?;
-    }
-    Ok(rows.len())
-}
-
-/// Inserts generated MRR rows as SQL text (see [`insert_signals_text`];
-/// products and currencies are our own constants).
-fn insert_mrr_text(conn: &mut DbConn, rows: &[NewMrr], sql: &mut String) -> Result<usize, DbError> {
-    use std::fmt::Write;
-    for chunk in rows.chunks(TEXT_BATCH) {
-        sql.clear();
-        sql.push_str(
-            "INSERT INTO account_mrr (account_id, month, product, amount_minor, currency) VALUES ",
-        );
-        for (i, r) in chunk.iter().enumerate() {
-            let known = PRODUCTS.contains(&r.product.as_str())
-                && r.currency
-                    .parse::<kizuna_shared::domain::Currency>()
-                    .is_ok();
-            if !known {
-                return Err(DbError::Corrupt(format!("generated MRR row {r:?}")));
-            }
-            if i > 0 {
-                sql.push(',');
-            }
-            let _ = write!(
-                sql,
-                "({},'{}','{}',{},'{}')",
-                r.account_id, r.month, r.product, r.amount_minor, r.currency
-            );
-        }
-        conn.batch_execute(sql)?;
-    }
-    Ok(rows.len())
 }
 
 /// Generates and inserts accounts `start..start + count` with their history.
@@ -276,15 +179,9 @@ fn load(
         buf.accounts.extend(chunk.iter().map(|g| g.account.clone()));
         // The ids come from the database; rows inserted in one transaction
         // get increasing ids, so the new ids are those above the old maximum.
-        let before: Option<i64> = accounts::table
-            .select(diesel::dsl::max(accounts::id))
-            .first(conn)?;
+        let before = db::accounts::max_id(conn)?;
         report.accounts_created += db::accounts::insert_many(conn, &buf.accounts)?;
-        let ids: Vec<i64> = accounts::table
-            .filter(accounts::id.gt(before.unwrap_or(0)))
-            .order_by(accounts::id.asc())
-            .select(accounts::id)
-            .load(conn)?;
+        let ids = db::accounts::ids_above(conn, before)?;
         if ids.len() != chunk.len() {
             return Err(DbError::Corrupt(format!(
                 "expected {} new account ids, found {}",
@@ -329,8 +226,8 @@ fn load(
                 created_at: ctx.now,
             }));
         }
-        report.mrr_rows += insert_mrr_text(conn, &buf.mrr, &mut buf.sql)?;
-        report.signal_rows += insert_signals_text(conn, &buf.signals, &mut buf.sql)?;
+        report.mrr_rows += db::bulk::insert_mrr(conn, &buf.mrr, &PRODUCTS, &mut buf.sql)?;
+        report.signal_rows += db::bulk::insert_signals(conn, &buf.signals, &SIGNALS, &mut buf.sql)?;
         report.contacts_created += db::contacts::insert_many(conn, &buf.contacts)?;
     }
     Ok(report)

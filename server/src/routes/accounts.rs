@@ -207,7 +207,7 @@ pub async fn delete_account(
     tag = "accounts",
     params(("id" = i64, Path, description = "Account id")),
     responses(
-        (status = 200, description = "MRR history", body = Vec<MrrEntry>),
+        (status = 200, description = "MRR history", body = Page<MrrEntry>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     )
@@ -217,10 +217,10 @@ pub async fn account_mrr(
     _user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-) -> Result<web::Json<Vec<MrrEntry>>, ApiError> {
+) -> Result<web::Json<Page<MrrEntry>>, ApiError> {
     let id = id.into_inner();
     let history = of_account(&pool, id, db::revenue::history).await?;
-    Ok(web::Json(history))
+    Ok(web::Json(Page::whole(history)))
 }
 
 /// The account's signal values over time, by signal then date.
@@ -228,7 +228,7 @@ pub async fn account_mrr(
     tag = "accounts",
     params(("id" = i64, Path, description = "Account id"), SignalHistoryQuery),
     responses(
-        (status = 200, description = "Signal history", body = Vec<SignalValue>),
+        (status = 200, description = "Signal history", body = Page<SignalValue>),
         (status = 400, description = "Bad query parameters", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
@@ -240,7 +240,7 @@ pub async fn account_signals(
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
     query: web::Query<SignalHistoryQuery>,
-) -> Result<web::Json<Vec<SignalValue>>, ApiError> {
+) -> Result<web::Json<Page<SignalValue>>, ApiError> {
     let id = id.into_inner();
     let query = query.into_inner();
     query.validate()?;
@@ -248,7 +248,7 @@ pub async fn account_signals(
         db::signals::history(conn, id, &query)
     })
     .await?;
-    Ok(web::Json(history))
+    Ok(web::Json(Page::whole(history)))
 }
 
 /// The account's contacts, the champion first.
@@ -256,7 +256,7 @@ pub async fn account_signals(
     tag = "accounts",
     params(("id" = i64, Path, description = "Account id")),
     responses(
-        (status = 200, description = "Contacts", body = Vec<Contact>),
+        (status = 200, description = "Contacts", body = Page<Contact>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     )
@@ -266,13 +266,13 @@ pub async fn list_contacts(
     _user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-) -> Result<web::Json<Vec<Contact>>, ApiError> {
+) -> Result<web::Json<Page<Contact>>, ApiError> {
     let id = id.into_inner();
     let contacts = of_account(&pool, id, move |conn, id| {
         db::contacts::of_account(conn, id)
     })
     .await?;
-    Ok(web::Json(contacts))
+    Ok(web::Json(Page::whole(contacts)))
 }
 
 /// Adds a contact; `is_champion` makes it the account's champion.

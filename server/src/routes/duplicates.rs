@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web};
 use garde::Validate;
-use kizuna_shared::api::{DuplicateGroup, MergeReport, MergeRequest, Problem};
+use kizuna_shared::api::{DuplicateGroup, MergeReport, MergeRequest, Page, Problem};
 use kizuna_shared::domain::Capability;
 
 use crate::auth::CurrentUser;
@@ -16,7 +16,7 @@ use crate::routes::blocking;
 #[utoipa::path(
     tag = "duplicates",
     responses(
-        (status = 200, description = "Likely duplicates (at most 500 groups)", body = Vec<DuplicateGroup>),
+        (status = 200, description = "Likely duplicates (at most 500 groups)", body = Page<DuplicateGroup>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -24,8 +24,10 @@ use crate::routes::blocking;
 pub async fn list_duplicates(
     _user: CurrentUser,
     pool: web::Data<DbPool>,
-) -> Result<web::Json<Vec<DuplicateGroup>>, ApiError> {
-    Ok(web::Json(blocking(&pool, db::duplicates::find).await?))
+) -> Result<web::Json<Page<DuplicateGroup>>, ApiError> {
+    Ok(web::Json(Page::whole(
+        blocking(&pool, db::duplicates::find).await?,
+    )))
 }
 
 /// Keeps one account and folds the other into it (managers and admins):

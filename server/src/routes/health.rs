@@ -1,10 +1,9 @@
 //! `GET /api/health`: liveness and database check.
 
 use actix_web::{web, HttpResponse};
-use diesel::connection::SimpleConnection;
 use kizuna_shared::api::Health;
 
-use crate::db::DbPool;
+use crate::db::{self, DbPool};
 
 /// Answers `ok` when the database answers, `503` with `unavailable` otherwise.
 #[utoipa::path(
@@ -21,7 +20,7 @@ pub async fn health(pool: web::Data<DbPool>) -> HttpResponse {
     let db_ok = web::block(move || {
         pool.get()
             .ok()
-            .is_some_and(|mut conn| conn.batch_execute("SELECT 1").is_ok())
+            .is_some_and(|mut conn| db::ping(&mut conn).is_ok())
     })
     .await
     .unwrap_or(false);

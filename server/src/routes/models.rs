@@ -51,12 +51,7 @@ pub async fn list_models(
     pool: web::Data<DbPool>,
 ) -> Result<web::Json<Page<HealthModelVersion>>, ApiError> {
     let items = blocking(&pool, db::models::list).await?;
-    Ok(web::Json(Page {
-        total: items.len() as u64,
-        page: 1,
-        per_page: u32::try_from(items.len().max(1)).unwrap_or(u32::MAX),
-        items,
-    }))
+    Ok(web::Json(Page::whole(items)))
 }
 
 /// Saves a new draft (managers and admins), based on the published model.

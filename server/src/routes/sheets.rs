@@ -56,13 +56,7 @@ pub async fn list_templates(
     query.validate()?;
     let templates = blocking(&pool, move |conn| db::templates::list(conn, &query)).await?;
     // Templates are few: every one in a single page.
-    let total = u64::try_from(templates.len()).unwrap_or(u64::MAX);
-    Ok(web::Json(Page {
-        per_page: u32::try_from(templates.len().max(1)).unwrap_or(u32::MAX),
-        items: templates,
-        total,
-        page: 1,
-    }))
+    Ok(web::Json(Page::whole(templates)))
 }
 
 /// Creates a template (managers and admins).

@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, put, web, HttpResponse};
 use garde::Validate;
-use kizuna_shared::api::{NewSignal, Problem, SignalDefinition, SignalUpdate};
+use kizuna_shared::api::{NewSignal, Page, Problem, SignalDefinition, SignalUpdate};
 use kizuna_shared::domain::Capability;
 
 use crate::auth::CurrentUser;
@@ -16,7 +16,7 @@ use crate::routes::blocking;
 #[utoipa::path(
     tag = "signals",
     responses(
-        (status = 200, description = "Signal definitions", body = Vec<SignalDefinition>),
+        (status = 200, description = "Signal definitions", body = Page<SignalDefinition>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -24,8 +24,10 @@ use crate::routes::blocking;
 pub async fn list_signals(
     _user: CurrentUser,
     pool: web::Data<DbPool>,
-) -> Result<web::Json<Vec<SignalDefinition>>, ApiError> {
-    Ok(web::Json(blocking(&pool, db::signals::definitions).await?))
+) -> Result<web::Json<Page<SignalDefinition>>, ApiError> {
+    Ok(web::Json(Page::whole(
+        blocking(&pool, db::signals::definitions).await?,
+    )))
 }
 
 /// Defines a signal (managers and admins). The body of a

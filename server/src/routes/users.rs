@@ -20,16 +20,6 @@ use crate::routes::blocking;
 /// Characters of a generated password (about 119 bits from 62 symbols).
 const RESET_PASSWORD_CHARS: usize = 20;
 
-fn one_page<T>(items: Vec<T>) -> Page<T> {
-    let total = items.len();
-    Page {
-        total: total as u64,
-        page: 1,
-        per_page: u32::try_from(total.max(1)).unwrap_or(u32::MAX),
-        items,
-    }
-}
-
 /// Names the user in a 404 instead of the generic message.
 fn not_found(id: i64) -> impl Fn(ApiError) -> ApiError {
     move |e| match e {
@@ -218,5 +208,5 @@ pub async fn list_owners(
     pool: web::Data<DbPool>,
 ) -> Result<web::Json<Page<UserSummary>>, ApiError> {
     let owners = blocking(&pool, db::users::list_owners).await?;
-    Ok(web::Json(one_page(owners)))
+    Ok(web::Json(Page::whole(owners)))
 }

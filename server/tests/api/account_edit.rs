@@ -322,18 +322,20 @@ async fn the_account_detail_has_mrr_history_latest_signals_and_contacts() {
     let mrr: Vec<MrrEntry> = app
         .get(&format!("/api/v1/accounts/{id}/mrr"))
         .await
-        .json()
+        .json::<Page<MrrEntry>>()
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(mrr.len(), 3);
     let history: Vec<SignalValue> = app
         .get(&format!(
             "/api/v1/accounts/{id}/signals?key=days_since_login&from=2025-02-01"
         ))
         .await
-        .json()
+        .json::<Page<SignalValue>>()
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].value, 12.0);
 
@@ -384,9 +386,10 @@ async fn the_account_detail_has_mrr_history_latest_signals_and_contacts() {
     let contacts: Vec<Contact> = app
         .get(&format!("/api/v1/accounts/{id}/contacts"))
         .await
-        .json()
+        .json::<Page<Contact>>()
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(contacts.len(), 1);
 }
 
@@ -407,7 +410,13 @@ async fn sub_resources_of_a_missing_account_are_404() {
 async fn the_six_standard_signals_are_defined() {
     let app = spawn_app().await;
     app.login_as(Role::Csm).await;
-    let defs: Vec<SignalDefinition> = app.get("/api/v1/signals").await.json().await.unwrap();
+    let defs: Vec<SignalDefinition> = app
+        .get("/api/v1/signals")
+        .await
+        .json::<Page<SignalDefinition>>()
+        .await
+        .unwrap()
+        .items;
     let keys: Vec<&str> = defs.iter().map(|d| d.key.as_str()).collect();
     for key in [
         "days_since_login",

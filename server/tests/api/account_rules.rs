@@ -459,7 +459,13 @@ async fn accounts_that_shared_an_id_before_keys_existed_survive_the_migration_an
     };
     assert_eq!(keys, [(older, Some("CRM-7".into())), (newer, None)]);
 
-    let groups: Vec<DuplicateGroup> = app.get("/api/v1/duplicates").await.json().await.unwrap();
+    let groups: Vec<DuplicateGroup> = app
+        .get("/api/v1/duplicates")
+        .await
+        .json::<Page<DuplicateGroup>>()
+        .await
+        .unwrap()
+        .items;
     assert_eq!(groups.len(), 1, "{groups:?}");
     assert_eq!(
         (groups[0].reason, groups[0].key.as_str()),

@@ -5,7 +5,7 @@ use kizuna_server::db;
 use kizuna_server::db::contacts::NewContact;
 use kizuna_server::db::revenue::NewMrr;
 use kizuna_server::db::signals::NewSignalValue;
-use kizuna_shared::api::{DataChangeKind, DuplicateGroup, DuplicateReason, MergeReport};
+use kizuna_shared::api::{DataChangeKind, DuplicateGroup, DuplicateReason, MergeReport, Page};
 use kizuna_shared::domain::Role;
 use serde_json::json;
 
@@ -96,7 +96,13 @@ async fn accounts_with_the_same_normalised_name_or_domain_are_listed_once() {
     b.domain = Some("www.northwind.com".into());
     let b = app.insert_account(&b);
     app.insert_account(&account("Unrelated Foods", 1));
-    let groups: Vec<DuplicateGroup> = app.get("/api/v1/duplicates").await.json().await.unwrap();
+    let groups: Vec<DuplicateGroup> = app
+        .get("/api/v1/duplicates")
+        .await
+        .json::<Page<DuplicateGroup>>()
+        .await
+        .unwrap()
+        .items;
     let sets: Vec<(DuplicateReason, Vec<i64>)> = groups
         .iter()
         .map(|g| (g.reason, g.accounts.iter().map(|a| a.id).collect()))
@@ -153,7 +159,13 @@ async fn merging_moves_every_related_row_and_records_it() {
     assert!(history.items[0].detail.contains("CRM-2"));
 
     // The pair is no longer a duplicate.
-    let groups: Vec<DuplicateGroup> = app.get("/api/v1/duplicates").await.json().await.unwrap();
+    let groups: Vec<DuplicateGroup> = app
+        .get("/api/v1/duplicates")
+        .await
+        .json::<Page<DuplicateGroup>>()
+        .await
+        .unwrap()
+        .items;
     assert!(groups.is_empty(), "{groups:?}");
 }
 

@@ -143,9 +143,10 @@ async fn a_manager_defines_changes_and_retires_a_signal_which_keeps_its_history(
     let history: Vec<Value> = app
         .get(&format!("/api/v1/accounts/{id}/signals?key=seats_used"))
         .await
-        .json()
+        .json::<Page<Value>>()
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(history.len(), 1);
     let r = app
         .post_json(
@@ -176,7 +177,13 @@ async fn a_manager_defines_changes_and_retires_a_signal_which_keeps_its_history(
 
     // CSMs read but do not write.
     sign_in_as(&app, Role::Csm).await;
-    let list: Vec<SignalDefinition> = app.get("/api/v1/signals").await.json().await.unwrap();
+    let list: Vec<SignalDefinition> = app
+        .get("/api/v1/signals")
+        .await
+        .json::<Page<SignalDefinition>>()
+        .await
+        .unwrap()
+        .items;
     assert!(list.iter().any(|d| d.key == "seats_used" && d.retired));
     let r = app
         .post_json(
@@ -953,7 +960,7 @@ async fn every_built_in_signal_has_a_japanese_label_on_a_fresh_install() {
     app.login_as(Role::Csm).await;
     let r = app.get("/api/v1/signals").await;
     assert_eq!(r.status(), 200);
-    let list: Vec<SignalDefinition> = r.json().await.unwrap();
+    let list: Vec<SignalDefinition> = r.json::<Page<SignalDefinition>>().await.unwrap().items;
     let builtin: Vec<_> = list.iter().filter(|s| s.builtin).collect();
     assert_eq!(builtin.len(), 6, "{list:?}");
     for s in builtin {

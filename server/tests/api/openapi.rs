@@ -251,3 +251,50 @@ async fn every_operation_with_input_documents_400_and_every_signed_in_one_401() 
         }
     }
 }
+
+/// Tidy (ARCHITECTURE.md, invariants): every `/api/v1` list (a `GET`
+/// answering several items) comes in the `{items, total, page, per_page}`
+/// envelope, never as a bare JSON array, so every list can grow paging
+/// without breaking clients.
+#[tokio::test]
+async fn every_v1_list_answers_the_page_envelope() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let resolve = |schema: &serde_json::Value| -> serde_json::Value {
+        match schema["$ref"].as_str() {
+            Some(r) => {
+                let name = r.trim_start_matches("#/components/schemas/");
+                doc["components"]["schemas"][name].clone()
+            }
+            None => schema.clone(),
+        }
+    };
+    let mut bare = Vec::new();
+    let mut envelopes = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            if method != "get" {
+                continue;
+            }
+            for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                let Some(schema) = response["content"]["application/json"]["schema"].as_object()
+                else {
+                    continue;
+                };
+                let schema = resolve(&serde_json::Value::Object(schema.clone()));
+                if schema["type"] == "array" {
+                    bare.push(format!("{method} {path} {status}"));
+                }
+                let props = &schema["properties"];
+                if props["items"]["type"] == "array" && props.get("per_page").is_some() {
+                    envelopes += 1;
+                }
+            }
+        }
+    }
+    assert!(bare.is_empty(), "lists without the page envelope: {bare:?}");
+    assert!(envelopes >= 15, "only {envelopes} paged lists found");
+}

@@ -57,6 +57,18 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A list short enough to answer whole (an account's contacts, the
+    /// signal definitions): every item on page 1.
+    pub fn whole(items: Vec<T>) -> Page<T> {
+        let n = items.len();
+        Page {
+            total: u64::try_from(n).unwrap_or(u64::MAX),
+            page: 1,
+            per_page: u32::try_from(n.max(1)).unwrap_or(u32::MAX),
+            items,
+        }
+    }
+
     /// Number of pages (at least 1, so an empty list still has page 1).
     pub fn page_count(&self) -> u32 {
         if self.per_page == 0 {
@@ -280,18 +292,6 @@ pub struct AccountQuery {
     /// Only accounts in this health band (latest snapshot).
     #[garde(skip)]
     pub band: Option<crate::metrics::Band>,
-}
-
-impl AccountQuery {
-    /// The page number with its default.
-    pub fn page_or_default(&self) -> u32 {
-        self.page.unwrap_or(1)
-    }
-
-    /// The page size with its default.
-    pub fn per_page_or_default(&self) -> u32 {
-        self.per_page.unwrap_or(DEFAULT_PER_PAGE)
-    }
 }
 
 #[cfg(test)]
