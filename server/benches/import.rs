@@ -81,7 +81,7 @@ fn fresh_db(dir: &tempfile::TempDir, accounts: Option<&[u8]>) -> DbPool {
         db::users::insert(
             &mut conn,
             &NewUser {
-                email: format!("csm{i}@bench.kizuna"),
+                email: kizuna_shared::api::Email::parse(&format!("csm{i}@bench.kizuna")).unwrap(),
                 name: format!("CSM {i}"),
                 role: Role::Csm,
                 password_hash: hash.clone(),

@@ -290,7 +290,9 @@ fn import_file(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
     };
     let pool = open(database_url)?;
     let mut conn = pool.get()?;
-    let user = db::users::find_credentials(&mut conn, &args.as_user)?
+    let as_user = kizuna_shared::api::Email::parse(&args.as_user)
+        .map_err(|e| anyhow::anyhow!("--as-user: {e}"))?;
+    let user = db::users::find_credentials(&mut conn, &as_user)?
         .with_context(|| format!("no user {}", args.as_user))?;
     anyhow::ensure!(
         user.0
@@ -458,7 +460,8 @@ fn create_user(database_url: &str, args: CreateUserArgs) -> anyhow::Result<()> {
         None => (password::random_password(20), true),
     };
     let request = CreateUser {
-        email: args.email,
+        email: kizuna_shared::api::Email::parse(&args.email)
+            .map_err(|e| anyhow::anyhow!("invalid user: email: {e}"))?,
         name: args.name,
         role: args.role,
         password,

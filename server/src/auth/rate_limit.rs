@@ -3,6 +3,7 @@
 //! own bucket, so that guessing one account's password, spraying many
 //! accounts from one address, and a distributed burst are each bounded.
 
+use kizuna_shared::api::Email;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -86,7 +87,7 @@ impl LoginLimiter {
 
     /// Records an attempt on `email` from `addr`, or says which limit
     /// refuses it and for how long.
-    pub fn check(&self, email: &str, addr: Option<IpAddr>) -> Result<(), Refused> {
+    pub fn check(&self, email: &Email, addr: Option<IpAddr>) -> Result<(), Refused> {
         if self.per_account.len() > MAX_KEYS {
             self.per_account.retain_recent();
         }
@@ -101,7 +102,7 @@ impl LoginLimiter {
             .check_key(&addr)
             .map_err(|n| refused(Limit::Address, n))?;
         self.per_account
-            .check_key(&email.trim().to_lowercase())
+            .check_key(&email.as_str().to_owned())
             .map_err(|n| refused(Limit::Account, n))?;
         self.global.check().map_err(|n| refused(Limit::Global, n))?;
         Ok(())
@@ -111,6 +112,10 @@ impl LoginLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn email(text: &str) -> Email {
+        Email::parse(text).unwrap()
+    }
 
     #[test]
     fn each_limit_counts_separately() {
@@ -122,15 +127,18 @@ mod tests {
         let a: Option<IpAddr> = Some("10.0.0.1".parse().unwrap());
         let b: Option<IpAddr> = Some("10.0.0.2".parse().unwrap());
         for _ in 0..3 {
-            assert!(limiter.check("a@b.c", a).is_ok());
+            assert!(limiter.check(&email("a@b.c"), a).is_ok());
         }
-        let refused = limiter.check("A@b.c", b).unwrap_err();
+        let refused = limiter.check(&email("A@b.c"), b).unwrap_err();
         assert_eq!(refused.limit, Limit::Account);
         assert!(refused.retry_after > Duration::ZERO);
         assert!(refused.retry_after <= Duration::from_secs(20));
-        assert!(limiter.check("x@b.c", a).is_ok());
-        assert!(limiter.check("y@b.c", a).is_ok());
-        assert_eq!(limiter.check("z@b.c", a).unwrap_err().limit, Limit::Address);
+        assert!(limiter.check(&email("x@b.c"), a).is_ok());
+        assert!(limiter.check(&email("y@b.c"), a).is_ok());
+        assert_eq!(
+            limiter.check(&email("z@b.c"), a).unwrap_err().limit,
+            Limit::Address
+        );
     }
 
     #[test]
@@ -142,10 +150,10 @@ mod tests {
         });
         for i in 0..4 {
             let addr = Some(IpAddr::from([10, 0, 0, i]));
-            assert!(limiter.check(&format!("{i}@b.c"), addr).is_ok());
+            assert!(limiter.check(&email(&format!("{i}@b.c")), addr).is_ok());
         }
         let refused = limiter
-            .check("new@b.c", Some(IpAddr::from([10, 0, 1, 1])))
+            .check(&email("new@b.c"), Some(IpAddr::from([10, 0, 1, 1])))
             .unwrap_err();
         assert_eq!(refused.limit, Limit::Global);
     }

@@ -530,7 +530,10 @@ impl AccountChanges {
     pub fn to_input(&self) -> Option<AccountInput> {
         Some(AccountInput {
             name: self.name.clone(),
-            external_id: self.external_id.clone(),
+            external_id: match &self.external_id {
+                Some(id) => Some(ExternalId::parse(id).ok()?),
+                None => None,
+            },
             domain: self.domain.clone(),
             industry: self.industry.clone(),
             plan: self.plan.clone(),
@@ -559,7 +562,7 @@ impl AccountChanges {
     pub fn from_input(input: &AccountInput) -> Self {
         AccountChanges {
             name: input.name.trim().to_owned(),
-            external_id: clean(&input.external_id),
+            external_id: input.external_id.as_ref().map(|id| id.as_str().to_owned()),
             domain: clean(&input.domain).and_then(|d| kizuna_shared::cells::company_domain(&d)),
             industry: clean(&input.industry),
             plan: clean(&input.plan),

@@ -135,12 +135,7 @@ pub fn create(
             .values(&NewContact {
                 account_id,
                 name: name.clone(),
-                // Validated by the body's garde rule (the same `Email::parse`).
-                email: input
-                    .email
-                    .as_deref()
-                    .and_then(|e| kizuna_shared::api::Email::parse(e).ok())
-                    .map(|e| e.as_str().to_owned()),
+                email: input.email.as_ref().map(|e| e.as_str().to_owned()),
                 title: clean(&input.title),
                 phone: clean(&input.phone),
                 is_champion: input.is_champion,

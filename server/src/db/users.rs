@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use kizuna_shared::api::ProblemCode;
 use kizuna_shared::api::{
-    AuditKind, AuditTarget, Page, SessionUser, UpdateUser, UserAccount, UserQuery, UserSummary,
+    AuditKind, AuditTarget, Email, Page, SessionUser, UpdateUser, UserAccount, UserQuery,
+    UserSummary,
 };
 use kizuna_shared::domain::{Capability, Role};
 
@@ -61,8 +62,8 @@ impl UserRow {
 /// A user to insert; the password is already hashed.
 #[derive(Debug, Clone)]
 pub struct NewUser {
-    /// E-mail address; stored lower-cased.
-    pub email: String,
+    /// E-mail address (normalised by `Email::parse`).
+    pub email: Email,
     /// Display name.
     pub name: String,
     /// Role.
@@ -71,15 +72,10 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-/// Normalises an e-mail address for storage and look-up.
-pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
 /// Inserts a user; a duplicate e-mail is a [`DbError::Conflict`].
 pub fn insert(conn: &mut DbConn, user: &NewUser) -> Result<UserSummary, DbError> {
     let values = (
-        users::email.eq(normalize_email(&user.email)),
+        users::email.eq(user.email.as_str()),
         users::name.eq(user.name.trim()),
         users::role.eq(user.role.as_str()),
         users::password_hash.eq(&user.password_hash),
@@ -113,10 +109,10 @@ pub fn find_by_id(conn: &mut DbConn, id: i64) -> Result<Option<SessionUser>, DbE
 /// The user with this e-mail and their password hash, for signing in.
 pub fn find_credentials(
     conn: &mut DbConn,
-    email: &str,
+    email: &Email,
 ) -> Result<Option<(SessionUser, String)>, DbError> {
     let found = users::table
-        .filter(users::email.eq(normalize_email(email)))
+        .filter(users::email.eq(email.as_str()))
         .select((UserRow::as_select(), users::password_hash))
         .first::<(UserRow, String)>(conn)
         .optional()?;
@@ -172,9 +168,9 @@ pub fn ids_with_role(conn: &mut DbConn, role: Role) -> Result<Vec<i64>, DbError>
 }
 
 /// The id of the user with this e-mail, if any.
-pub fn id_by_email(conn: &mut DbConn, email: &str) -> Result<Option<i64>, DbError> {
+pub fn id_by_email(conn: &mut DbConn, email: &Email) -> Result<Option<i64>, DbError> {
     Ok(users::table
-        .filter(users::email.eq(normalize_email(email)))
+        .filter(users::email.eq(email.as_str()))
         .select(users::id)
         .first(conn)
         .optional()?)
@@ -303,9 +299,9 @@ pub struct Login {
 }
 
 /// The sign-in record of this e-mail, if there is such a user.
-pub fn find_login(conn: &mut DbConn, email: &str) -> Result<Option<Login>, DbError> {
+pub fn find_login(conn: &mut DbConn, email: &Email) -> Result<Option<Login>, DbError> {
     let found = users::table
-        .filter(users::email.eq(normalize_email(email)))
+        .filter(users::email.eq(email.as_str()))
         .select((
             UserRow::as_select(),
             users::password_hash,

@@ -11,6 +11,7 @@ mod generate;
 mod names;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use kizuna_shared::api::Email;
 use kizuna_shared::domain::Role;
 
 pub use generate::{
@@ -98,7 +99,8 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
     crate::db::write_tx(conn, |conn| {
         let mut users_created = Vec::new();
         for (email, name, role) in DEMO_USERS {
-            if db::users::id_by_email(conn, email)?.is_some() {
+            let email = demo_email(email)?;
+            if db::users::id_by_email(conn, &email)?.is_some() {
                 continue;
             }
             let password_hash =
@@ -106,20 +108,20 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
             db::users::insert(
                 conn,
                 &NewUser {
-                    email: (*email).to_owned(),
+                    email: email.clone(),
                     name: (*name).to_owned(),
                     role: *role,
                     password_hash,
                 },
             )?;
-            users_created.push((*email).to_owned());
+            users_created.push(email.to_string());
         }
         let ctx = Context {
             seed: options.seed,
             as_of: options.as_of,
             months: options.months.max(1),
             owners: db::users::ids_with_role(conn, Role::Csm)?,
-            favoured: db::users::id_by_email(conn, FAVOURED_CSM)?,
+            favoured: db::users::id_by_email(conn, &demo_email(FAVOURED_CSM)?)?,
             now: chrono::Utc::now().naive_utc(),
         };
         let start = usize::try_from(db::accounts::count(conn)?).unwrap_or(0);
@@ -142,6 +144,11 @@ pub fn seed(conn: &mut DbConn, options: &DemoOptions) -> Result<DemoReport, DbEr
             ..loaded
         })
     })
+}
+
+/// A demo user's address as an [`Email`] (the constants are valid).
+fn demo_email(text: &str) -> Result<Email, DbError> {
+    Email::parse(text).map_err(|e| DbError::Corrupt(format!("demo user {text}: {e}")))
 }
 
 /// Row buffers reused from chunk to chunk.

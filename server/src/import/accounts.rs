@@ -67,7 +67,8 @@ impl Owners {
             users: Vec::new(),
         };
         for (i, u) in users::list_all(conn)?.into_iter().enumerate() {
-            owners.by_email.insert(u.email.to_lowercase(), i);
+            // Stored as `Email::parse` normalised it, which `find` looks up.
+            owners.by_email.insert(u.email.clone(), i);
             owners.by_name.entry(name_key(&u.name)).or_default().push(i);
             owners.users.push(Owner {
                 id: u.id,

@@ -20,6 +20,7 @@ use crate::auth::CurrentUser;
 use crate::db::{self, DbConn, DbError, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 
 /// Names the account in a 404 instead of the generic message.
 fn not_found(id: i64) -> impl Fn(ApiError) -> ApiError {
@@ -84,7 +85,7 @@ pub async fn list_accounts(
 pub async fn create_account(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    body: web::Json<AccountInput>,
+    body: Body<AccountInput>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
     user.require(Capability::ManageAccounts)?;
@@ -148,7 +149,7 @@ pub async fn update_account(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-    body: web::Json<UpdateAccount>,
+    body: Body<UpdateAccount>,
 ) -> Result<web::Json<Account>, ApiError> {
     let id = id.into_inner();
     let actor = user.actor();
@@ -293,7 +294,7 @@ pub async fn create_contact(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-    body: web::Json<ContactInput>,
+    body: Body<ContactInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let input = body.into_inner();

@@ -9,6 +9,7 @@ use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 
 /// Groups of accounts that are likely the same customer: the same external
 /// id, the same name once case, width and legal forms are ignored, or the
@@ -49,7 +50,7 @@ pub async fn list_duplicates(
 pub async fn merge_accounts(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    body: web::Json<MergeRequest>,
+    body: Body<MergeRequest>,
 ) -> Result<web::Json<MergeReport>, ApiError> {
     let actor = user.actor();
     user.require(Capability::ManageAccounts)?;

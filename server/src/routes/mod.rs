@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod body;
 pub mod duplicates;
 pub mod events;
 pub mod export;

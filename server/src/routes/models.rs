@@ -20,6 +20,7 @@ use crate::db::scoring::{self as data, Scope};
 use crate::db::{self, DbError, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 use crate::scoring_cache::{ScoringDataCache, ScoringKey};
 
 /// Media type of `GET /api/v1/scoring-data`.
@@ -69,7 +70,7 @@ pub async fn list_models(
 pub async fn create_model(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    body: web::Json<NewHealthModel>,
+    body: Body<NewHealthModel>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::ManageHealth)?;
     let body = body.into_inner();
@@ -215,7 +216,7 @@ pub async fn update_model(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-    body: web::Json<UpdateHealthModel>,
+    body: Body<UpdateHealthModel>,
 ) -> Result<web::Json<HealthModelVersion>, ApiError> {
     user.require(Capability::ManageHealth)?;
     let body = body.into_inner();
@@ -250,7 +251,7 @@ pub async fn publish_model(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-    body: web::Json<PublishModel>,
+    body: Body<PublishModel>,
 ) -> Result<web::Json<PublishReport>, ApiError> {
     user.require(Capability::ManageHealth)?;
     let body = body.into_inner();

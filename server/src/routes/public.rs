@@ -22,6 +22,7 @@ use crate::db::surveys::{self, PublicLink, Refusal};
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 use crate::survey_page::{self, Notice};
 
 /// Longest token accepted (a token is 43 characters); anything longer is
@@ -149,7 +150,7 @@ pub async fn public_answer(
     pool: web::Data<DbPool>,
     limiter: web::Data<PublicLimiter>,
     token: web::Path<String>,
-    body: web::Json<PublicAnswer>,
+    body: Body<PublicAnswer>,
 ) -> Result<HttpResponse, ApiError> {
     limit(&req, &limiter)?;
     let answer = body.into_inner();

@@ -23,6 +23,7 @@ use crate::db::{self, DbConn, DbError, DbPool};
 use crate::error::ApiError;
 use crate::events::EventHub;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 
 /// Longest user agent kept with a session.
 const MAX_USER_AGENT: usize = 300;
@@ -83,7 +84,7 @@ pub async fn login(
     limiter: web::Data<LoginLimiter>,
     work: web::Data<PasswordWork>,
     cookies: web::Data<SessionCookies>,
-    body: web::Json<LoginRequest>,
+    body: Body<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;
@@ -189,7 +190,7 @@ pub async fn login(
                 peer = ?req.peer_addr(),
                 "sign-in failed: unknown e-mail"
             );
-            let tried = db::users::normalize_email(&email);
+            let tried = email.to_string();
             blocking(&pool, move |conn| {
                 audit::record(
                     conn,
@@ -296,7 +297,7 @@ pub async fn change_password(
     work: web::Data<PasswordWork>,
     cookies: web::Data<SessionCookies>,
     req: HttpRequest,
-    body: web::Json<ChangePassword>,
+    body: Body<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;

@@ -20,6 +20,7 @@ use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 
 fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
@@ -73,7 +74,7 @@ pub async fn list_templates(
 pub async fn create_template(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    body: web::Json<TemplateInput>,
+    body: Body<TemplateInput>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::ManageTemplates)?;
     let actor = user.actor();
@@ -133,7 +134,7 @@ pub async fn update_template(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-    body: web::Json<UpdateTemplate>,
+    body: Body<UpdateTemplate>,
 ) -> Result<web::Json<SheetTemplate>, ApiError> {
     user.require(Capability::ManageTemplates)?;
     let actor = user.actor();
@@ -186,7 +187,7 @@ pub async fn list_sheets(
 pub async fn start_sheet(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    body: web::Json<StartSheet>,
+    body: Body<StartSheet>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
     user.require(Capability::WorkAccounts)?;
@@ -301,7 +302,7 @@ pub async fn tick_item(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     path: web::Path<(i64, i64)>,
-    body: web::Json<TickItem>,
+    body: Body<TickItem>,
 ) -> Result<web::Json<SheetDetail>, ApiError> {
     let actor = user.actor();
     let (id, item_id) = path.into_inner();

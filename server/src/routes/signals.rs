@@ -10,6 +10,7 @@ use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 
 /// Every signal definition (retired ones included, marked): the built-in
 /// signals first, then the team's own.
@@ -47,7 +48,7 @@ pub async fn list_signals(
 pub async fn create_signal(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    body: web::Json<NewSignal>,
+    body: Body<NewSignal>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::ManageHealth)?;
     let body = body.into_inner();
@@ -77,7 +78,7 @@ pub async fn update_signal(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     key: web::Path<String>,
-    body: web::Json<SignalUpdate>,
+    body: Body<SignalUpdate>,
 ) -> Result<web::Json<SignalDefinition>, ApiError> {
     user.require(Capability::ManageHealth)?;
     let body = body.into_inner();

@@ -19,6 +19,7 @@ use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 
 fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
@@ -64,7 +65,7 @@ pub async fn list_surveys(
 pub async fn create_survey(
     user: CurrentUser,
     pool: web::Data<DbPool>,
-    body: web::Json<SurveyInput>,
+    body: Body<SurveyInput>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::ManageSurveys)?;
     let actor = user.actor();
@@ -120,7 +121,7 @@ pub async fn update_survey(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-    body: web::Json<UpdateSurvey>,
+    body: Body<UpdateSurvey>,
 ) -> Result<web::Json<Survey>, ApiError> {
     user.require(Capability::ManageSurveys)?;
     let actor = user.actor();
@@ -181,7 +182,7 @@ pub async fn record_response(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-    body: web::Json<RecordAnswer>,
+    body: Body<RecordAnswer>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
     user.require(Capability::WorkAccounts)?;
@@ -304,7 +305,7 @@ pub async fn issue_links(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-    body: web::Json<IssueLinks>,
+    body: Body<IssueLinks>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = user.actor();
     user.require(Capability::WorkAccounts)?;

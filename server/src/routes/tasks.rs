@@ -13,6 +13,7 @@ use crate::auth::CurrentUser;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 
 /// Tasks matching the filters: open ones first by due date.
 #[utoipa::path(
@@ -48,7 +49,7 @@ pub async fn update_task(
     user: CurrentUser,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
-    body: web::Json<UpdateTask>,
+    body: Body<UpdateTask>,
 ) -> Result<web::Json<Task>, ApiError> {
     user.require(Capability::WorkAccounts)?;
     let actor = user.actor();

@@ -16,6 +16,7 @@ use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::events::EventHub;
 use crate::routes::blocking;
+use crate::routes::body::Body;
 
 /// Characters of a generated password (about 119 bits from 62 symbols).
 const RESET_PASSWORD_CHARS: usize = 20;
@@ -76,7 +77,7 @@ pub async fn create_user(
     pool: web::Data<DbPool>,
     work: web::Data<PasswordWork>,
     cookies: web::Data<SessionCookies>,
-    body: web::Json<CreateUser>,
+    body: Body<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::AdministerUsers)?;
     let body = body.into_inner();
@@ -127,7 +128,7 @@ pub async fn update_user(
     hub: web::Data<EventHub>,
     cookies: web::Data<SessionCookies>,
     id: web::Path<i64>,
-    body: web::Json<UpdateUser>,
+    body: Body<UpdateUser>,
 ) -> Result<web::Json<UserAccount>, ApiError> {
     user.require(Capability::AdministerUsers)?;
     let id = id.into_inner();

@@ -168,7 +168,7 @@ impl TestApp {
         db::users::insert(
             &mut conn,
             &NewUser {
-                email: email.into(),
+                email: kizuna_shared::api::Email::parse(email).unwrap(),
                 name: name.into(),
                 role,
                 password_hash: password::hash(PASSWORD).unwrap(),

@@ -108,13 +108,15 @@ async fn a_malformed_login_body_is_a_400_problem() {
     )
     .await;
     assert_eq!(problem.errors[0].field, "email");
-    assert_problem(
+    // A value of the wrong type names its field too.
+    let problem = assert_problem(
         app.post_json("/api/v1/session", &json!({ "email": 1 }))
             .await,
         400,
-        "bad_request",
+        "validation_failed",
     )
     .await;
+    assert_eq!(problem.errors[0].field, "email");
     let response = app
         .client
         .post(app.url("/api/v1/session"))

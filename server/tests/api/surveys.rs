@@ -460,12 +460,13 @@ async fn tasks_are_marked_done_by_their_owner_or_a_manager_only() {
         "not_found",
     )
     .await;
-    assert_problem(
+    let problem = assert_problem(
         manager.patch(&path, &json!({ "status": "finished" })).await,
         400,
-        "bad_request",
+        "validation_failed",
     )
     .await;
+    assert_eq!(problem.errors[0].field, "status");
     let kinds = app.audit_kinds();
     assert!(kinds.contains(&"task_done".to_owned()) && kinds.contains(&"task_reopened".to_owned()));
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use garde::Validate;
 use serde::{Deserialize, Serialize};
 
-use super::{valid_external_id, Account, UserSummary};
+use super::{Account, Email, ExternalId, UserSummary};
 use crate::domain::{AccountField, AccountStatus, Currency, ExpansionPotential, Language};
 
 /// Largest CSV file the import accepts, in bytes (32 MiB: a 100,000-row
@@ -129,9 +129,12 @@ pub struct AccountInput {
     /// Id in the CRM; unique among accounts once case, width and spaces
     /// are ignored (see [`super::ExternalId`]).
     #[serde(default)]
-    #[garde(custom(valid_external_id))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
-    pub external_id: Option<String>,
+    #[garde(skip)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, max_length = 200, pattern = r"\S")
+    )]
+    pub external_id: Option<ExternalId>,
     /// Company web domain (`example.co.jp`), used to spot duplicates.
     #[serde(default)]
     #[garde(custom(optional_domain))]
@@ -227,7 +230,10 @@ impl AccountInput {
     pub fn from_account(a: &Account) -> Self {
         AccountInput {
             name: a.name.clone(),
-            external_id: a.external_id.clone(),
+            external_id: a
+                .external_id
+                .as_deref()
+                .and_then(|id| ExternalId::parse(id).ok()),
             domain: a.domain.clone(),
             industry: a.industry.clone(),
             plan: a.plan.clone(),
@@ -260,7 +266,10 @@ impl AccountInput {
             .copied()
             .filter(|field| match field {
                 AccountField::Name => self.name.trim() != other.name.trim(),
-                AccountField::ExternalId => text(&self.external_id) != text(&other.external_id),
+                AccountField::ExternalId => {
+                    self.external_id.as_ref().map(ExternalId::as_str)
+                        != other.external_id.as_ref().map(ExternalId::as_str)
+                }
                 AccountField::Domain => text(&self.domain) != text(&other.domain),
                 AccountField::Industry => text(&self.industry) != text(&other.industry),
                 AccountField::Plan => text(&self.plan) != text(&other.plan),
@@ -464,9 +473,12 @@ pub struct ContactInput {
     pub name: String,
     /// E-mail address.
     #[serde(default)]
-    #[garde(inner(custom(super::valid_email), length(chars, max = 254)))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
-    pub email: Option<String>,
+    #[garde(skip)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, min_length = 1, max_length = 254)
+    )]
+    pub email: Option<Email>,
     /// Job title.
     #[serde(default)]
     #[garde(custom(short_text))]
@@ -912,7 +924,7 @@ mod tests {
     fn input() -> AccountInput {
         AccountInput {
             name: "株式会社サクラ".into(),
-            external_id: Some("CRM-1".into()),
+            external_id: ExternalId::parse("CRM-1").ok(),
             domain: None,
             industry: None,
             plan: None,
@@ -993,13 +1005,22 @@ mod tests {
 
     #[test]
     fn external_ids_must_not_be_blank_or_hold_line_breaks() {
-        let mut a = input();
-        a.external_id = Some(" \u{3000}".into());
-        assert_eq!(fields(&a), ["external_id"]);
-        a.external_id = Some("CRM\n1".into());
-        assert_eq!(fields(&a), ["external_id"]);
-        a.external_id = Some("ＣＲＭ－１".into());
-        assert!(fields(&a).is_empty());
+        // A body deserializes only with a valid id: the type is the check.
+        let body = |id: &str| {
+            let mut v = serde_json::to_value(input()).unwrap();
+            v["external_id"] = serde_json::json!(id);
+            serde_json::from_value::<AccountInput>(v)
+        };
+        for bad in [" \u{3000}", "CRM\n1"] {
+            let err = body(bad).expect_err(bad).to_string();
+            assert!(
+                err.contains("must not") || err.contains("required"),
+                "{err}"
+            );
+        }
+        let ok = body(" ＣＲＭ－１ ").unwrap();
+        assert_eq!(ok.external_id.as_ref().map(ExternalId::key), Some("CRM-1"));
+        assert!(fields(&ok).is_empty());
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Values with rules of their own: [`Money`] (minor units of one currency,
 //! added only with checks), [`Email`] and [`ExternalId`] (validated and
-//! normalised once, in `parse`). The server reads input through them, and the
-//! garde rules of the API bodies call the same `parse`, so a form and its
-//! handler accept exactly the same text.
+//! normalised once, in `parse`). Request bodies hold them as these types,
+//! so a body deserializes only when they are valid; a form parses its text
+//! with the same `parse` before it builds the body, so both accept exactly
+//! the same text.
 
 use std::fmt;
 
@@ -167,6 +168,22 @@ impl fmt::Display for Email {
     }
 }
 
+/// Request bodies deserialize straight into a checked [`Email`]: text that
+/// [`Email::parse`] refuses fails the body with the field named (the
+/// server's JSON extractor turns it into a field error).
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Email::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Email {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 /// An account's id in the CRM as people typed it (trimmed), with its normal
 /// form [`ExternalId::key`]: width folded and upper-cased, so `crm-001 `,
 /// `CRM-001` and `ＣＲＭ－００１` are one id. The key is what the database
@@ -218,20 +235,18 @@ impl fmt::Display for ExternalId {
     }
 }
 
-/// garde rule for an e-mail address field (see [`Email::parse`]).
-pub fn valid_email(value: &str, _ctx: &()) -> garde::Result {
-    Email::parse(value)
-        .map(drop)
-        .map_err(|e| garde::Error::new(e.to_string()))
+/// Request bodies deserialize straight into a checked [`ExternalId`] (see
+/// [`ExternalId::parse`]); it is written as the text as typed.
+impl<'de> Deserialize<'de> for ExternalId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        ExternalId::parse(&text).map_err(serde::de::Error::custom)
+    }
 }
 
-/// garde rule for an optional external id field (see [`ExternalId::parse`]).
-pub fn valid_external_id(value: &Option<String>, _ctx: &()) -> garde::Result {
-    match value {
-        Some(v) => ExternalId::parse(v)
-            .map(drop)
-            .map_err(|e| garde::Error::new(e.to_string())),
-        None => Ok(()),
+impl Serialize for ExternalId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
     }
 }
 
