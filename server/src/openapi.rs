@@ -25,7 +25,7 @@ use crate::auth::session::SESSION_COOKIE;
                        must come from the server's public origin. The session cookie is `__Host-kizuna_session` \
                        (`kizuna_session` only when plain HTTP on a non-loopback address was explicitly allowed)."
     ),
-    paths(crate::routes::health::health),
+    paths(crate::routes::liveness::liveness),
     // Query parameter enums are referenced by `$ref` but not collected from
     // `IntoParams` types, so they are listed here.
     components(schemas(Problem, FieldError, AccountSort, SortDir, Band, PeriodKind, Tier, ChangeEvent, ChangeKind, StreamReady)),

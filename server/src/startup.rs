@@ -225,7 +225,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     // Their own default answers 405 with `Allow`, as under /api/v1.
                     .service(
                         web::resource("/health")
-                            .route(web::get().to(routes::health::health))
+                            .route(web::get().to(routes::liveness::liveness))
                             .default_service(web::to(routes::api_not_found)),
                     )
                     .route("/openapi.json", web::get().to(openapi_document))

@@ -13,7 +13,7 @@ use crate::domain::{AccountStatus, Currency, ExpansionPotential, Language, Role,
 
 mod admin;
 mod customer;
-mod health;
+mod health_score;
 mod kpi;
 mod problem;
 mod sheets;
@@ -21,7 +21,7 @@ mod surveys;
 mod values;
 pub use admin::*;
 pub use customer::*;
-pub use health::*;
+pub use health_score::*;
 pub use kpi::*;
 pub use problem::*;
 pub mod scoring_data;
@@ -135,7 +135,7 @@ pub struct UserSummary {
 /// `GET /api/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Health {
+pub struct Liveness {
     /// `ok` when the database answers.
     pub status: String,
     /// Server version.

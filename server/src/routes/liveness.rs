@@ -1,7 +1,7 @@
 //! `GET /api/health`: liveness and database check.
 
 use actix_web::{web, HttpResponse};
-use kizuna_shared::api::Health;
+use kizuna_shared::api::Liveness;
 
 use crate::db::{self, DbPool};
 
@@ -11,11 +11,11 @@ use crate::db::{self, DbPool};
     path = "/api/health",
     tag = "health",
     responses(
-        (status = 200, description = "The server and its database are up", body = Health),
-        (status = 503, description = "The database does not answer", body = Health),
+        (status = 200, description = "The server and its database are up", body = Liveness),
+        (status = 503, description = "The database does not answer", body = Liveness),
     )
 )]
-pub async fn health(pool: web::Data<DbPool>) -> HttpResponse {
+pub async fn liveness(pool: web::Data<DbPool>) -> HttpResponse {
     let pool = pool.clone();
     let db_ok = web::block(move || {
         pool.get()
@@ -24,7 +24,7 @@ pub async fn health(pool: web::Data<DbPool>) -> HttpResponse {
     })
     .await
     .unwrap_or(false);
-    let body = Health {
+    let body = Liveness {
         status: if db_ok { "ok" } else { "unavailable" }.to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     };

@@ -1,6 +1,6 @@
 //! `GET /api/health` and security headers.
 
-use kizuna_shared::api::Health;
+use kizuna_shared::api::Liveness;
 
 use crate::helpers::spawn_app;
 
@@ -9,7 +9,7 @@ async fn health_reports_ok_without_a_session() {
     let app = spawn_app().await;
     let response = app.get("/api/health").await;
     assert_eq!(response.status(), 200);
-    let health: Health = response.json().await.unwrap();
+    let health: Liveness = response.json().await.unwrap();
     assert_eq!(health.status, "ok");
     assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
 }
