@@ -16,24 +16,24 @@ use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber writing to standard error; call once from
-/// `main`.
+/// Installs the global subscriber writing to standard error, filtered by
+/// `KIZUNA_LOG` or `RUST_LOG` (default `info`); call once from `main`.
 pub fn init() {
-    init_with(std::io::stderr, std::io::stderr().is_terminal());
-}
-
-/// Installs the global subscriber writing to `writer` (tests capture the
-/// request lines this way). A second initialisation is harmless: its error
-/// is ignored.
-pub fn init_with<W>(writer: W, ansi: bool)
-where
-    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
-{
     let filter = std::env::var("KIZUNA_LOG")
         .ok()
         .and_then(|f| EnvFilter::try_new(f).ok())
         .or_else(|| EnvFilter::try_from_default_env().ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
+    init_with(std::io::stderr, std::io::stderr().is_terminal(), filter);
+}
+
+/// Installs the global subscriber writing to `writer` through `filter`
+/// (tests capture the request lines this way). A second initialisation is
+/// harmless: its error is ignored.
+pub fn init_with<W>(writer: W, ansi: bool, filter: EnvFilter)
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::CLOSE)

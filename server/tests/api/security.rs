@@ -62,7 +62,11 @@ fn wait_for_log(needle: &str) -> String {
 #[tokio::test]
 async fn survey_link_tokens_never_reach_the_request_log() {
     // The server's own subscriber (as `main` installs it), writing here.
-    kizuna_server::telemetry::init_with(Captured, false);
+    kizuna_server::telemetry::init_with(
+        Captured,
+        false,
+        tracing_subscriber::EnvFilter::new("info"),
+    );
     let app = spawn_app().await;
     let manager = sign_in(&app, Role::Manager, "Logan").await;
     let survey = create_survey(&manager, "nps", "Logged NPS").await;
