@@ -58,7 +58,7 @@ mod native {
                     tier: Some(tiers[rng.below(3) as usize]),
                     owner: Some(1 + rng.below(60) as i64),
                     plan: Some(plans[rng.below(3) as usize].to_owned()),
-                    contract_start: None,
+                    ..AccountAttrs::default()
                 },
             );
             let currency = if rng.below(20) == 0 {

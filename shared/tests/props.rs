@@ -328,7 +328,7 @@ proptest! {
                 plan: p.map(|p| format!("plan{p}")),
                 owner: *o,
                 tier: t.map(|t| tiers[usize::from(t)]),
-                contract_start: None,
+                ..AccountAttrs::default()
             });
         }
         let facts = builder.build();
@@ -349,15 +349,23 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Health KPIs from the columnar fact set equal the plain definition
-    /// (`health_kpis` over each filtered account with its MRR of the
-    /// period's last month per currency, from the snapshot standing at the
-    /// period's end); the band counts sum to the scored accounts, scored
-    /// plus not scored are the filtered accounts, and the at-risk MRR is
+    /// (`health_kpis` over each filtered account with its tenure and its
+    /// MRR of the period's last month per currency, from the snapshot
+    /// standing at the period's end); the band counts sum to the scored
+    /// accounts, scored plus not scored are the filtered accounts that are
+    /// customers on the period's last day (contract started, not churned —
+    /// counted here by the rule written out again), and the at-risk MRR is
     /// the red band's MRR in every currency.
     #[test]
     fn health_kpis_from_the_facts_equal_the_definition(
         rows in prop::collection::vec((0i64..12, 0u8..2, 0u32..8, -50i64..5_000, 0u8..3), 0..120),
         owners in prop::collection::vec(0i64..3, 12),
+        // Days after 2024-12-01 (up to about 2025-11): contract start, and
+        // churn: 0 none, 1 dated, 2 churned without a date.
+        tenures in prop::collection::vec(
+            (prop::option::of(0u64..340), 0u8..3, 0u64..340),
+            12,
+        ),
         snapshots in prop::collection::vec(
             (0u32..8, prop::collection::vec((0i64..14, 0u8..4), 0..14)),
             0..4,
@@ -366,15 +374,34 @@ proptest! {
         months in prop::sample::select(vec![1u32, 3]),
         owner in prop::option::of(0i64..3),
     ) {
+        use kizuna_shared::domain::Tenure;
         use kizuna_shared::metrics::kpi::{
             health_kpis, AccountAttrs, BandSnapshot, FactFilter, HealthHistory, KpiFactsBuilder,
         };
         use kizuna_shared::metrics::Band;
         let currency = |c: u8| [Currency::Jpy, Currency::Usd, Currency::Eur][usize::from(c)];
         let month = |m: u32| Month::new(2025, 1).and_then(|x| x.plus(i64::from(m))).expect("month");
+        let day = |n: u64| {
+            chrono::NaiveDate::from_ymd_opt(2024, 12, 1).expect("day") + chrono::Days::new(n)
+        };
+        let tenure = |a: usize| {
+            let (start, kind, churn) = tenures[a];
+            Tenure {
+                contract_start: start.map(day),
+                churn_date: (kind == 1).then(|| day(churn)),
+                churned: kind > 0,
+            }
+        };
         let mut builder = KpiFactsBuilder::new();
         for (a, o) in owners.iter().enumerate() {
-            builder.account(a as i64, AccountAttrs { owner: Some(*o), ..AccountAttrs::default() });
+            let t = tenure(a);
+            builder.account(a as i64, AccountAttrs {
+                owner: Some(*o),
+                contract_start: t.contract_start,
+                churned: t.churned,
+                churn_date: t.churn_date,
+                ..AccountAttrs::default()
+            });
         }
         for (a, p, m, amount, c) in &rows {
             builder.row(*a % 12, currency(*c), &format!("p{p}"), month(*m), *amount);
@@ -416,12 +443,26 @@ proptest! {
             .collect();
         let want = health_kpis(
             history.at(period.last_day()),
-            kept.iter().map(|(a, per)| (*a, per.as_slice())),
+            period.last_day(),
+            kept.iter().map(|(a, per)| (*a, tenure(*a as usize), per.as_slice())),
             &listed,
         );
         prop_assert_eq!(&got, &want);
         prop_assert_eq!(got.red + got.yellow + got.green, got.scored);
-        prop_assert_eq!(got.scored + got.not_scored, kept.len());
+        let end_day = period.last_day();
+        let customers = kept
+            .iter()
+            .filter(|(a, _)| {
+                let (start, kind, churn) = tenures[*a as usize];
+                start.is_none_or(|s| day(s) <= end_day)
+                    && match kind {
+                        0 => true,
+                        1 => day(churn) > end_day,
+                        _ => false,
+                    }
+            })
+            .count();
+        prop_assert_eq!(got.scored + got.not_scored, customers);
         for m in &got.mrr {
             prop_assert_eq!(m.at_risk, m.red);
         }

@@ -1,11 +1,12 @@
-//! Reading the KPI fact set: every account's filter attributes and every
-//! MRR row, with the data version they were read at.
+//! Reading the KPI fact set: every account's filter attributes (and when
+//! it is a customer: contract start, status, churn date) and every MRR row,
+//! with the data version they were read at.
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use kizuna_shared::domain::{Currency, SheetKind, SurveyKind, Tier};
+use kizuna_shared::domain::{AccountStatus, Currency, SheetKind, SurveyKind, Tier};
 use kizuna_shared::metrics::kpi::{
     AccountAttrs, BandSnapshot, HealthHistory, KpiFacts, KpiFactsBuilder, OnboardingSheet,
     SurveyAnswer,
@@ -155,6 +156,8 @@ fn add_accounts(
             accounts::mrr_minor,
             accounts::currency,
             accounts::contract_start,
+            accounts::status,
+            accounts::churn_date,
         ))
         .load_iter::<(
             i64,
@@ -164,9 +167,11 @@ fn add_accounts(
             i64,
             String,
             Option<NaiveDate>,
+            String,
+            Option<NaiveDate>,
         ), diesel::connection::DefaultLoadingMode>(conn)?
     {
-        let (id, industry, plan, owner, mrr, currency, contract_start) = row?;
+        let (id, industry, plan, owner, mrr, currency, contract_start, status, churn_date) = row?;
         let currency: Currency = currency
             .parse()
             .map_err(|e| corrupt(format!("accounts {id}: {e}")))?;
@@ -178,6 +183,8 @@ fn add_accounts(
                 owner,
                 plan,
                 contract_start,
+                churned: status == AccountStatus::Churned.as_str(),
+                churn_date,
             },
         );
     }

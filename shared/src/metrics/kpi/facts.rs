@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::health::{HealthHistory, HealthKpis, HealthTally};
 use super::revenue::{accumulate, finish, RevenueMovements};
-use crate::domain::{Currency, Tier};
+use crate::domain::{Currency, Tenure, Tier};
 use crate::metrics::period::{Month, Period};
 
 /// What the dashboards filter accounts by. Text values are kept in the fact
@@ -38,8 +38,25 @@ pub struct AccountAttrs {
     pub owner: Option<i64>,
     /// Plan name.
     pub plan: Option<String>,
-    /// Contract start (for time to value).
+    /// Contract start (for time to value, and when the account became a
+    /// customer).
     pub contract_start: Option<NaiveDate>,
+    /// Whether the account's status is churned.
+    pub churned: bool,
+    /// Churn date, when churned.
+    pub churn_date: Option<NaiveDate>,
+}
+
+impl AccountAttrs {
+    /// When the account is a customer (contract start, churn).
+    #[must_use]
+    pub fn tenure(&self) -> Tenure {
+        Tenure {
+            contract_start: self.contract_start,
+            churn_date: self.churn_date,
+            churned: self.churned,
+        }
+    }
 }
 
 /// Account filters of the KPI API (`None` = any). A text value that no
@@ -104,6 +121,9 @@ pub struct KpiFacts {
     /// The account ids of `attr_keys`, ascending (for the merge with the
     /// health snapshots, which are in account order too).
     attr_ids: Vec<i64>,
+    /// When each account of `attr_ids` is a customer (health KPIs count the
+    /// customers at a period's end).
+    attr_tenure: Vec<Tenure>,
 }
 
 /// The resolved form of a [`FactFilter`]: dictionary ids, or "matches
@@ -345,8 +365,9 @@ impl KpiFacts {
     }
 
     /// Health KPIs of `period` for the accounts passing `filter` (those
-    /// with attributes): bands from the snapshot of `history` standing at
-    /// the period's last day, MRR of the period's last month; identical to
+    /// with attributes) that are customers on the period's last day
+    /// ([`Tenure::is_customer_on`]): bands from the snapshot of `history`
+    /// standing at that day, MRR of the period's last month; identical to
     /// [`health_kpis`](super::health_kpis) over the same accounts. One
     /// merge in account order of the accounts, their MRR units and the
     /// snapshot: no lookups.
@@ -358,14 +379,20 @@ impl KpiFacts {
         history: &HealthHistory,
         listed: &[Currency],
     ) -> HealthKpis {
-        let snapshot = history.at(period.last_day());
+        let day = period.last_day();
+        let snapshot = history.at(day);
         let bands = snapshot.map_or(&[][..], |s| s.bands());
         let end = self.offset(period.last_month());
         let resolved = self.resolve(filter);
         let (mut b, mut u) = (0_usize, 0_usize);
         let mut tally = HealthTally::default();
-        for (id, keys) in self.attr_ids.iter().zip(&self.attr_keys) {
-            if !resolved.matches_keys(keys) {
+        for ((id, keys), tenure) in self
+            .attr_ids
+            .iter()
+            .zip(&self.attr_keys)
+            .zip(&self.attr_tenure)
+        {
+            if !resolved.matches_keys(keys) || !tenure.is_customer_on(day) {
                 continue;
             }
             while bands.get(b).is_some_and(|(x, _)| x < id) {
@@ -708,13 +735,15 @@ impl KpiFactsBuilder {
             });
         }
         // In account id order, so equal fact sets compare equal.
-        let mut keyed: Vec<(i64, Keys)> = self
+        let mut keyed: Vec<(i64, Keys, Tenure)> = self
             .attrs
             .iter()
-            .map(|(id, a)| (*id, keys_of(Some(a))))
+            .map(|(id, a)| (*id, keys_of(Some(a)), a.tenure()))
             .collect();
-        keyed.sort_unstable_by_key(|(id, _)| *id);
-        (facts.attr_ids, facts.attr_keys) = keyed.into_iter().unzip();
+        keyed.sort_unstable_by_key(|(id, _, _)| *id);
+        facts.attr_ids = keyed.iter().map(|(id, _, _)| *id).collect();
+        facts.attr_keys = keyed.iter().map(|(_, k, _)| *k).collect();
+        facts.attr_tenure = keyed.iter().map(|(_, _, t)| *t).collect();
         let mut accounts: BTreeSet<i64> = self.attrs.keys().copied().collect();
         accounts.extend(facts.units.iter().map(|u| u.account));
         facts.accounts = accounts.len();
@@ -740,7 +769,7 @@ mod tests {
             tier: Some(Tier::Low),
             owner: Some(owner),
             plan: Some("Growth".into()),
-            contract_start: None,
+            ..AccountAttrs::default()
         }
     }
 

@@ -2,12 +2,17 @@
 //! how much MRR they pay, and the at-risk MRR (product.md: "MRR of accounts
 //! in the red band"), from the published score snapshots.
 //!
-//! A period is judged by the snapshot as it stood at its end: the latest
-//! one dated on or before the period's last day ([`HealthHistory::at`]).
-//! Accounts that snapshot has no band for (not yet scored, no data) count
-//! as *not scored*, never as a band. MRR is each account's MRR in the
-//! period's last month, per currency: amounts of different currencies are
-//! never added.
+//! A period counts the **customers at its end**: the accounts that are
+//! customers on its last day ([`Tenure::is_customer_on`]: contract started
+//! on or before it, or not recorded, and not churned on or before it). An
+//! account that churned earlier is in no band and not among the *not
+//! scored* either: it is not counted at all, whatever an older snapshot
+//! said of it. Each customer is judged by the snapshot as it stood at the
+//! period's end: the latest one dated on or before the period's last day
+//! ([`HealthHistory::at`]). Customers that snapshot has no band for (not
+//! yet scored, no data) count as *not scored*, never as a band. MRR is each
+//! customer's MRR in the period's last month, per currency: amounts of
+//! different currencies are never added.
 //!
 //! [`health_kpis`] is the plain definition over a list of accounts;
 //! [`KpiFacts::health`](super::KpiFacts::health) computes the same from the
@@ -17,7 +22,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Currency;
+use crate::domain::{Currency, Tenure};
 use crate::metrics::model::Band;
 
 /// One published score snapshot: the band of every account that had one.
@@ -137,7 +142,9 @@ impl HealthMrr {
     }
 }
 
-/// Health KPIs of one period for the filtered accounts.
+/// Health KPIs of one period for the filtered accounts that are customers
+/// at its end (on its last day); accounts churned before then are not
+/// counted anywhere.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HealthKpis {
@@ -146,15 +153,17 @@ pub struct HealthKpis {
     /// scored).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date, example = "2025-06-30"))]
     pub scored_on: Option<NaiveDate>,
-    /// Accounts in the red band (the at-risk accounts).
+    /// Customers at the period's end in the red band (the at-risk
+    /// accounts).
     pub red: usize,
-    /// Accounts in the yellow band.
+    /// Customers at the period's end in the yellow band.
     pub yellow: usize,
-    /// Accounts in the green band.
+    /// Customers at the period's end in the green band.
     pub green: usize,
-    /// Accounts with a band (`red + yellow + green`).
+    /// Customers with a band (`red + yellow + green`).
     pub scored: usize,
-    /// Accounts without a band in that snapshot (or without a snapshot).
+    /// Customers at the period's end without a band in that snapshot (or
+    /// without a snapshot).
     pub not_scored: usize,
     /// MRR per band, one entry per currency (never summed across
     /// currencies).
@@ -252,17 +261,23 @@ impl HealthTally {
     }
 }
 
-/// Health KPIs of a list of accounts, each given with its MRR per currency
-/// in the period's last month, judged by `snapshot` (the one standing at
-/// the period's end; `None`: every account is not scored).
+/// Health KPIs of a period ending on `last_day`, from a list of accounts,
+/// each given with its [`Tenure`] and its MRR per currency in the period's
+/// last month: the accounts that are customers on `last_day` are counted,
+/// judged by `snapshot` (the one standing at the period's end; `None`:
+/// every customer is not scored); the others are left out.
 #[must_use]
 pub fn health_kpis<'a>(
     snapshot: Option<&BandSnapshot>,
-    accounts: impl IntoIterator<Item = (i64, &'a [(Currency, i64)])>,
+    last_day: NaiveDate,
+    accounts: impl IntoIterator<Item = (i64, Tenure, &'a [(Currency, i64)])>,
     listed: &[Currency],
 ) -> HealthKpis {
     let mut tally = HealthTally::default();
-    for (id, mrr) in accounts {
+    for (id, tenure, mrr) in accounts {
+        if !tenure.is_customer_on(last_day) {
+            continue;
+        }
         let band = snapshot.and_then(|s| s.band(id));
         tally.account(band);
         for (c, amount) in mrr {
@@ -312,9 +327,16 @@ mod tests {
         let a1 = [(Currency::Jpy, 100), (Currency::Usd, 5)];
         let a2 = [(Currency::Jpy, 50)];
         let a3 = [(Currency::Jpy, 30)];
+        let t = Tenure::default();
         let k = health_kpis(
             Some(&snap),
-            [(1, &a1[..]), (2, &a2[..]), (3, &a3[..]), (4, &[][..])],
+            d("2025-06-30"),
+            [
+                (1, t, &a1[..]),
+                (2, t, &a2[..]),
+                (3, t, &a3[..]),
+                (4, t, &[][..]),
+            ],
             &[Currency::Eur],
         );
         assert_eq!(k.scored_on, Some(d("2025-06-30")));
@@ -338,10 +360,68 @@ mod tests {
         assert_eq!(k.mrr.iter().map(|m| m.currency).collect::<Vec<_>>(), sorted);
     }
 
+    /// A quarter ending 2025-06-30 whose standing snapshot is of
+    /// 2025-02-28, where all seven accounts are red (¥10 each in June):
+    /// 1 stays a customer; 2 churned on 2025-03-10, after that snapshot
+    /// but months before the end; 3 churned on the last day itself; 4
+    /// churns on 2025-07-01, after it; 5's contract starts on 2025-07-01;
+    /// 6 is churned without a date; 7 started on the last day and is not in
+    /// the snapshot. Customers at the end: 1, 4 (red) and 7 (not scored).
+    #[test]
+    fn only_the_customers_at_the_period_end_are_counted() {
+        let snap = BandSnapshot::new(d("2025-02-28"), (1..=6).map(|id| (id, Band::Red)).collect());
+        let churned = |on: &str| Tenure {
+            churn_date: Some(d(on)),
+            churned: true,
+            ..Tenure::default()
+        };
+        let starts = |on: &str| Tenure {
+            contract_start: Some(d(on)),
+            ..Tenure::default()
+        };
+        let tenures = [
+            (1, Tenure::default()),
+            (2, churned("2025-03-10")),
+            (3, churned("2025-06-30")),
+            (4, churned("2025-07-01")),
+            (5, starts("2025-07-01")),
+            (
+                6,
+                Tenure {
+                    churned: true,
+                    ..Tenure::default()
+                },
+            ),
+            (7, starts("2025-06-30")),
+        ];
+        let ten = [(Currency::Jpy, 10)];
+        let k = health_kpis(
+            Some(&snap),
+            d("2025-06-30"),
+            tenures.iter().map(|(id, t)| (*id, *t, &ten[..])),
+            &[],
+        );
+        assert_eq!((k.red, k.yellow, k.green), (2, 0, 0));
+        assert_eq!((k.scored, k.not_scored), (2, 1));
+        let jpy = k.mrr_of(Currency::Jpy).unwrap();
+        assert_eq!((jpy.red, jpy.not_scored, jpy.at_risk), (20, 10, 20));
+        assert_eq!(jpy.at_risk_pct, Some(20.0 / 30.0 * 100.0));
+        // The same accounts in February, before anyone churned or 5 and 7
+        // started: 1 to 4 and 6's undated churn… only 1 to 4 are customers.
+        let feb = health_kpis(
+            Some(&snap),
+            d("2025-02-28"),
+            tenures.iter().map(|(id, t)| (*id, *t, &ten[..])),
+            &[],
+        );
+        assert_eq!((feb.red, feb.scored, feb.not_scored), (4, 4, 0));
+    }
+
     #[test]
     fn before_any_snapshot_every_account_is_not_scored() {
         let a = [(Currency::Jpy, 70)];
-        let k = health_kpis(None, [(1, &a[..]), (2, &a[..])], &[]);
+        let t = Tenure::default();
+        let k = health_kpis(None, d("2025-06-30"), [(1, t, &a[..]), (2, t, &a[..])], &[]);
         assert_eq!(k.scored_on, None);
         assert_eq!((k.scored, k.not_scored), (0, 2));
         let jpy = k.mrr_of(Currency::Jpy).unwrap();
@@ -356,7 +436,12 @@ mod tests {
         let snap = BandSnapshot::new(d("2025-01-01"), vec![(1, Band::Green), (1, Band::Red)]);
         assert_eq!(snap.band(1), Some(Band::Red));
         let a = [(Currency::Jpy, -40)];
-        let k = health_kpis(Some(&snap), [(1, &a[..])], &[]);
+        let k = health_kpis(
+            Some(&snap),
+            d("2025-01-31"),
+            [(1, Tenure::default(), &a[..])],
+            &[],
+        );
         assert_eq!(k.mrr_of(Currency::Jpy).unwrap().at_risk, 0);
         assert_eq!(k.red, 1);
     }
