@@ -5,8 +5,8 @@
 use kizuna_shared::domain::Currency;
 use kizuna_shared::metrics::kpi::{revenue_movements, MrrRow};
 use kizuna_shared::metrics::{
-    auc, backtest, Bands, Curve, HealthModel, Histogram, Measure, MissingPolicy, Month, Period,
-    Scorer, SignalTable,
+    auc, backtest, roc_curve, Bands, Curve, HealthModel, Histogram, Measure, MissingPolicy, Month,
+    Period, RocPoint, Scorer, SignalTable,
 };
 use proptest::prelude::*;
 
@@ -170,6 +170,36 @@ proptest! {
             }
             (None, None) => prop_assert!(c.iter().all(|&x| x) || c.iter().all(|&x| !x)),
             other => prop_assert!(false, "asymmetric {:?}", other),
+        }
+    }
+
+    /// Scores within 1e-9 are ties: noise below 1e-12 on every score (the
+    /// size of a different order of floating-point sums) changes neither
+    /// the AUC nor the ROC curve's shape, and the area under the ROC curve
+    /// (one point per tie group) is the AUC.
+    #[test]
+    fn noise_below_a_trillionth_does_not_move_the_auc(
+        data in prop::collection::vec(
+            ((0u16..400).prop_map(|k| f64::from(k) / 4.0 + 0.1), any::<bool>(), -1000i32..=1000),
+            0..300,
+        ),
+    ) {
+        let s: Vec<f64> = data.iter().map(|d| d.0).collect();
+        let c: Vec<bool> = data.iter().map(|d| d.1).collect();
+        let noisy: Vec<f64> = data
+            .iter()
+            .map(|(x, _, n)| x + f64::from(*n) * 1e-15)
+            .collect();
+        prop_assert_eq!(auc(&noisy, &c), auc(&s, &c));
+        let (full, moved) = (roc_curve(&s, &c), roc_curve(&noisy, &c));
+        let shape = |r: &[RocPoint]| r.iter().map(|p| (p.fpr, p.tpr)).collect::<Vec<_>>();
+        prop_assert_eq!(shape(&moved), shape(&full));
+        if let Some(a) = auc(&s, &c) {
+            let area: f64 = full
+                .windows(2)
+                .map(|w| (w[1].fpr - w[0].fpr) * (w[1].tpr + w[0].tpr) / 2.0)
+                .sum();
+            prop_assert!(close(area, a, 1e-12), "area {} auc {}", area, a);
         }
     }
 

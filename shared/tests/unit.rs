@@ -393,6 +393,28 @@ fn auc_by_hand() {
 }
 
 #[test]
+fn scores_within_a_billionth_of_each_other_are_ties() {
+    let sum = 0.1 + 0.2;
+    assert_ne!(sum, 0.3, "0.30000000000000004");
+    // Churned 0.1 + 0.2 against retained 0.3: one tie, one half (it was
+    // 0: the churned score was the higher by 5.6e-17).
+    assert_eq!(auc(&[sum, 0.3], &[true, false]), Some(0.5));
+    assert_eq!(auc(&[0.3, sum], &[true, false]), Some(0.5));
+    // The ROC curve has one point for the group, at its highest score.
+    let roc = roc_curve(&[sum, 0.3], &[true, false]);
+    let pts: Vec<(f64, f64)> = roc.iter().map(|p| (p.fpr, p.tpr)).collect();
+    assert_eq!(pts, vec![(0.0, 0.0), (1.0, 1.0)]);
+    assert_eq!(roc[1].threshold, Some(sum));
+    // Ties chain: 1, 1 + 0.8e-9 and 1 + 1.6e-9 are one group (each within
+    // 1e-9 of the next) …
+    let (a, b, c) = (1.0, 1.0 + 0.8e-9, 1.0 + 1.6e-9);
+    assert_eq!(auc(&[c, a, b], &[true, false, false]), Some(0.5));
+    // … but 1.6e-9 apart with nothing between is a gap.
+    assert_eq!(auc(&[c, a], &[true, false]), Some(0.0));
+    assert_eq!(auc(&[a, a + 2e-9], &[true, false]), Some(1.0));
+}
+
+#[test]
 fn roc_curve_by_hand() {
     let roc = roc_curve(&[1.0, 2.0, 3.0, 4.0], &[true, false, true, false]);
     let pts: Vec<(f64, f64)> = roc.iter().map(|p| (p.fpr, p.tpr)).collect();
