@@ -376,8 +376,33 @@ fn sweep(
         });
     }
     let (mut last_f, mut last_t) = (0.0, 0.0);
-    let (mut i, mut j) = (0, 0);
     let mut doubled: u128 = 0;
+    // Closes a tie group: its churned (`dp`) and retained (`dn`) accounts,
+    // the merge position after it (`i`, `j`) and its highest score.
+    let mut close = |dp: usize, dn: usize, i: usize, j: usize, top: f64| {
+        doubled += dp as u128 * (2 * (neg.len() - j) as u128 + dn as u128);
+        let Some(r) = roc.as_deref_mut() else {
+            return;
+        };
+        let (fpr, tpr) = (j as f64 / nn, i as f64 / np);
+        let end = i == pos.len() && j == neg.len();
+        if end || (fpr - last_f) + (tpr - last_t) >= step {
+            r.push(RocPoint {
+                threshold: Some(top),
+                fpr,
+                tpr,
+            });
+            (last_f, last_t) = (fpr, tpr);
+        }
+    };
+    // The merge walks runs of equal keys; a run whose score is within the
+    // tolerance of the previous run's joins its group (ties chain), else
+    // the group closes. The test only decides where groups end, never how
+    // far the merge moves, so it costs little. (`prev` starts as NaN: the
+    // first run closes nothing.)
+    let (mut i, mut j) = (0, 0);
+    let (mut gi, mut gj) = (0, 0);
+    let mut prev = f64::NAN;
     while i < pos.len() || j < neg.len() {
         let t = match (pos.get(i), neg.get(j)) {
             (Some(&a), Some(&b)) => a.min(b),
@@ -385,43 +410,21 @@ fn sweep(
             (None, Some(&b)) => b,
             (None, None) => break,
         };
-        // The tie group starting at `t`: every key up to `hi + tolerance`,
-        // again from the highest key taken until no key is taken (ties
-        // chain). `+ 0.0` keeps a sum of exactly zero positive, as the keys.
         let (i0, j0) = (i, j);
-        let mut hi = t;
-        loop {
-            let limit = key(unkey(hi) + TIE_TOLERANCE + 0.0);
-            let (i1, j1) = (i, j);
-            while i < pos.len() && pos[i] <= limit {
-                i += 1;
-            }
-            while j < neg.len() && neg[j] <= limit {
-                j += 1;
-            }
-            if i == i1 && j == j1 {
-                break;
-            }
-            let top_p = if i > i1 { pos[i - 1] } else { 0 };
-            let top_n = if j > j1 { neg[j - 1] } else { 0 };
-            hi = top_p.max(top_n);
+        while i < pos.len() && pos[i] == t {
+            i += 1;
         }
-        let (dp, dn) = ((i - i0) as u128, (j - j0) as u128);
-        doubled += dp * (2 * (neg.len() - j) as u128 + dn);
-        let Some(r) = roc.as_deref_mut() else {
-            continue;
-        };
-        let (fpr, tpr) = (j as f64 / nn, i as f64 / np);
-        let end = i == pos.len() && j == neg.len();
-        if end || (fpr - last_f) + (tpr - last_t) >= step {
-            r.push(RocPoint {
-                threshold: Some(unkey(hi)),
-                fpr,
-                tpr,
-            });
-            (last_f, last_t) = (fpr, tpr);
+        while j < neg.len() && neg[j] == t {
+            j += 1;
         }
+        let v = unkey(t);
+        if v > prev + TIE_TOLERANCE {
+            close(i0 - gi, j0 - gj, i0, j0, prev);
+            (gi, gj) = (i0, j0);
+        }
+        prev = v;
     }
+    close(i - gi, j - gj, i, j, prev);
     let pairs = 2 * pos.len() as u128 * neg.len() as u128;
     Some(doubled as f64 / pairs as f64)
 }
