@@ -74,6 +74,10 @@ pub enum ApiError {
     /// limit).
     #[error("{0}")]
     TooManyColumns(String),
+    /// A money total of the answer does not fit in `i64` minor units
+    /// (`kizuna_shared::api::MoneySum`: sums never wrap or saturate).
+    #[error("{0}")]
+    AmountOverflow(String),
     /// The single-page app has not been built, so only the API is served.
     #[error("The web app is not built: run `cargo xtask run` or `trunk build` to create the dist directory.")]
     SpaNotBuilt,
@@ -115,6 +119,7 @@ impl ApiError {
             ApiError::ImportRunning => "import_running",
             ApiError::TooManyRows(_) => "too_many_rows",
             ApiError::TooManyColumns(_) => "too_many_columns",
+            ApiError::AmountOverflow(_) => "amount_overflow",
             ApiError::SpaNotBuilt => "spa_not_built",
             ApiError::Internal(_) => "internal",
         }
@@ -141,6 +146,7 @@ impl ApiError {
             ApiError::ImportRunning => "Import running",
             ApiError::TooManyRows(_) => "Too many rows",
             ApiError::TooManyColumns(_) => "Too many columns",
+            ApiError::AmountOverflow(_) => "Amount too large",
             ApiError::SpaNotBuilt => "Web app not built",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -188,6 +194,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::LinkGone { .. } => StatusCode::GONE,
             ApiError::AlreadyAnswered => StatusCode::CONFLICT,
+            ApiError::AmountOverflow(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::SpaNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -261,8 +261,9 @@ string_enum!(
 
 /// The largest amount Kizuna accepts, in major units (yen, dollars): one
 /// trillion. The form, the CSV import and the MRR history all refuse more,
-/// so sums of a few amounts stay far from `i64` overflow (and are checked
-/// anyway, see `api::Money`).
+/// so sums of a few amounts stay far from `i64` overflow; larger sums (a
+/// KPI over 100,000 accounts) follow `api::MoneySum`'s policy: exact, and
+/// an error when the total does not fit.
 pub const MAX_AMOUNT_MAJOR: i64 = 1_000_000_000_000;
 
 impl Currency {

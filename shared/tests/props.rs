@@ -223,7 +223,7 @@ proptest! {
             .collect();
         let first = Month::new(2025, 3).expect("month");
         let period = Period::new(first, months).expect("period");
-        for (_, r) in revenue_movements(&rows, period, 0.7) {
+        for (_, r) in revenue_movements(&rows, period, 0.7).expect("fits") {
             prop_assert!(r.is_balanced(), "{:?}", r);
             if let (Some(n), Some(g)) = (r.nrr_pct, r.grr_pct) {
                 prop_assert!(n >= g);
@@ -316,7 +316,7 @@ proptest! {
         for r in &rows {
             builder.row(r.account, r.currency, &r.product, r.month, r.amount_minor);
         }
-        let facts = builder.build();
+        let facts = builder.build().expect("fits");
         let filter = FactFilter { owner, ..FactFilter::default() };
         let kept: Vec<&MrrRow<i64, String>> = rows
             .iter()
@@ -324,8 +324,8 @@ proptest! {
             .collect();
         let period = Period::new(month(first), months).expect("period");
         prop_assert_eq!(
-            facts.revenue(&filter, period, 0.7),
-            revenue_movements(kept, period, 0.7)
+            facts.revenue(&filter, period, 0.7).expect("fits"),
+            revenue_movements(kept, period, 0.7).expect("fits")
         );
     }
 }
@@ -361,7 +361,7 @@ proptest! {
                 ..AccountAttrs::default()
             });
         }
-        let facts = builder.build();
+        let facts = builder.build().expect("fits");
         let filter = FactFilter {
             segment: segment.map(|s| format!("seg{s}")),
             plan: plan.map(|p| format!("plan{p}")),
@@ -436,7 +436,7 @@ proptest! {
         for (a, p, m, amount, c) in &rows {
             builder.row(*a % 12, currency(*c), &format!("p{p}"), month(*m), *amount);
         }
-        let facts = builder.build();
+        let facts = builder.build().expect("fits");
         let history = HealthHistory::new(snapshots.iter().map(|(m, bands)| {
             BandSnapshot::new(
                 month(*m).last_day(),
@@ -450,7 +450,7 @@ proptest! {
         let end = period.last_month();
         let listed = [Currency::Jpy];
         let filter = FactFilter { owner, ..FactFilter::default() };
-        let got = facts.health(&filter, period, &history, &listed);
+        let got = facts.health(&filter, period, &history, &listed).expect("fits");
 
         // The definition: each kept account's MRR per currency in `end`.
         let kept: Vec<(i64, Vec<(Currency, i64)>)> = (0..12i64)
@@ -476,7 +476,7 @@ proptest! {
             period.last_day(),
             kept.iter().map(|(a, per)| (*a, tenure(*a as usize), per.as_slice())),
             &listed,
-        );
+        ).expect("fits");
         prop_assert_eq!(&got, &want);
         prop_assert_eq!(got.red + got.yellow + got.green, got.scored);
         let end_day = period.last_day();

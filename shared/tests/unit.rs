@@ -516,7 +516,9 @@ fn periods() {
 #[test]
 fn empty_inputs_give_empty_results() {
     let rows: Vec<MrrRow> = Vec::new();
-    assert!(revenue_movements(&rows, Period::month(m("2026-01")), 0.8).is_empty());
+    assert!(revenue_movements(&rows, Period::month(m("2026-01")), 0.8)
+        .expect("fits")
+        .is_empty());
     let answers: Vec<SurveyAnswer> = Vec::new();
     let s = survey_kpis(&answers, Period::month(m("2026-01")));
     assert_eq!((s.nps, s.csat_pct, s.nps_moe95), (None, None, None));
@@ -539,7 +541,7 @@ fn movements_by_hand_and_currency_separation() {
         row("x", "core", "2025-12", 10_00, Usd),
         row("x", "core", "2026-03", 10_00, Usd), // flat, in USD only
     ];
-    let out = revenue_movements(&rows, Period::quarter_of(m("2026-01")), 0.5);
+    let out = revenue_movements(&rows, Period::quarter_of(m("2026-01")), 0.5).expect("fits");
     assert_eq!(out.len(), 2);
     let j = &out[&Jpy];
     assert_eq!(j.start_mrr, 2300);
@@ -568,7 +570,7 @@ fn movements_by_hand_and_currency_separation() {
 #[test]
 fn zero_starting_mrr_leaves_ratios_undefined() {
     let rows = vec![row("n", "core", "2026-01", 500, Currency::Eur)];
-    let out = revenue_movements(&rows, Period::month(m("2026-01")), 0.8);
+    let out = revenue_movements(&rows, Period::month(m("2026-01")), 0.8).expect("fits");
     let e = &out[&Currency::Eur];
     assert_eq!((e.start_mrr, e.new, e.end_mrr), (0, 500, 500));
     assert_eq!(
@@ -673,12 +675,16 @@ fn kpis_cut_by_group() {
         sheets: vec![],
     };
     let segment = |a: &String| Some(if a == "a" { "smb" } else { "ent" });
-    let by = inputs.report_by(Period::month(m("2026-01")), d("2026-01-31"), 0.8, segment);
+    let by = inputs
+        .report_by(Period::month(m("2026-01")), d("2026-01-31"), 0.8, segment)
+        .expect("fits");
     assert_eq!(by["smb"].revenue[&Jpy].grr_pct, Some(100.0));
     assert_eq!(by["ent"].revenue[&Jpy].churn, 300);
     assert_eq!(by["ent"].surveys.csat_pct, Some(100.0));
     assert_eq!(by["smb"].surveys.csat_responses, 0);
-    let all = inputs.report(Period::month(m("2026-01")), d("2026-01-31"), 0.8);
+    let all = inputs
+        .report(Period::month(m("2026-01")), d("2026-01-31"), 0.8)
+        .expect("fits");
     assert_eq!(all.revenue[&Jpy].start_mrr, 400);
     let groups = kpi::group_by(&inputs.mrr, |r| Some(r.account.clone()));
     assert_eq!(groups["a"].len(), 2);

@@ -25,7 +25,7 @@ pub fn load_facts(conn: &mut DbConn) -> Result<(i64, KpiFacts), DbError> {
     let rows: i64 = account_mrr::table.count().get_result(conn)?;
     let mut builder = KpiFactsBuilder::with_capacity(usize::try_from(rows).unwrap_or(0));
     add_accounts(conn, &mut builder, None)?;
-    Ok((version, builder.build()))
+    Ok((version, build(builder)?))
 }
 
 /// `facts` brought up to date after changes of the accounts `changed` only
@@ -39,7 +39,16 @@ pub fn patch_facts(
     let mut builder = facts.builder_without(changed);
     let ids: Vec<i64> = changed.iter().copied().collect();
     add_accounts(conn, &mut builder, Some(&ids))?;
-    Ok(builder.build())
+    build(builder)
+}
+
+/// The built fact set. `account_mrr` holds one row per cell (account,
+/// month, product), each at most `MAX_AMOUNT_MAJOR`, so a cell that does
+/// not fit in `i64` can only be corrupt data.
+fn build(builder: KpiFactsBuilder) -> Result<KpiFacts, DbError> {
+    builder
+        .build()
+        .map_err(|e| DbError::Corrupt(format!("account_mrr: {e}")))
 }
 
 /// The customer-experience facts beside the revenue facts: every survey

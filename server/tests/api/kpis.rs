@@ -1136,3 +1136,66 @@ async fn publishing_a_model_refreshes_the_health_kpis_at_once() {
     // A, D, G red; B, E yellow; C, F green.
     assert_eq!(band_counts(&after.current), (3, 2, 2, 7, 0));
 }
+
+/// One overflow policy for money sums: 92,233 US accounts paying the
+/// largest amount Kizuna accepts (10¹² dollars = 10¹⁴ cents) each still
+/// fit in 64-bit minor units (9.2233 × 10¹⁸); the 92,234th makes the
+/// month's totals too large, and the KPI answers say so (422
+/// `amount_overflow`) instead of a wrapped or saturated number.
+#[tokio::test]
+async fn kpi_totals_beyond_64_bits_are_an_amount_overflow_problem() {
+    use crate::surveys::execute;
+    let app = spawn_app().await;
+    let cap = Currency::Usd.max_amount_minor();
+    let add = |from: i64, to: i64| {
+        execute(
+            &app,
+            &format!(
+                "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) \
+                 INSERT INTO accounts (name, currency) SELECT 'Big ' || i, 'USD' FROM n"
+            ),
+        );
+        execute(
+            &app,
+            &format!(
+                "INSERT INTO account_mrr (account_id, month, product, amount_minor, currency) \
+                 SELECT id, '2026-01-01', 'core', {cap}, 'USD' FROM accounts \
+                 WHERE id NOT IN (SELECT account_id FROM account_mrr)"
+            ),
+        );
+    };
+    add(1, 92_233);
+    app.login_as(Role::Executive).await;
+    let r = kpis(&app, "to=2026-01").await;
+    let usd = r.current.revenue_of(Currency::Usd).expect("USD");
+    assert_eq!((usd.new, usd.end_mrr), (92_233 * cap, 92_233 * cap));
+    assert_eq!(
+        r.current
+            .health
+            .as_ref()
+            .unwrap()
+            .mrr_of(Currency::Usd)
+            .unwrap()
+            .not_scored,
+        92_233 * cap
+    );
+
+    add(92_234, 92_234);
+    // SQL of its own records no change: say there was an import.
+    kizuna_server::db::events::record(
+        &mut app.pool.get().unwrap(),
+        kizuna_shared::api::ChangeKind::Import,
+        None,
+    )
+    .unwrap();
+    for path in [
+        "/api/v1/kpis?to=2026-01",
+        "/api/v1/kpis/series?from=2026-01&to=2026-01",
+    ] {
+        let p = assert_problem(app.get(path).await, 422, "amount_overflow").await;
+        assert!(p.detail.unwrap_or_default().contains("USD"), "{path}");
+    }
+    // A period without that revenue still answers.
+    let dec = kpis(&app, "to=2025-12").await;
+    assert_eq!(dec.current.revenue_of(Currency::Usd).unwrap().end_mrr, 0);
+}

@@ -22,6 +22,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::api::{MoneyError, MoneySum};
 use crate::domain::{Currency, Tenure};
 use crate::metrics::model::Band;
 
@@ -194,8 +195,9 @@ impl HealthKpis {
 pub struct HealthTally {
     /// Red, yellow, green, not scored.
     accounts: [usize; 4],
-    /// Per currency in first-seen order: red, yellow, green, not scored.
-    mrr: Vec<(Currency, [i64; 4])>,
+    /// Per currency in first-seen order: red, yellow, green, not scored
+    /// (exact sums: [`MoneySum`]).
+    mrr: Vec<(Currency, [MoneySum; 4])>,
 }
 
 fn slot(band: Option<Band>) -> usize {
@@ -208,33 +210,35 @@ impl HealthTally {
         self.accounts[slot(band)] += 1;
     }
 
-    /// Adds `amount` (minor units of `currency`; negative amounts count as
-    /// 0) to the MRR of `band`.
-    pub fn mrr(&mut self, band: Option<Band>, currency: Currency, amount: i64) {
+    /// Adds one account's `amount` (minor units of `currency`; a negative
+    /// amount counts as 0) to the MRR of `band`.
+    pub fn mrr(&mut self, band: Option<Band>, currency: Currency, amount: MoneySum) {
         let i = match self.mrr.iter().position(|(c, _)| *c == currency) {
             Some(i) => i,
             None => {
-                self.mrr.push((currency, [0; 4]));
+                self.mrr.push((currency, [MoneySum::ZERO; 4]));
                 self.mrr.len() - 1
             }
         };
-        let cell = &mut self.mrr[i].1[slot(band)];
-        *cell = cell.saturating_add(amount.max(0));
+        self.mrr[i].1[slot(band)] += amount.at_least_zero();
     }
 
     /// The KPIs, with an entry for every currency of `listed` (zero when
     /// no account pays in it) and every other currency seen, in currency
-    /// order.
-    #[must_use]
-    pub fn finish(mut self, scored_on: Option<NaiveDate>, listed: &[Currency]) -> HealthKpis {
+    /// order; an MRR total beyond `i64` is [`MoneyError::Overflow`].
+    pub fn finish(
+        mut self,
+        scored_on: Option<NaiveDate>,
+        listed: &[Currency],
+    ) -> Result<HealthKpis, MoneyError> {
         for c in listed {
             if !self.mrr.iter().any(|(x, _)| x == c) {
-                self.mrr.push((*c, [0; 4]));
+                self.mrr.push((*c, [MoneySum::ZERO; 4]));
             }
         }
         self.mrr.sort_by_key(|(c, _)| *c);
         let [red, yellow, green, not_scored] = self.accounts;
-        HealthKpis {
+        Ok(HealthKpis {
             scored_on,
             red,
             yellow,
@@ -245,19 +249,20 @@ impl HealthTally {
                 .mrr
                 .into_iter()
                 .map(|(currency, [r, y, g, n])| {
-                    let total = r.saturating_add(y).saturating_add(g).saturating_add(n);
-                    HealthMrr {
+                    let all = r + y + g + n;
+                    Ok(HealthMrr {
                         currency,
-                        red: r,
-                        yellow: y,
-                        green: g,
-                        not_scored: n,
-                        at_risk: r,
-                        at_risk_pct: (total > 0).then(|| r as f64 / total as f64 * 100.0),
-                    }
+                        red: r.total(currency)?,
+                        yellow: y.total(currency)?,
+                        green: g.total(currency)?,
+                        not_scored: n.total(currency)?,
+                        at_risk: r.total(currency)?,
+                        at_risk_pct: (all > MoneySum::ZERO)
+                            .then(|| r.as_f64() / all.as_f64() * 100.0),
+                    })
                 })
-                .collect(),
-        }
+                .collect::<Result<_, MoneyError>>()?,
+        })
     }
 }
 
@@ -265,14 +270,14 @@ impl HealthTally {
 /// each given with its [`Tenure`] and its MRR per currency in the period's
 /// last month: the accounts that are customers on `last_day` are counted,
 /// judged by `snapshot` (the one standing at the period's end; `None`:
-/// every customer is not scored); the others are left out.
-#[must_use]
+/// every customer is not scored); the others are left out. An MRR total
+/// beyond `i64` is [`MoneyError::Overflow`].
 pub fn health_kpis<'a>(
     snapshot: Option<&BandSnapshot>,
     last_day: NaiveDate,
     accounts: impl IntoIterator<Item = (i64, Tenure, &'a [(Currency, i64)])>,
     listed: &[Currency],
-) -> HealthKpis {
+) -> Result<HealthKpis, MoneyError> {
     let mut tally = HealthTally::default();
     for (id, tenure, mrr) in accounts {
         if !tenure.is_customer_on(last_day) {
@@ -281,7 +286,7 @@ pub fn health_kpis<'a>(
         let band = snapshot.and_then(|s| s.band(id));
         tally.account(band);
         for (c, amount) in mrr {
-            tally.mrr(band, *c, *amount);
+            tally.mrr(band, *c, MoneySum::from(*amount));
         }
     }
     tally.finish(snapshot.map(|s| s.scored_on), listed)
@@ -338,7 +343,8 @@ mod tests {
                 (4, t, &[][..]),
             ],
             &[Currency::Eur],
-        );
+        )
+        .unwrap();
         assert_eq!(k.scored_on, Some(d("2025-06-30")));
         assert_eq!((k.red, k.yellow, k.green), (1, 1, 1));
         assert_eq!((k.scored, k.not_scored), (3, 1));
@@ -400,7 +406,8 @@ mod tests {
             d("2025-06-30"),
             tenures.iter().map(|(id, t)| (*id, *t, &ten[..])),
             &[],
-        );
+        )
+        .unwrap();
         assert_eq!((k.red, k.yellow, k.green), (2, 0, 0));
         assert_eq!((k.scored, k.not_scored), (2, 1));
         let jpy = k.mrr_of(Currency::Jpy).unwrap();
@@ -413,7 +420,8 @@ mod tests {
             d("2025-02-28"),
             tenures.iter().map(|(id, t)| (*id, *t, &ten[..])),
             &[],
-        );
+        )
+        .unwrap();
         assert_eq!((feb.red, feb.scored, feb.not_scored), (4, 4, 0));
     }
 
@@ -421,7 +429,7 @@ mod tests {
     fn before_any_snapshot_every_account_is_not_scored() {
         let a = [(Currency::Jpy, 70)];
         let t = Tenure::default();
-        let k = health_kpis(None, d("2025-06-30"), [(1, t, &a[..]), (2, t, &a[..])], &[]);
+        let k = health_kpis(None, d("2025-06-30"), [(1, t, &a[..]), (2, t, &a[..])], &[]).unwrap();
         assert_eq!(k.scored_on, None);
         assert_eq!((k.scored, k.not_scored), (0, 2));
         let jpy = k.mrr_of(Currency::Jpy).unwrap();
@@ -441,7 +449,8 @@ mod tests {
             d("2025-01-31"),
             [(1, Tenure::default(), &a[..])],
             &[],
-        );
+        )
+        .unwrap();
         assert_eq!(k.mrr_of(Currency::Jpy).unwrap().at_risk, 0);
         assert_eq!(k.red, 1);
     }
