@@ -75,6 +75,10 @@ pub enum ApiError {
     /// limit).
     #[error("{0}")]
     TooManyColumns(String),
+    /// A money total of the answer does not fit in `i64` minor units
+    /// (`kizuna_shared::api::MoneySum`: sums never wrap or saturate).
+    #[error("{0}")]
+    AmountOverflow(String),
     /// The single-page app has not been built, so only the API is served.
     #[error("The web app is not built: run `cargo xtask run` or `trunk build` to create the dist directory.")]
     SpaNotBuilt,
@@ -117,6 +121,7 @@ impl ApiError {
             ApiError::ImportRunning => P::ImportRunning,
             ApiError::TooManyRows(_) => P::TooManyRows,
             ApiError::TooManyColumns(_) => P::TooManyColumns,
+            ApiError::AmountOverflow(_) => P::AmountOverflow,
             ApiError::SpaNotBuilt => P::SpaNotBuilt,
             ApiError::Internal(_) => P::Internal,
         }
@@ -143,6 +148,7 @@ impl ApiError {
             ApiError::ImportRunning => "Import running",
             ApiError::TooManyRows(_) => "Too many rows",
             ApiError::TooManyColumns(_) => "Too many columns",
+            ApiError::AmountOverflow(_) => "Amount too large",
             ApiError::SpaNotBuilt => "Web app not built",
             ApiError::Internal(_) => "Internal server error",
         }

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use kizuna_shared::api::{
-    CurrencyRevenue, KpiBasis, KpiQuery, KpiResponse, KpiSeriesResponse, PeriodKpis,
+    CurrencyRevenue, KpiBasis, KpiQuery, KpiResponse, KpiSeriesResponse, MoneyError, PeriodKpis,
     MAX_SERIES_PERIODS,
 };
 use kizuna_shared::domain::Currency;
@@ -67,6 +67,11 @@ pub enum KpiError {
     /// The query is well-formed but cannot be answered (e.g. `from` > `to`).
     #[error("{0}")]
     Invalid(String),
+    /// A money total of the answer does not fit in `i64` minor units
+    /// (`MoneySum`'s policy: an error, never a wrapped or saturated
+    /// number); answered as 422 `amount_overflow`.
+    #[error(transparent)]
+    Overflow(#[from] MoneyError),
     /// Reading the facts failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -334,7 +339,7 @@ fn period_kpis(
     period: Period,
     currencies: &[Currency],
     gross_margin: f64,
-) -> PeriodKpis {
+) -> Result<PeriodKpis, MoneyError> {
     let facts = &snapshot.facts;
     let experience = &snapshot.experience;
     let answers = experience.answers.iter().filter(|a| {
@@ -354,8 +359,8 @@ fn period_kpis(
         period,
         as_of,
     );
-    let mut revenue = facts.revenue(filter, period, gross_margin);
-    PeriodKpis {
+    let mut revenue = facts.revenue(filter, period, gross_margin)?;
+    Ok(PeriodKpis {
         period: period.into(),
         revenue: currencies
             .iter()
@@ -366,8 +371,8 @@ fn period_kpis(
             .collect(),
         surveys: Some(survey_kpis(answers, period)),
         onboarding: Some(onboarding),
-        health: Some(facts.health(filter, period, &snapshot.health, currencies)),
-    }
+        health: Some(facts.health(filter, period, &snapshot.health, currencies)?),
+    })
 }
 
 fn invalid(e: impl ToString) -> KpiError {
@@ -398,8 +403,8 @@ pub fn compute_kpis(
     let currencies = listed_currencies(facts);
     Ok(KpiResponse {
         period_kind: query.kind(),
-        current: period_kpis(snapshot, &filter, current, &currencies, gross_margin),
-        previous: period_kpis(snapshot, &filter, previous, &currencies, gross_margin),
+        current: period_kpis(snapshot, &filter, current, &currencies, gross_margin)?,
+        previous: period_kpis(snapshot, &filter, previous, &currencies, gross_margin)?,
         basis: basis(snapshot, &filter, gross_margin),
     })
 }
@@ -437,11 +442,11 @@ pub fn compute_series(
                 gross_margin,
             )
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(KpiSeriesResponse {
         period_kind: kind,
         periods,
-        cohorts: facts.cohorts(&filter, from, to),
+        cohorts: facts.cohorts(&filter, from, to)?,
         segments: facts.segments().to_vec(),
         plans: facts.plans().to_vec(),
         basis: basis(snapshot, &filter, gross_margin),

@@ -5,8 +5,8 @@
 use kizuna_shared::domain::Currency;
 use kizuna_shared::metrics::kpi::{revenue_movements, MrrRow};
 use kizuna_shared::metrics::{
-    auc, backtest, Bands, Curve, HealthModel, Histogram, Measure, MissingPolicy, Month, Period,
-    Scorer, SignalTable,
+    auc, backtest, roc_curve, Bands, Curve, HealthModel, Histogram, Measure, MissingPolicy, Month,
+    Period, RocPoint, Scorer, SignalTable,
 };
 use proptest::prelude::*;
 
@@ -173,6 +173,36 @@ proptest! {
         }
     }
 
+    /// Scores within 1e-9 are ties: noise below 1e-12 on every score (the
+    /// size of a different order of floating-point sums) changes neither
+    /// the AUC nor the ROC curve's shape, and the area under the ROC curve
+    /// (one point per tie group) is the AUC.
+    #[test]
+    fn noise_below_a_trillionth_does_not_move_the_auc(
+        data in prop::collection::vec(
+            ((0u16..400).prop_map(|k| f64::from(k) / 4.0 + 0.1), any::<bool>(), -1000i32..=1000),
+            0..300,
+        ),
+    ) {
+        let s: Vec<f64> = data.iter().map(|d| d.0).collect();
+        let c: Vec<bool> = data.iter().map(|d| d.1).collect();
+        let noisy: Vec<f64> = data
+            .iter()
+            .map(|(x, _, n)| x + f64::from(*n) * 1e-15)
+            .collect();
+        prop_assert_eq!(auc(&noisy, &c), auc(&s, &c));
+        let (full, moved) = (roc_curve(&s, &c), roc_curve(&noisy, &c));
+        let shape = |r: &[RocPoint]| r.iter().map(|p| (p.fpr, p.tpr)).collect::<Vec<_>>();
+        prop_assert_eq!(shape(&moved), shape(&full));
+        if let Some(a) = auc(&s, &c) {
+            let area: f64 = full
+                .windows(2)
+                .map(|w| (w[1].fpr - w[0].fpr) * (w[1].tpr + w[0].tpr) / 2.0)
+                .sum();
+            prop_assert!(close(area, a, 1e-12), "area {} auc {}", area, a);
+        }
+    }
+
     #[test]
     fn movements_balance_and_nrr_is_at_least_grr(
         rows in prop::collection::vec(
@@ -193,7 +223,7 @@ proptest! {
             .collect();
         let first = Month::new(2025, 3).expect("month");
         let period = Period::new(first, months).expect("period");
-        for (_, r) in revenue_movements(&rows, period, 0.7) {
+        for (_, r) in revenue_movements(&rows, period, 0.7).expect("fits") {
             prop_assert!(r.is_balanced(), "{:?}", r);
             if let (Some(n), Some(g)) = (r.nrr_pct, r.grr_pct) {
                 prop_assert!(n >= g);
@@ -286,7 +316,7 @@ proptest! {
         for r in &rows {
             builder.row(r.account, r.currency, &r.product, r.month, r.amount_minor);
         }
-        let facts = builder.build();
+        let facts = builder.build().expect("fits");
         let filter = FactFilter { owner, ..FactFilter::default() };
         let kept: Vec<&MrrRow<i64, String>> = rows
             .iter()
@@ -294,8 +324,8 @@ proptest! {
             .collect();
         let period = Period::new(month(first), months).expect("period");
         prop_assert_eq!(
-            facts.revenue(&filter, period, 0.7),
-            revenue_movements(kept, period, 0.7)
+            facts.revenue(&filter, period, 0.7).expect("fits"),
+            revenue_movements(kept, period, 0.7).expect("fits")
         );
     }
 }
@@ -328,10 +358,10 @@ proptest! {
                 plan: p.map(|p| format!("plan{p}")),
                 owner: *o,
                 tier: t.map(|t| tiers[usize::from(t)]),
-                contract_start: None,
+                ..AccountAttrs::default()
             });
         }
-        let facts = builder.build();
+        let facts = builder.build().expect("fits");
         let filter = FactFilter {
             segment: segment.map(|s| format!("seg{s}")),
             plan: plan.map(|p| format!("plan{p}")),
@@ -349,15 +379,23 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Health KPIs from the columnar fact set equal the plain definition
-    /// (`health_kpis` over each filtered account with its MRR of the
-    /// period's last month per currency, from the snapshot standing at the
-    /// period's end); the band counts sum to the scored accounts, scored
-    /// plus not scored are the filtered accounts, and the at-risk MRR is
+    /// (`health_kpis` over each filtered account with its tenure and its
+    /// MRR of the period's last month per currency, from the snapshot
+    /// standing at the period's end); the band counts sum to the scored
+    /// accounts, scored plus not scored are the filtered accounts that are
+    /// customers on the period's last day (contract started, not churned —
+    /// counted here by the rule written out again), and the at-risk MRR is
     /// the red band's MRR in every currency.
     #[test]
     fn health_kpis_from_the_facts_equal_the_definition(
         rows in prop::collection::vec((0i64..12, 0u8..2, 0u32..8, -50i64..5_000, 0u8..3), 0..120),
         owners in prop::collection::vec(0i64..3, 12),
+        // Days after 2024-12-01 (up to about 2025-11): contract start, and
+        // churn: 0 none, 1 dated, 2 churned without a date.
+        tenures in prop::collection::vec(
+            (prop::option::of(0u64..340), 0u8..3, 0u64..340),
+            12,
+        ),
         snapshots in prop::collection::vec(
             (0u32..8, prop::collection::vec((0i64..14, 0u8..4), 0..14)),
             0..4,
@@ -366,20 +404,39 @@ proptest! {
         months in prop::sample::select(vec![1u32, 3]),
         owner in prop::option::of(0i64..3),
     ) {
+        use kizuna_shared::domain::Tenure;
         use kizuna_shared::metrics::kpi::{
             health_kpis, AccountAttrs, BandSnapshot, FactFilter, HealthHistory, KpiFactsBuilder,
         };
         use kizuna_shared::metrics::Band;
         let currency = |c: u8| [Currency::Jpy, Currency::Usd, Currency::Eur][usize::from(c)];
         let month = |m: u32| Month::new(2025, 1).and_then(|x| x.plus(i64::from(m))).expect("month");
+        let day = |n: u64| {
+            chrono::NaiveDate::from_ymd_opt(2024, 12, 1).expect("day") + chrono::Days::new(n)
+        };
+        let tenure = |a: usize| {
+            let (start, kind, churn) = tenures[a];
+            Tenure {
+                contract_start: start.map(day),
+                churn_date: (kind == 1).then(|| day(churn)),
+                churned: kind > 0,
+            }
+        };
         let mut builder = KpiFactsBuilder::new();
         for (a, o) in owners.iter().enumerate() {
-            builder.account(a as i64, AccountAttrs { owner: Some(*o), ..AccountAttrs::default() });
+            let t = tenure(a);
+            builder.account(a as i64, AccountAttrs {
+                owner: Some(*o),
+                contract_start: t.contract_start,
+                churned: t.churned,
+                churn_date: t.churn_date,
+                ..AccountAttrs::default()
+            });
         }
         for (a, p, m, amount, c) in &rows {
             builder.row(*a % 12, currency(*c), &format!("p{p}"), month(*m), *amount);
         }
-        let facts = builder.build();
+        let facts = builder.build().expect("fits");
         let history = HealthHistory::new(snapshots.iter().map(|(m, bands)| {
             BandSnapshot::new(
                 month(*m).last_day(),
@@ -393,7 +450,7 @@ proptest! {
         let end = period.last_month();
         let listed = [Currency::Jpy];
         let filter = FactFilter { owner, ..FactFilter::default() };
-        let got = facts.health(&filter, period, &history, &listed);
+        let got = facts.health(&filter, period, &history, &listed).expect("fits");
 
         // The definition: each kept account's MRR per currency in `end`.
         let kept: Vec<(i64, Vec<(Currency, i64)>)> = (0..12i64)
@@ -416,12 +473,26 @@ proptest! {
             .collect();
         let want = health_kpis(
             history.at(period.last_day()),
-            kept.iter().map(|(a, per)| (*a, per.as_slice())),
+            period.last_day(),
+            kept.iter().map(|(a, per)| (*a, tenure(*a as usize), per.as_slice())),
             &listed,
-        );
+        ).expect("fits");
         prop_assert_eq!(&got, &want);
         prop_assert_eq!(got.red + got.yellow + got.green, got.scored);
-        prop_assert_eq!(got.scored + got.not_scored, kept.len());
+        let end_day = period.last_day();
+        let customers = kept
+            .iter()
+            .filter(|(a, _)| {
+                let (start, kind, churn) = tenures[*a as usize];
+                start.is_none_or(|s| day(s) <= end_day)
+                    && match kind {
+                        0 => true,
+                        1 => day(churn) > end_day,
+                        _ => false,
+                    }
+            })
+            .count();
+        prop_assert_eq!(got.scored + got.not_scored, customers);
         for m in &got.mrr {
             prop_assert_eq!(m.at_risk, m.red);
         }

@@ -393,6 +393,28 @@ fn auc_by_hand() {
 }
 
 #[test]
+fn scores_within_a_billionth_of_each_other_are_ties() {
+    let sum = 0.1 + 0.2;
+    assert_ne!(sum, 0.3, "0.30000000000000004");
+    // Churned 0.1 + 0.2 against retained 0.3: one tie, one half (it was
+    // 0: the churned score was the higher by 5.6e-17).
+    assert_eq!(auc(&[sum, 0.3], &[true, false]), Some(0.5));
+    assert_eq!(auc(&[0.3, sum], &[true, false]), Some(0.5));
+    // The ROC curve has one point for the group, at its highest score.
+    let roc = roc_curve(&[sum, 0.3], &[true, false]);
+    let pts: Vec<(f64, f64)> = roc.iter().map(|p| (p.fpr, p.tpr)).collect();
+    assert_eq!(pts, vec![(0.0, 0.0), (1.0, 1.0)]);
+    assert_eq!(roc[1].threshold, Some(sum));
+    // Ties chain: 1, 1 + 0.8e-9 and 1 + 1.6e-9 are one group (each within
+    // 1e-9 of the next) …
+    let (a, b, c) = (1.0, 1.0 + 0.8e-9, 1.0 + 1.6e-9);
+    assert_eq!(auc(&[c, a, b], &[true, false, false]), Some(0.5));
+    // … but 1.6e-9 apart with nothing between is a gap.
+    assert_eq!(auc(&[c, a], &[true, false]), Some(0.0));
+    assert_eq!(auc(&[a, a + 2e-9], &[true, false]), Some(1.0));
+}
+
+#[test]
 fn roc_curve_by_hand() {
     let roc = roc_curve(&[1.0, 2.0, 3.0, 4.0], &[true, false, true, false]);
     let pts: Vec<(f64, f64)> = roc.iter().map(|p| (p.fpr, p.tpr)).collect();
@@ -494,7 +516,9 @@ fn periods() {
 #[test]
 fn empty_inputs_give_empty_results() {
     let rows: Vec<MrrRow> = Vec::new();
-    assert!(revenue_movements(&rows, Period::month(m("2026-01")), 0.8).is_empty());
+    assert!(revenue_movements(&rows, Period::month(m("2026-01")), 0.8)
+        .expect("fits")
+        .is_empty());
     let answers: Vec<SurveyAnswer> = Vec::new();
     let s = survey_kpis(&answers, Period::month(m("2026-01")));
     assert_eq!((s.nps, s.csat_pct, s.nps_moe95), (None, None, None));
@@ -517,7 +541,7 @@ fn movements_by_hand_and_currency_separation() {
         row("x", "core", "2025-12", 10_00, Usd),
         row("x", "core", "2026-03", 10_00, Usd), // flat, in USD only
     ];
-    let out = revenue_movements(&rows, Period::quarter_of(m("2026-01")), 0.5);
+    let out = revenue_movements(&rows, Period::quarter_of(m("2026-01")), 0.5).expect("fits");
     assert_eq!(out.len(), 2);
     let j = &out[&Jpy];
     assert_eq!(j.start_mrr, 2300);
@@ -546,7 +570,7 @@ fn movements_by_hand_and_currency_separation() {
 #[test]
 fn zero_starting_mrr_leaves_ratios_undefined() {
     let rows = vec![row("n", "core", "2026-01", 500, Currency::Eur)];
-    let out = revenue_movements(&rows, Period::month(m("2026-01")), 0.8);
+    let out = revenue_movements(&rows, Period::month(m("2026-01")), 0.8).expect("fits");
     let e = &out[&Currency::Eur];
     assert_eq!((e.start_mrr, e.new, e.end_mrr), (0, 500, 500));
     assert_eq!(
@@ -651,12 +675,16 @@ fn kpis_cut_by_group() {
         sheets: vec![],
     };
     let segment = |a: &String| Some(if a == "a" { "smb" } else { "ent" });
-    let by = inputs.report_by(Period::month(m("2026-01")), d("2026-01-31"), 0.8, segment);
+    let by = inputs
+        .report_by(Period::month(m("2026-01")), d("2026-01-31"), 0.8, segment)
+        .expect("fits");
     assert_eq!(by["smb"].revenue[&Jpy].grr_pct, Some(100.0));
     assert_eq!(by["ent"].revenue[&Jpy].churn, 300);
     assert_eq!(by["ent"].surveys.csat_pct, Some(100.0));
     assert_eq!(by["smb"].surveys.csat_responses, 0);
-    let all = inputs.report(Period::month(m("2026-01")), d("2026-01-31"), 0.8);
+    let all = inputs
+        .report(Period::month(m("2026-01")), d("2026-01-31"), 0.8)
+        .expect("fits");
     assert_eq!(all.revenue[&Jpy].start_mrr, 400);
     let groups = kpi::group_by(&inputs.mrr, |r| Some(r.account.clone()));
     assert_eq!(groups["a"].len(), 2);

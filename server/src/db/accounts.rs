@@ -13,7 +13,8 @@ use kizuna_shared::api::{
     FieldError, Page, SortDir,
 };
 use kizuna_shared::domain::{
-    can_edit_account, editable_account_fields, AccountField, Capability, Currency, Tier, UserId,
+    can_edit_account, editable_account_fields, AccountField, AccountStatus, Capability, Currency,
+    Tier, UserId,
 };
 
 use super::audit::{self, Actor, AsAuditText, Event};
@@ -969,14 +970,27 @@ macro_rules! filtered {
         }
         if let Some(band) = q.band {
             // The latest snapshot's band (no user text in the SQL: the band
-            // name is bound).
-            query = query.filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>(
-                    "accounts.id IN (SELECT account_id FROM health_scores WHERE band = ",
+            // name is bound), of accounts not churned by today: the
+            // current band, as `models::latest_scores` reads it.
+            let today = chrono::Utc::now().date_naive();
+            query = query
+                .filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "accounts.id IN (SELECT account_id FROM health_scores WHERE band = ",
+                    )
+                    .bind::<diesel::sql_types::Text, _>(band.as_str())
+                    .sql(" AND scored_on = (SELECT MAX(scored_on) FROM health_scores))"),
                 )
-                .bind::<diesel::sql_types::Text, _>(band.as_str())
-                .sql(" AND scored_on = (SELECT MAX(scored_on) FROM health_scores))"),
-            );
+                .filter(
+                    accounts::churn_date
+                        .is_null()
+                        .or(accounts::churn_date.gt(today)),
+                )
+                .filter(
+                    accounts::status
+                        .ne(AccountStatus::Churned.as_str())
+                        .or(accounts::churn_date.is_not_null()),
+                );
         }
         if let Some(tier) = q.tier {
             let range = |c: Currency| {
@@ -1005,12 +1019,22 @@ macro_rules! filtered {
     }};
 }
 
-/// An account's score in the latest snapshot, as an SQL expression over
-/// the outer `accounts` row (constant text, no input).
-macro_rules! latest_score_sql {
-    () => {
-        "(SELECT score FROM health_scores WHERE health_scores.account_id = accounts.id \
-         AND scored_on = (SELECT MAX(scored_on) FROM health_scores))"
+/// An account's current score as an SQL expression of type `$st` over the
+/// outer `accounts` row, followed by the constant text `$tail`: its score
+/// in the latest snapshot, NULL when it had churned on or before `$today`
+/// (the rule of `models::latest_scores`). Only the date is bound.
+macro_rules! current_score_sql {
+    ($today:expr, $st:ty, $tail:expr) => {
+        diesel::dsl::sql::<$st>(
+            "(SELECT score FROM health_scores WHERE health_scores.account_id = accounts.id \
+             AND scored_on = (SELECT MAX(scored_on) FROM health_scores) \
+             AND (accounts.churn_date IS NULL OR accounts.churn_date > ",
+        )
+        .bind::<diesel::sql_types::Date, _>($today)
+        .sql(concat!(
+            ") AND (accounts.status <> 'churned' OR accounts.churn_date IS NOT NULL))",
+            $tail
+        ))
     };
 }
 
@@ -1020,6 +1044,7 @@ macro_rules! sorted {
         let q: &AccountQuery = $q;
         let mut query = $query;
         let desc = q.dir.unwrap_or_default() == SortDir::Desc;
+        let today = chrono::Utc::now().date_naive();
         // Rows without a value (no renewal date, no owner) come last in both
         // directions, the same on SQLite and PostgreSQL (whose defaults differ).
         query = match (q.sort.unwrap_or_default(), desc) {
@@ -1048,24 +1073,30 @@ macro_rules! sorted {
                 .order_by(users::name.nullable().is_null().asc())
                 .then_order_by(users::name.desc()),
             (AccountSort::Score, false) => query
-                .order_by(diesel::dsl::sql::<diesel::sql_types::Bool>(concat!(
-                    latest_score_sql!(),
+                .order_by(current_score_sql!(
+                    today,
+                    diesel::sql_types::Bool,
                     " IS NULL"
-                )))
+                ))
                 .then_order_by(
-                    diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Double>>(
-                        latest_score_sql!(),
+                    current_score_sql!(
+                        today,
+                        diesel::sql_types::Nullable<diesel::sql_types::Double>,
+                        ""
                     )
                     .asc(),
                 ),
             (AccountSort::Score, true) => query
-                .order_by(diesel::dsl::sql::<diesel::sql_types::Bool>(concat!(
-                    latest_score_sql!(),
+                .order_by(current_score_sql!(
+                    today,
+                    diesel::sql_types::Bool,
                     " IS NULL"
-                )))
+                ))
                 .then_order_by(
-                    diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Double>>(
-                        latest_score_sql!(),
+                    current_score_sql!(
+                        today,
+                        diesel::sql_types::Nullable<diesel::sql_types::Double>,
+                        ""
                     )
                     .desc(),
                 ),
@@ -1110,7 +1141,7 @@ pub fn list(conn: &mut DbConn, q: &AccountQuery) -> Result<Page<Account>, DbErro
     let ids: Vec<i64> = items.iter().map(|a| a.id).collect();
     mark_mrr_from_history(conn, &mut items)?;
     let mut latest = super::signals::latest_for(conn, &ids)?;
-    let scores = super::models::latest_scores(conn, &ids)?;
+    let scores = super::models::latest_scores(conn, &ids, chrono::Utc::now().date_naive())?;
     for account in &mut items {
         if let Some(values) = latest.remove(&account.id) {
             account.signals = values.into_iter().map(|v| (v.key, v.value)).collect();

@@ -1,11 +1,12 @@
-//! Reading the KPI fact set: every account's filter attributes and every
-//! MRR row, with the data version they were read at.
+//! Reading the KPI fact set: every account's filter attributes (and when
+//! it is a customer: contract start, status, churn date) and every MRR row,
+//! with the data version they were read at.
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use kizuna_shared::domain::{Currency, SheetKind, SurveyKind, Tier};
+use kizuna_shared::domain::{AccountStatus, Currency, SheetKind, SurveyKind, Tier};
 use kizuna_shared::metrics::kpi::{
     AccountAttrs, BandSnapshot, HealthHistory, KpiFacts, KpiFactsBuilder, OnboardingSheet,
     SurveyAnswer,
@@ -24,7 +25,7 @@ pub fn load_facts(conn: &mut DbConn) -> Result<(i64, KpiFacts), DbError> {
     let rows: i64 = account_mrr::table.count().get_result(conn)?;
     let mut builder = KpiFactsBuilder::with_capacity(usize::try_from(rows).unwrap_or(0));
     add_accounts(conn, &mut builder, None)?;
-    Ok((version, builder.build()))
+    Ok((version, build(builder)?))
 }
 
 /// `facts` brought up to date after changes of the accounts `changed` only
@@ -38,7 +39,16 @@ pub fn patch_facts(
     let mut builder = facts.builder_without(changed);
     let ids: Vec<i64> = changed.iter().copied().collect();
     add_accounts(conn, &mut builder, Some(&ids))?;
-    Ok(builder.build())
+    build(builder)
+}
+
+/// The built fact set. `account_mrr` holds one row per cell (account,
+/// month, product), each at most `MAX_AMOUNT_MAJOR`, so a cell that does
+/// not fit in `i64` can only be corrupt data.
+fn build(builder: KpiFactsBuilder) -> Result<KpiFacts, DbError> {
+    builder
+        .build()
+        .map_err(|e| DbError::Corrupt(format!("account_mrr: {e}")))
 }
 
 /// The customer-experience facts beside the revenue facts: every survey
@@ -155,6 +165,8 @@ fn add_accounts(
             accounts::mrr_minor,
             accounts::currency,
             accounts::contract_start,
+            accounts::status,
+            accounts::churn_date,
         ))
         .load_iter::<(
             i64,
@@ -164,9 +176,11 @@ fn add_accounts(
             i64,
             String,
             Option<NaiveDate>,
+            String,
+            Option<NaiveDate>,
         ), diesel::connection::DefaultLoadingMode>(conn)?
     {
-        let (id, industry, plan, owner, mrr, currency, contract_start) = row?;
+        let (id, industry, plan, owner, mrr, currency, contract_start, status, churn_date) = row?;
         let currency: Currency = currency
             .parse()
             .map_err(|e| corrupt(format!("accounts {id}: {e}")))?;
@@ -178,6 +192,8 @@ fn add_accounts(
                 owner,
                 plan,
                 contract_start,
+                churned: status == AccountStatus::Churned.as_str(),
+                churn_date,
             },
         );
     }

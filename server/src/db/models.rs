@@ -8,6 +8,7 @@ use kizuna_shared::api::{
     AuditKind, AuditTarget, ChangeKind, FieldError, HealthModelVersion, ModelStatus,
     NewHealthModel, PublishModel, PublishReport, ScorePoint, UpdateHealthModel,
 };
+use kizuna_shared::domain::AccountStatus;
 use kizuna_shared::metrics::{Band, HealthModel, Scorer};
 
 use super::audit::{self, Actor, Event};
@@ -354,14 +355,17 @@ pub struct Snapshot {
     bands: Vec<Option<Band>>,
 }
 
-/// Scores every account with `model` on `date` (reads only).
+/// Scores with `model` every account not churned on or before `date`
+/// (reads only): an account that had already left gets no row, so it has
+/// no current band and the health KPIs never see a band for it after its
+/// churn; its earlier rows stay as its trend.
 fn compute_snapshot(
     conn: &mut DbConn,
     model: &HealthModel,
     date: NaiveDate,
 ) -> Result<Snapshot, DbError> {
     let scorer = Scorer::new(model).map_err(|e| DbError::Corrupt(format!("stored model: {e}")))?;
-    let members = scoring::population(conn, Scope::All, date, None)?;
+    let members = scoring::population(conn, Scope::NotChurnedOn(date), date, None)?;
     let lags: Vec<u32> = {
         let mut l: Vec<u32> = scorer.trends().flatten().map(|t| t.days).collect();
         l.sort_unstable();
@@ -482,12 +486,17 @@ pub fn parse_band(s: &str) -> Option<Band> {
 /// An account's score and band in a snapshot (`None`: no data).
 pub type StoredScore = (Option<f64>, Option<Band>);
 
-/// The score and band of each of `account_ids` in the latest snapshot
-/// (accounts without a row are absent).
+/// The score and band of each of `account_ids` in the latest snapshot: the
+/// current score (accounts without a row are absent). An account churned
+/// on or before `today` has no current score even when the latest snapshot
+/// was written before its churn (`db::accounts` sorts and filters by the
+/// same rule).
 pub fn latest_scores(
     conn: &mut DbConn,
     account_ids: &[i64],
+    today: NaiveDate,
 ) -> Result<std::collections::HashMap<i64, StoredScore>, DbError> {
+    use super::schema::accounts;
     let mut out = std::collections::HashMap::new();
     let latest: Option<NaiveDate> = health_scores::table
         .select(diesel::dsl::max(health_scores::scored_on))
@@ -497,8 +506,19 @@ pub fn latest_scores(
     };
     for chunk in account_ids.chunks(2_000) {
         let rows = health_scores::table
+            .inner_join(accounts::table)
             .filter(health_scores::scored_on.eq(latest))
             .filter(health_scores::account_id.eq_any(chunk))
+            .filter(
+                accounts::churn_date
+                    .is_null()
+                    .or(accounts::churn_date.gt(today)),
+            )
+            .filter(
+                accounts::status
+                    .ne(AccountStatus::Churned.as_str())
+                    .or(accounts::churn_date.is_not_null()),
+            )
             .select((
                 health_scores::account_id,
                 health_scores::score,

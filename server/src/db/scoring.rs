@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Days, NaiveDate};
 use diesel::prelude::*;
-use kizuna_shared::domain::Currency;
+use kizuna_shared::domain::{AccountStatus, Currency, Tenure};
 use kizuna_shared::metrics::SignalTable;
 
 use super::schema::{account_mrr, accounts, users};
@@ -30,13 +30,34 @@ pub struct Member {
     pub currency: Currency,
     /// Churn date, when churned.
     pub churn_date: Option<NaiveDate>,
+    /// Whether the status is churned.
+    pub churned: bool,
 }
 
-/// Which accounts a population holds.
+impl Member {
+    /// Whether the account had churned on or before `day` (a churned
+    /// account without a churn date always has): the churn half of
+    /// [`Tenure::is_customer_on`], the rule [`Scope`] states in SQL.
+    pub fn churned_by(&self, day: NaiveDate) -> bool {
+        !Tenure {
+            contract_start: None,
+            churn_date: self.churn_date,
+            churned: self.churned,
+        }
+        .is_customer_on(day)
+    }
+}
+
+/// Which accounts a population holds (the SQL form of
+/// [`Tenure::is_customer_on`] and its churn half).
 #[derive(Debug, Clone, Copy)]
 pub enum Scope {
-    /// Every account (snapshots: a score for each account).
+    /// Every account (an account's own breakdown).
     All,
+    /// The accounts not churned on or before the date (a churned account
+    /// without a churn date has churned on every date): what a snapshot of
+    /// that date scores.
+    NotChurnedOn(NaiveDate),
     /// The customers on the date: not churned on or before it, contract
     /// started (when known) on or before it (scoring data, back-test).
     CustomersOn(NaiveDate),
@@ -55,7 +76,7 @@ pub fn population(
     if let Some(id) = only {
         query = query.filter(accounts::id.eq(id));
     }
-    if let Scope::CustomersOn(date) = scope {
+    if let Scope::NotChurnedOn(date) | Scope::CustomersOn(date) = scope {
         query = query
             .filter(
                 accounts::churn_date
@@ -65,14 +86,16 @@ pub fn population(
             // A churned account without a churn date cannot be placed in time.
             .filter(
                 accounts::status
-                    .ne("churned")
+                    .ne(AccountStatus::Churned.as_str())
                     .or(accounts::churn_date.is_not_null()),
-            )
-            .filter(
-                accounts::contract_start
-                    .is_null()
-                    .or(accounts::contract_start.le(date)),
             );
+    }
+    if let Scope::CustomersOn(date) = scope {
+        query = query.filter(
+            accounts::contract_start
+                .is_null()
+                .or(accounts::contract_start.le(date)),
+        );
     }
     let rows = query
         .order_by(accounts::id)
@@ -84,6 +107,7 @@ pub fn population(
             accounts::mrr_minor,
             accounts::currency,
             accounts::churn_date,
+            accounts::status,
         ))
         .load::<(
             i64,
@@ -93,6 +117,7 @@ pub fn population(
             i64,
             String,
             Option<NaiveDate>,
+            String,
         )>(conn)?;
     // MRR per account on the date: the latest month of history up to it.
     let month = mrr_on.with_day0(0).unwrap_or(mrr_on);
@@ -120,7 +145,7 @@ pub fn population(
     }
     rows.into_iter()
         .map(
-            |(id, name, owner_id, owner_name, mrr, currency, churn_date)| {
+            |(id, name, owner_id, owner_name, mrr, currency, churn_date, status)| {
                 let currency: Currency = currency
                     .parse()
                     .map_err(|e| DbError::Corrupt(format!("account {id}: {e}")))?;
@@ -131,6 +156,7 @@ pub fn population(
                     mrr_minor: latest.get(&id).map_or(mrr, |(_, total)| *total),
                     currency,
                     churn_date,
+                    churned: status == AccountStatus::Churned.as_str(),
                 })
             },
         )

@@ -39,7 +39,7 @@ pub fn accounts_csv(conn: &mut DbConn, query: &AccountQuery) -> Result<Vec<u8>, 
     for chunk in ids.chunks(2_000) {
         latest.append(&mut db::signals::latest_for(conn, chunk)?);
     }
-    let scores = db::models::latest_scores(conn, &ids)?;
+    let scores = db::models::latest_scores(conn, &ids, chrono::Utc::now().date_naive())?;
     let mut header: Vec<&str> = ImportKind::Accounts
         .columns()
         .iter()

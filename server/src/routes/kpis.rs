@@ -17,6 +17,9 @@ impl From<KpiError> for ApiError {
     fn from(err: KpiError) -> Self {
         match err {
             KpiError::Invalid(message) => ApiError::BadRequest(message),
+            KpiError::Overflow(e) => ApiError::AmountOverflow(format!(
+                "{e}: a total of this answer does not fit in 64-bit minor units; narrow the filters."
+            )),
             KpiError::Db(e) => e.into(),
             KpiError::Json(e) => ApiError::internal(e),
         }
@@ -59,6 +62,7 @@ async fn answer(
         (status = 200, description = "The KPIs of the period and of the previous one", body = KpiResponse),
         (status = 400, description = "Bad query parameters (unknown parameter, malformed month, `from` after `to`, range over 120 months)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A money total of the answer does not fit in 64-bit minor units (`amount_overflow`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/kpis")]
@@ -81,6 +85,7 @@ pub async fn get_kpis(
         (status = 200, description = "One entry per period, oldest first, and the cohorts", body = KpiSeriesResponse),
         (status = 400, description = "Bad query parameters (unknown parameter, malformed month, `from` after `to`, more than 120 periods)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A money total of the answer does not fit in 64-bit minor units (`amount_overflow`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/kpis/series")]

@@ -13,7 +13,7 @@ use kizuna_shared::api::{
     PublishModel, PublishReport, UpdateHealthModel, WeightPair,
 };
 use kizuna_shared::domain::{Capability, Tier};
-use kizuna_shared::metrics::{compare_bands, HealthModel, Scorer};
+use kizuna_shared::metrics::{compare_bands, Explanation, HealthModel, Scorer};
 
 use crate::auth::CurrentUser;
 use crate::db::scoring::{self as data, Scope};
@@ -232,7 +232,8 @@ pub async fn update_model(
 }
 
 /// Publishes a draft as the next version (managers and admins) and stores
-/// every account's score and band as today's snapshot, in one transaction.
+/// the score and band of every account not churned by today as today's
+/// snapshot, in one transaction.
 #[utoipa::path(
     tag = "health-models",
     params(("id" = i64, Path, description = "Model id")),
@@ -352,7 +353,9 @@ pub fn scoring_data_body(
 }
 
 /// An account's score trend (the snapshots) and today's per-measure
-/// breakdown under the published model ("why is this account red?").
+/// breakdown under the published model ("why is this account red?"); an
+/// account churned on or before today has no current score (an empty
+/// breakdown), only its trend.
 #[utoipa::path(
     tag = "accounts",
     params(("id" = i64, Path, description = "Account id")),
@@ -378,11 +381,21 @@ pub async fn account_score(
         let Some(current) = db::models::published(conn)? else {
             return Err(DbError::NotFound);
         };
-        let scorer = scorer(&current.model)?;
-        let table = data::table_on(conn, &members, as_of, &lags_of(&scorer))?;
-        let breakdown = scorer
-            .explain(&table, 0)
-            .ok_or_else(|| DbError::Corrupt("explanation".to_owned()))?;
+        // An account that has left has no current score: its page shows
+        // its history only (snapshots no longer score it either).
+        let breakdown = if members[0].churned_by(as_of) {
+            Explanation {
+                score: None,
+                band: None,
+                measures: Vec::new(),
+            }
+        } else {
+            let scorer = scorer(&current.model)?;
+            let table = data::table_on(conn, &members, as_of, &lags_of(&scorer))?;
+            scorer
+                .explain(&table, 0)
+                .ok_or_else(|| DbError::Corrupt("explanation".to_owned()))?
+        };
         Ok(AccountScore {
             model_version: current.published_version.unwrap_or_default(),
             breakdown,

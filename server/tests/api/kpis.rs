@@ -882,6 +882,198 @@ async fn health_bands_and_at_risk_mrr_of_hand_worked_snapshots_follow_periods_an
     assert_eq!(h.scored + h.not_scored, 7);
 }
 
+/// The data set and snapshots above, with C churned on 2025-02-15 and D
+/// on 2025-04-20 (after its last snapshot, of 2025-04-05, which like the
+/// others still has a band for both: snapshots written before the rule
+/// scored churned accounts too). The health KPIs count the customers at
+/// each period's end only: January all 7; February not C (its yellow and
+/// ¥80,000 leave the February figures); March not C (3 red → 2); April
+/// neither C nor D (7 green → 5). A daily snapshot does not score C, and
+/// neither C nor D shows a current band in the accounts list or on its
+/// score page, whose trend keeps their history.
+#[tokio::test]
+async fn health_kpis_count_the_customers_at_each_period_end_and_snapshots_skip_churned_accounts() {
+    use crate::surveys::execute;
+    let app = spawn_app().await;
+    let fx = load(&app);
+    load_snapshots(&app);
+    for (name, on) in [("C", "2025-02-15"), ("D", "2025-04-20")] {
+        execute(
+            &app,
+            &format!(
+                "UPDATE accounts SET status = 'churned', churn_date = '{on}' WHERE name = '{name}'"
+            ),
+        );
+    }
+    app.login_as(Role::Executive).await;
+
+    let r = kpis(&app, "to=2025-03").await;
+    assert_eq!(band_counts(&r.current), (2, 1, 1, 4, 2));
+    assert_eq!(
+        band_mrr(&r.current, Currency::Jpy),
+        (120_000, 550_000, 30_000, 100_000, 120_000)
+    );
+    // February: A green, B red; D, E, F not scored; C left on the 15th.
+    assert_eq!(band_counts(&r.previous), (1, 0, 1, 2, 4));
+    assert_eq!(
+        band_mrr(&r.previous, Currency::Jpy),
+        (50_000, 0, 100_000, 500_000, 50_000)
+    );
+    let series: KpiSeriesResponse = app
+        .get("/api/v1/kpis/series?from=2025-01&to=2025-04")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let counts: Vec<_> = series.periods.iter().map(band_counts).collect();
+    assert_eq!(
+        counts,
+        [
+            (0, 0, 0, 0, 7),
+            (1, 0, 1, 2, 4),
+            (2, 1, 1, 4, 2),
+            (0, 0, 5, 5, 0)
+        ]
+    );
+    // csm2 owns C, D and F: in March D (yellow) and F (not scored) only.
+    let csm2 = kpis(&app, &format!("to=2025-03&owner={}", fx.csm2)).await;
+    assert_eq!(band_counts(&csm2.current), (0, 1, 0, 1, 1));
+
+    // A daily snapshot of 2025-03-25 scores the six others, not C.
+    assert!(kizuna_server::snapshots::run_once(
+        &app.pool,
+        "2025-03-25".parse().unwrap()
+    ));
+    let rows = |name: &str| {
+        app.count(&format!(
+            "SELECT COUNT(*) AS n FROM health_scores h JOIN accounts a ON a.id = h.account_id \
+             WHERE h.scored_on = '2025-03-25' AND a.name = '{name}'"
+        ))
+    };
+    assert_eq!(rows("C"), 0, "churned before the snapshot's day");
+    assert_eq!(rows("D"), 1, "churns after it");
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM health_scores WHERE scored_on = '2025-03-25'"),
+        6
+    );
+    let march = kpis(&app, "to=2025-03").await;
+    let h = march.current.health.as_ref().unwrap();
+    assert_eq!(h.scored_on, Some("2025-03-25".parse().unwrap()));
+    assert_eq!(h.scored + h.not_scored, 6);
+
+    // Today's snapshot (written at start, or here) scores neither C nor D.
+    // Give its rows 50 points, green, and C a row too, as if today's had
+    // been written before its churn was recorded: still, neither C nor D
+    // has a current band, the five others have.
+    let today = chrono::Utc::now().date_naive();
+    kizuna_server::snapshots::run_once(&app.pool, today);
+    let today_rows = |name: &str| {
+        app.count(&format!(
+            "SELECT COUNT(*) AS n FROM health_scores h JOIN accounts a ON a.id = h.account_id \
+             WHERE h.scored_on = '{today}' AND a.name = '{name}'"
+        ))
+    };
+    assert_eq!(
+        (today_rows("C"), today_rows("D"), today_rows("A")),
+        (0, 0, 1)
+    );
+    execute(
+        &app,
+        &format!("UPDATE health_scores SET score = 50, band = 'green' WHERE scored_on = '{today}'"),
+    );
+    execute(
+        &app,
+        &format!(
+            "INSERT INTO health_scores (account_id, scored_on, model_id, score, band) \
+             SELECT id, '{today}', (SELECT id FROM health_models WHERE published_version = 1), 50, 'green' \
+             FROM accounts WHERE name = 'C'"
+        ),
+    );
+    let text = app
+        .get("/api/v1/accounts?sort=score&dir=desc&per_page=50")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let page: kizuna_shared::api::Page<kizuna_shared::api::Account> =
+        serde_json::from_str(&text).expect(&text);
+    let (scored, unscored) = page.items.split_at(5);
+    let mut names: Vec<&str> = scored.iter().map(|a| a.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["A", "B", "E", "F", "G"], "{text}");
+    assert!(scored.iter().all(|a| a.band.is_some()), "{text}");
+    assert_eq!(
+        unscored
+            .iter()
+            .map(|a| (a.name.as_str(), a.score, a.band))
+            .collect::<Vec<_>>(),
+        [("D", None, None), ("C", None, None)],
+        "the churned sort as unscored, last"
+    );
+    let green = app
+        .get("/api/v1/accounts?band=green&per_page=50")
+        .await
+        .json::<kizuna_shared::api::Page<kizuna_shared::api::Account>>()
+        .await
+        .unwrap();
+    assert_eq!(green.total, 5);
+    assert!(green.items.iter().all(|a| a.name != "C" && a.name != "D"));
+    for name in ["C", "D"] {
+        let id = page.items.iter().find(|a| a.name == name).unwrap().id;
+        let score: kizuna_shared::api::AccountScore = app
+            .get(&format!("/api/v1/accounts/{id}/score"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (score.breakdown.score, score.breakdown.band),
+            (None, None),
+            "{name}"
+        );
+        assert!(score.breakdown.measures.is_empty(), "{name}");
+        let april = score
+            .trend
+            .iter()
+            .find(|p| p.scored_on == "2025-04-05".parse().unwrap())
+            .unwrap();
+        assert_eq!(
+            april.band,
+            Some(kizuna_shared::metrics::Band::Green),
+            "{name}: the history stays"
+        );
+    }
+    let csv = app
+        .get("/api/v1/accounts/export?sort=name")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (n, b) = (
+        header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == "name")
+            .unwrap(),
+        header.iter().position(|h| *h == "health_band").unwrap(),
+    );
+    let bands: Vec<(String, String)> = lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[n].to_owned(), cells[b].to_owned())
+        })
+        .collect();
+    assert!(
+        bands.contains(&("C".to_owned(), String::new())),
+        "{bands:?}"
+    );
+    assert!(
+        bands.contains(&("A".to_owned(), "green".to_owned())),
+        "{bands:?}"
+    );
+}
+
 #[tokio::test]
 async fn publishing_a_model_refreshes_the_health_kpis_at_once() {
     let app = spawn_app().await;
@@ -943,4 +1135,67 @@ async fn publishing_a_model_refreshes_the_health_kpis_at_once() {
     assert_eq!(h.scored_on, Some(chrono::Utc::now().date_naive()));
     // A, D, G red; B, E yellow; C, F green.
     assert_eq!(band_counts(&after.current), (3, 2, 2, 7, 0));
+}
+
+/// One overflow policy for money sums: 92,233 US accounts paying the
+/// largest amount Kizuna accepts (10¹² dollars = 10¹⁴ cents) each still
+/// fit in 64-bit minor units (9.2233 × 10¹⁸); the 92,234th makes the
+/// month's totals too large, and the KPI answers say so (422
+/// `amount_overflow`) instead of a wrapped or saturated number.
+#[tokio::test]
+async fn kpi_totals_beyond_64_bits_are_an_amount_overflow_problem() {
+    use crate::surveys::execute;
+    let app = spawn_app().await;
+    let cap = Currency::Usd.max_amount_minor();
+    let add = |from: i64, to: i64| {
+        execute(
+            &app,
+            &format!(
+                "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) \
+                 INSERT INTO accounts (name, currency) SELECT 'Big ' || i, 'USD' FROM n"
+            ),
+        );
+        execute(
+            &app,
+            &format!(
+                "INSERT INTO account_mrr (account_id, month, product, amount_minor, currency) \
+                 SELECT id, '2026-01-01', 'core', {cap}, 'USD' FROM accounts \
+                 WHERE id NOT IN (SELECT account_id FROM account_mrr)"
+            ),
+        );
+    };
+    add(1, 92_233);
+    app.login_as(Role::Executive).await;
+    let r = kpis(&app, "to=2026-01").await;
+    let usd = r.current.revenue_of(Currency::Usd).expect("USD");
+    assert_eq!((usd.new, usd.end_mrr), (92_233 * cap, 92_233 * cap));
+    assert_eq!(
+        r.current
+            .health
+            .as_ref()
+            .unwrap()
+            .mrr_of(Currency::Usd)
+            .unwrap()
+            .not_scored,
+        92_233 * cap
+    );
+
+    add(92_234, 92_234);
+    // SQL of its own records no change: say there was an import.
+    kizuna_server::db::events::record(
+        &mut app.pool.get().unwrap(),
+        kizuna_shared::api::ChangeKind::Import,
+        None,
+    )
+    .unwrap();
+    for path in [
+        "/api/v1/kpis?to=2026-01",
+        "/api/v1/kpis/series?from=2026-01&to=2026-01",
+    ] {
+        let p = assert_problem(app.get(path).await, 422, "amount_overflow").await;
+        assert!(p.detail.unwrap_or_default().contains("USD"), "{path}");
+    }
+    // A period without that revenue still answers.
+    let dec = kpis(&app, "to=2025-12").await;
+    assert_eq!(dec.current.revenue_of(Currency::Usd).unwrap().end_mrr, 0);
 }

@@ -76,6 +76,9 @@ string_enum!(
         TooManyRows => "too_many_rows",
         /// 400: an import file with more columns than allowed.
         TooManyColumns => "too_many_columns",
+        /// 422: amounts too large to add up exactly (beyond 64 bits of
+        /// minor units; see `api::MoneySum`).
+        AmountOverflow => "amount_overflow",
         /// 503: the web app is not built (only the API is served).
         SpaNotBuilt => "spa_not_built",
         /// 500: anything else; details are logged, not answered.
@@ -111,6 +114,7 @@ impl ProblemCode {
             | P::ImportRunning
             | P::AlreadyAnswered => 409,
             P::LinkExpired | P::LinkRevoked | P::SurveyClosed => 410,
+            P::AmountOverflow => 422,
             P::SpaNotBuilt => 503,
             P::Internal => 500,
         }

@@ -1,5 +1,6 @@
 //! Values with rules of their own: [`Money`] (minor units of one currency,
-//! added only with checks), [`Email`] and [`ExternalId`] (validated and
+//! added only with checks) and [`MoneySum`] (the one overflow policy of
+//! every sum of money), [`Email`] and [`ExternalId`] (validated and
 //! normalised once, in `parse`). Request bodies hold them as these types,
 //! so a body deserializes only when they are valid; a form parses its text
 //! with the same `parse` before it builds the body, so both accept exactly
@@ -68,14 +69,163 @@ impl Money {
         self.combine(other, i64::checked_sub)
     }
 
-    /// The sum of `amounts`, all in `currency`.
+    /// The sum of `amounts`, all in `currency`, through a [`MoneySum`]: an
+    /// overflow is an error only when the total does not fit.
     pub fn checked_sum(
         currency: Currency,
         amounts: impl IntoIterator<Item = Money>,
     ) -> Result<Money, MoneyError> {
-        amounts
-            .into_iter()
-            .try_fold(Money::zero(currency), Money::checked_add)
+        let mut sum = MoneySum::ZERO;
+        for m in amounts {
+            if m.currency != currency {
+                return Err(MoneyError::MixedCurrencies(currency, m.currency));
+            }
+            sum += m.amount_minor;
+        }
+        Ok(Money::new(sum.total(currency)?, currency))
+    }
+}
+
+/// A sum of amounts of one currency (minor units): **the overflow policy of
+/// every sum of money** in `kizuna_shared` (the KPIs' revenue movements,
+/// cohorts and MRR per band, the scorer's and the workbench's MRR per band,
+/// [`Money::checked_sum`]).
+///
+/// - Amounts are added **exactly**, in an `i128`: a sum of fewer than 2⁶³
+///   `i64` amounts (and differences of such sums) cannot overflow it, so
+///   adding never checks, never fails and costs an add with carry — hot
+///   loops stay fast.
+/// - A total is read back as `i64` minor units once, at the end, by a
+///   **checked** conversion ([`total`](Self::total)): a total beyond `i64`
+///   is [`MoneyError::Overflow`], never a wrapped or saturated number. The
+///   API's amounts stay `i64`; a sum that does not fit has no answer (the
+///   server's KPI service answers it with the problem code
+///   `amount_overflow`).
+/// - An account's MRR in a month (the total of its product lines) is a
+///   total too: the revenue KPIs classify each account on `i64` amounts
+///   and add the accounts up exactly.
+/// - Ratios of sums (NRR, at-risk share, …) are taken from the exact sums.
+/// - A hot loop may add in `i64` instead ([`MoneyAccumulator`]) where
+///   [`fits_i64`](Self::fits_i64) shows that no sum it makes can leave
+///   `i64`: the same exact results, without the wider adds.
+///
+/// With amounts capped at [`MAX_AMOUNT_MAJOR`](crate::domain::MAX_AMOUNT_MAJOR)
+/// a total overflows only past about 92,000 accounts at the cap in a
+/// currency with cents (9.2 million in yen).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MoneySum(i128);
+
+impl MoneySum {
+    /// Nothing.
+    pub const ZERO: MoneySum = MoneySum(0);
+
+    /// The exact sum.
+    #[inline]
+    #[must_use]
+    pub const fn exact(self) -> i128 {
+        self.0
+    }
+
+    /// The total as `i64` minor units of `currency`, or
+    /// [`MoneyError::Overflow`] when it does not fit.
+    #[inline]
+    pub fn total(self, currency: Currency) -> Result<i64, MoneyError> {
+        i64::try_from(self.0).map_err(|_| MoneyError::Overflow(currency))
+    }
+
+    /// The sum as a float (for ratios).
+    #[inline]
+    #[must_use]
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64
+    }
+
+    /// Whether every sum of at most `count` amounts, each at most `max_abs`
+    /// in size, fits in `i64` (so adding them in `i64` is exact).
+    #[inline]
+    #[must_use]
+    pub fn fits_i64(count: usize, max_abs: u64) -> bool {
+        u128::from(max_abs) * count as u128 <= u128::from(i64::MAX.unsigned_abs())
+    }
+
+    /// The larger of the sum and zero (negative MRR counts as none).
+    #[inline]
+    #[must_use]
+    pub fn at_least_zero(self) -> MoneySum {
+        MoneySum(self.0.max(0))
+    }
+}
+
+/// What a sum of money accumulates in: [`MoneySum`] (exact for any count),
+/// or `i64` where [`MoneySum::fits_i64`] shows no sum can leave it.
+pub trait MoneyAccumulator: Copy + std::ops::AddAssign<i64> {
+    /// Nothing.
+    const ZERO: Self;
+    /// The total as `i64` minor units of `currency` (see
+    /// [`MoneySum::total`]).
+    fn total(self, currency: Currency) -> Result<i64, MoneyError>;
+}
+
+impl MoneyAccumulator for MoneySum {
+    const ZERO: Self = MoneySum::ZERO;
+    #[inline]
+    fn total(self, currency: Currency) -> Result<i64, MoneyError> {
+        MoneySum::total(self, currency)
+    }
+}
+
+impl MoneyAccumulator for i64 {
+    const ZERO: Self = 0;
+    #[inline]
+    fn total(self, _: Currency) -> Result<i64, MoneyError> {
+        Ok(self)
+    }
+}
+
+impl From<i64> for MoneySum {
+    #[inline]
+    fn from(amount_minor: i64) -> Self {
+        MoneySum(i128::from(amount_minor))
+    }
+}
+
+impl std::ops::AddAssign<i64> for MoneySum {
+    #[inline]
+    fn add_assign(&mut self, amount_minor: i64) {
+        self.0 += i128::from(amount_minor);
+    }
+}
+
+impl std::ops::AddAssign for MoneySum {
+    #[inline]
+    fn add_assign(&mut self, other: MoneySum) {
+        self.0 += other.0;
+    }
+}
+
+impl std::ops::Add for MoneySum {
+    type Output = MoneySum;
+    #[inline]
+    fn add(self, other: MoneySum) -> MoneySum {
+        MoneySum(self.0 + other.0)
+    }
+}
+
+impl std::ops::Sub for MoneySum {
+    type Output = MoneySum;
+    #[inline]
+    fn sub(self, other: MoneySum) -> MoneySum {
+        MoneySum(self.0 - other.0)
+    }
+}
+
+impl std::iter::Sum<i64> for MoneySum {
+    fn sum<I: Iterator<Item = i64>>(iter: I) -> Self {
+        let mut s = MoneySum::ZERO;
+        for x in iter {
+            s += x;
+        }
+        s
     }
 }
 
@@ -279,6 +429,33 @@ mod tests {
             Money::checked_sum(Currency::Eur, []),
             Ok(Money::zero(Currency::Eur))
         );
+        // Only the total must fit: the intermediate i64::MAX + 1 does not
+        // fail a sum that comes back down.
+        assert_eq!(
+            Money::checked_sum(Currency::Jpy, [yen(i64::MAX), yen(1), yen(-2)]),
+            Ok(yen(i64::MAX - 1))
+        );
+        assert_eq!(
+            Money::checked_sum(Currency::Jpy, [yen(i64::MAX), yen(1)]),
+            Err(MoneyError::Overflow(Currency::Jpy))
+        );
+    }
+
+    #[test]
+    fn money_sums_are_exact_and_a_total_beyond_i64_is_an_error() {
+        let cap = Currency::Usd.max_amount_minor();
+        // 100,000 accounts at the cap: 10^19 cents, beyond i64::MAX (9.2 × 10^18).
+        let sum: MoneySum = std::iter::repeat_n(cap, 100_000).sum();
+        assert_eq!(sum.exact(), 10_i128.pow(19));
+        assert_eq!(
+            sum.total(Currency::Usd),
+            Err(MoneyError::Overflow(Currency::Usd))
+        );
+        // Back within range after a subtraction: exact, and fits.
+        let fits = sum - MoneySum::from(i64::MAX);
+        assert_eq!(fits.total(Currency::Usd), Ok(776_627_963_145_224_193));
+        assert_eq!(MoneySum::from(-5).at_least_zero(), MoneySum::ZERO);
+        assert_eq!(MoneySum::from(i64::MIN).total(Currency::Jpy), Ok(i64::MIN));
     }
 
     #[test]

@@ -90,6 +90,37 @@ string_enum!(
     }
 );
 
+/// What an account records about when it is a customer: its contract start,
+/// its churn date and whether its status is churned.
+///
+/// [`is_customer_on`](Self::is_customer_on) is the one rule of "a customer
+/// on a day", used by the health KPIs (customers at a period's end) and by
+/// the server's reads of the current score; the server's SQL for the
+/// scoring population (`db::scoring::Scope`) states the same rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Tenure {
+    /// Contract start (`None`: not recorded, a customer from the start of
+    /// the data).
+    pub contract_start: Option<chrono::NaiveDate>,
+    /// Churn date (`None`: not churned, or churned without a date).
+    pub churn_date: Option<chrono::NaiveDate>,
+    /// Whether the status is churned.
+    pub churned: bool,
+}
+
+impl Tenure {
+    /// Whether the account is a customer on `day`: its contract started on
+    /// or before it (or has no date) and it had not churned on or before
+    /// it. A churned account without a churn date cannot be placed in time
+    /// and is a customer on no day.
+    #[must_use]
+    pub fn is_customer_on(&self, day: chrono::NaiveDate) -> bool {
+        self.contract_start.is_none_or(|s| s <= day)
+            && self.churn_date.is_none_or(|c| c > day)
+            && !(self.churned && self.churn_date.is_none())
+    }
+}
+
 string_enum!(
     /// Where growth is expected for an account.
     ExpansionPotential, "expansion potential", {
@@ -134,8 +165,9 @@ string_enum!(
 
 /// The largest amount Kizuna accepts, in major units (yen, dollars): one
 /// trillion. The form, the CSV import and the MRR history all refuse more,
-/// so sums of a few amounts stay far from `i64` overflow (and are checked
-/// anyway, see `api::Money`).
+/// so sums of a few amounts stay far from `i64` overflow; larger sums (a
+/// KPI over 100,000 accounts) follow `api::MoneySum`'s policy: exact, and
+/// an error when the total does not fit.
 pub const MAX_AMOUNT_MAJOR: i64 = 1_000_000_000_000;
 
 impl Currency {
@@ -404,6 +436,27 @@ mod tests {
             assert_eq!(c.as_str().parse::<Currency>(), Ok(*c));
         }
         assert!("boss".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn a_customer_from_the_contract_start_until_the_day_before_the_churn() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let t = Tenure {
+            contract_start: Some(d("2025-02-01")),
+            churn_date: Some(d("2025-05-15")),
+            churned: true,
+        };
+        assert!(!t.is_customer_on(d("2025-01-31")));
+        assert!(t.is_customer_on(d("2025-02-01")));
+        assert!(t.is_customer_on(d("2025-05-14")));
+        assert!(!t.is_customer_on(d("2025-05-15")), "churned on the day");
+        // No dates: always; churned without a date: never.
+        assert!(Tenure::default().is_customer_on(d("1999-01-01")));
+        let undated = Tenure {
+            churned: true,
+            ..Tenure::default()
+        };
+        assert!(!undated.is_customer_on(d("1999-01-01")));
     }
 
     #[test]

@@ -12,6 +12,19 @@
 //! counts are accumulated as integers (doubled, so that ties count exactly
 //! one half) before one final division.
 //!
+//! # Ties
+//! Scores within [`TIE_TOLERANCE`] (1e-9 points) of each other are ties:
+//! two exact implementations of one model may add the same weighted points
+//! in another order and differ in the last bits (`0.1 + 0.2` is not `0.3`),
+//! and the AUC must not depend on that. In ascending order, a score `b`
+//! ties with the score `a` just below it when `b ≤ a + 1e-9`; ties chain,
+//! so a *tie group* is a run of scores without a gap wider than 1e-9
+//! (real scores lie far apart: points are given to a few decimals). The
+//! AUC counts the pairs inside a group as ties, and the ROC curve has one
+//! point per group (threshold: its highest score), so the area under the
+//! ROC curve is the AUC. Churn per band follows the bands the scorer
+//! assigns ([`Bands`], exact cut-offs), as everywhere else.
+//!
 //! Accounts without a score (`NaN`) are left out of every figure and counted
 //! in [`BacktestReport::unscored`].
 //!
@@ -36,6 +49,10 @@ use serde::{Deserialize, Serialize};
 /// Fewest churned and fewest retained scored accounts for a meaningful AUC
 /// (see the module docs).
 pub const MIN_CLASS_FOR_AUC: usize = 10;
+
+/// Scores closer than this (points) are ties in the AUC and the ROC curve
+/// (see the module docs).
+pub const TIE_TOLERANCE: f64 = 1e-9;
 
 /// Whether the data supports an AUC (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -327,14 +344,14 @@ impl Backtester {
 }
 
 /// One merge of the sorted churned (`pos`) and retained (`neg`) keys over
-/// the distinct scores, lowest first: the exact AUC (`None` with one class)
-/// and, when `roc` is given, the ROC curve into it (cleared first) — every
-/// distinct score, or with `max_points` only the points at least
-/// `2 / max_points` apart along the curve (its L1 length is 2: FPR and TPR
-/// each rise from 0 to 1), plus the first and the last.
+/// the tie groups (see the module docs), lowest first: the exact AUC
+/// (`None` with one class) and, when `roc` is given, the ROC curve into it
+/// (cleared first) — every tie group, or with `max_points` only the points
+/// at least `2 / max_points` apart along the curve (its L1 length is 2:
+/// FPR and TPR each rise from 0 to 1), plus the first and the last.
 ///
-/// The AUC is the Mann–Whitney count, accumulated as an integer: each
-/// distinct score with `dp` churned and `dn` retained accounts adds
+/// The AUC is the Mann–Whitney count, accumulated as an integer: each tie
+/// group with `dp` churned and `dn` retained accounts adds
 /// `dp · (2·(retained above it) + dn)`, twice the pairs it wins plus its
 /// ties counted once; one division at the end.
 fn sweep(
@@ -359,8 +376,33 @@ fn sweep(
         });
     }
     let (mut last_f, mut last_t) = (0.0, 0.0);
-    let (mut i, mut j) = (0, 0);
     let mut doubled: u128 = 0;
+    // Closes a tie group: its churned (`dp`) and retained (`dn`) accounts,
+    // the merge position after it (`i`, `j`) and its highest score.
+    let mut close = |dp: usize, dn: usize, i: usize, j: usize, top: f64| {
+        doubled += dp as u128 * (2 * (neg.len() - j) as u128 + dn as u128);
+        let Some(r) = roc.as_deref_mut() else {
+            return;
+        };
+        let (fpr, tpr) = (j as f64 / nn, i as f64 / np);
+        let end = i == pos.len() && j == neg.len();
+        if end || (fpr - last_f) + (tpr - last_t) >= step {
+            r.push(RocPoint {
+                threshold: Some(top),
+                fpr,
+                tpr,
+            });
+            (last_f, last_t) = (fpr, tpr);
+        }
+    };
+    // The merge walks runs of equal keys; a run whose score is within the
+    // tolerance of the previous run's joins its group (ties chain), else
+    // the group closes. The test only decides where groups end, never how
+    // far the merge moves, so it costs little. (`prev` starts as NaN: the
+    // first run closes nothing.)
+    let (mut i, mut j) = (0, 0);
+    let (mut gi, mut gj) = (0, 0);
+    let mut prev = f64::NAN;
     while i < pos.len() || j < neg.len() {
         let t = match (pos.get(i), neg.get(j)) {
             (Some(&a), Some(&b)) => a.min(b),
@@ -375,22 +417,14 @@ fn sweep(
         while j < neg.len() && neg[j] == t {
             j += 1;
         }
-        let (dp, dn) = ((i - i0) as u128, (j - j0) as u128);
-        doubled += dp * (2 * (neg.len() - j) as u128 + dn);
-        let Some(r) = roc.as_deref_mut() else {
-            continue;
-        };
-        let (fpr, tpr) = (j as f64 / nn, i as f64 / np);
-        let end = i == pos.len() && j == neg.len();
-        if end || (fpr - last_f) + (tpr - last_t) >= step {
-            r.push(RocPoint {
-                threshold: Some(unkey(t)),
-                fpr,
-                tpr,
-            });
-            (last_f, last_t) = (fpr, tpr);
+        let v = unkey(t);
+        if v > prev + TIE_TOLERANCE {
+            close(i0 - gi, j0 - gj, i0, j0, prev);
+            (gi, gj) = (i0, j0);
         }
+        prev = v;
     }
+    close(i - gi, j - gj, i, j, prev);
     let pairs = 2 * pos.len() as u128 * neg.len() as u128;
     Some(doubled as f64 / pairs as f64)
 }

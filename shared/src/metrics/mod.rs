@@ -31,7 +31,7 @@ pub mod table;
 
 pub use backtest::{
     auc, auc_standard_error, backtest, roc_curve, AucVerdict, BacktestOptions, BacktestReport,
-    Backtester, BandOutcome, BandOutcomes, RocPoint, MIN_CLASS_FOR_AUC,
+    Backtester, BandOutcome, BandOutcomes, RocPoint, MIN_CLASS_FOR_AUC, TIE_TOLERANCE,
 };
 pub use fit::{fit_weights, FitError, FitOptions, WeightSuggestion};
 pub use model::{

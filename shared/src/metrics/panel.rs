@@ -36,6 +36,7 @@ use super::backtest::{BacktestOptions, BacktestReport, Backtester, MIN_CLASS_FOR
 use super::model::Band;
 use super::scoring::{BandCounts, BandMrr, Histogram, Scorer};
 use super::table::{DataError, SignalTable};
+use crate::api::{MoneyAccumulator, MoneySum};
 use crate::domain::Currency;
 use serde::{Deserialize, Serialize};
 
@@ -298,7 +299,7 @@ impl Panel {
             &mut r.bands,
             &mut r.histogram,
         );
-        band_totals(r, inputs);
+        band_totals(r, inputs)?;
         match &self.baseline {
             Some(b) => {
                 movements_into(
@@ -329,10 +330,25 @@ impl Panel {
 }
 
 /// Accounts and MRR per band per currency, and the histogram per band, in
-/// one pass over the accounts.
-fn band_totals(r: &mut PanelResult, inputs: &PanelInputs<'_>) {
+/// one pass over the accounts. MRR sums are exact ([`MoneySum`]; in `i64`
+/// when no sum of these amounts can leave it); one beyond `i64` is
+/// [`DataError::Money`].
+fn band_totals(r: &mut PanelResult, inputs: &PanelInputs<'_>) -> Result<(), DataError> {
+    let amounts = inputs.mrr_minor;
+    let max = amounts.iter().fold(0, |a: u64, m| a.max(m.unsigned_abs()));
+    if MoneySum::fits_i64(amounts.len(), max) {
+        band_totals_in::<i64>(r, inputs)
+    } else {
+        band_totals_in::<MoneySum>(r, inputs)
+    }
+}
+
+fn band_totals_in<A: MoneyAccumulator>(
+    r: &mut PanelResult,
+    inputs: &PanelInputs<'_>,
+) -> Result<(), DataError> {
     const NC: usize = Currency::ALL.len();
-    let mut mrr = [[0i64; 4]; NC];
+    let mut mrr = [[A::ZERO; 4]; NC];
     let mut count = [[0usize; 4]; NC];
     let hb = &mut r.histogram_bands;
     hb.iter_mut().for_each(|b| *b = [0; 3]);
@@ -345,7 +361,7 @@ fn band_totals(r: &mut PanelResult, inputs: &PanelInputs<'_>) {
         .zip(inputs.currencies)
     {
         let (ci, bi) = (c as usize, b.map_or(3, Band::index));
-        mrr[ci][bi] = mrr[ci][bi].saturating_add(m);
+        mrr[ci][bi] += m;
         count[ci][bi] += 1;
         if let (Some(band), Some(bin)) = (b, h.bin_of(s)) {
             hb[bin][band.index()] += 1;
@@ -360,10 +376,10 @@ fn band_totals(r: &mut PanelResult, inputs: &PanelInputs<'_>) {
         r.mrr.push(CurrencyBands {
             currency,
             bands: BandMrr {
-                red: m[0],
-                yellow: m[1],
-                green: m[2],
-                unscored: m[3],
+                red: m[0].total(currency)?,
+                yellow: m[1].total(currency)?,
+                green: m[2].total(currency)?,
+                unscored: m[3].total(currency)?,
                 accounts: BandCounts {
                     red: k[0],
                     yellow: k[1],
@@ -373,6 +389,7 @@ fn band_totals(r: &mut PanelResult, inputs: &PanelInputs<'_>) {
             },
         });
     }
+    Ok(())
 }
 
 /// How far an account moved, for ordering movers: gaining or losing a score

@@ -15,6 +15,7 @@ use super::kernel::{self, CompiledMeasure, Input, BLOCK, SUB_BINS};
 use super::model::{
     check_weight, Band, Bands, HealthModel, Measure, MissingPolicy, ModelError, Trend,
 };
+use crate::api::MoneySum;
 use crate::domain::Currency;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -687,7 +688,8 @@ impl BandMrr {
 }
 
 /// MRR per band, per currency (amounts of different currencies are never
-/// added). Sums saturate at `i64::MAX`.
+/// added). Sums are exact ([`MoneySum`]); one beyond `i64` is
+/// [`DataError::Money`].
 pub fn mrr_by_band(
     bands: &[Option<Band>],
     mrr_minor: &[i64],
@@ -710,23 +712,37 @@ pub fn mrr_by_band(
             });
         }
     }
-    let mut out: BTreeMap<Currency, BandMrr> = BTreeMap::new();
+    // Red, yellow, green, unscored.
+    let mut sums: BTreeMap<Currency, ([MoneySum; 4], BandCounts)> = BTreeMap::new();
     for (i, (b, &m)) in bands.iter().zip(mrr_minor).enumerate() {
         let cur = match currencies {
             Currencies::Single(c) => c,
             Currencies::PerAccount(c) => c[i],
         };
-        let e = out.entry(cur).or_default();
-        let (slot, count) = match b {
-            Some(Band::Red) => (&mut e.red, &mut e.accounts.red),
-            Some(Band::Yellow) => (&mut e.yellow, &mut e.accounts.yellow),
-            Some(Band::Green) => (&mut e.green, &mut e.accounts.green),
-            None => (&mut e.unscored, &mut e.accounts.unscored),
+        let (mrr, counts) = sums.entry(cur).or_default();
+        let count = match b {
+            Some(Band::Red) => &mut counts.red,
+            Some(Band::Yellow) => &mut counts.yellow,
+            Some(Band::Green) => &mut counts.green,
+            None => &mut counts.unscored,
         };
-        *slot = slot.saturating_add(m);
+        mrr[b.map_or(3, Band::index)] += m;
         *count += 1;
     }
-    Ok(out)
+    sums.into_iter()
+        .map(|(c, ([r, y, g, u], accounts))| {
+            Ok((
+                c,
+                BandMrr {
+                    red: r.total(c)?,
+                    yellow: y.total(c)?,
+                    green: g.total(c)?,
+                    unscored: u.total(c)?,
+                    accounts,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Band changes between two scorings of the same accounts.

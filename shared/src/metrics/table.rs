@@ -35,6 +35,10 @@ pub enum DataError {
     /// A lagged column with a lag of 0 days (that is the signal's own column).
     #[error("signal `{0}`: a lagged column needs a lag of at least one day")]
     ZeroLag(String),
+    /// A sum of MRR does not fit in `i64` minor units (see
+    /// [`MoneySum`](crate::api::MoneySum)).
+    #[error(transparent)]
+    Money(#[from] crate::api::MoneyError),
 }
 
 /// One signal column: a value per account, `NaN` where the value is missing.

@@ -95,7 +95,9 @@ pub fn check_all(vectors: &str) -> Report {
         let inputs: KpiInputs = serde_json::from_value(ds.clone()).expect("dataset parses");
         let period: Period = serde_json::from_value(case["period"].clone()).expect("period");
         let margin = case["gross_margin"].as_f64().expect("gross_margin");
-        let report = inputs.report(period, date(&case["as_of"]), margin);
+        let report = inputs
+            .report(period, date(&case["as_of"]), margin)
+            .expect("fits");
         for m in report.revenue.values() {
             if !m.is_balanced() {
                 r.fail(format!("{name}: revenue identity broken"));

@@ -22,8 +22,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::health::{HealthHistory, HealthKpis, HealthTally};
-use super::revenue::{accumulate, finish, RevenueMovements};
-use crate::domain::{Currency, Tier};
+use super::revenue::{accumulate, finish, RevenueMovements, RevenueSums};
+use crate::api::{MoneyError, MoneySum};
+use crate::domain::{Currency, Tenure, Tier};
 use crate::metrics::period::{Month, Period};
 
 /// What the dashboards filter accounts by. Text values are kept in the fact
@@ -38,8 +39,25 @@ pub struct AccountAttrs {
     pub owner: Option<i64>,
     /// Plan name.
     pub plan: Option<String>,
-    /// Contract start (for time to value).
+    /// Contract start (for time to value, and when the account became a
+    /// customer).
     pub contract_start: Option<NaiveDate>,
+    /// Whether the account's status is churned.
+    pub churned: bool,
+    /// Churn date, when churned.
+    pub churn_date: Option<NaiveDate>,
+}
+
+impl AccountAttrs {
+    /// When the account is a customer (contract start, churn).
+    #[must_use]
+    pub fn tenure(&self) -> Tenure {
+        Tenure {
+            contract_start: self.contract_start,
+            churn_date: self.churn_date,
+            churned: self.churned,
+        }
+    }
 }
 
 /// Account filters of the KPI API (`None` = any). A text value that no
@@ -104,6 +122,15 @@ pub struct KpiFacts {
     /// The account ids of `attr_keys`, ascending (for the merge with the
     /// health snapshots, which are in account order too).
     attr_ids: Vec<i64>,
+    /// Whether the largest cell (in absolute value) times the most product
+    /// lines of one unit fits in `i64`: then an account's total over its
+    /// lines cannot overflow and the revenue loop adds them in `i64` (the
+    /// exact `MoneySum` result, at no cost per line); always so with the
+    /// amount cap and a few products.
+    line_sums_fit: bool,
+    /// When each account of `attr_ids` is a customer (health KPIs count the
+    /// customers at a period's end).
+    attr_tenure: Vec<Tenure>,
 }
 
 /// The resolved form of a [`FactFilter`]: dictionary ids, or "matches
@@ -257,7 +284,7 @@ impl KpiFacts {
         })
     }
 
-    fn unit_total(&self, u: &Unit, offset: i64) -> i64 {
+    fn unit_total(&self, u: &Unit, offset: i64) -> MoneySum {
         (u.first_line..u.end_line)
             .map(|l| self.amount(l, offset))
             .sum()
@@ -265,20 +292,20 @@ impl KpiFacts {
 
     /// Revenue movements and KPIs of `period` for the accounts passing
     /// `filter`, per currency: identical to
-    /// [`revenue_movements`](super::revenue_movements) over the same rows.
-    #[must_use]
+    /// [`revenue_movements`](super::revenue_movements) over the same rows,
+    /// overflow of a total included.
     pub fn revenue(
         &self,
         filter: &FactFilter,
         period: Period,
         gross_margin: f64,
-    ) -> BTreeMap<Currency, RevenueMovements> {
+    ) -> Result<BTreeMap<Currency, RevenueMovements>, MoneyError> {
         let mut out: BTreeMap<Currency, RevenueMovements> = BTreeMap::new();
         let (Some(s_off), Some(e_off)) = (
             self.offset(period.start_snapshot()),
             self.offset(period.last_month()),
         ) else {
-            return out;
+            return Ok(out);
         };
         let resolved = self.resolve(filter);
         // The two snapshot columns, when they lie inside the data.
@@ -296,7 +323,8 @@ impl KpiFacts {
         // `accumulate` asks of them.
         let mut pairs: Vec<(i64, i64)> = Vec::with_capacity(8);
         // Per currency in first-seen order; almost always one or two.
-        let mut sums: Vec<(Currency, RevenueMovements)> = Vec::new();
+        let mut sums: Vec<(Currency, RevenueSums)> = Vec::new();
+        let exact_lines = !self.line_sums_fit;
         for u in self.units.iter().filter(|u| resolved.matches(u)) {
             pairs.clear();
             let (mut start, mut end, mut present) = (0_i64, 0_i64, false);
@@ -314,18 +342,23 @@ impl KpiFacts {
                     None => 0,
                 };
                 let (ps, pe) = (read(s_col), read(e_col));
-                start += ps;
-                end += pe;
+                // Exact when `line_sums_fit` (no add can overflow), else
+                // redone exactly below.
+                start = start.wrapping_add(ps);
+                end = end.wrapping_add(pe);
                 pairs.push((ps, pe));
             }
             if !present {
                 continue;
             }
+            if exact_lines {
+                (start, end) = exact_totals(&pairs, u.currency)?;
+            }
             let paid_before = u.first_paid.is_some_and(|f| i64::from(f) < s_off);
             let slot = match sums.iter().position(|(c, _)| *c == u.currency) {
                 Some(i) => i,
                 None => {
-                    sums.push((u.currency, RevenueMovements::default()));
+                    sums.push((u.currency, RevenueSums::default()));
                     sums.len() - 1
                 }
             };
@@ -337,35 +370,41 @@ impl KpiFacts {
                 paid_before,
             );
         }
-        out.extend(sums);
-        for m in out.values_mut() {
-            finish(m, period.months(), gross_margin);
+        for (c, m) in sums {
+            out.insert(c, finish(&m, c, period.months(), gross_margin)?);
         }
-        out
+        Ok(out)
     }
 
     /// Health KPIs of `period` for the accounts passing `filter` (those
-    /// with attributes): bands from the snapshot of `history` standing at
-    /// the period's last day, MRR of the period's last month; identical to
+    /// with attributes) that are customers on the period's last day
+    /// ([`Tenure::is_customer_on`]): bands from the snapshot of `history`
+    /// standing at that day, MRR of the period's last month; identical to
     /// [`health_kpis`](super::health_kpis) over the same accounts. One
     /// merge in account order of the accounts, their MRR units and the
-    /// snapshot: no lookups.
-    #[must_use]
+    /// snapshot: no lookups. An MRR total beyond `i64` is
+    /// [`MoneyError::Overflow`].
     pub fn health(
         &self,
         filter: &FactFilter,
         period: Period,
         history: &HealthHistory,
         listed: &[Currency],
-    ) -> HealthKpis {
-        let snapshot = history.at(period.last_day());
+    ) -> Result<HealthKpis, MoneyError> {
+        let day = period.last_day();
+        let snapshot = history.at(day);
         let bands = snapshot.map_or(&[][..], |s| s.bands());
         let end = self.offset(period.last_month());
         let resolved = self.resolve(filter);
         let (mut b, mut u) = (0_usize, 0_usize);
         let mut tally = HealthTally::default();
-        for (id, keys) in self.attr_ids.iter().zip(&self.attr_keys) {
-            if !resolved.matches_keys(keys) {
+        for ((id, keys), tenure) in self
+            .attr_ids
+            .iter()
+            .zip(&self.attr_keys)
+            .zip(&self.attr_tenure)
+        {
+            if !resolved.matches_keys(keys) || !tenure.is_customer_on(day) {
                 continue;
             }
             while bands.get(b).is_some_and(|(x, _)| x < id) {
@@ -377,7 +416,7 @@ impl KpiFacts {
                 u += 1;
             }
             while let Some(unit) = self.units.get(u).filter(|x| x.account == *id) {
-                let amount = end.map_or(0, |off| self.unit_total(unit, off));
+                let amount = end.map_or(MoneySum::ZERO, |off| self.unit_total(unit, off));
                 tally.mrr(band, unit.currency, amount);
                 u += 1;
             }
@@ -399,11 +438,16 @@ impl KpiFacts {
     /// Monthly cohorts of the accounts passing `filter` whose first month
     /// with MRR > 0 lies in `from..=to`: for each cohort and each month
     /// since its start (up to the last month of data), how many of its
-    /// accounts still pay and how much MRR they pay per currency.
-    #[must_use]
-    pub fn cohorts(&self, filter: &FactFilter, from: Month, to: Month) -> Vec<Cohort> {
+    /// accounts still pay and how much MRR they pay per currency (a total
+    /// beyond `i64` is [`MoneyError::Overflow`]).
+    pub fn cohorts(
+        &self,
+        filter: &FactFilter,
+        from: Month,
+        to: Month,
+    ) -> Result<Vec<Cohort>, MoneyError> {
         let (Some(first), Some((_, last))) = (self.first_month, self.month_range()) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let resolved = self.resolve(filter);
         let mut by_start: BTreeMap<u32, Vec<&Unit>> = BTreeMap::new();
@@ -422,12 +466,14 @@ impl KpiFacts {
                 let start = first.plus(i64::from(f))?;
                 let span = usize::try_from(last_off - i64::from(f) + 1).ok()?;
                 let mut retained = vec![0_usize; span];
-                let mut mrr: BTreeMap<Currency, Vec<i64>> = BTreeMap::new();
+                let mut mrr: BTreeMap<Currency, Vec<MoneySum>> = BTreeMap::new();
                 for u in &units {
-                    let row = mrr.entry(u.currency).or_insert_with(|| vec![0; span]);
+                    let row = mrr
+                        .entry(u.currency)
+                        .or_insert_with(|| vec![MoneySum::ZERO; span]);
                     for (k, slot) in retained.iter_mut().enumerate() {
-                        let total = self.unit_total(u, i64::from(f) + k as i64).max(0);
-                        if total > 0 {
+                        let total = self.unit_total(u, i64::from(f) + k as i64).at_least_zero();
+                        if total > MoneySum::ZERO {
                             *slot += 1;
                         }
                         row[k] += total;
@@ -478,6 +524,16 @@ impl KpiFacts {
     }
 }
 
+/// An account's `(start, end)` totals over its product lines, added
+/// exactly (the revenue loop's way when `i64` adds could overflow).
+#[cold]
+#[inline(never)]
+fn exact_totals(pairs: &[(i64, i64)], currency: Currency) -> Result<(i64, i64), MoneyError> {
+    let start: MoneySum = pairs.iter().map(|p| p.0).sum();
+    let end: MoneySum = pairs.iter().map(|p| p.1).sum();
+    Ok((start.total(currency)?, end.total(currency)?))
+}
+
 /// Retention of one monthly cohort: the accounts whose first month with
 /// MRR > 0 is `start`. Index `k` of every vector is `k` months after
 /// `start` (0 = the start month itself, always 100 %).
@@ -505,28 +561,39 @@ impl Cohort {
         start: Month,
         accounts: usize,
         retained: Vec<usize>,
-        mrr: BTreeMap<Currency, Vec<i64>>,
-    ) -> Self {
+        sums: BTreeMap<Currency, Vec<MoneySum>>,
+    ) -> Result<Self, MoneyError> {
         let retained_pct = retained.iter().map(|r| super::pct(*r, accounts)).collect();
-        let mrr_pct = mrr
+        let mrr_pct = sums
             .iter()
             .map(|(c, v)| {
-                let base = v.first().copied().unwrap_or(0);
+                let base = v.first().copied().unwrap_or(MoneySum::ZERO);
                 let pct = v
                     .iter()
-                    .map(|x| (base > 0).then(|| *x as f64 / base as f64 * 100.0))
+                    .map(|x| (base > MoneySum::ZERO).then(|| x.as_f64() / base.as_f64() * 100.0))
                     .collect();
                 (*c, pct)
             })
             .collect();
-        Cohort {
+        let mrr = sums
+            .into_iter()
+            .map(|(c, v)| {
+                Ok((
+                    c,
+                    v.into_iter()
+                        .map(|x| x.total(c))
+                        .collect::<Result<_, _>>()?,
+                ))
+            })
+            .collect::<Result<_, MoneyError>>()?;
+        Ok(Cohort {
             start,
             accounts,
             retained,
             retained_pct,
             mrr,
             mrr_pct,
-        }
+        })
     }
 }
 
@@ -599,9 +666,12 @@ impl KpiFactsBuilder {
         });
     }
 
-    /// Builds the columns.
-    #[must_use]
-    pub fn build(mut self) -> KpiFacts {
+    /// Builds the columns. The rows of one cell (account, currency,
+    /// product, month) add up exactly; a cell whose total does not fit in
+    /// `i64` minor units is [`MoneyError::Overflow`] (the server's MRR
+    /// history has one row per cell, each at most
+    /// [`MAX_AMOUNT_MAJOR`](crate::domain::MAX_AMOUNT_MAJOR)).
+    pub fn build(mut self) -> Result<KpiFacts, MoneyError> {
         // Products, segments and plans sorted, so ids follow name order.
         let mut order: Vec<u32> =
             (0..u32::try_from(self.product_names.len()).unwrap_or(0)).collect();
@@ -668,10 +738,11 @@ impl KpiFactsBuilder {
             ..KpiFacts::default()
         };
         let mut i = 0;
+        let (mut max_cell, mut max_lines) = (0_u64, 0_u64);
         while i < self.rows.len() {
             let (account, currency) = (self.rows[i].account, self.rows[i].currency);
             let first_line = u32::try_from(facts.line_product.len()).unwrap_or(u32::MAX);
-            let mut totals = vec![0_i64; width];
+            let mut totals = vec![MoneySum::ZERO; width];
             while i < self.rows.len()
                 && self.rows[i].account == account
                 && self.rows[i].currency == currency
@@ -686,12 +757,26 @@ impl KpiFactsBuilder {
                     && self.rows[i].currency == currency
                     && self.rows[i].product == product
                 {
-                    let off = usize::try_from(self.rows[i].month - first_idx).unwrap_or(0);
-                    let cell = line * width + off;
-                    facts.amounts[cell] += self.rows[i].amount;
-                    facts.present[cell / 64] |= 1 << (cell % 64);
-                    totals[off] += self.rows[i].amount;
+                    // The rows of one cell are consecutive (sorted); the
+                    // month differs first.
+                    let month = self.rows[i].month;
+                    let mut sum = MoneySum::from(self.rows[i].amount);
                     i += 1;
+                    while i < self.rows.len()
+                        && self.rows[i].month == month
+                        && self.rows[i].product == product
+                        && self.rows[i].currency == currency
+                        && self.rows[i].account == account
+                    {
+                        sum += self.rows[i].amount;
+                        i += 1;
+                    }
+                    let off = usize::try_from(month - first_idx).unwrap_or(0);
+                    let cell = line * width + off;
+                    facts.amounts[cell] = sum.total(currency)?;
+                    max_cell = max_cell.max(facts.amounts[cell].unsigned_abs());
+                    facts.present[cell / 64] |= 1 << (cell % 64);
+                    totals[off] += sum;
                 }
             }
             let attrs = self.attrs.get(&account);
@@ -703,25 +788,31 @@ impl KpiFactsBuilder {
                 end_line: u32::try_from(facts.line_product.len()).unwrap_or(u32::MAX),
                 first_paid: totals
                     .iter()
-                    .position(|t| *t > 0)
+                    .position(|t| *t > MoneySum::ZERO)
                     .and_then(|p| u32::try_from(p).ok()),
             });
+            let lines = facts.line_product.len() - first_line as usize;
+            max_lines = max_lines.max(lines as u64);
         }
+        facts.line_sums_fit =
+            MoneySum::fits_i64(usize::try_from(max_lines).unwrap_or(usize::MAX), max_cell);
         // In account id order, so equal fact sets compare equal.
-        let mut keyed: Vec<(i64, Keys)> = self
+        let mut keyed: Vec<(i64, Keys, Tenure)> = self
             .attrs
             .iter()
-            .map(|(id, a)| (*id, keys_of(Some(a))))
+            .map(|(id, a)| (*id, keys_of(Some(a)), a.tenure()))
             .collect();
-        keyed.sort_unstable_by_key(|(id, _)| *id);
-        (facts.attr_ids, facts.attr_keys) = keyed.into_iter().unzip();
+        keyed.sort_unstable_by_key(|(id, _, _)| *id);
+        facts.attr_ids = keyed.iter().map(|(id, _, _)| *id).collect();
+        facts.attr_keys = keyed.iter().map(|(_, k, _)| *k).collect();
+        facts.attr_tenure = keyed.iter().map(|(_, _, t)| *t).collect();
         let mut accounts: BTreeSet<i64> = self.attrs.keys().copied().collect();
         accounts.extend(facts.units.iter().map(|u| u.account));
         facts.accounts = accounts.len();
         facts.segments = segments;
         facts.plans = plans;
         facts.attrs = self.attrs;
-        facts
+        Ok(facts)
     }
 }
 
@@ -740,7 +831,7 @@ mod tests {
             tier: Some(Tier::Low),
             owner: Some(owner),
             plan: Some("Growth".into()),
-            contract_start: None,
+            ..AccountAttrs::default()
         }
     }
 
@@ -757,7 +848,7 @@ mod tests {
         b.row(2, Currency::Jpy, "core", m("2025-02"), 50);
         b.row(3, Currency::Jpy, "core", m("2025-03"), 30);
         b.row(3, Currency::Jpy, "core", m("2025-04"), 60);
-        b.build()
+        b.build().unwrap()
     }
 
     #[test]
@@ -779,6 +870,7 @@ mod tests {
         assert_eq!(f.matching_accounts(&nobody), 0);
         assert!(f
             .revenue(&nobody, Period::month(m("2025-03")), 0.8)
+            .unwrap()
             .is_empty());
     }
 
@@ -786,8 +878,9 @@ mod tests {
     fn a_month_is_computed_by_hand() {
         // March: start snapshot Feb (A 100, B 50), end Mar (A 100, C 30).
         let f = sample();
-        let r =
-            &f.revenue(&FactFilter::default(), Period::month(m("2025-03")), 0.8)[&Currency::Jpy];
+        let r = &f
+            .revenue(&FactFilter::default(), Period::month(m("2025-03")), 0.8)
+            .unwrap()[&Currency::Jpy];
         assert_eq!(r.start_mrr, 150);
         assert_eq!(r.churn, 50);
         assert_eq!(r.new, 30);
@@ -801,14 +894,16 @@ mod tests {
             owner: Some(7),
             ..FactFilter::default()
         };
-        let r7 = &f.revenue(&seven, Period::month(m("2025-03")), 0.8)[&Currency::Jpy];
+        let r7 = &f.revenue(&seven, Period::month(m("2025-03")), 0.8).unwrap()[&Currency::Jpy];
         assert_eq!((r7.start_mrr, r7.new, r7.end_mrr), (150, 0, 100));
     }
 
     #[test]
     fn cohorts_follow_each_start_month() {
         let f = sample();
-        let c = f.cohorts(&FactFilter::default(), m("2025-01"), m("2025-04"));
+        let c = f
+            .cohorts(&FactFilter::default(), m("2025-01"), m("2025-04"))
+            .unwrap();
         assert_eq!(c.len(), 3);
         // A (Jan): pays every month through Mar, not in Apr.
         assert_eq!(c[0].start, m("2025-01"));
@@ -829,7 +924,7 @@ mod tests {
         b.account(2, attrs("Retail", 8));
         b.row(2, Currency::Jpy, "core", m("2025-02"), 50);
         b.row(2, Currency::Jpy, "core", m("2025-04"), 70);
-        let patched = b.build();
+        let patched = b.build().unwrap();
         let mut fresh = KpiFactsBuilder::new();
         fresh.account(1, attrs("SaaS", 7));
         fresh.account(2, attrs("Retail", 8));
@@ -838,7 +933,7 @@ mod tests {
         }
         fresh.row(2, Currency::Jpy, "core", m("2025-02"), 50);
         fresh.row(2, Currency::Jpy, "core", m("2025-04"), 70);
-        assert_eq!(patched, fresh.build());
+        assert_eq!(patched, fresh.build().unwrap());
     }
 
     #[test]
@@ -892,15 +987,15 @@ mod tests {
         for r in &rows {
             b.row(r.account, r.currency, r.product, r.month, r.amount_minor);
         }
-        let f = b.build();
+        let f = b.build().unwrap();
         for p in [
             Period::month(m("2025-03")),
             Period::month(m("2025-02")),
             Period::quarter_of(m("2025-02")),
         ] {
             assert_eq!(
-                f.revenue(&FactFilter::default(), p, 0.7),
-                revenue_movements(&rows, p, 0.7),
+                f.revenue(&FactFilter::default(), p, 0.7).unwrap(),
+                revenue_movements(&rows, p, 0.7).unwrap(),
                 "{p:?}"
             );
         }

@@ -2,12 +2,17 @@
 //! how much MRR they pay, and the at-risk MRR (product.md: "MRR of accounts
 //! in the red band"), from the published score snapshots.
 //!
-//! A period is judged by the snapshot as it stood at its end: the latest
-//! one dated on or before the period's last day ([`HealthHistory::at`]).
-//! Accounts that snapshot has no band for (not yet scored, no data) count
-//! as *not scored*, never as a band. MRR is each account's MRR in the
-//! period's last month, per currency: amounts of different currencies are
-//! never added.
+//! A period counts the **customers at its end**: the accounts that are
+//! customers on its last day ([`Tenure::is_customer_on`]: contract started
+//! on or before it, or not recorded, and not churned on or before it). An
+//! account that churned earlier is in no band and not among the *not
+//! scored* either: it is not counted at all, whatever an older snapshot
+//! said of it. Each customer is judged by the snapshot as it stood at the
+//! period's end: the latest one dated on or before the period's last day
+//! ([`HealthHistory::at`]). Customers that snapshot has no band for (not
+//! yet scored, no data) count as *not scored*, never as a band. MRR is each
+//! customer's MRR in the period's last month, per currency: amounts of
+//! different currencies are never added.
 //!
 //! [`health_kpis`] is the plain definition over a list of accounts;
 //! [`KpiFacts::health`](super::KpiFacts::health) computes the same from the
@@ -17,7 +22,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Currency;
+use crate::api::{MoneyError, MoneySum};
+use crate::domain::{Currency, Tenure};
 use crate::metrics::model::Band;
 
 /// One published score snapshot: the band of every account that had one.
@@ -137,7 +143,9 @@ impl HealthMrr {
     }
 }
 
-/// Health KPIs of one period for the filtered accounts.
+/// Health KPIs of one period for the filtered accounts that are customers
+/// at its end (on its last day); accounts churned before then are not
+/// counted anywhere.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HealthKpis {
@@ -146,15 +154,17 @@ pub struct HealthKpis {
     /// scored).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date, example = "2025-06-30"))]
     pub scored_on: Option<NaiveDate>,
-    /// Accounts in the red band (the at-risk accounts).
+    /// Customers at the period's end in the red band (the at-risk
+    /// accounts).
     pub red: usize,
-    /// Accounts in the yellow band.
+    /// Customers at the period's end in the yellow band.
     pub yellow: usize,
-    /// Accounts in the green band.
+    /// Customers at the period's end in the green band.
     pub green: usize,
-    /// Accounts with a band (`red + yellow + green`).
+    /// Customers with a band (`red + yellow + green`).
     pub scored: usize,
-    /// Accounts without a band in that snapshot (or without a snapshot).
+    /// Customers at the period's end without a band in that snapshot (or
+    /// without a snapshot).
     pub not_scored: usize,
     /// MRR per band, one entry per currency (never summed across
     /// currencies).
@@ -185,8 +195,9 @@ impl HealthKpis {
 pub struct HealthTally {
     /// Red, yellow, green, not scored.
     accounts: [usize; 4],
-    /// Per currency in first-seen order: red, yellow, green, not scored.
-    mrr: Vec<(Currency, [i64; 4])>,
+    /// Per currency in first-seen order: red, yellow, green, not scored
+    /// (exact sums: [`MoneySum`]).
+    mrr: Vec<(Currency, [MoneySum; 4])>,
 }
 
 fn slot(band: Option<Band>) -> usize {
@@ -199,33 +210,35 @@ impl HealthTally {
         self.accounts[slot(band)] += 1;
     }
 
-    /// Adds `amount` (minor units of `currency`; negative amounts count as
-    /// 0) to the MRR of `band`.
-    pub fn mrr(&mut self, band: Option<Band>, currency: Currency, amount: i64) {
+    /// Adds one account's `amount` (minor units of `currency`; a negative
+    /// amount counts as 0) to the MRR of `band`.
+    pub fn mrr(&mut self, band: Option<Band>, currency: Currency, amount: MoneySum) {
         let i = match self.mrr.iter().position(|(c, _)| *c == currency) {
             Some(i) => i,
             None => {
-                self.mrr.push((currency, [0; 4]));
+                self.mrr.push((currency, [MoneySum::ZERO; 4]));
                 self.mrr.len() - 1
             }
         };
-        let cell = &mut self.mrr[i].1[slot(band)];
-        *cell = cell.saturating_add(amount.max(0));
+        self.mrr[i].1[slot(band)] += amount.at_least_zero();
     }
 
     /// The KPIs, with an entry for every currency of `listed` (zero when
     /// no account pays in it) and every other currency seen, in currency
-    /// order.
-    #[must_use]
-    pub fn finish(mut self, scored_on: Option<NaiveDate>, listed: &[Currency]) -> HealthKpis {
+    /// order; an MRR total beyond `i64` is [`MoneyError::Overflow`].
+    pub fn finish(
+        mut self,
+        scored_on: Option<NaiveDate>,
+        listed: &[Currency],
+    ) -> Result<HealthKpis, MoneyError> {
         for c in listed {
             if !self.mrr.iter().any(|(x, _)| x == c) {
-                self.mrr.push((*c, [0; 4]));
+                self.mrr.push((*c, [MoneySum::ZERO; 4]));
             }
         }
         self.mrr.sort_by_key(|(c, _)| *c);
         let [red, yellow, green, not_scored] = self.accounts;
-        HealthKpis {
+        Ok(HealthKpis {
             scored_on,
             red,
             yellow,
@@ -236,37 +249,44 @@ impl HealthTally {
                 .mrr
                 .into_iter()
                 .map(|(currency, [r, y, g, n])| {
-                    let total = r.saturating_add(y).saturating_add(g).saturating_add(n);
-                    HealthMrr {
+                    let all = r + y + g + n;
+                    Ok(HealthMrr {
                         currency,
-                        red: r,
-                        yellow: y,
-                        green: g,
-                        not_scored: n,
-                        at_risk: r,
-                        at_risk_pct: (total > 0).then(|| r as f64 / total as f64 * 100.0),
-                    }
+                        red: r.total(currency)?,
+                        yellow: y.total(currency)?,
+                        green: g.total(currency)?,
+                        not_scored: n.total(currency)?,
+                        at_risk: r.total(currency)?,
+                        at_risk_pct: (all > MoneySum::ZERO)
+                            .then(|| r.as_f64() / all.as_f64() * 100.0),
+                    })
                 })
-                .collect(),
-        }
+                .collect::<Result<_, MoneyError>>()?,
+        })
     }
 }
 
-/// Health KPIs of a list of accounts, each given with its MRR per currency
-/// in the period's last month, judged by `snapshot` (the one standing at
-/// the period's end; `None`: every account is not scored).
-#[must_use]
+/// Health KPIs of a period ending on `last_day`, from a list of accounts,
+/// each given with its [`Tenure`] and its MRR per currency in the period's
+/// last month: the accounts that are customers on `last_day` are counted,
+/// judged by `snapshot` (the one standing at the period's end; `None`:
+/// every customer is not scored); the others are left out. An MRR total
+/// beyond `i64` is [`MoneyError::Overflow`].
 pub fn health_kpis<'a>(
     snapshot: Option<&BandSnapshot>,
-    accounts: impl IntoIterator<Item = (i64, &'a [(Currency, i64)])>,
+    last_day: NaiveDate,
+    accounts: impl IntoIterator<Item = (i64, Tenure, &'a [(Currency, i64)])>,
     listed: &[Currency],
-) -> HealthKpis {
+) -> Result<HealthKpis, MoneyError> {
     let mut tally = HealthTally::default();
-    for (id, mrr) in accounts {
+    for (id, tenure, mrr) in accounts {
+        if !tenure.is_customer_on(last_day) {
+            continue;
+        }
         let band = snapshot.and_then(|s| s.band(id));
         tally.account(band);
         for (c, amount) in mrr {
-            tally.mrr(band, *c, *amount);
+            tally.mrr(band, *c, MoneySum::from(*amount));
         }
     }
     tally.finish(snapshot.map(|s| s.scored_on), listed)
@@ -312,11 +332,19 @@ mod tests {
         let a1 = [(Currency::Jpy, 100), (Currency::Usd, 5)];
         let a2 = [(Currency::Jpy, 50)];
         let a3 = [(Currency::Jpy, 30)];
+        let t = Tenure::default();
         let k = health_kpis(
             Some(&snap),
-            [(1, &a1[..]), (2, &a2[..]), (3, &a3[..]), (4, &[][..])],
+            d("2025-06-30"),
+            [
+                (1, t, &a1[..]),
+                (2, t, &a2[..]),
+                (3, t, &a3[..]),
+                (4, t, &[][..]),
+            ],
             &[Currency::Eur],
-        );
+        )
+        .unwrap();
         assert_eq!(k.scored_on, Some(d("2025-06-30")));
         assert_eq!((k.red, k.yellow, k.green), (1, 1, 1));
         assert_eq!((k.scored, k.not_scored), (3, 1));
@@ -338,10 +366,70 @@ mod tests {
         assert_eq!(k.mrr.iter().map(|m| m.currency).collect::<Vec<_>>(), sorted);
     }
 
+    /// A quarter ending 2025-06-30 whose standing snapshot is of
+    /// 2025-02-28, where all seven accounts are red (¥10 each in June):
+    /// 1 stays a customer; 2 churned on 2025-03-10, after that snapshot
+    /// but months before the end; 3 churned on the last day itself; 4
+    /// churns on 2025-07-01, after it; 5's contract starts on 2025-07-01;
+    /// 6 is churned without a date; 7 started on the last day and is not in
+    /// the snapshot. Customers at the end: 1, 4 (red) and 7 (not scored).
+    #[test]
+    fn only_the_customers_at_the_period_end_are_counted() {
+        let snap = BandSnapshot::new(d("2025-02-28"), (1..=6).map(|id| (id, Band::Red)).collect());
+        let churned = |on: &str| Tenure {
+            churn_date: Some(d(on)),
+            churned: true,
+            ..Tenure::default()
+        };
+        let starts = |on: &str| Tenure {
+            contract_start: Some(d(on)),
+            ..Tenure::default()
+        };
+        let tenures = [
+            (1, Tenure::default()),
+            (2, churned("2025-03-10")),
+            (3, churned("2025-06-30")),
+            (4, churned("2025-07-01")),
+            (5, starts("2025-07-01")),
+            (
+                6,
+                Tenure {
+                    churned: true,
+                    ..Tenure::default()
+                },
+            ),
+            (7, starts("2025-06-30")),
+        ];
+        let ten = [(Currency::Jpy, 10)];
+        let k = health_kpis(
+            Some(&snap),
+            d("2025-06-30"),
+            tenures.iter().map(|(id, t)| (*id, *t, &ten[..])),
+            &[],
+        )
+        .unwrap();
+        assert_eq!((k.red, k.yellow, k.green), (2, 0, 0));
+        assert_eq!((k.scored, k.not_scored), (2, 1));
+        let jpy = k.mrr_of(Currency::Jpy).unwrap();
+        assert_eq!((jpy.red, jpy.not_scored, jpy.at_risk), (20, 10, 20));
+        assert_eq!(jpy.at_risk_pct, Some(20.0 / 30.0 * 100.0));
+        // The same accounts in February, before anyone churned or 5 and 7
+        // started: 1 to 4 and 6's undated churn… only 1 to 4 are customers.
+        let feb = health_kpis(
+            Some(&snap),
+            d("2025-02-28"),
+            tenures.iter().map(|(id, t)| (*id, *t, &ten[..])),
+            &[],
+        )
+        .unwrap();
+        assert_eq!((feb.red, feb.scored, feb.not_scored), (4, 4, 0));
+    }
+
     #[test]
     fn before_any_snapshot_every_account_is_not_scored() {
         let a = [(Currency::Jpy, 70)];
-        let k = health_kpis(None, [(1, &a[..]), (2, &a[..])], &[]);
+        let t = Tenure::default();
+        let k = health_kpis(None, d("2025-06-30"), [(1, t, &a[..]), (2, t, &a[..])], &[]).unwrap();
         assert_eq!(k.scored_on, None);
         assert_eq!((k.scored, k.not_scored), (0, 2));
         let jpy = k.mrr_of(Currency::Jpy).unwrap();
@@ -356,7 +444,13 @@ mod tests {
         let snap = BandSnapshot::new(d("2025-01-01"), vec![(1, Band::Green), (1, Band::Red)]);
         assert_eq!(snap.band(1), Some(Band::Red));
         let a = [(Currency::Jpy, -40)];
-        let k = health_kpis(Some(&snap), [(1, &a[..])], &[]);
+        let k = health_kpis(
+            Some(&snap),
+            d("2025-01-31"),
+            [(1, Tenure::default(), &a[..])],
+            &[],
+        )
+        .unwrap();
         assert_eq!(k.mrr_of(Currency::Jpy).unwrap().at_risk, 0);
         assert_eq!(k.red, 1);
     }

@@ -6,7 +6,9 @@
 //! of accounts (segment, owner, plan…) with the `*_by` functions, which take a
 //! closure from account key to group. Each result carries the counts it was
 //! computed from; undefined ratios are `None` (JSON `null`). Money stays in
-//! integer minor units, one result per currency.
+//! integer minor units, one result per currency, summed exactly
+//! ([`MoneySum`]): a total beyond `i64` is
+//! [`MoneyError::Overflow`].
 
 pub mod facts;
 pub mod health;
@@ -17,9 +19,10 @@ pub mod survey;
 pub use facts::{AccountAttrs, Cohort, FactFilter, KpiFacts, KpiFactsBuilder};
 pub use health::{health_kpis, BandSnapshot, HealthHistory, HealthKpis, HealthMrr, HealthTally};
 pub use onboarding::{median, onboarding_kpis, AccountDates, OnboardingKpis, OnboardingSheet};
-pub use revenue::{revenue_movements, revenue_movements_by, MrrRow, RevenueMovements};
+pub use revenue::{revenue_movements, revenue_movements_by, MrrRow, RevenueMovements, RevenueSums};
 pub use survey::{csat, nps, survey_kpis, Csat, Nps, SurveyAnswer, SurveyKind, SurveyKpis};
 
+use crate::api::{MoneyError, MoneySum};
 use crate::domain::Currency;
 use crate::metrics::model::Band;
 use crate::metrics::period::Period;
@@ -72,10 +75,10 @@ fn report_of<A: Ord, P: Ord>(
     period: Period,
     as_of: NaiveDate,
     gross_margin: f64,
-) -> KpiReport {
-    KpiReport {
+) -> Result<KpiReport, MoneyError> {
+    Ok(KpiReport {
         period,
-        revenue: revenue_movements(mrr.iter().copied(), period, gross_margin),
+        revenue: revenue_movements(mrr.iter().copied(), period, gross_margin)?,
         surveys: survey_kpis(answers.iter().copied(), period),
         onboarding: onboarding_kpis(
             sheets.iter().copied(),
@@ -83,7 +86,7 @@ fn report_of<A: Ord, P: Ord>(
             period,
             as_of,
         ),
-    }
+    })
 }
 
 impl<A: Ord, P: Ord> KpiInputs<A, P> {
@@ -95,9 +98,14 @@ impl<A: Ord, P: Ord> KpiInputs<A, P> {
     }
 
     /// Every KPI of `period`; `as_of` bounds onboarding completions and
-    /// `gross_margin` (a fraction) feeds the LTV.
-    #[must_use]
-    pub fn report(&self, period: Period, as_of: NaiveDate, gross_margin: f64) -> KpiReport {
+    /// `gross_margin` (a fraction) feeds the LTV. A money total beyond
+    /// `i64` is [`MoneyError::Overflow`].
+    pub fn report(
+        &self,
+        period: Period,
+        as_of: NaiveDate,
+        gross_margin: f64,
+    ) -> Result<KpiReport, MoneyError> {
         let mrr: Vec<_> = self.mrr.iter().collect();
         let answers: Vec<_> = self.answers.iter().collect();
         let sheets: Vec<_> = self.sheets.iter().collect();
@@ -121,7 +129,7 @@ impl<A: Ord, P: Ord> KpiInputs<A, P> {
         as_of: NaiveDate,
         gross_margin: f64,
         mut group: impl FnMut(&A) -> Option<G>,
-    ) -> BTreeMap<G, KpiReport> {
+    ) -> Result<BTreeMap<G, KpiReport>, MoneyError> {
         type Parts<'x, A, P> = (
             Vec<&'x MrrRow<A, P>>,
             Vec<&'x SurveyAnswer<A>>,
@@ -147,10 +155,10 @@ impl<A: Ord, P: Ord> KpiInputs<A, P> {
         parts
             .into_iter()
             .map(|(g, (m, a, s))| {
-                (
+                Ok((
                     g,
-                    report_of(&m, &starts, &a, &s, period, as_of, gross_margin),
-                )
+                    report_of(&m, &starts, &a, &s, period, as_of, gross_margin)?,
+                ))
             })
             .collect()
     }
@@ -187,29 +195,30 @@ pub struct AtRiskMrr {
 }
 
 /// At-risk MRR (MRR of red-band accounts) per currency, from the bands of a
-/// scoring run and each account's current MRR.
+/// scoring run and each account's current MRR; a total beyond `i64` is
+/// [`DataError::Money`].
 pub fn at_risk_mrr(
     bands: &[Option<Band>],
     mrr_minor: &[i64],
     currencies: Currencies<'_>,
 ) -> Result<BTreeMap<Currency, AtRiskMrr>, DataError> {
-    Ok(mrr_by_band(bands, mrr_minor, currencies)?
+    mrr_by_band(bands, mrr_minor, currencies)?
         .into_iter()
         .map(|(c, b)| {
-            let total = b
-                .red
-                .saturating_add(b.yellow)
-                .saturating_add(b.green)
-                .saturating_add(b.unscored);
-            (
+            let mut total = MoneySum::ZERO;
+            for x in [b.red, b.yellow, b.green, b.unscored] {
+                total += x;
+            }
+            let share_pct = (total > MoneySum::ZERO).then(|| b.red as f64 / total.as_f64() * 100.0);
+            Ok((
                 c,
                 AtRiskMrr {
                     accounts: b.accounts.red,
                     mrr_minor: b.red,
-                    total_mrr_minor: total,
-                    share_pct: (total > 0).then(|| b.red as f64 / total as f64 * 100.0),
+                    total_mrr_minor: total.total(c)?,
+                    share_pct,
                 },
-            )
+            ))
         })
-        .collect())
+        .collect()
 }

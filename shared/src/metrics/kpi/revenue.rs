@@ -1,7 +1,12 @@
 //! MRR movements and the revenue KPIs (NRR, GRR, logo churn, retention,
 //! upsell / cross-sell rates, ARPA, LTV), per currency.
+//!
+//! Every amount is summed exactly ([`MoneySum`], the crate's one overflow
+//! policy) into [`RevenueSums`]; [`finish`] reads the totals back as `i64`
+//! and fails with [`MoneyError::Overflow`] when one does not fit.
 
 use super::pct;
+use crate::api::{MoneyError, MoneySum};
 use crate::domain::Currency;
 use crate::metrics::period::{Month, Period};
 use serde::{Deserialize, Serialize};
@@ -78,18 +83,48 @@ impl RevenueMovements {
     /// = end` holds (it always does for results of this module).
     #[must_use]
     pub fn is_balanced(&self) -> bool {
-        self.start_mrr + self.new + self.reactivation + self.expansion
-            - self.contraction
-            - self.churn
-            == self.end_mrr
+        let w = i128::from;
+        w(self.start_mrr) + w(self.new) + w(self.reactivation) + w(self.expansion)
+            - w(self.contraction)
+            - w(self.churn)
+            == w(self.end_mrr)
     }
+}
+
+/// The additive part of [`RevenueMovements`] for one currency, with exact
+/// amounts ([`MoneySum`]): what [`accumulate`] adds each account to and
+/// [`finish`] turns into the movements and ratios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RevenueSums {
+    /// MRR of the start cohort in the start snapshot.
+    pub start_mrr: MoneySum,
+    /// End MRR of new accounts.
+    pub new: MoneySum,
+    /// End MRR of returning accounts.
+    pub reactivation: MoneySum,
+    /// Growth of cohort accounts.
+    pub expansion: MoneySum,
+    /// Shrinkage of cohort accounts still paying.
+    pub contraction: MoneySum,
+    /// Start MRR of cohort accounts with no MRR at the end.
+    pub churn: MoneySum,
+    /// Total MRR in the end snapshot.
+    pub end_mrr: MoneySum,
+    /// Accounts with MRR > 0 in the start snapshot.
+    pub customers_at_start: usize,
+    /// Cohort accounts with no MRR at the end.
+    pub churned_customers: usize,
+    /// Cohort accounts with a product that grew.
+    pub upsell_customers: usize,
+    /// Cohort accounts paying at the end for a product new to them.
+    pub cross_sell_customers: usize,
 }
 
 #[derive(Default)]
 struct AccountMrr<'a, P> {
-    start: i64,
-    end: i64,
-    products: BTreeMap<&'a P, (i64, i64)>,
+    start: MoneySum,
+    end: MoneySum,
+    products: BTreeMap<&'a P, (MoneySum, MoneySum)>,
 }
 
 /// Revenue movements and KPIs of `period`, one entry per currency that has
@@ -98,20 +133,20 @@ struct AccountMrr<'a, P> {
 /// An account's MRR in a month is the sum of its rows; a negative sum counts
 /// as 0. `gross_margin` is a fraction (0.8 = 80 %). Accounts are keyed by
 /// `(currency, account)`, so an account billed in two currencies is two
-/// accounts and amounts are never added across currencies.
-#[must_use]
+/// accounts and amounts are never added across currencies. A total that does
+/// not fit in `i64` minor units is [`MoneyError::Overflow`].
 pub fn revenue_movements<'a, A, P>(
     rows: impl IntoIterator<Item = &'a MrrRow<A, P>>,
     period: Period,
     gross_margin: f64,
-) -> BTreeMap<Currency, RevenueMovements>
+) -> Result<BTreeMap<Currency, RevenueMovements>, MoneyError>
 where
     A: Ord + 'a,
     P: Ord + 'a,
 {
     let (s_month, e_month) = (period.start_snapshot(), period.last_month());
     let mut accounts: BTreeMap<(Currency, &A), AccountMrr<'_, P>> = BTreeMap::new();
-    let mut before: BTreeMap<(Currency, &A, Month), i64> = BTreeMap::new();
+    let mut before: BTreeMap<(Currency, &A, Month), MoneySum> = BTreeMap::new();
     for r in rows {
         if r.month < s_month {
             *before.entry((r.currency, &r.account, r.month)).or_default() += r.amount_minor;
@@ -125,8 +160,8 @@ where
         let acc = accounts
             .entry((r.currency, &r.account))
             .or_insert_with(|| AccountMrr {
-                start: 0,
-                end: 0,
+                start: MoneySum::ZERO,
+                end: MoneySum::ZERO,
                 products: BTreeMap::new(),
             });
         let prod = acc.products.entry(&r.product).or_default();
@@ -141,37 +176,44 @@ where
     }
     let paid_before: BTreeSet<(Currency, &A)> = before
         .into_iter()
-        .filter(|(_, v)| *v > 0)
+        .filter(|(_, v)| *v > MoneySum::ZERO)
         .map(|((c, a, _), _)| (c, a))
         .collect();
 
-    let mut out: BTreeMap<Currency, RevenueMovements> = BTreeMap::new();
+    let mut sums: BTreeMap<Currency, RevenueSums> = BTreeMap::new();
+    let mut products: Vec<(i64, i64)> = Vec::new();
     for ((cur, account), acc) in &accounts {
-        let m = out.entry(*cur).or_default();
+        // An account's MRR (and each product's) is a total of its own.
+        products.clear();
+        for (ps, pe) in acc.products.values() {
+            products.push((ps.total(*cur)?, pe.total(*cur)?));
+        }
+        let m = sums.entry(*cur).or_default();
         accumulate(
             m,
-            acc.start,
-            acc.end,
-            acc.products.values().copied(),
+            acc.start.total(*cur)?,
+            acc.end.total(*cur)?,
+            products.iter().copied(),
             paid_before.contains(&(*cur, *account)),
         );
     }
-    for m in out.values_mut() {
-        finish(m, period.months(), gross_margin);
-    }
-    out
+    sums.into_iter()
+        .map(|(c, m)| Ok((c, finish(&m, c, period.months(), gross_margin)?)))
+        .collect()
 }
 
-/// Adds one account (of one currency) to the movements of its currency:
-/// `start` and `end` are its MRR sums in the start and end snapshots,
-/// `products` the `(start, end)` sums of each of its products, and
-/// `paid_before` whether it had MRR > 0 in some month before the start
-/// snapshot. This is the one place where an account is classified (cohort,
-/// churn, contraction, expansion, new, reactivation, upsell, cross-sell);
-/// the row-based [`revenue_movements`] and the columnar
-/// [`KpiFacts`](super::facts::KpiFacts) both call it, then [`finish`].
+/// Adds one account (of one currency) to the sums of its currency:
+/// `start` and `end` are its MRR in the start and end snapshots (totals of
+/// its products: each a money total that must fit in `i64`, see
+/// [`MoneySum`]), `products` the `(start, end)` MRR of each of its
+/// products, and `paid_before` whether it had MRR > 0 in some month before
+/// the start snapshot. This is the one place where an account is
+/// classified (cohort, churn, contraction, expansion, new, reactivation,
+/// upsell, cross-sell); the row-based [`revenue_movements`] and the
+/// columnar [`KpiFacts`](super::facts::KpiFacts) both call it, then
+/// [`finish`]. The amounts of many accounts add up exactly in the sums.
 pub fn accumulate(
-    m: &mut RevenueMovements,
+    m: &mut RevenueSums,
     start: i64,
     end: i64,
     products: impl Iterator<Item = (i64, i64)> + Clone,
@@ -182,6 +224,7 @@ pub fn accumulate(
     if s > 0 {
         m.customers_at_start += 1;
         m.start_mrr += s;
+        // Both are ≥ 0: their difference fits.
         if e == 0 {
             m.churn += s;
             m.churned_customers += 1;
@@ -206,10 +249,10 @@ pub fn accumulate(
 }
 
 /// Adds the sums of `other` (one group of accounts of the same currency and
-/// period) into `m`; call [`finish`] afterwards. The sums and counts of
-/// [`RevenueMovements`] are additive over disjoint sets of accounts; the
-/// ratios are not, which is why they are derived only in [`finish`].
-pub fn add_sums(m: &mut RevenueMovements, other: &RevenueMovements) {
+/// period) into `m`; call [`finish`] afterwards. The sums and counts are
+/// additive over disjoint sets of accounts; the ratios are not, which is
+/// why they are derived only in [`finish`].
+pub fn add_sums(m: &mut RevenueSums, other: &RevenueSums) {
     m.start_mrr += other.start_mrr;
     m.new += other.new;
     m.reactivation += other.reactivation;
@@ -223,27 +266,53 @@ pub fn add_sums(m: &mut RevenueMovements, other: &RevenueMovements) {
     m.cross_sell_customers += other.cross_sell_customers;
 }
 
-/// Derives the ratios (NRR, GRR, logo churn, retention, upsell and
-/// cross-sell rates, ARPA, LTV) of `m` from its sums, for a period of
-/// `months` months; `gross_margin` is a fraction.
-pub fn finish(m: &mut RevenueMovements, months: u32, gross_margin: f64) {
+/// The movements of `currency` from the sums `m` (each total narrowed to
+/// `i64`: [`MoneyError::Overflow`] when one does not fit) and their ratios
+/// (NRR, GRR, logo churn, retention, upsell and cross-sell rates, ARPA,
+/// LTV, from the exact sums), for a period of `months` months;
+/// `gross_margin` is a fraction.
+pub fn finish(
+    m: &RevenueSums,
+    currency: Currency,
+    months: u32,
+    gross_margin: f64,
+) -> Result<RevenueMovements, MoneyError> {
     let start = m.start_mrr;
-    let ratio = |x: i64| (start > 0).then(|| x as f64 / start as f64 * 100.0);
-    m.nrr_pct = ratio(start + m.expansion - m.contraction - m.churn);
-    m.grr_pct = ratio(start - m.contraction - m.churn);
+    let ratio = |x: MoneySum| (start > MoneySum::ZERO).then(|| x.as_f64() / start.as_f64() * 100.0);
+    let nrr_pct = ratio(start + m.expansion - m.contraction - m.churn);
+    let grr_pct = ratio(start - m.contraction - m.churn);
     let n = m.customers_at_start;
-    m.logo_churn_pct = pct(m.churned_customers, n);
-    m.retention_pct = m.logo_churn_pct.map(|c| 100.0 - c);
-    m.upsell_pct = pct(m.upsell_customers, n);
-    m.cross_sell_pct = pct(m.cross_sell_customers, n);
-    m.arpa = (n > 0).then(|| start as f64 / n as f64);
-    m.ltv = match (m.arpa, m.grr_pct) {
+    let logo_churn_pct = pct(m.churned_customers, n);
+    let arpa = (n > 0).then(|| start.as_f64() / n as f64);
+    let ltv = match (arpa, grr_pct) {
         (Some(arpa), Some(grr)) => {
             let monthly_churn = 1.0 - (grr / 100.0).powf(1.0 / f64::from(months));
             (monthly_churn > 0.0).then(|| arpa * gross_margin / monthly_churn)
         }
         _ => None,
     };
+    let total = |x: MoneySum| x.total(currency);
+    Ok(RevenueMovements {
+        start_mrr: total(m.start_mrr)?,
+        new: total(m.new)?,
+        reactivation: total(m.reactivation)?,
+        expansion: total(m.expansion)?,
+        contraction: total(m.contraction)?,
+        churn: total(m.churn)?,
+        end_mrr: total(m.end_mrr)?,
+        nrr_pct,
+        grr_pct,
+        customers_at_start: n,
+        churned_customers: m.churned_customers,
+        logo_churn_pct,
+        retention_pct: logo_churn_pct.map(|c| 100.0 - c),
+        upsell_customers: m.upsell_customers,
+        cross_sell_customers: m.cross_sell_customers,
+        upsell_pct: pct(m.upsell_customers, n),
+        cross_sell_pct: pct(m.cross_sell_customers, n),
+        arpa,
+        ltv,
+    })
 }
 
 /// [`revenue_movements`] per group: `group` maps an account to its group
@@ -253,7 +322,7 @@ pub fn revenue_movements_by<'a, A, P, G>(
     period: Period,
     gross_margin: f64,
     mut group: impl FnMut(&A) -> Option<G>,
-) -> BTreeMap<G, BTreeMap<Currency, RevenueMovements>>
+) -> Result<BTreeMap<G, BTreeMap<Currency, RevenueMovements>>, MoneyError>
 where
     A: Ord + 'a,
     P: Ord + 'a,
@@ -267,6 +336,6 @@ where
     }
     groups
         .into_iter()
-        .map(|(g, rows)| (g, revenue_movements(rows, period, gross_margin)))
+        .map(|(g, rows)| Ok((g, revenue_movements(rows, period, gross_margin)?)))
         .collect()
 }
