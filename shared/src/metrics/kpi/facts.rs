@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::health::{HealthHistory, HealthKpis, HealthTally};
+use super::health_bands::{HealthHistory, HealthKpis, HealthTally};
 use super::revenue::{accumulate, finish, RevenueMovements, RevenueSums};
 use crate::api::{MoneyError, MoneySum};
 use crate::domain::{Currency, Tenure, Tier};

@@ -11,13 +11,15 @@
 //! [`MoneyError::Overflow`].
 
 pub mod facts;
-pub mod health;
+pub mod health_bands;
 pub mod onboarding;
 pub mod revenue;
 pub mod survey;
 
 pub use facts::{AccountAttrs, Cohort, FactFilter, KpiFacts, KpiFactsBuilder};
-pub use health::{health_kpis, BandSnapshot, HealthHistory, HealthKpis, HealthMrr, HealthTally};
+pub use health_bands::{
+    health_kpis, BandSnapshot, HealthHistory, HealthKpis, HealthMrr, HealthTally,
+};
 pub use onboarding::{median, onboarding_kpis, AccountDates, OnboardingKpis, OnboardingSheet};
 pub use revenue::{revenue_movements, revenue_movements_by, MrrRow, RevenueMovements, RevenueSums};
 pub use survey::{csat, nps, survey_kpis, Csat, Nps, SurveyAnswer, SurveyKind, SurveyKpis};
