@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use kizuna_app::api::{accounts_export_url, query_pairs, ImportRequest};
-use kizuna_app::pages::login::{login_path, safe_next, HOME};
+use kizuna_app::pages::login::{safe_next, HOME};
+use kizuna_app::session::login_path;
 use kizuna_shared::api::{AccountQuery, AccountSort, ImportKind, SortDir};
 use kizuna_shared::domain::{AccountStatus, Currency};
 use wasm_bindgen_test::*;

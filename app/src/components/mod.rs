@@ -1,8 +1,9 @@
-//! Reusable pieces of the UI: the app shell and small widgets.
+//! Reusable pieces of the UI: widgets more than one page (or the shell)
+//! uses. Components import nothing from `pages`, `shell` or `router`.
 
 pub mod form;
 pub mod import_messages;
 pub mod labels;
+pub mod language_switch;
 pub mod pager;
-pub mod shell;
 pub mod work;

@@ -3,9 +3,9 @@
 //! which is only ever a path on this site.
 
 use crate::components::form::{Conflict, FormAlert, FormErrors, TextField};
-use crate::components::shell::{use_session_ended, LanguageSwitch};
+use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::session::{use_session, use_session_ended};
 use kizuna_shared::api::LoginRequest;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -14,11 +14,6 @@ use leptos_router::NavigateOptions;
 
 /// Where the app goes after signing in when `next` is missing or refused.
 pub const HOME: &str = "/accounts";
-
-/// The sign-in page's address that returns to `here` afterwards.
-pub fn login_path(here: &str) -> String {
-    format!("/login?next={}", crate::api::encode(here))
-}
 
 /// Where to go after signing in: `next` when it is a path on this site,
 /// else [`HOME`]. Refused: anything not starting with a single `/`, `//`
