@@ -91,6 +91,15 @@ pub fn count(n: u64, locale: Locale) -> String {
         .unwrap_or_else(|| n.to_string())
 }
 
+/// A number without a pointless `.0`.
+pub fn trim_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}").trim_end_matches('0').to_owned()
+    }
+}
+
 /// Formats a calendar date the way the locale writes it
 /// (`2025-04-01` in English, `2025/04/01` in Japanese).
 pub fn date(d: NaiveDate, locale: Locale) -> String {

@@ -5,7 +5,10 @@
 
 // The generated code is one `pub mod i18n { … }`, re-exported whole below
 // so every module keeps writing `use crate::i18n::*`.
-#![expect(clippy::module_inception, reason = "the generated module is named i18n")]
+#![expect(
+    clippy::module_inception,
+    reason = "the generated module is named i18n"
+)]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 

@@ -102,3 +102,12 @@ pub fn use_session_ended() -> RwSignal<bool> {
 pub fn login_path(here: &str) -> String {
     format!("/login?next={}", crate::api::encode(here))
 }
+
+/// Whether the signed-in user records answers and issues links.
+pub fn can_survey() -> bool {
+    use kizuna_shared::domain::Role;
+    matches!(
+        use_session().role(),
+        Some(Role::Admin | Role::Manager | Role::Csm)
+    )
+}

@@ -8,9 +8,10 @@
 use chrono::NaiveDate;
 use kizuna_app::charts::{draw_mrr, MrrSeries, PlotArea};
 use kizuna_app::components::labels::import_column_label;
+use kizuna_app::format::trim_number;
 use kizuna_app::i18n::Locale;
 use kizuna_app::import_file::{missing_required, needs_file_currency, template_csv};
-use kizuna_app::pages::account_detail::{sparkline, trim_number};
+use kizuna_app::pages::account_detail::sparkline;
 use kizuna_app::pages::account_form::AccountDraft;
 use kizuna_shared::api::{ImportKind, MrrEntry};
 use kizuna_shared::domain::{AccountStatus, Currency};

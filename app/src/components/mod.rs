@@ -6,4 +6,8 @@ pub mod import_messages;
 pub mod labels;
 pub mod language_switch;
 pub mod pager;
+pub mod route_params;
+pub mod sheets;
+pub mod signal_form;
+pub mod task_list;
 pub mod work;

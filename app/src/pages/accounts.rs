@@ -428,7 +428,7 @@ fn account_row(i18n: I18nContext<Locale>, locale: Locale, a: &Account) -> impl I
     let days = a
         .signals
         .get("days_since_login")
-        .map(|d| crate::pages::account_detail::trim_number(*d))
+        .map(|d| crate::format::trim_number(*d))
         .unwrap_or_else(|| not_set.clone());
     view! {
         <tr>

@@ -13,10 +13,10 @@ use crate::api::{ApiError, ImportRequest};
 use crate::components::form::{problem_message, Conflict, ErrorAlert};
 use crate::components::import_messages::import_problem_message;
 use crate::components::labels::{delimiter_label, encoding_label, import_column_label};
+use crate::components::signal_form::{suggest_key, SignalForm};
 use crate::format;
 use crate::i18n::*;
 use crate::import_file::{needs_file_currency, template_href, Layout};
-use crate::pages::signals::{suggest_key, SignalForm};
 use crate::session::use_session;
 use kizuna_shared::api::{
     DataChangeKind, DataChangeQuery, ImportAction, ImportError, ImportKind, ImportPhase,

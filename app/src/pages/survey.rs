@@ -15,8 +15,7 @@ use crate::components::pager::{PagePosition, Pager};
 use crate::components::work::{page_in_url, show, AccountPicker};
 use crate::format;
 use crate::i18n::*;
-use crate::pages::surveys::can_survey;
-use crate::session::use_session;
+use crate::session::{can_survey, use_session};
 use kizuna_shared::api::{
     Account, Contact, IssueLinks, IssuedLink, LinkQuery, LinkTarget, ResponseQuery, ScoreStats,
     SurveySummary,
