@@ -6,7 +6,8 @@
 //! Layers, top to bottom (each imports only from the layers below it; the
 //! tidy test `xtask/tests/tidy_app.rs` checks it): `router` → `shell` →
 //! `pages` (one per route, never importing another page) → `components`,
-//! `charts` → `api`, `session`, `live`, `format`, `i18n`, `import_file`.
+//! `charts` → `api`, `session`, `live`, `format`, `i18n`, `import_file`,
+//! `clock`.
 
 // First: its `tr!` / `tr_signal!` macros are used by every module below.
 #[macro_use]
@@ -14,6 +15,7 @@ pub mod i18n;
 
 pub mod api;
 pub mod charts;
+pub mod clock;
 pub mod components;
 pub mod format;
 pub mod import_file;

@@ -3,9 +3,13 @@
 //! an account's sheets (its page's section).
 
 use crate::api::ApiError;
+use crate::clock::today;
+use crate::components::account_picker::AccountPicker;
+use crate::components::form::field_error;
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{sheet_kind_label, tier_label};
-use crate::components::work::{field_error, show, today, AccountPicker, Progress};
+use crate::components::progress::Progress;
+use crate::components::texts::show;
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;

@@ -1,10 +1,11 @@
 //! A list of tasks with "done" / "open again" buttons for those who may:
 //! the tasks page's and the account page's.
 
+use crate::clock::today;
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{task_kind_label, task_status_label};
+use crate::components::pager::page_in_url;
 use crate::components::pager::{PagePosition, Pager};
-use crate::components::work::{page_in_url, today};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;

@@ -5,9 +5,11 @@
 //! history), and the completion date once every required item is done.
 
 use crate::api::ApiError;
+use crate::clock::today;
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{phase_label, responsible_label, sheet_kind_label};
-use crate::components::work::{show, today, Progress};
+use crate::components::progress::Progress;
+use crate::components::texts::show;
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;

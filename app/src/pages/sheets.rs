@@ -5,11 +5,12 @@
 //! starting a template for an account or a new team member. The account
 //! page shows its sheets with `components::sheets::AccountSheets`.
 
+use crate::clock::today;
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{sheet_kind_label, tier_label};
+use crate::components::pager::page_in_url;
 use crate::components::pager::{PagePosition, Pager};
 use crate::components::sheets::{sheet_table, StartSheetForm};
-use crate::components::work::{page_in_url, today};
 use crate::i18n::*;
 use kizuna_shared::api::{OnboardingKpiQuery, SheetQuery};
 use kizuna_shared::domain::{SheetKind, Tier};

@@ -6,13 +6,15 @@
 //! their status, withdrawing them.
 
 use crate::api::ApiError;
+use crate::components::account_picker::AccountPicker;
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{
     channel_label, group_label, language_label, link_status_label, survey_kind_label,
     survey_state_label, tier_label, ScoreBadge,
 };
+use crate::components::pager::page_in_url;
 use crate::components::pager::{PagePosition, Pager};
-use crate::components::work::{page_in_url, show, AccountPicker};
+use crate::components::texts::show;
 use crate::format;
 use crate::i18n::*;
 use crate::session::{can_survey, use_session};

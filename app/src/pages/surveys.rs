@@ -7,7 +7,8 @@
 use crate::api::ApiError;
 use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::{survey_kind_label, survey_state_label};
-use crate::components::work::{show, TextsField};
+use crate::components::texts::show;
+use crate::components::texts::TextsField;
 use crate::format;
 use crate::i18n::*;
 use crate::session::{can_survey, use_session};

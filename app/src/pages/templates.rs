@@ -7,9 +7,11 @@
 //! started keep the items they were started with.
 
 use crate::api::ApiError;
+use crate::components::form::field_error;
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{phase_label, responsible_label, sheet_kind_label, tier_label};
-use crate::components::work::{field_error, show, TextsField};
+use crate::components::texts::show;
+use crate::components::texts::TextsField;
 use crate::i18n::*;
 use crate::session::use_session;
 use garde::Validate;
