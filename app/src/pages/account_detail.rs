@@ -240,13 +240,6 @@ fn AccountWork(account_id: i64, name: String) -> impl IntoView {
     }
 }
 
-fn month_label(m: chrono::NaiveDate, locale: Locale) -> String {
-    match locale {
-        Locale::en => m.format("%b %Y").to_string(),
-        Locale::ja => m.format("%Y年%-m月").to_string(),
-    }
-}
-
 /// The MRR chart, its legend, the hovered month and the table fallback.
 #[component]
 fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
@@ -270,7 +263,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
             let drawn = draw_mrr(
                 &root,
                 s,
-                &|m| month_label(m, locale),
+                &|m| format::month_of(m, locale),
                 &|v| format::money(v, currency, locale),
                 highlight,
             );
@@ -314,7 +307,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                     .join(" · ");
                 Some(format!(
                     "{}: {} ({})",
-                    month_label(month, locale),
+                    format::month_of(month, locale),
                     format::money(s.total(m), currency, locale),
                     parts
                 ))
@@ -351,7 +344,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                         .collect_view();
                     view! {
                         <tr>
-                            <th scope="row">{month_label(*month, locale)}</th>
+                            <th scope="row">{format::month_of(*month, locale)}</th>
                             {cells}
                             <td class="num">{format::money(s.total(m), currency, locale)}</td>
                         </tr>

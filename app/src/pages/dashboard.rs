@@ -115,32 +115,6 @@ fn series_query(query: &KpiQuery, current: PeriodSpan) -> KpiQuery {
     }
 }
 
-/// A month as the locale writes it.
-pub fn month_label(m: Month, locale: Locale) -> String {
-    match locale {
-        Locale::en => m.first_day().format("%b %Y").to_string(),
-        Locale::ja => format!("{}年{}月", m.year(), m.month()),
-    }
-}
-
-/// A period as the locale writes it (a month, a quarter, a year or a range).
-pub fn period_label(p: PeriodSpan, kind: PeriodKind, locale: Locale) -> String {
-    let (first, last) = (p.first_month, p.last_month);
-    let quarter = (first.month() - 1) / 3 + 1;
-    match (kind, locale) {
-        _ if p.months != kind.months() => format!(
-            "{} – {}",
-            month_label(first, locale),
-            month_label(last, locale)
-        ),
-        (PeriodKind::Month, _) => month_label(first, locale),
-        (PeriodKind::Quarter, Locale::en) => format!("Q{quarter} {}", first.year()),
-        (PeriodKind::Quarter, Locale::ja) => format!("{}年 第{quarter}四半期", first.year()),
-        (PeriodKind::Year, Locale::en) => first.year().to_string(),
-        (PeriodKind::Year, Locale::ja) => format!("{}年", first.year()),
-    }
-}
-
 /// The dashboard page.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -456,8 +430,8 @@ fn PeriodCaption(r: KpiResponse) -> impl IntoView {
     let i18n = use_i18n();
     let text = move || {
         let locale = i18n.get_locale();
-        let current = period_label(r.current.period, r.period_kind, locale);
-        let previous = period_label(r.previous.period, r.period_kind, locale);
+        let current = format::period(r.current.period, r.period_kind, locale);
+        let previous = format::period(r.previous.period, r.period_kind, locale);
         let count = format::count(r.basis.accounts as u64, locale);
         format!(
             "{} · {}",
@@ -1000,7 +974,7 @@ fn Charts(r: KpiResponse, series: Option<KpiSeriesResponse>, currency: Currency)
         Arc::new(move |locale| {
             periods
                 .iter()
-                .map(|p| period_label(p.period, kind, locale))
+                .map(|p| format::period(p.period, kind, locale))
                 .collect()
         })
     };
@@ -1201,7 +1175,7 @@ fn Charts(r: KpiResponse, series: Option<KpiSeriesResponse>, currency: Currency)
             let locale = i18n.get_locale_untracked();
             cohorts
                 .iter()
-                .map(|c| month_label(c.start, locale))
+                .map(|c| format::month(c.start, locale))
                 .collect::<Vec<_>>()
         }
     };
@@ -1565,30 +1539,5 @@ mod tests {
         };
         let q = series_query(&KpiQuery::default(), range);
         assert_eq!((q.from, q.to), (Some(m("2024-01")), Some(m("2024-06"))));
-    }
-
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn periods_read_naturally_in_both_languages() {
-        let q = PeriodSpan {
-            first_month: m("2025-04"),
-            last_month: m("2025-06"),
-            months: 3,
-        };
-        assert_eq!(period_label(q, PeriodKind::Quarter, Locale::en), "Q2 2025");
-        assert_eq!(
-            period_label(q, PeriodKind::Quarter, Locale::ja),
-            "2025年 第2四半期"
-        );
-        assert_eq!(
-            period_label(q, PeriodKind::Month, Locale::ja),
-            "2025年4月 – 2025年6月"
-        );
-        let y = PeriodSpan {
-            first_month: m("2025-01"),
-            last_month: m("2025-12"),
-            months: 12,
-        };
-        assert_eq!(period_label(y, PeriodKind::Year, Locale::ja), "2025年");
     }
 }

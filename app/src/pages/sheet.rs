@@ -180,7 +180,7 @@ fn ItemRow(
     };
     let history = item.events.iter().map(|e| {
         let who = e.user.as_ref().map(|u| u.name.clone()).unwrap_or_default();
-        let when = e.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+        let when = format::local_minute(e.at);
         let what = match e.action {
             ItemAction::Done => t_string!(i18n, event_done, name = who).to_string(),
             ItemAction::Undone => t_string!(i18n, event_undone, name = who).to_string(),

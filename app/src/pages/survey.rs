@@ -296,12 +296,7 @@ fn SummaryCard(summary: SurveySummary) -> impl IntoView {
             rows.push(breakdown(tier_label(i18n, t.tier), t.stats).into_any());
         }
         for m in &summary.by_month {
-            let month = m.month.first_day();
-            let label = match locale {
-                Locale::en => month.format("%b %Y").to_string(),
-                Locale::ja => month.format("%Y年%-m月").to_string(),
-            };
-            rows.push(breakdown(label, m.stats).into_any());
+            rows.push(breakdown(format::month(m.month, locale), m.stats).into_any());
         }
         rows
     };
