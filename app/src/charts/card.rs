@@ -49,6 +49,12 @@ pub type DrawFn = Arc<dyn Fn(&Area, Option<Hit>) -> Option<HitMap> + Send + Sync
 /// The header and rows of a chart's table.
 pub type TableFn = Arc<dyn Fn() -> (Vec<String>, Vec<Vec<String>>) + Send + Sync>;
 
+/// The text for what the pointer is over.
+pub type HoverFn = Arc<dyn Fn(Hit) -> Option<String> + Send + Sync>;
+
+/// The CSV download's text.
+pub type CsvFn = Arc<dyn Fn() -> String + Send + Sync>;
+
 /// Everything a chart card needs: how to draw, what the pointer shows, the
 /// accessible table and the CSV.
 #[derive(Clone)]
@@ -62,11 +68,11 @@ pub struct ChartSpec {
     /// Draws the chart.
     pub draw: DrawFn,
     /// The text for what the pointer is over.
-    pub hover: Arc<dyn Fn(Hit) -> Option<String> + Send + Sync>,
+    pub hover: HoverFn,
     /// The accessible table.
     pub table: TableFn,
     /// The CSV download.
-    pub csv: Arc<dyn Fn() -> String + Send + Sync>,
+    pub csv: CsvFn,
 }
 
 /// A chart on a canvas that fills its card's width (redrawn when the window
