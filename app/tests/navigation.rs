@@ -58,6 +58,26 @@ fn next_refuses_other_sites_however_written() {
 }
 
 #[wasm_bindgen_test]
+fn next_refuses_paths_the_url_parser_normalises_into_another_host() {
+    // Each passes the checks as written and once decoded, but the URL
+    // parser resolves the dot segments into the path `//evil.example`.
+    for next in [
+        "/.//evil.example",
+        "/..//evil.example",
+        "/%2e//evil.example",
+        "/%2E%2E//evil.example",
+        "/./..//evil.example",
+        "/accounts/..//evil.example",
+        "/.//evil.example/accounts?q=1#top",
+    ] {
+        assert_eq!(safe_next(Some(next)), HOME, "{next:?}");
+    }
+    // Dot segments that stay on this site are resolved, not refused.
+    assert_eq!(safe_next(Some("/accounts/./42")), "/accounts/42");
+    assert_eq!(safe_next(Some("/imports/../accounts")), "/accounts");
+}
+
+#[wasm_bindgen_test]
 fn the_sign_in_address_carries_the_page_to_return_to() {
     let here = "/accounts?q=a b&status=churned";
     let path = login_path(here);

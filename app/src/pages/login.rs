@@ -19,25 +19,22 @@ pub const HOME: &str = "/accounts";
 /// else [`HOME`]. Refused: anything not starting with a single `/`, `//`
 /// and `/\` (other hosts, as browsers read them), control characters and
 /// backslashes (the URL parser drops or rewrites them into `//`), checked
-/// on the value and again after percent-decoding it; and, as a last word,
-/// the browser's own URL parser must resolve it to this origin. The answer
-/// is the parsed path, query and fragment.
+/// on the value and again after percent-decoding it; the browser's own URL
+/// parser must resolve it to this origin; and the answer — the parsed path,
+/// query and fragment, what is navigated to — must pass the same check
+/// again: the parser normalises `/.//evil.example`, `/..//evil.example`
+/// and `/%2e//evil.example` into the path `//evil.example`, another host.
 pub fn safe_next(next: Option<&str>) -> String {
     next.and_then(same_origin_path)
         .unwrap_or_else(|| HOME.to_owned())
 }
 
 fn same_origin_path(next: &str) -> Option<String> {
-    let plain = |p: &str| {
-        p.starts_with('/')
-            && !p.starts_with("//")
-            && !p.chars().any(|c| c.is_control() || c == '\\')
-    };
     // Decode until nothing changes (a few rounds at most): `/%2F%2Fevil`
     // and `/%252F…` must not slip through as "a path".
     let mut decoded = next.to_owned();
     for _ in 0..4 {
-        if !plain(&decoded) {
+        if !is_local_path(&decoded) {
             return None;
         }
         let once = js_sys::decode_uri_component(&decoded).ok()?.as_string()?;
@@ -46,12 +43,24 @@ fn same_origin_path(next: &str) -> Option<String> {
         }
         decoded = once;
     }
-    if !plain(&decoded) {
+    if !is_local_path(&decoded) {
         return None;
     }
     const BASE: &str = "https://kizuna.invalid";
     let url = web_sys::Url::new_with_base(next, BASE).ok()?;
-    (url.origin() == BASE).then(|| format!("{}{}{}", url.pathname(), url.search(), url.hash()))
+    if url.origin() != BASE {
+        return None;
+    }
+    // Check what will really be navigated to, not only what was written.
+    let target = format!("{}{}{}", url.pathname(), url.search(), url.hash());
+    is_local_path(&target).then_some(target)
+}
+
+/// A path of this site as browsers read it: exactly one leading `/` (not
+/// `//` or `/\`, which name another host), no control characters and no
+/// backslashes.
+fn is_local_path(p: &str) -> bool {
+    p.starts_with('/') && !p.starts_with("//") && !p.chars().any(|c| c.is_control() || c == '\\')
 }
 
 fn field_message(i18n: I18nContext<Locale>, field: &str) -> String {
