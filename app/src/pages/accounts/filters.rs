@@ -7,17 +7,17 @@ use crate::i18n::*;
 use kizuna_shared::api::{Page, UserSummary};
 use kizuna_shared::metrics::Band;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use super::state::{parse_band, ListState};
 
 /// The search box and the filters.
-#[component]
-pub fn AccountFilters(
+pub fn account_filters(
+    i18n: I18nContext<Locale>,
     state: Memo<ListState>,
     set_state: Callback<ListState>,
     owners: LocalResource<Result<Page<UserSummary>, ApiError>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     // Changing a filter goes back to page 1.
     let update = move |change: &dyn Fn(&mut ListState)| {
         let mut next = state.get_untracked();

@@ -18,9 +18,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use filters::AccountFilters;
+use filters::account_filters;
 use state::{storage, ListState, SORT_KEY};
-use table::AccountsTable;
+use table::accounts_table;
 
 /// The accounts list page.
 #[component]
@@ -86,9 +86,9 @@ pub fn AccountsPage() -> impl IntoView {
                 </Show>
             </div>
         </div>
-        <AccountFilters state set_state owners />
+        {account_filters(i18n, state, set_state, owners)}
         <section class="card" aria-live="polite" aria-busy=move || accounts.get().is_none().to_string()>
-            <AccountsTable state set_state accounts />
+            {accounts_table(i18n, state, set_state, accounts)}
         </section>
     }
 }

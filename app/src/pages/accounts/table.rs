@@ -14,13 +14,12 @@ use leptos_i18n::I18nContext;
 use super::state::{save_sort, ListState};
 
 /// The table of the page of accounts, or why there is none.
-#[component]
-pub fn AccountsTable(
+pub fn accounts_table(
+    i18n: I18nContext<Locale>,
     state: Memo<ListState>,
     set_state: Callback<ListState>,
     accounts: LocalResource<Result<Page<Account>, ApiError>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let sort_by = move |column: AccountSort| {
         let mut next = state.get_untracked();
         if next.sort == column {

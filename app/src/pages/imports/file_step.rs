@@ -4,14 +4,13 @@
 use crate::components::form::{Conflict, ErrorAlert};
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use wasm_bindgen::JsCast;
 
 use super::wizard::Wizard;
 
 /// Picking or dropping the file, and why it was refused.
-#[component]
-pub fn FileStep(w: Wizard) -> impl IntoView {
-    let i18n = use_i18n();
+pub fn file_step(i18n: I18nContext<Locale>, w: Wizard) -> impl IntoView {
     let Wizard {
         file_problem, read, ..
     } = w;

@@ -20,9 +20,7 @@ fn kind_label(i18n: I18nContext<Locale>, kind: ImportKind) -> String {
 }
 
 /// Choosing the kind; a change asks the server to read the file again.
-#[component]
-pub fn KindStep(w: Wizard) -> impl IntoView {
-    let i18n = use_i18n();
+pub fn kind_step(i18n: I18nContext<Locale>, w: Wizard) -> impl IntoView {
     let Wizard { kind, .. } = w;
     let send = move |step: Step| w.send(step);
     let kind_choice = move || {

@@ -8,13 +8,12 @@ use crate::import_file::Layout;
 use kizuna_shared::api::ImportKind;
 use kizuna_shared::domain::Currency;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use super::wizard::{Step, Wizard};
 
-/// The column mapping and the choices a file may need.
-#[component]
-pub fn MappingStep(w: Wizard) -> impl IntoView {
-    let i18n = use_i18n();
+/// The column mapping and the choices a file may need (the step's `<li>`).
+pub fn mapping_step(i18n: I18nContext<Locale>, w: Wizard) -> impl IntoView {
     let Wizard {
         kind,
         read,
@@ -97,8 +96,8 @@ pub fn MappingStep(w: Wizard) -> impl IntoView {
                         <tbody>{mapping_rows}</tbody>
                     </table>
                 </div>
-                <LayoutChoice w />
-                <CurrencyChoice w />
+                {layout_choice_view(i18n, w)}
+                {currency_choice_view(i18n, w)}
                 {move || {
                     let mut m = missing();
                     let locale = i18n.get_locale();
@@ -125,9 +124,7 @@ pub fn MappingStep(w: Wizard) -> impl IntoView {
 }
 
 /// The currency of a file without a currency column.
-#[component]
-fn CurrencyChoice(w: Wizard) -> impl IntoView {
-    let i18n = use_i18n();
+fn currency_choice_view(i18n: I18nContext<Locale>, w: Wizard) -> impl IntoView {
     let Wizard { file_currency, .. } = w;
     let reset_results = move || w.reset_results();
     let needs_currency = move || w.needs_currency();
@@ -161,9 +158,7 @@ fn CurrencyChoice(w: Wizard) -> impl IntoView {
 /// A signals file: long (one row per value) or wide (one column per
 /// signal), as the server read it; a wide file takes its date from a
 /// column or one date for the whole file.
-#[component]
-fn LayoutChoice(w: Wizard) -> impl IntoView {
-    let i18n = use_i18n();
+fn layout_choice_view(i18n: I18nContext<Locale>, w: Wizard) -> impl IntoView {
     let Wizard {
         kind,
         layout,

@@ -27,9 +27,9 @@ use crate::i18n::*;
 use crate::session::use_session;
 use leptos::prelude::*;
 
-use file_step::FileStep;
-use kind_step::KindStep;
-use mapping_step::MappingStep;
+use file_step::file_step;
+use kind_step::kind_step;
+use mapping_step::mapping_step;
 use progress::ProgressBar;
 use report_steps::{preview_step, summary_step};
 use wizard::Wizard;
@@ -70,10 +70,10 @@ fn ImportWizard() -> impl IntoView {
     } = w;
     view! {
         <ol class="steps">
-            <KindStep w />
-            <FileStep w />
+            {kind_step(i18n, w)}
+            {file_step(i18n, w)}
             <Show when=move || !headers.with(Vec::is_empty)>
-                <MappingStep w />
+                {mapping_step(i18n, w)}
             </Show>
             <Show when=move || running.get()>
                 <li class="card section" aria-live="polite">

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use super::items::{ItemDraft, ItemRow};
+use super::items::{item_row, ItemDraft};
 
 /// The editor: name, description, kind, default tier, archived, and the
 /// items; read only for those who may not manage templates.
@@ -177,7 +177,7 @@ pub fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                 <p class="field-error">{move || errors.with(|e| e.iter().find(|e| e.field == "items").map(|e| e.message.clone()))}</p>
                 <ol class="item-editor">
                     <For each=move || items.get() key=|d| d.key let:d>
-                        <ItemRow d items errors read_only />
+                        {item_row(i18n, d, items, errors, read_only)}
                     </For>
                 </ol>
                 <Show when=move || !read_only.get()>

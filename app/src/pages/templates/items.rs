@@ -9,6 +9,7 @@ use crate::i18n::*;
 use kizuna_shared::api::{FieldError, TemplateItemInput, Texts};
 use kizuna_shared::domain::{ResponsibleRole, SheetPhase};
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 /// One item being edited; `key` keeps rows stable while they move.
 #[derive(Clone)]
@@ -48,14 +49,13 @@ impl ItemDraft {
 }
 
 /// One item's row.
-#[component]
-pub fn ItemRow(
+pub fn item_row(
+    i18n: I18nContext<Locale>,
     d: ItemDraft,
     items: RwSignal<Vec<ItemDraft>>,
     errors: RwSignal<Vec<FieldError>>,
     read_only: Signal<bool>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let move_item = move |key: u32, by: isize| {
         items.update(|list| {
             if let Some(i) = list.iter().position(|d| d.key == key) {
