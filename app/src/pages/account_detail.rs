@@ -478,6 +478,20 @@ fn SignalsSection(
     }
 }
 
+/// The `mailto:` link of an e-mail address, its local part and domain
+/// percent-encoded (RFC 6068): a stored address with `?`, `&`, `%`, `,` or
+/// `#` cannot add headers, a body or recipients to the mail it opens.
+pub fn mailto_href(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => format!(
+            "mailto:{}@{}",
+            crate::api::encode(local),
+            crate::api::encode(domain)
+        ),
+        None => format!("mailto:{}", crate::api::encode(email)),
+    }
+}
+
 /// A text sparkline (▁▂▃▄▅▆▇█) of the values, oldest first.
 pub fn sparkline(values: &[f64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -577,7 +591,7 @@ fn ContactsSection(
                 <tr>
                     <th scope="row">{c.name.clone()} " " {champion_mark}</th>
                     <td>{c.title.clone().unwrap_or_default()}</td>
-                    <td>{c.email.clone().map(|e| view! { <a href=format!("mailto:{e}")>{e.clone()}</a> })}</td>
+                    <td>{c.email.clone().map(|e| view! { <a href=mailto_href(&e)>{e.clone()}</a> })}</td>
                     <td>{c.phone.clone().unwrap_or_default()}</td>
                     <td>
                         <Show when=move || editable.get()>
