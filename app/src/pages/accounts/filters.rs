@@ -9,13 +9,13 @@ use kizuna_shared::metrics::Band;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-use super::state::{parse_band, ListState};
+use super::state::{parse_band, ListState, SetState};
 
 /// The search box and the filters.
 pub fn account_filters(
     i18n: I18nContext<Locale>,
     state: Memo<ListState>,
-    set_state: Callback<ListState>,
+    set_state: SetState,
     owners: LocalResource<Result<Page<UserSummary>, ApiError>>,
 ) -> impl IntoView {
     // Changing a filter goes back to page 1.
@@ -23,8 +23,14 @@ pub fn account_filters(
         let mut next = state.get_untracked();
         change(&mut next);
         next.page = 1;
-        set_state.run(next);
+        set_state(next);
     };
+    let update_search = update.clone();
+    let update_status = update.clone();
+    let update_owner = update.clone();
+    let update_tier = update.clone();
+    let update_band = update.clone();
+    let clear = update.clone();
     view! {
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
             <div class="field field-grow">
@@ -36,7 +42,7 @@ pub fn account_filters(
                     prop:value=move || state.get().q
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
-                        update(&|s: &mut ListState| s.q = value.clone());
+                        update_search(&|s: &mut ListState| s.q = value.clone());
                     }
                 />
             </div>
@@ -47,7 +53,7 @@ pub fn account_filters(
                     prop:value=move || state.get().status.map(|s| s.to_string()).unwrap_or_default()
                     on:change=move |ev| {
                         let value = event_target_value(&ev).parse().ok();
-                        update(&|s: &mut ListState| s.status = value);
+                        update_status(&|s: &mut ListState| s.status = value);
                     }
                 >
                     <option value="">{tr!(i18n, all)}</option>
@@ -62,7 +68,7 @@ pub fn account_filters(
                     prop:value=move || state.get().owner.map(|o| o.to_string()).unwrap_or_default()
                     on:change=move |ev| {
                         let value = event_target_value(&ev).parse().ok();
-                        update(&|s: &mut ListState| s.owner = value);
+                        update_owner(&|s: &mut ListState| s.owner = value);
                     }
                 >
                     <option value="">{tr!(i18n, all)}</option>
@@ -81,7 +87,7 @@ pub fn account_filters(
                     prop:value=move || state.get().tier.map(|t| t.to_string()).unwrap_or_default()
                     on:change=move |ev| {
                         let value = event_target_value(&ev).parse().ok();
-                        update(&|s: &mut ListState| s.tier = value);
+                        update_tier(&|s: &mut ListState| s.tier = value);
                     }
                 >
                     <option value="">{tr!(i18n, all)}</option>
@@ -98,7 +104,7 @@ pub fn account_filters(
                     prop:value=move || state.get().band.map(|b| b.as_str().to_owned()).unwrap_or_default()
                     on:change=move |ev| {
                         let value = parse_band(&event_target_value(&ev));
-                        update(&|s: &mut ListState| s.band = value);
+                        update_band(&|s: &mut ListState| s.band = value);
                     }
                 >
                     <option value="">{tr!(i18n, all)}</option>
@@ -110,7 +116,7 @@ pub fn account_filters(
             <button
                 type="button"
                 class="button button-quiet"
-                on:click=move |_| update(&|s: &mut ListState| {
+                on:click=move |_| clear(&|s: &mut ListState| {
                     *s = ListState { sort: s.sort, dir: s.dir, ..ListState::default() };
                 })
             >

@@ -12,6 +12,8 @@ mod table;
 
 pub use state::parse_saved_sort;
 
+use std::sync::Arc;
+
 use crate::i18n::*;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -19,7 +21,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use filters::account_filters;
-use state::{storage, ListState, SORT_KEY};
+use state::{storage, ListState, SetState, SORT_KEY};
 use table::accounts_table;
 
 /// The accounts list page.
@@ -46,7 +48,7 @@ pub fn AccountsPage() -> impl IntoView {
         })
     });
 
-    let set_state = Callback::new(move |next: ListState| {
+    let set_state: SetState = Arc::new(move |next: ListState| {
         let qs = next.to_query();
         let url = if qs.is_empty() {
             "/accounts".to_owned()
@@ -86,7 +88,7 @@ pub fn AccountsPage() -> impl IntoView {
                 </Show>
             </div>
         </div>
-        {account_filters(i18n, state, set_state, owners)}
+        {account_filters(i18n, state, set_state.clone(), owners)}
         <section class="card" aria-live="polite" aria-busy=move || accounts.get().is_none().to_string()>
             {accounts_table(i18n, state, set_state, accounts)}
         </section>

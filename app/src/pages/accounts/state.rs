@@ -7,6 +7,9 @@ use kizuna_shared::domain::{AccountStatus, Tier};
 use kizuna_shared::metrics::Band;
 use leptos_router::params::ParamsMap;
 
+/// Goes to the list view of a state (rewrites the URL).
+pub type SetState = std::sync::Arc<dyn Fn(ListState) + Send + Sync>;
+
 /// The list state as it appears in the URL.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListState {

@@ -11,38 +11,42 @@ use kizuna_shared::api::{Account, AccountSort, Page, SortDir};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-use super::state::{save_sort, ListState};
+use super::state::{save_sort, ListState, SetState};
 
 /// The table of the page of accounts, or why there is none.
 pub fn accounts_table(
     i18n: I18nContext<Locale>,
     state: Memo<ListState>,
-    set_state: Callback<ListState>,
+    set_state: SetState,
     accounts: LocalResource<Result<Page<Account>, ApiError>>,
 ) -> impl IntoView {
-    let sort_by = move |column: AccountSort| {
-        let mut next = state.get_untracked();
-        if next.sort == column {
-            next.dir = next.dir.reversed();
-        } else {
-            next.sort = column;
-            // Money and dates are most useful biggest/latest first.
-            next.dir = match column {
-                AccountSort::Mrr => SortDir::Desc,
-                _ => SortDir::Asc,
-            };
+    let sort_by = {
+        let set_state = set_state.clone();
+        move |column: AccountSort| {
+            let mut next = state.get_untracked();
+            if next.sort == column {
+                next.dir = next.dir.reversed();
+            } else {
+                next.sort = column;
+                // Money and dates are most useful biggest/latest first.
+                next.dir = match column {
+                    AccountSort::Mrr => SortDir::Desc,
+                    _ => SortDir::Asc,
+                };
+            }
+            next.page = 1;
+            save_sort(next.sort, next.dir);
+            set_state(next);
         }
-        next.page = 1;
-        save_sort(next.sort, next.dir);
-        set_state.run(next);
     };
     let go_to_page = Callback::new(move |page: u32| {
         let mut next = state.get_untracked();
         next.page = page;
-        set_state.run(next);
+        set_state(next);
     });
 
     let header = move |column: AccountSort, label: Signal<String>, numeric: bool| {
+        let sort_by = sort_by.clone();
         let aria_sort = move || {
             let s = state.get();
             if s.sort != column {
