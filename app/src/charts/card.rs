@@ -171,7 +171,7 @@ pub fn ChartCard(spec: ChartSpec) -> impl IntoView {
                 {move || hover_text().unwrap_or_else(|| t_string!(i18n, hover_hint).to_string())}
             </p>
             <details class="chart-table">
-                <summary>{t!(i18n, show_table)}</summary>
+                <summary>{tr!(i18n, show_table)}</summary>
                 {move || {
                     i18n.get_locale();
                     let (header, rows) = table();

@@ -86,9 +86,9 @@ pub fn Filters(
     };
     let q = move || state.get().query;
     view! {
-        <form class="filters dash-filters" on:submit=|ev| ev.prevent_default() aria-label=move || t_string!(i18n, filters_label)>
+        <form class="filters dash-filters" on:submit=|ev| ev.prevent_default() aria-label=tr!(i18n, filters_label)>
             <label class="field">
-                <span>{t!(i18n, filter_period)}</span>
+                <span>{tr!(i18n, filter_period)}</span>
                 <select on:change=on_period data-testid="filter-period">
                     {PeriodKind::ALL.iter().copied().map(|k| view! {
                         <option value=k.as_str() selected=move || q().kind() == k>{move || period_kind_label(i18n, k)}</option>
@@ -96,17 +96,17 @@ pub fn Filters(
                 </select>
             </label>
             <label class="field">
-                <span>{t!(i18n, filter_from)}</span>
+                <span>{tr!(i18n, filter_from)}</span>
                 <input type="month" data-testid="filter-from" prop:value=move || q().from.map(|m| m.to_string()).unwrap_or_default() on:change=move |ev| on_month("from", ev) />
             </label>
             <label class="field">
-                <span>{t!(i18n, filter_to)}</span>
+                <span>{tr!(i18n, filter_to)}</span>
                 <input type="month" data-testid="filter-to" prop:value=move || q().to.map(|m| m.to_string()).unwrap_or_default() on:change=move |ev| on_month2("to", ev) />
             </label>
             <label class="field">
-                <span>{t!(i18n, filter_segment)}</span>
+                <span>{tr!(i18n, filter_segment)}</span>
                 <select on:change=move |ev| on_text("segment", ev) data-testid="filter-segment">
-                    <option value="" selected=move || q().segment.is_none()>{t!(i18n, all)}</option>
+                    <option value="" selected=move || q().segment.is_none()>{tr!(i18n, all)}</option>
                     {move || choices(|s| &s.segments).into_iter().map(|v| {
                         let selected = q().segment.as_deref() == Some(v.as_str());
                         view! { <option value=v.clone() selected=selected>{v.clone()}</option> }
@@ -114,18 +114,18 @@ pub fn Filters(
                 </select>
             </label>
             <label class="field">
-                <span>{t!(i18n, filter_tier)}</span>
+                <span>{tr!(i18n, filter_tier)}</span>
                 <select on:change=move |ev| on_text2("tier", ev) data-testid="filter-tier">
-                    <option value="" selected=move || q().tier.is_none()>{t!(i18n, all)}</option>
+                    <option value="" selected=move || q().tier.is_none()>{tr!(i18n, all)}</option>
                     {[Tier::High, Tier::Low, Tier::Tech].into_iter().map(|t| view! {
                         <option value=t.as_str() selected=move || q().tier == Some(t)>{move || tier_label(i18n, t)}</option>
                     }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span>{t!(i18n, filter_plan)}</span>
+                <span>{tr!(i18n, filter_plan)}</span>
                 <select on:change=move |ev| on_text3("plan", ev) data-testid="filter-plan">
-                    <option value="" selected=move || q().plan.is_none()>{t!(i18n, all)}</option>
+                    <option value="" selected=move || q().plan.is_none()>{tr!(i18n, all)}</option>
                     {move || choices(|s| &s.plans).into_iter().map(|v| {
                         let selected = q().plan.as_deref() == Some(v.as_str());
                         view! { <option value=v.clone() selected=selected>{v.clone()}</option> }
@@ -133,9 +133,9 @@ pub fn Filters(
                 </select>
             </label>
             <label class="field">
-                <span>{t!(i18n, filter_owner)}</span>
+                <span>{tr!(i18n, filter_owner)}</span>
                 <select on:change=move |ev| on_text4("owner", ev) data-testid="filter-owner">
-                    <option value="" selected=move || q().owner.is_none()>{t!(i18n, all)}</option>
+                    <option value="" selected=move || q().owner.is_none()>{tr!(i18n, all)}</option>
                     {move || owners.get().unwrap_or_default().into_iter().map(|o| {
                         let selected = q().owner == Some(o.id);
                         view! { <option value=o.id.to_string() selected=selected>{o.name.clone()}</option> }
@@ -145,12 +145,12 @@ pub fn Filters(
             <Show when=owns_accounts>
                 <label class="checkbox">
                     <input type="checkbox" data-testid="filter-mine" prop:checked=move || q().owner.is_some() && q().owner == my_id() on:change=on_mine.clone() />
-                    {t!(i18n, my_accounts)}
+                    {tr!(i18n, my_accounts)}
                 </label>
             </Show>
             <Show when=move || { currencies().len() > 1 }>
                 <fieldset class="segmented">
-                    <legend>{t!(i18n, filter_currency)}</legend>
+                    <legend>{tr!(i18n, filter_currency)}</legend>
                     {
                         let s5 = s5.clone();
                         move || currencies().into_iter().map(|c| {
@@ -164,7 +164,7 @@ pub fn Filters(
                 </fieldset>
             </Show>
             <button type="button" class="button button-quiet" data-testid="filter-reset" on:click=move |_| s6(&|s| *s = DashState::default())>
-                {t!(i18n, reset_filters)}
+                {tr!(i18n, reset_filters)}
             </button>
         </form>
     }

@@ -120,14 +120,14 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <div>
-                <h1>{t!(i18n, dashboard_title)}</h1>
-                <p class="lead">{t!(i18n, dashboard_lead)}</p>
+                <h1>{tr!(i18n, dashboard_title)}</h1>
+                <p class="lead">{tr!(i18n, dashboard_lead)}</p>
             </div>
             <LiveBadge status=live.status />
         </div>
         <Filters state=state kpis=kpis series=series owners=owners set_state=set_state.clone() currency=currency owns_accounts=move || session.role().is_some_and(can_own_accounts) my_id=move || session.user.with(|u| u.as_ref().map(|u| u.id)) />
         {move || match kpis.get() {
-            None => view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
+            None => view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any(),
             Some(Err(err)) => error_view(i18n, &err).into_any(),
             Some(Ok(r)) => {
                 let c = currency.get().unwrap_or(Currency::Jpy);
@@ -194,7 +194,7 @@ fn PeriodCaption(r: KpiResponse) -> impl IntoView {
     view! {
         <p class="period-caption" data-testid="period-caption">{text}</p>
         <Show when=move || empty>
-            <p class="empty-state" data-testid="dashboard-empty">{t!(i18n, dashboard_empty)}</p>
+            <p class="empty-state" data-testid="dashboard-empty">{tr!(i18n, dashboard_empty)}</p>
         </Show>
     }
 }

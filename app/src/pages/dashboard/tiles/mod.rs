@@ -60,7 +60,7 @@ pub fn Tiles(r: KpiResponse, currency: Currency) -> impl IntoView {
             .map(|t| tile_view(i18n, t, currency, locale))
             .collect_view()
     };
-    view! { <section class="tiles" aria-label=move || t_string!(i18n, tiles_label)>{tiles}</section> }
+    view! { <section class="tiles" aria-label=tr!(i18n, tiles_label)>{tiles}</section> }
 }
 
 fn tile_view(
@@ -131,7 +131,7 @@ fn tile_view(
             </p>
             {delta.map(|(class, text)| view! { <p class=class>{text}</p> })}
             <details class="tile-basis">
-                <summary>{t!(i18n, based_on)}</summary>
+                <summary>{tr!(i18n, based_on)}</summary>
                 <dl>
                     {t.basis.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
                 </dl>
