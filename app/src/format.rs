@@ -1,10 +1,13 @@
 //! Locale-aware formatting through the browser's `Intl` (no bundled ICU data),
 //! and the small bits of document state the i18n layer needs. Every number,
-//! date and timestamp the UI shows goes through here.
+//! date, month, period and timestamp the UI shows goes through here (the
+//! tidy test `xtask/tests/tidy_app.rs` refuses dates formatted elsewhere).
 
 use crate::i18n::Locale;
 use chrono::{DateTime, NaiveDate, Utc};
+use kizuna_shared::api::{PeriodKind, PeriodSpan};
 use kizuna_shared::domain::Currency;
+use kizuna_shared::metrics::Month;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The `lang` attribute the server wrote into `<html>`.
@@ -91,12 +94,51 @@ pub fn count(n: u64, locale: Locale) -> String {
         .unwrap_or_else(|| n.to_string())
 }
 
+/// A number without a pointless `.0`.
+pub fn trim_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}").trim_end_matches('0').to_owned()
+    }
+}
+
 /// Formats a calendar date the way the locale writes it
 /// (`2025-04-01` in English, `2025/04/01` in Japanese).
 pub fn date(d: NaiveDate, locale: Locale) -> String {
     match locale {
         Locale::en => d.format("%Y-%m-%d").to_string(),
         Locale::ja => d.format("%Y/%m/%d").to_string(),
+    }
+}
+
+/// A month as the locale writes it (`Apr 2025`, `2025年4月`).
+pub fn month(m: Month, locale: Locale) -> String {
+    match locale {
+        Locale::en => m.first_day().format("%b %Y").to_string(),
+        Locale::ja => format!("{}年{}月", m.year(), m.month()),
+    }
+}
+
+/// The month of a date as the locale writes it ([`month`]).
+pub fn month_of(d: NaiveDate, locale: Locale) -> String {
+    month(Month::of(d), locale)
+}
+
+/// A period as the locale writes it: a month, a quarter (`Q2 2025`,
+/// `2025年 第2四半期`), a year, or a range of months.
+pub fn period(p: PeriodSpan, kind: PeriodKind, locale: Locale) -> String {
+    let (first, last) = (p.first_month, p.last_month);
+    let quarter = (first.month() - 1) / 3 + 1;
+    match (kind, locale) {
+        _ if p.months != kind.months() => {
+            format!("{} – {}", month(first, locale), month(last, locale))
+        }
+        (PeriodKind::Month, _) => month(first, locale),
+        (PeriodKind::Quarter, Locale::en) => format!("Q{quarter} {}", first.year()),
+        (PeriodKind::Quarter, Locale::ja) => format!("{}年 第{quarter}四半期", first.year()),
+        (PeriodKind::Year, Locale::en) => first.year().to_string(),
+        (PeriodKind::Year, Locale::ja) => format!("{}年", first.year()),
     }
 }
 
@@ -241,4 +283,58 @@ pub fn datetime_in(at: DateTime<Utc>, locale: Locale, zone: Option<&str>) -> Str
     format!("{year}{separator}{month}{separator}{day} {hour}:{minute} {zone_name}")
         .trim_end()
         .to_owned()
+}
+
+/// A UTC instant in the browser's local time as `2025-04-01 09:30`, the
+/// same in both languages and without the zone's name: the form a sheet
+/// item's history shows (every other timestamp goes through [`datetime`]).
+pub fn local_minute(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    fn m(s: &str) -> Month {
+        s.parse().unwrap()
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn periods_read_naturally_in_both_languages() {
+        let q = PeriodSpan {
+            first_month: m("2025-04"),
+            last_month: m("2025-06"),
+            months: 3,
+        };
+        assert_eq!(period(q, PeriodKind::Quarter, Locale::en), "Q2 2025");
+        assert_eq!(
+            period(q, PeriodKind::Quarter, Locale::ja),
+            "2025年 第2四半期"
+        );
+        assert_eq!(
+            period(q, PeriodKind::Month, Locale::ja),
+            "2025年4月 – 2025年6月"
+        );
+        let y = PeriodSpan {
+            first_month: m("2025-01"),
+            last_month: m("2025-12"),
+            months: 12,
+        };
+        assert_eq!(period(y, PeriodKind::Year, Locale::ja), "2025年");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn months_read_naturally_in_both_languages() {
+        assert_eq!(month(m("2025-04"), Locale::en), "Apr 2025");
+        assert_eq!(month(m("2025-04"), Locale::ja), "2025年4月");
+        let day = NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+        assert_eq!(month_of(day, Locale::ja), "2025年11月");
+    }
 }

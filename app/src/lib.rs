@@ -2,120 +2,27 @@
 //! compiled to WebAssembly). It talks to the server only through the JSON API
 //! whose types live in `kizuna_shared::api`, and computes every number with
 //! `kizuna_shared` so it can never disagree with the server.
+//!
+//! Layers, top to bottom (each imports only from the layers below it; the
+//! tidy test `xtask/tests/tidy_app.rs` checks it): `router` → `shell` →
+//! `pages` (one per route, never importing another page) → `components`,
+//! `charts` → `api`, `session`, `live`, `format`, `i18n`, `import_file`,
+//! `clock`.
 
-/// `t!` for a text without interpolations: the same reactive text, but one
-/// closure type for every key instead of one per call site, so the wasm holds
-/// one copy of Leptos' render code for all of them (about 600 call sites;
-/// BENCHMARKS.md, "SPA bundle"). Texts with values keep `t!`.
-macro_rules! tr {
-    ($i18n:expr, $($key:tt)+) => {
-        $crate::text($i18n, |i18n| $crate::i18n::t_string!(i18n, $($key)+))
-    };
-}
-
-/// [`tr!`] as a `Signal<String>` (labels passed to components), again one
-/// closure type for every key.
-macro_rules! tr_signal {
-    ($i18n:expr, $($key:tt)+) => {
-        $crate::text_signal($i18n, |i18n| $crate::i18n::t_string!(i18n, $($key)+))
-    };
-}
+// First: its `tr!` / `tr_signal!` macros are used by every module below.
+#[macro_use]
+pub mod i18n;
 
 pub mod api;
 pub mod charts;
+pub mod clock;
 pub mod components;
 pub mod format;
 pub mod import_file;
 pub mod live;
 pub mod pages;
+pub mod router;
 pub mod session;
+pub mod shell;
 
-include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
-
-use i18n::*;
-
-/// The view of a translated text for [`tr!`]: a reactive `&'static str`
-/// (it follows the locale), always of this one closure type.
-pub fn text(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    key: fn(leptos_i18n::I18nContext<Locale>) -> &'static str,
-) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    move || key(i18n)
-}
-
-/// The `Signal<String>` of a translated text for [`tr_signal!`].
-pub fn text_signal(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    key: fn(leptos_i18n::I18nContext<Locale>) -> &'static str,
-) -> Signal<String> {
-    Signal::derive(move || key(i18n).to_string())
-}
-use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
-
-/// The root component: i18n, session and routes.
-#[component]
-pub fn App() -> impl IntoView {
-    leptos_meta::provide_meta_context();
-    // The server writes the chosen language into `<html lang>` (from the
-    // `kizuna_lang` cookie or Accept-Language); read it before the i18n
-    // provider starts managing the attribute.
-    let initial_locale = format::html_lang();
-    session::provide_session();
-    components::shell::provide_session_end();
-    view! {
-        <I18nContextProvider>
-            <InitialLocale lang=initial_locale />
-            <Router>
-                <Routes fallback=pages::not_found::NotFoundPage>
-                    <Route path=path!("/login") view=pages::login::LoginPage />
-                    <ParentRoute path=path!("") view=components::shell::Shell>
-                        <Route path=path!("") view=|| view! { <Redirect path="/accounts" /> } />
-                        <Route path=path!("dashboard") view=pages::dashboard::DashboardPage />
-                        <Route path=path!("accounts") view=pages::accounts::AccountsPage />
-                        <Route path=path!("accounts/new") view=pages::account_form::NewAccountPage />
-                        <Route path=path!("accounts/:id") view=pages::account_detail::AccountDetailPage />
-                        <Route path=path!("accounts/:id/edit") view=pages::account_form::EditAccountPage />
-                        <Route path=path!("imports") view=pages::imports::ImportHistoryPage />
-                        <Route path=path!("imports/new") view=pages::imports::ImportWizardPage />
-                        <Route path=path!("signals") view=pages::signals::SignalsPage />
-                        <Route path=path!("duplicates") view=pages::duplicates::DuplicatesPage />
-                        <Route path=path!("workbench") view=pages::workbench::WorkbenchPage />
-                        <Route path=path!("users") view=pages::users::UsersPage />
-                        <Route path=path!("surveys") view=pages::surveys::SurveysPage />
-                        <Route path=path!("surveys/new") view=pages::surveys::NewSurveyPage />
-                        <Route path=path!("surveys/record") view=pages::record_answer::RecordAnswerPage />
-                        <Route path=path!("surveys/:id") view=pages::survey::SurveyPage />
-                        <Route path=path!("surveys/:id/edit") view=pages::surveys::EditSurveyPage />
-                        <Route path=path!("sheets") view=pages::sheets::SheetsPage />
-                        <Route path=path!("sheets/:id") view=pages::sheet::SheetPage />
-                        <Route path=path!("sheet-templates") view=pages::templates::TemplatesPage />
-                        <Route path=path!("sheet-templates/new") view=pages::templates::TemplateEditorPage />
-                        <Route path=path!("sheet-templates/:id") view=pages::templates::TemplateEditorPage />
-                        <Route path=path!("tasks") view=pages::tasks::TasksPage />
-                        <Route path=path!("audit") view=pages::audit::AuditPage />
-                        <Route path=path!("account/password") view=pages::password::PasswordPage />
-                    </ParentRoute>
-                </Routes>
-            </Router>
-        </I18nContextProvider>
-    }
-}
-
-/// Applies the language the page was served with, once, at start-up.
-#[component]
-fn InitialLocale(lang: Option<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    let Some(locale) = lang.as_deref().and_then(format::locale_from_tag) else {
-        return;
-    };
-    // The provider's own first effect sets the locale from the browser's
-    // languages; this effect is created after it, so it runs after it and
-    // wins. It reads no signal, so it runs once.
-    Effect::new(move |_| {
-        if i18n.get_locale_untracked() != locale {
-            i18n.set_locale(locale);
-        }
-    });
-}
+pub use router::App;

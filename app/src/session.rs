@@ -1,7 +1,8 @@
 //! The signed-in user, shared through context: loaded once from
 //! `GET /api/v1/session` and updated by sign-in and sign-out; and what the
 //! user may do, asked of the shared role rules (`kizuna_shared::domain`)
-//! the server enforces.
+//! the server enforces; whether the session ended under the user, and the
+//! sign-in page's address that brings them back.
 
 use kizuna_shared::api::SessionUser;
 use kizuna_shared::domain::{
@@ -70,4 +71,43 @@ impl Session {
             None => Vec::new(),
         })
     }
+}
+
+/// Whether the session ended under the user (the server answered 401 after
+/// sign-in); the sign-in page then says so.
+#[derive(Clone, Copy)]
+pub struct SessionEnded(pub RwSignal<bool>);
+
+/// Provides [`SessionEnded`] and tells the API layer what a 401 means:
+/// forget the user (the shell then redirects to the sign-in page, `next`
+/// set to the current page) and remember why, once.
+pub fn provide_session_end() {
+    let session = use_session();
+    let ended = RwSignal::new(false);
+    provide_context(SessionEnded(ended));
+    crate::api::on_session_ended(move || {
+        if session.user.with_untracked(Option::is_some) {
+            ended.set(true);
+            session.user.set(None);
+        }
+    });
+}
+
+/// The [`SessionEnded`] flag (panics only if `App` did not provide it, a bug).
+pub fn use_session_ended() -> RwSignal<bool> {
+    expect_context::<SessionEnded>().0
+}
+
+/// The sign-in page's address that returns to `here` afterwards.
+pub fn login_path(here: &str) -> String {
+    format!("/login?next={}", crate::api::encode(here))
+}
+
+/// Whether the signed-in user records answers and issues links.
+pub fn can_survey() -> bool {
+    use kizuna_shared::domain::Role;
+    matches!(
+        use_session().role(),
+        Some(Role::Admin | Role::Manager | Role::Csm)
+    )
 }

@@ -8,9 +8,10 @@
 use chrono::NaiveDate;
 use kizuna_app::charts::{draw_mrr, MrrSeries, PlotArea};
 use kizuna_app::components::labels::import_column_label;
+use kizuna_app::format::trim_number;
 use kizuna_app::i18n::Locale;
 use kizuna_app::import_file::{missing_required, needs_file_currency, template_csv};
-use kizuna_app::pages::account_detail::{sparkline, trim_number};
+use kizuna_app::pages::account_detail::{mailto_href, sparkline};
 use kizuna_app::pages::account_form::AccountDraft;
 use kizuna_shared::api::{ImportKind, MrrEntry};
 use kizuna_shared::domain::{AccountStatus, Currency};
@@ -333,4 +334,23 @@ fn signal_helpers() {
     assert_eq!(trim_number(79.5), "79.5");
     assert_eq!(sparkline(&[1.0, 5.0, 9.0]), "▁▅█");
     assert_eq!(sparkline(&[2.0, 2.0]), "▄▄");
+}
+
+#[wasm_bindgen_test]
+fn a_contact_address_cannot_add_headers_or_recipients_to_its_mailto_link() {
+    assert_eq!(mailto_href("ana@acme.example"), "mailto:ana@acme.example");
+    assert_eq!(
+        mailto_href("ana+cs@acme.example"),
+        "mailto:ana%2Bcs@acme.example"
+    );
+    // `?`, `&`, `%`, `,` and `#` would start headers, add recipients or
+    // decode into something else: each is percent-encoded.
+    assert_eq!(
+        mailto_href("x@evil.example?cc=all@acme.example&body=%0Ahi"),
+        "mailto:x%40evil.example%3Fcc%3Dall@acme.example%26body%3D%250Ahi"
+    );
+    assert_eq!(
+        mailto_href("a,b@acme.example#x"),
+        "mailto:a%2Cb@acme.example%23x"
+    );
 }

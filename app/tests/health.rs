@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use kizuna_app::components::signal_form::suggest_key;
 use kizuna_app::import_file::Layout;
 use kizuna_app::pages::account_detail::{by_drag, points_lost};
-use kizuna_app::pages::signals::suggest_key;
 use kizuna_shared::api::ImportKind;
 use kizuna_shared::metrics::{Contribution, Explanation};
 use wasm_bindgen_test::*;

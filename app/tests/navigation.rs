@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use kizuna_app::api::{accounts_export_url, query_pairs, ImportRequest};
-use kizuna_app::pages::login::{login_path, safe_next, HOME};
+use kizuna_app::pages::login::{safe_next, HOME};
+use kizuna_app::session::login_path;
 use kizuna_shared::api::{AccountQuery, AccountSort, ImportKind, SortDir};
 use kizuna_shared::domain::{AccountStatus, Currency};
 use wasm_bindgen_test::*;
@@ -54,6 +55,26 @@ fn next_refuses_other_sites_however_written() {
     ] {
         assert_eq!(safe_next(Some(next)), HOME, "{next:?}");
     }
+}
+
+#[wasm_bindgen_test]
+fn next_refuses_paths_the_url_parser_normalises_into_another_host() {
+    // Each passes the checks as written and once decoded, but the URL
+    // parser resolves the dot segments into the path `//evil.example`.
+    for next in [
+        "/.//evil.example",
+        "/..//evil.example",
+        "/%2e//evil.example",
+        "/%2E%2E//evil.example",
+        "/./..//evil.example",
+        "/accounts/..//evil.example",
+        "/.//evil.example/accounts?q=1#top",
+    ] {
+        assert_eq!(safe_next(Some(next)), HOME, "{next:?}");
+    }
+    // Dot segments that stay on this site are resolved, not refused.
+    assert_eq!(safe_next(Some("/accounts/./42")), "/accounts/42");
+    assert_eq!(safe_next(Some("/imports/../accounts")), "/accounts");
 }
 
 #[wasm_bindgen_test]

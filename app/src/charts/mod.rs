@@ -4,6 +4,7 @@
 //! plain functions, testable without any backend.
 
 pub mod canvas;
+pub mod card;
 pub mod kpi;
 pub mod workbench;
 

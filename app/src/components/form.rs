@@ -330,3 +330,12 @@ pub fn TextField(
         </div>
     }
 }
+
+/// The message of the first field error for `field` (or any field starting
+/// with it), if any.
+pub fn field_error(errors: &[kizuna_shared::api::FieldError], field: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
+        .map(|e| e.message.clone())
+}

@@ -1,7 +1,7 @@
 //! Translated labels of the shared enums.
 
 use crate::i18n::*;
-use kizuna_shared::api::{AuditCategory, AuditKind, SignalDefinition, SurveyState};
+use kizuna_shared::api::{AuditCategory, AuditKind, SignalDefinition, SignalKind, SurveyState};
 use kizuna_shared::domain::{
     AccountStatus, AnswerChannel, ExpansionPotential, Language, LinkStatus, ResponsibleRole, Role,
     ScoreGroup, SheetKind, SheetPhase, SurveyKind, TaskKind, TaskStatus, Tier,
@@ -390,5 +390,13 @@ pub fn trend_label(i18n: I18nContext<Locale>, trend: kizuna_shared::metrics::Tre
     match trend.kind {
         TrendKind::Absolute => t_string!(i18n, workbench.trend_absolute, days = days).to_string(),
         TrendKind::Relative => t_string!(i18n, workbench.trend_relative, days = days).to_string(),
+    }
+}
+
+/// The translated name of a signal kind.
+pub fn signal_kind_label(i18n: I18nContext<Locale>, kind: SignalKind) -> String {
+    match kind {
+        SignalKind::Number => t_string!(i18n, signals.kind_number).to_string(),
+        SignalKind::YesNo => t_string!(i18n, signals.kind_yes_no).to_string(),
     }
 }

@@ -1,11 +1,13 @@
 //! The pager under a server-paged list: "21–40 of 132" and previous/next
 //! buttons. The list page keeps the page number in its URL query and gives
-//! the pager a callback that goes to another page.
+//! the pager a callback that goes to another page ([`page_in_url`]).
 
 use crate::format;
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
+use leptos_router::NavigateOptions;
 
 /// The page number of a URL query (`page=3`); 1 when absent or not a
 /// page number.
@@ -15,6 +17,40 @@ pub fn page_param(query: &ParamsMap) -> u32 {
         .and_then(|s| s.parse().ok())
         .filter(|p| *p >= 1)
         .unwrap_or(1)
+}
+
+/// The page number of a list kept in the URL (`page=`, as the audit log
+/// keeps it): the page of the current query and a callback that goes to
+/// another page, keeping the other parameters (page 1 drops the parameter;
+/// a filter change calls it with 1).
+pub fn page_in_url() -> (Memo<u32>, Callback<u32>) {
+    let query = use_query_map();
+    let location = use_location();
+    let navigate = StoredValue::new_local(use_navigate());
+    let page = Memo::new(move |_| query.with(page_param));
+    let go = Callback::new(move |n: u32| {
+        let mut q = query.get_untracked();
+        if n > 1 {
+            q.insert("page", n.to_string());
+        } else {
+            q.remove("page");
+        }
+        let target = format!(
+            "{}{}",
+            location.pathname.get_untracked(),
+            q.to_query_string()
+        );
+        navigate.with_value(|navigate| {
+            navigate(
+                &target,
+                NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            )
+        });
+    });
+    (page, go)
 }
 
 /// The address of a list view: `path`, then the query `parts` (already

@@ -6,15 +6,16 @@
 use std::collections::BTreeMap;
 
 use crate::api::ApiError;
+use crate::charts::card::{Area, ChartCard, ChartSpec, Hit, HitMap};
 use crate::charts::kpi::{csv, draw_lines, Line};
 use crate::charts::{draw_mrr, MrrSeries, PlotArea, PALETTE};
 use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::{
     band_label, expansion_label, signal_label, tier_label, BandPill, StatusPill,
 };
+use crate::components::route_params::account_from_route;
 use crate::format;
 use crate::i18n::*;
-use crate::pages::dashboard::{Area, ChartCard, ChartSpec, Hit, HitMap};
 use crate::session::use_session;
 use kizuna_shared::api::{
     AccountDetail, AccountScore, Contact, ContactInput, ScorePoint, SignalDefinition, SignalValue,
@@ -25,27 +26,9 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 use std::sync::Arc;
-
-/// The account the route's `:id` names (`Ok(None)` when the id is not a
-/// number), re-fetched when the id changes. Shared by the detail page and
-/// the edit form.
-pub(crate) fn account_from_route() -> LocalResource<Result<Option<AccountDetail>, ApiError>> {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
-    let account = LocalResource::new(move || {
-        let id = id();
-        async move {
-            match id {
-                Some(id) => crate::api::account(id).await.map(Some),
-                None => Ok(None),
-            }
-        }
-    });
-    account
-}
 
 /// The account detail page (`/accounts/:id`).
 #[component]
@@ -241,26 +224,19 @@ fn account_view(
 fn AccountWork(account_id: i64, name: String) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <crate::pages::sheets::AccountSheets account=account_id name=name />
+        <crate::components::sheets::AccountSheets account=account_id name=name />
         <section class="card section" aria-labelledby="account-tasks-heading" data-testid="account-tasks">
             <div class="section-head">
                 <h2 id="account-tasks-heading">{tr!(i18n, tasks_title)}</h2>
-                <Show when=crate::pages::surveys::can_survey>
+                <Show when=crate::session::can_survey>
                     <a class="button" href=format!("/surveys/record?account={account_id}") data-testid="account-record-answer">
                         {tr!(i18n, record_answer)}
                     </a>
                 </Show>
             </div>
-            <crate::pages::tasks::TaskList account=Some(account_id)
+            <crate::components::task_list::TaskList account=Some(account_id)
                 status=Signal::derive(|| Some(kizuna_shared::domain::TaskStatus::Open)) />
         </section>
-    }
-}
-
-fn month_label(m: chrono::NaiveDate, locale: Locale) -> String {
-    match locale {
-        Locale::en => m.format("%b %Y").to_string(),
-        Locale::ja => m.format("%Y年%-m月").to_string(),
     }
 }
 
@@ -287,7 +263,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
             let drawn = draw_mrr(
                 &root,
                 s,
-                &|m| month_label(m, locale),
+                &|m| format::month_of(m, locale),
                 &|v| format::money(v, currency, locale),
                 highlight,
             );
@@ -331,7 +307,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                     .join(" · ");
                 Some(format!(
                     "{}: {} ({})",
-                    month_label(month, locale),
+                    format::month_of(month, locale),
                     format::money(s.total(m), currency, locale),
                     parts
                 ))
@@ -368,7 +344,7 @@ fn MrrSection(history: Vec<kizuna_shared::api::MrrEntry>) -> impl IntoView {
                         .collect_view();
                     view! {
                         <tr>
-                            <th scope="row">{month_label(*month, locale)}</th>
+                            <th scope="row">{format::month_of(*month, locale)}</th>
                             {cells}
                             <td class="num">{format::money(s.total(m), currency, locale)}</td>
                         </tr>
@@ -461,13 +437,13 @@ fn SignalsSection(
                         .rev()
                         .take(3)
                         .rev()
-                        .map(|p| format!("{} {}", format::date(p.observed_on, locale), trim_number(p.value)))
+                        .map(|p| format!("{} {}", format::date(p.observed_on, locale), format::trim_number(p.value)))
                         .collect::<Vec<_>>();
                     let spark = sparkline(&past.iter().map(|p| p.value).collect::<Vec<_>>());
                     view! {
                         <tr>
                             <th scope="row">{label}<span class="muted small block">{v.key.clone()}</span></th>
-                            <td class="num">{trim_number(v.value)} " " <span class="muted">{unit}</span></td>
+                            <td class="num">{format::trim_number(v.value)} " " <span class="muted">{unit}</span></td>
                             <td class="nowrap">{format::date(v.observed_on, locale)}</td>
                             <td>
                                 <span class="sparkline" aria-hidden="true">{spark}</span>
@@ -502,12 +478,17 @@ fn SignalsSection(
     }
 }
 
-/// A number without a pointless `.0`.
-pub fn trim_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}").trim_end_matches('0').to_owned()
+/// The `mailto:` link of an e-mail address, its local part and domain
+/// percent-encoded (RFC 6068): a stored address with `?`, `&`, `%`, `,` or
+/// `#` cannot add headers, a body or recipients to the mail it opens.
+pub fn mailto_href(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => format!(
+            "mailto:{}@{}",
+            crate::api::encode(local),
+            crate::api::encode(domain)
+        ),
+        None => format!("mailto:{}", crate::api::encode(email)),
     }
 }
 
@@ -610,7 +591,7 @@ fn ContactsSection(
                 <tr>
                     <th scope="row">{c.name.clone()} " " {champion_mark}</th>
                     <td>{c.title.clone().unwrap_or_default()}</td>
-                    <td>{c.email.clone().map(|e| view! { <a href=format!("mailto:{e}")>{e.clone()}</a> })}</td>
+                    <td>{c.email.clone().map(|e| view! { <a href=mailto_href(&e)>{e.clone()}</a> })}</td>
                     <td>{c.phone.clone().unwrap_or_default()}</td>
                     <td>
                         <Show when=move || editable.get()>
@@ -814,7 +795,11 @@ fn measure_row(
     };
     let value = c.value.map_or_else(
         || t_string!(i18n, health.missing_value).to_string(),
-        |v| format!("{} {unit}", trim_number(v)).trim_end().to_owned(),
+        |v| {
+            format!("{} {unit}", format::trim_number(v))
+                .trim_end()
+                .to_owned()
+        },
     );
     let skipped = c.points.is_none();
     let points = c.points.map_or_else(
@@ -827,7 +812,7 @@ fn measure_row(
             <th scope="row">{name}{trend.map(|t| view! { <span class="muted small block">{t}</span> })}</th>
             <td class="num">{value}</td>
             <td class="num">{points}</td>
-            <td class="num">{format!("{} ({:.0} %)", trim_number(c.weight), c.share * 100.0)}</td>
+            <td class="num">{format!("{} ({:.0} %)", format::trim_number(c.weight), c.share * 100.0)}</td>
             <td class="num">{format!("{:.1}", c.contribution)}</td>
             <td class="num" data-testid="points-lost">{lost}</td>
         </tr>

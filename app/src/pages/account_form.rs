@@ -13,8 +13,8 @@
 
 use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::expansion_label;
+use crate::components::route_params::account_from_route;
 use crate::i18n::*;
-use crate::pages::account_detail::account_from_route;
 use crate::session::use_session;
 use garde::Validate;
 use kizuna_shared::api::{Account, AccountInput, FieldError, UpdateAccount};

@@ -3,9 +3,9 @@
 //! which is only ever a path on this site.
 
 use crate::components::form::{Conflict, FormAlert, FormErrors, TextField};
-use crate::components::shell::{use_session_ended, LanguageSwitch};
+use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::session::{use_session, use_session_ended};
 use kizuna_shared::api::LoginRequest;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -15,34 +15,26 @@ use leptos_router::NavigateOptions;
 /// Where the app goes after signing in when `next` is missing or refused.
 pub const HOME: &str = "/accounts";
 
-/// The sign-in page's address that returns to `here` afterwards.
-pub fn login_path(here: &str) -> String {
-    format!("/login?next={}", crate::api::encode(here))
-}
-
 /// Where to go after signing in: `next` when it is a path on this site,
 /// else [`HOME`]. Refused: anything not starting with a single `/`, `//`
 /// and `/\` (other hosts, as browsers read them), control characters and
 /// backslashes (the URL parser drops or rewrites them into `//`), checked
-/// on the value and again after percent-decoding it; and, as a last word,
-/// the browser's own URL parser must resolve it to this origin. The answer
-/// is the parsed path, query and fragment.
+/// on the value and again after percent-decoding it; the browser's own URL
+/// parser must resolve it to this origin; and the answer — the parsed path,
+/// query and fragment, what is navigated to — must pass the same check
+/// again: the parser normalises `/.//evil.example`, `/..//evil.example`
+/// and `/%2e//evil.example` into the path `//evil.example`, another host.
 pub fn safe_next(next: Option<&str>) -> String {
     next.and_then(same_origin_path)
         .unwrap_or_else(|| HOME.to_owned())
 }
 
 fn same_origin_path(next: &str) -> Option<String> {
-    let plain = |p: &str| {
-        p.starts_with('/')
-            && !p.starts_with("//")
-            && !p.chars().any(|c| c.is_control() || c == '\\')
-    };
     // Decode until nothing changes (a few rounds at most): `/%2F%2Fevil`
     // and `/%252F…` must not slip through as "a path".
     let mut decoded = next.to_owned();
     for _ in 0..4 {
-        if !plain(&decoded) {
+        if !is_local_path(&decoded) {
             return None;
         }
         let once = js_sys::decode_uri_component(&decoded).ok()?.as_string()?;
@@ -51,12 +43,24 @@ fn same_origin_path(next: &str) -> Option<String> {
         }
         decoded = once;
     }
-    if !plain(&decoded) {
+    if !is_local_path(&decoded) {
         return None;
     }
     const BASE: &str = "https://kizuna.invalid";
     let url = web_sys::Url::new_with_base(next, BASE).ok()?;
-    (url.origin() == BASE).then(|| format!("{}{}{}", url.pathname(), url.search(), url.hash()))
+    if url.origin() != BASE {
+        return None;
+    }
+    // Check what will really be navigated to, not only what was written.
+    let target = format!("{}{}{}", url.pathname(), url.search(), url.hash());
+    is_local_path(&target).then_some(target)
+}
+
+/// A path of this site as browsers read it: exactly one leading `/` (not
+/// `//` or `/\`, which name another host), no control characters and no
+/// backslashes.
+fn is_local_path(p: &str) -> bool {
+    p.starts_with('/') && !p.starts_with("//") && !p.chars().any(|c| c.is_control() || c == '\\')
 }
 
 fn field_message(i18n: I18nContext<Locale>, field: &str) -> String {

@@ -4,9 +4,10 @@
 //! stored as a proxy answer (channel `call`, entered by the CSM); a negative
 //! one creates a follow-up task.
 
+use crate::clock::today;
+use crate::components::account_picker::AccountPicker;
 use crate::components::form::{Conflict, FormAlert, FormErrors};
 use crate::components::labels::{group_label, survey_kind_label};
-use crate::components::work::{today, AccountPicker};
 use crate::i18n::*;
 use crate::session::use_session;
 use kizuna_shared::api::{Account, FieldError, RecordAnswer, SurveyQuery, SurveyState};
@@ -212,7 +213,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
             <div class="field">
                 <label for="answer-comment">{move || chosen.get().and_then(|s| {
                     let locale = i18n.get_locale();
-                    s.follow_up.get(crate::components::work::lang_of(locale)).map(str::to_owned)
+                    s.follow_up.get(crate::components::texts::lang_of(locale)).map(str::to_owned)
                 }).unwrap_or_else(|| t_string!(i18n, field_comment).to_string())}</label>
                 <textarea id="answer-comment" rows="3" prop:value=comment on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 <p class="field-error">{error("comment")}</p>

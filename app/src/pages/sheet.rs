@@ -5,9 +5,11 @@
 //! history), and the completion date once every required item is done.
 
 use crate::api::ApiError;
+use crate::clock::today;
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{phase_label, responsible_label, sheet_kind_label};
-use crate::components::work::{show, today, Progress};
+use crate::components::progress::Progress;
+use crate::components::texts::show;
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
@@ -178,7 +180,7 @@ fn ItemRow(
     };
     let history = item.events.iter().map(|e| {
         let who = e.user.as_ref().map(|u| u.name.clone()).unwrap_or_default();
-        let when = e.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+        let when = format::local_minute(e.at);
         let what = match e.action {
             ItemAction::Done => t_string!(i18n, event_done, name = who).to_string(),
             ItemAction::Undone => t_string!(i18n, event_undone, name = who).to_string(),

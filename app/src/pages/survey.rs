@@ -6,17 +6,18 @@
 //! their status, withdrawing them.
 
 use crate::api::ApiError;
+use crate::components::account_picker::AccountPicker;
 use crate::components::form::ErrorAlert;
 use crate::components::labels::{
     channel_label, group_label, language_label, link_status_label, survey_kind_label,
     survey_state_label, tier_label, ScoreBadge,
 };
+use crate::components::pager::page_in_url;
 use crate::components::pager::{PagePosition, Pager};
-use crate::components::work::{page_in_url, show, AccountPicker};
+use crate::components::texts::show;
 use crate::format;
 use crate::i18n::*;
-use crate::pages::surveys::can_survey;
-use crate::session::use_session;
+use crate::session::{can_survey, use_session};
 use kizuna_shared::api::{
     Account, Contact, IssueLinks, IssuedLink, LinkQuery, LinkTarget, ResponseQuery, ScoreStats,
     SurveySummary,
@@ -295,12 +296,7 @@ fn SummaryCard(summary: SurveySummary) -> impl IntoView {
             rows.push(breakdown(tier_label(i18n, t.tier), t.stats).into_any());
         }
         for m in &summary.by_month {
-            let month = m.month.first_day();
-            let label = match locale {
-                Locale::en => month.format("%b %Y").to_string(),
-                Locale::ja => month.format("%Y年%-m月").to_string(),
-            };
-            rows.push(breakdown(label, m.stats).into_any());
+            rows.push(breakdown(format::month(m.month, locale), m.stats).into_any());
         }
         rows
     };

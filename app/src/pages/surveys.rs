@@ -7,10 +7,11 @@
 use crate::api::ApiError;
 use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::{survey_kind_label, survey_state_label};
-use crate::components::work::{show, TextsField};
+use crate::components::texts::show;
+use crate::components::texts::TextsField;
 use crate::format;
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::session::{can_survey, use_session};
 use kizuna_shared::api::{Survey, SurveyInput, SurveyQuery, SurveyState, Texts, UpdateSurvey};
 use kizuna_shared::domain::SurveyKind;
 use leptos::prelude::*;
@@ -27,15 +28,6 @@ fn survey_field_message(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> 
         "closes_on" => t_string!(i18n, error_closes_on).to_string(),
         _ => t_string!(i18n, error_date).to_string(),
     }
-}
-
-/// Whether the signed-in user records answers and issues links.
-pub fn can_survey() -> bool {
-    use kizuna_shared::domain::Role;
-    matches!(
-        use_session().role(),
-        Some(Role::Admin | Role::Manager | Role::Csm)
-    )
 }
 
 /// The survey list (`/surveys`).

@@ -2,11 +2,12 @@
 //! the language switch and sign-out; pages render into its `<main>`.
 //! Visitors without a session are sent to the login page with `next` set to
 //! where they were — also when the session ends under them (the API layer
-//! reports a 401, see [`provide_session_end`]).
+//! reports a 401, see `session::provide_session_end`).
 
 use crate::components::labels::role_label;
+use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::session::{login_path, use_session};
 use kizuna_shared::api::AuditCategory;
 use kizuna_shared::domain::Role;
 use leptos::prelude::*;
@@ -14,31 +15,6 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-
-/// Whether the session ended under the user (the server answered 401 after
-/// sign-in); the sign-in page then says so.
-#[derive(Clone, Copy)]
-pub struct SessionEnded(pub RwSignal<bool>);
-
-/// Provides [`SessionEnded`] and tells the API layer what a 401 means:
-/// forget the user (the shell then redirects to the sign-in page, `next`
-/// set to the current page) and remember why, once.
-pub fn provide_session_end() {
-    let session = use_session();
-    let ended = RwSignal::new(false);
-    provide_context(SessionEnded(ended));
-    crate::api::on_session_ended(move || {
-        if session.user.with_untracked(Option::is_some) {
-            ended.set(true);
-            session.user.set(None);
-        }
-    });
-}
-
-/// The [`SessionEnded`] flag (panics only if `App` did not provide it, a bug).
-pub fn use_session_ended() -> RwSignal<bool> {
-    expect_context::<SessionEnded>().0
-}
 
 /// Layout of every signed-in page.
 #[component]
@@ -67,7 +43,7 @@ pub fn Shell() -> impl IntoView {
             } else {
                 format!("{path}?{search}")
             };
-            return view! { <Redirect path=crate::pages::login::login_path(&here) /> }.into_any();
+            return view! { <Redirect path=login_path(&here) /> }.into_any();
         }
         view! {
             <a class="skip-link" href="#main">{tr!(use_i18n(), skip_to_content)}</a>
@@ -147,33 +123,5 @@ fn Header() -> impl IntoView {
                 </button>
             </div>
         </header>
-    }
-}
-
-/// Toggles between English and Japanese and remembers the choice.
-#[component]
-pub fn LanguageSwitch() -> impl IntoView {
-    let i18n = use_i18n();
-    let toggle = move |_| {
-        let next = match i18n.get_locale_untracked() {
-            Locale::en => Locale::ja,
-            Locale::ja => Locale::en,
-        };
-        i18n.set_locale(next);
-        crate::format::remember_language(next);
-    };
-    view! {
-        <button
-            class="button button-quiet lang-switch"
-            type="button"
-            data-testid="language-switch"
-            on:click=toggle
-            title=tr!(i18n, language)
-        >
-            <span lang=move || match i18n.get_locale() {
-                Locale::en => "ja",
-                Locale::ja => "en",
-            }>{tr!(i18n, switch_to_other_language)}</span>
-        </button>
     }
 }
