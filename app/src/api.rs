@@ -19,7 +19,7 @@ use kizuna_shared::api::{
     ChangePassword, Contact, ContactInput, CreateUser, DataChange, DataChangeQuery, DuplicateGroup,
     ImportKind, ImportProgress, ImportReport, IssueLinks, IssuedLink, KpiQuery, KpiResponse,
     KpiSeriesResponse, LinkQuery, LoginRequest, MergeReport, MergeRequest, NewSignal,
-    OnboardingKpiQuery, OnboardingSummary, Page, PasswordReset, Problem, RecordAnswer,
+    OnboardingKpiQuery, OnboardingSummary, Page, PasswordReset, Problem, ProblemCode, RecordAnswer,
     ResponseQuery, SessionUser, Sheet, SheetDetail, SheetQuery, SheetTemplate, SignalDefinition,
     SignalUpdate, SignalValue, StartSheet, Survey, SurveyInput, SurveyLink, SurveyQuery,
     SurveyResponse, SurveySummary, Task, TaskQuery, TemplateInput, TemplateQuery, TickItem,
@@ -41,9 +41,9 @@ pub enum ApiError {
 
 impl ApiError {
     /// The problem's stable code, when the server answered.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<ProblemCode> {
         match self {
-            ApiError::Problem(p) => Some(p.code.as_str()),
+            ApiError::Problem(p) => Some(p.code),
             ApiError::Network(_) => None,
         }
     }
@@ -166,7 +166,7 @@ async fn problem_of(resp: Response) -> ApiError {
             type_: "about:blank".into(),
             title: resp.status_text(),
             status,
-            code: "http_error".into(),
+            code: ProblemCode::of_status(status),
             detail: None,
             errors: Vec::new(),
         }),
@@ -205,6 +205,12 @@ async fn write<B: Serialize, T: DeserializeOwned>(
 
 async fn delete(path: &str, query: &[(String, String)]) -> Result<(), ApiError> {
     empty(send(Method::DELETE, path, query, Body::None, Auth::Session).await?).await
+}
+
+/// `GET path` of a list the server answers whole (one page holding every
+/// item, as every `/api/v1` list is enveloped): its items.
+async fn whole<T: DeserializeOwned>(path: &str) -> Result<Vec<T>, ApiError> {
+    read::<Page<T>>(path, &[]).await.map(|page| page.items)
 }
 
 /// The query parameters of a query type, as the server's `serde` reads
@@ -338,7 +344,7 @@ pub async fn delete_account(id: i64, version: i64) -> Result<(), ApiError> {
 
 /// `GET /accounts/{id}/signals`: every dated signal value of the account.
 pub async fn account_signals(id: i64) -> Result<Vec<SignalValue>, ApiError> {
-    read(&format!("/accounts/{id}/signals"), &[]).await
+    whole(&format!("/accounts/{id}/signals")).await
 }
 
 /// `POST /accounts/{id}/contacts`.
@@ -362,7 +368,7 @@ pub async fn remove_contact(account_id: i64, contact_id: i64) -> Result<(), ApiE
 
 /// `GET /signals`: the signal definitions (labels and units).
 pub async fn signal_definitions() -> Result<Vec<SignalDefinition>, ApiError> {
-    read("/signals", &[]).await
+    whole("/signals").await
 }
 
 /// `POST /signals` (managers and admins): defines a signal (400 with the
@@ -561,7 +567,7 @@ pub async fn data_changes(query: &DataChangeQuery) -> Result<Page<DataChange>, A
 
 /// `GET /duplicates`: groups of likely duplicate accounts.
 pub async fn duplicates() -> Result<Vec<DuplicateGroup>, ApiError> {
-    read("/duplicates", &[]).await
+    whole("/duplicates").await
 }
 
 /// `POST /duplicates/merge` (409 when either account changed meanwhile).
@@ -574,9 +580,7 @@ pub async fn merge(request: &MergeRequest) -> Result<MergeReport, ApiError> {
 /// `GET /health-models`: published versions newest first (the current one
 /// marked), then drafts.
 pub async fn health_models() -> Result<Vec<kizuna_shared::api::HealthModelVersion>, ApiError> {
-    read::<Page<kizuna_shared::api::HealthModelVersion>>("/health-models", &[])
-        .await
-        .map(|page| page.items)
+    whole("/health-models").await
 }
 
 /// `GET /health-models/{id}`.
@@ -641,7 +645,7 @@ pub async fn scoring_data(
 
 /// `GET /accounts/{id}/contacts`: the account's contacts.
 pub async fn account_contacts(account_id: i64) -> Result<Vec<Contact>, ApiError> {
-    read(&format!("/accounts/{account_id}/contacts"), &[]).await
+    whole(&format!("/accounts/{account_id}/contacts")).await
 }
 
 // ---- surveys -------------------------------------------------------------

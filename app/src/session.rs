@@ -6,7 +6,9 @@
 
 use kizuna_shared::api::SessionUser;
 use kizuna_shared::domain::{
-    can_edit_account, can_manage_accounts, editable_account_fields, AccountField, Role,
+    can_change_task, can_edit_account, can_start_sheet, can_tick_sheet, can_work_account,
+    editable_account_fields, AccountField, Capability, Principal, Role, SheetKind, SheetParties,
+    UserId,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -39,37 +41,86 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
+/// An owner's id as the shared rules take it.
+fn owner(id: Option<i64>) -> Option<UserId> {
+    id.map(UserId)
+}
+
+/// Every question below asks the shared rules (`kizuna_shared::domain`)
+/// the server enforces; the answers only hide or disable what would fail.
 impl Session {
     /// The signed-in user's role.
     pub fn role(&self) -> Option<Role> {
         self.user.with(|u| u.as_ref().map(|u| u.role))
     }
 
+    /// The signed-in user as the rules take them (tracked).
+    pub fn principal(&self) -> Option<Principal> {
+        self.user.with(|u| u.as_ref().map(SessionUser::principal))
+    }
+
+    /// Whether the signed-in user's role allows `capability`.
+    pub fn may(&self, capability: Capability) -> bool {
+        self.principal().is_some_and(|p| p.may(capability))
+    }
+
     /// Whether the user manages accounts (imports, merges, creates and
-    /// deletes them, changes their commercial fields): the shared rule
-    /// `domain::can_manage_accounts` the server enforces.
+    /// deletes them, changes their commercial fields).
     pub fn can_manage(&self) -> bool {
-        self.role().is_some_and(can_manage_accounts)
+        self.may(Capability::ManageAccounts)
     }
 
-    /// Whether the user may edit an account owned by `owner_id` (the shared
-    /// rule `domain::can_edit_account`; this only hides buttons that would
-    /// fail).
+    /// Whether the user may edit an account owned by `owner_id`.
     pub fn can_edit(&self, owner_id: Option<i64>) -> bool {
-        self.user.with(|u| {
-            u.as_ref()
-                .is_some_and(|u| can_edit_account(u.role, u.id, owner_id))
-        })
+        self.principal()
+            .is_some_and(|p| can_edit_account(p, owner(owner_id)))
     }
 
-    /// The fields of an account owned by `owner_id` the user may change
-    /// (`domain::editable_account_fields`); the form shows the others
-    /// read-only.
+    /// Whether the user may work (record answers, issue links, start
+    /// sheets for) the account owned by `owner_id`.
+    pub fn can_work(&self, owner_id: Option<i64>) -> bool {
+        self.principal()
+            .is_some_and(|p| can_work_account(p, owner(owner_id)))
+    }
+
+    /// Whether the user may complete or reopen a task given to `task_owner`
+    /// on an account owned by `account_owner`.
+    pub fn can_change_task(&self, task_owner: Option<i64>, account_owner: Option<i64>) -> bool {
+        self.principal()
+            .is_some_and(|p| can_change_task(p, owner(task_owner), owner(account_owner)))
+    }
+
+    /// Whether the user may start a sheet of `kind` (for the account owned
+    /// by `account_owner`).
+    pub fn can_start_sheet(&self, kind: SheetKind, account_owner: Option<i64>) -> bool {
+        self.principal()
+            .is_some_and(|p| can_start_sheet(p, kind, owner(account_owner)))
+    }
+
+    /// Whether the user may tick the items of a sheet of `kind` whose
+    /// account owner, member and guide are given.
+    pub fn can_tick_sheet(
+        &self,
+        kind: SheetKind,
+        account_owner: Option<i64>,
+        member: Option<i64>,
+        guide: Option<i64>,
+    ) -> bool {
+        let parties = SheetParties {
+            kind,
+            account_owner: owner(account_owner),
+            member: owner(member),
+            guide: owner(guide),
+        };
+        self.principal().is_some_and(|p| can_tick_sheet(p, parties))
+    }
+
+    /// The fields of an account owned by `owner_id` the user may change;
+    /// the form shows the others read-only.
     pub fn editable_fields(&self, owner_id: Option<i64>) -> Vec<AccountField> {
-        self.user.with(|u| match u {
-            Some(u) => editable_account_fields(u.role, owner_id == Some(u.id)),
-            None => Vec::new(),
-        })
+        self.principal()
+            .map(|p| editable_account_fields(p, owner(owner_id)))
+            .unwrap_or_default()
     }
 }
 
@@ -103,11 +154,8 @@ pub fn login_path(here: &str) -> String {
     format!("/login?next={}", crate::api::encode(here))
 }
 
-/// Whether the signed-in user records answers and issues links.
+/// Whether the signed-in user records answers and issues links (for the
+/// accounts [`Session::can_work`] allows).
 pub fn can_survey() -> bool {
-    use kizuna_shared::domain::Role;
-    matches!(
-        use_session().role(),
-        Some(Role::Admin | Role::Manager | Role::Csm)
-    )
+    use_session().may(Capability::WorkAccounts)
 }

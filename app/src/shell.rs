@@ -9,7 +9,7 @@ use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::*;
 use crate::session::{login_path, use_session};
 use kizuna_shared::api::AuditCategory;
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::Capability;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, Redirect, A};
@@ -61,11 +61,7 @@ fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
-    let is_admin = move || {
-        session
-            .user
-            .with(|u| u.as_ref().is_some_and(|u| u.role == Role::Admin))
-    };
+    let is_admin = move || session.may(Capability::AdministerUsers);
     // Admins read every audit event, managers data events (the shared rule).
     let reads_audit = move || {
         session

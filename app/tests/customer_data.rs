@@ -211,36 +211,34 @@ fn the_account_form_parses_money_and_reports_shared_rule_fields() {
 
 #[wasm_bindgen_test]
 fn every_import_problem_code_reads_in_both_languages() {
-    use kizuna_app::components::import_messages::{
-        import_problem_message, known_import_problem, IMPORT_CODES,
-    };
-    use kizuna_shared::api::ImportError;
-    let problem = |code: &str, column: &str| ImportError {
+    use kizuna_app::components::import_messages::import_problem_message;
+    use kizuna_shared::api::{ImportCode, ImportError};
+    let problem = |code: ImportCode, column: &str| ImportError {
         row: 3,
         column: Some(column.into()),
-        code: code.into(),
+        code,
         message: "the server's English sentence".into(),
     };
-    for code in IMPORT_CODES {
+    for &code in ImportCode::ALL {
         for column in ["mrr", "currency", "status", "external_id"] {
             let e = problem(code, column);
-            let en = known_import_problem(Locale::en, &e).expect(code);
-            let ja = known_import_problem(Locale::ja, &e).expect(code);
+            let en = import_problem_message(Locale::en, &e);
+            let ja = import_problem_message(Locale::ja, &e);
             assert_ne!(en, ja, "{code} is translated");
             assert!(!en.contains("{{"), "{code}: {en}");
         }
     }
-    let e = problem("bad_amount", "mrr");
+    let e = problem(ImportCode::BadAmount, "mrr");
     assert!(import_problem_message(Locale::ja, &e).contains("「MRR（月額）」"));
-    let e = problem("mrr_from_history", "mrr");
+    let e = problem(ImportCode::MrrFromHistory, "mrr");
     assert_eq!(
         import_problem_message(Locale::en, &e),
         "This account's MRR comes from its revenue history, so the file's MRR is ignored. Import monthly MRR to change it."
     );
-    // A code this app does not know yet: the server's sentence.
-    let e = problem("new_rule", "mrr");
-    assert_eq!(
-        import_problem_message(Locale::ja, &e),
+    // The server's English sentence is never what the user reads.
+    let e = problem(ImportCode::BadRow, "mrr");
+    assert_ne!(
+        import_problem_message(Locale::en, &e),
         "the server's English sentence"
     );
 }
@@ -249,7 +247,7 @@ fn every_import_problem_code_reads_in_both_languages() {
 fn read_only_fields_are_sent_as_stored() {
     use kizuna_app::pages::account_form::{keep_stored, lock_of, Lock};
     use kizuna_shared::api::AccountInput;
-    use kizuna_shared::domain::{editable_account_fields, AccountField, Role};
+    use kizuna_shared::domain::{editable_account_fields, AccountField, Principal, Role, UserId};
     let stored = AccountDraft {
         name: "株式会社サクラ".into(),
         external_id: "CRM-1".into(),
@@ -258,13 +256,13 @@ fn read_only_fields_are_sent_as_stored() {
     }
     .to_input()
     .unwrap();
-    let csm = editable_account_fields(Role::Csm, true);
+    let csm = editable_account_fields(Principal::new(7, Role::Csm), Some(UserId(7)));
     // The CSM's draft changes everything it can type into.
     let mut input = AccountInput {
         plan: Some("Enterprise".into()),
         mrr_minor: 1,
         currency: Currency::Usd,
-        external_id: Some("CRM-2".into()),
+        external_id: Some(kizuna_shared::api::ExternalId::parse("CRM-2").unwrap()),
         status: AccountStatus::Churned,
         owner_id: Some(9),
         ..stored.clone()
@@ -278,7 +276,7 @@ fn read_only_fields_are_sent_as_stored() {
     assert_eq!(input.changed_fields(&stored), [AccountField::Plan]);
 
     // MRR history binds managers too, and only MRR and currency.
-    let all = editable_account_fields(Role::Manager, false);
+    let all = editable_account_fields(Principal::new(7, Role::Manager), Some(UserId(8)));
     assert_eq!(
         lock_of(AccountField::MrrMinor, true, &all),
         Some(Lock::History)

@@ -244,7 +244,7 @@ test('a CSM edits an own account, and a stale edit shows the conflict', async ({
   await api(page, 'PUT', `/api/v1/accounts/${account.id}`, body);
   await page.getByLabel('Plan').fill(`Mine ${RUN}`);
   await page.getByTestId('save-account').click();
-  await expect(page.getByTestId('form-failure')).toContainText('Someone changed this account');
+  await expect(page.getByTestId('form-failure')).toContainText('Someone changed this since you opened it');
   await audit(page, 'account-edit-conflict');
   await switchLanguage(page);
   await expect(page.getByTestId('form-failure')).toContainText('他のユーザー');

@@ -5,87 +5,108 @@
 //!
 //! Every form page (sign-in, account form, contacts, users) and every
 //! action that can fail (delete, merge, import) uses [`FormErrors`] and
-//! [`problem_message`], so a 409 or a field error reads the same everywhere.
+//! [`problem_message`], so a 409 or a field error reads the same everywhere:
+//! each problem code has one sentence, whichever form meets it.
 
 use crate::api::ApiError;
 use crate::format;
 use crate::i18n::*;
 use garde::Validate;
-use kizuna_shared::api::{FieldError, MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS};
+use kizuna_shared::api::{FieldError, ProblemCode, MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-/// What a 409 means for this form, so its banner says what to do.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Conflict {
-    /// The record changed since it was read: reload and try again.
-    #[default]
-    Changed,
-    /// The e-mail address belongs to another user.
-    EmailTaken,
-    /// Another import is running.
-    ImportRunning,
-    /// The change would leave no active admin (`last_admin`).
-    LastAdmin,
-    /// Another health model version was published since this draft was
-    /// read: reload it before publishing.
-    ModelPublished,
-    /// A signal with this key exists.
-    SignalKeyTaken,
-    /// The published health model reads the signal being retired.
-    SignalInModel,
-}
-
 /// The banner text for a failed call, in the user's language, chosen by
-/// the problem's stable `code` (never the server's English `detail`, which
-/// is shown only for a code this app does not know).
-pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError, conflict: Conflict) -> String {
+/// matching the problem's stable code exhaustively (a new code in
+/// `kizuna_shared::api::ProblemCode` does not compile until it has its
+/// sentence here); the server's English `detail` is never shown.
+pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError) -> String {
+    use ProblemCode as P;
     let locale = i18n.get_locale();
-    let (Some(status), Some(code)) = (err.status(), err.code()) else {
+    let Some(code) = err.code() else {
         return t_string!(i18n, network_error).to_string();
     };
     match code {
-        "conflict" => match conflict {
-            Conflict::Changed => t_string!(i18n, conflict_reload).to_string(),
-            Conflict::EmailTaken => t_string!(i18n, email_taken).to_string(),
-            Conflict::ImportRunning => t_string!(i18n, import_running).to_string(),
-            Conflict::LastAdmin => t_string!(i18n, last_admin).to_string(),
-            Conflict::ModelPublished => t_string!(i18n, workbench.conflict).to_string(),
-            Conflict::SignalKeyTaken => t_string!(i18n, signals.key_taken).to_string(),
-            Conflict::SignalInModel => t_string!(i18n, signals.in_model).to_string(),
-        },
-        "import_running" => t_string!(i18n, import_running).to_string(),
-        "last_admin" => t_string!(i18n, last_admin).to_string(),
-        "invalid_credentials" => t_string!(i18n, invalid_credentials).to_string(),
-        "unauthenticated" => t_string!(i18n, session_ended).to_string(),
-        "forbidden" => t_string!(i18n, problem_forbidden).to_string(),
-        "csrf_rejected" => t_string!(i18n, problem_csrf).to_string(),
-        "not_found" => t_string!(i18n, problem_not_found).to_string(),
-        "rate_limited" => t_string!(i18n, rate_limited).to_string(),
+        P::StaleVersion => t_string!(i18n, problem.stale_version).to_string(),
+        P::EmailTaken => t_string!(i18n, email_taken).to_string(),
+        P::ModelPublished => t_string!(i18n, workbench.conflict).to_string(),
+        P::ModelImmutable => t_string!(i18n, problem.model_immutable).to_string(),
+        P::SignalKeyTaken => t_string!(i18n, signals.key_taken).to_string(),
+        P::SignalInUse => t_string!(i18n, signals.in_model).to_string(),
+        P::SheetRunning => t_string!(i18n, problem.sheet_running).to_string(),
+        P::SurveyNotOpen => t_string!(i18n, problem.survey_not_open).to_string(),
+        P::LinkAnswered => t_string!(i18n, problem.link_answered).to_string(),
+        P::Duplicate => t_string!(i18n, problem.duplicate).to_string(),
+        P::ReferenceGone => t_string!(i18n, problem.reference_gone).to_string(),
+        P::ImportRunning => t_string!(i18n, import_running).to_string(),
+        P::LastAdmin => t_string!(i18n, last_admin).to_string(),
+        P::AlreadyAnswered => t_string!(i18n, problem.already_answered).to_string(),
+        P::LinkExpired => t_string!(i18n, problem.link_expired).to_string(),
+        P::LinkRevoked => t_string!(i18n, problem.link_revoked).to_string(),
+        P::SurveyClosed => t_string!(i18n, problem.survey_closed).to_string(),
+        P::AmountOverflow => t_string!(i18n, problem.amount_overflow).to_string(),
+        P::InvalidCredentials => t_string!(i18n, invalid_credentials).to_string(),
+        P::Unauthenticated => t_string!(i18n, session_ended).to_string(),
+        P::Forbidden => t_string!(i18n, problem_forbidden).to_string(),
+        P::CsrfRejected => t_string!(i18n, problem_csrf).to_string(),
+        P::NotFound => t_string!(i18n, problem_not_found).to_string(),
+        P::RateLimited => t_string!(i18n, rate_limited).to_string(),
         // Only import files are large enough to meet the body limit.
-        "payload_too_large" => t_string!(i18n, import_too_big).to_string(),
-        "too_many_rows" => {
+        P::PayloadTooLarge => t_string!(i18n, import_too_big).to_string(),
+        P::TooManyRows => {
             let max = format::count(MAX_IMPORT_ROWS as u64, locale);
             t_string!(i18n, import_too_many_rows, max = max).to_string()
         }
-        "too_many_columns" => {
+        P::TooManyColumns => {
             let max = format::count(MAX_IMPORT_COLUMNS as u64, locale);
             t_string!(i18n, import_too_many_columns, max = max).to_string()
         }
-        "unsupported_media_type" => t_string!(i18n, import_bad_type).to_string(),
-        // The import's 400s are about the file (encoding, broken CSV, an
-        // empty body); elsewhere the request itself was unreadable.
-        "bad_request" if conflict == Conflict::ImportRunning => {
-            t_string!(i18n, import_unreadable).to_string()
-        }
-        "bad_request" | "validation_failed" | "method_not_allowed" => {
+        P::UnsupportedMediaType => t_string!(i18n, import_bad_type).to_string(),
+        P::BadRequest | P::ValidationFailed | P::MethodNotAllowed => {
             t_string!(i18n, problem_bad_request).to_string()
         }
-        "internal" | "http_error" if status >= 500 => t_string!(i18n, problem_internal).to_string(),
-        _ => {
-            let detail = err.detail();
-            t_string!(i18n, unexpected_error, detail = detail).to_string()
-        }
+        P::SpaNotBuilt | P::Internal => t_string!(i18n, problem_internal).to_string(),
+    }
+}
+
+/// [`problem_message`] for the import's upload: its 400s are about the file
+/// (encoding, broken CSV, an empty body), not an unreadable request.
+pub fn import_problem(i18n: I18nContext<Locale>, err: &ApiError) -> String {
+    match err.code() {
+        Some(ProblemCode::BadRequest) => t_string!(i18n, import_unreadable).to_string(),
+        _ => problem_message(i18n, err),
+    }
+}
+
+/// A value a form reads itself before sending (an e-mail address, an
+/// external id: the shared types that only hold valid values): `Some` when
+/// `text` reads, otherwise `field` is added to `wrong` with the reason.
+pub fn read_field<T, E: std::fmt::Display>(
+    field: &str,
+    read: Result<T, E>,
+    wrong: &mut Vec<FieldError>,
+) -> Option<T> {
+    read.map_err(|e| {
+        wrong.push(FieldError {
+            field: field.to_owned(),
+            message: e.to_string(),
+        })
+    })
+    .ok()
+}
+
+/// [`read_field`] of an optional text: blank is `None` and never wrong.
+pub fn read_optional<T, E: std::fmt::Display>(
+    field: &str,
+    text: &str,
+    read: fn(&str) -> Result<T, E>,
+    wrong: &mut Vec<FieldError>,
+) -> Option<T> {
+    let text = text.trim();
+    if text.is_empty() {
+        None
+    } else {
+        read_field(field, read(text), wrong)
     }
 }
 
@@ -99,50 +120,42 @@ pub struct FormErrors {
     /// The form's own words for a wrong field (given the whole error, so
     /// one field can be worded by the rule it broke).
     message: Callback<FieldError, String>,
-    conflict: Conflict,
 }
 
 impl FormErrors {
     /// A form's error state; `message` gives the translated sentence for a
-    /// wrong field, `conflict` what a 409 means here.
-    pub fn new(message: fn(I18nContext<Locale>, &str) -> String, conflict: Conflict) -> Self {
+    /// wrong field.
+    pub fn new(message: fn(I18nContext<Locale>, &str) -> String) -> Self {
         let i18n = use_i18n();
-        Self::with_message(
-            Callback::new(move |error: FieldError| message(i18n, &error.field)),
-            conflict,
-        )
+        Self::with_message(Callback::new(move |error: FieldError| {
+            message(i18n, &error.field)
+        }))
     }
 
     /// A form's error state whose field sentences depend on the form's own
     /// state (e.g. why a read-only field of this account may not change).
-    pub fn with_messages(message: Callback<String, String>, conflict: Conflict) -> Self {
-        Self::with_message(
-            Callback::new(move |error: FieldError| message.run(error.field)),
-            conflict,
-        )
+    pub fn with_messages(message: Callback<String, String>) -> Self {
+        Self::with_message(Callback::new(move |error: FieldError| {
+            message.run(error.field)
+        }))
     }
 
     /// Like [`FormErrors::new`], but `message` sees the whole error (the
     /// field and the rule's or the server's message), for fields that can
     /// be wrong in more than one way.
-    pub fn by_error(
-        message: fn(I18nContext<Locale>, &FieldError) -> String,
-        conflict: Conflict,
-    ) -> Self {
+    pub fn by_error(message: fn(I18nContext<Locale>, &FieldError) -> String) -> Self {
         let i18n = use_i18n();
-        Self::with_message(
-            Callback::new(move |error: FieldError| message(i18n, &error)),
-            conflict,
-        )
+        Self::with_message(Callback::new(move |error: FieldError| {
+            message(i18n, &error)
+        }))
     }
 
-    fn with_message(message: Callback<FieldError, String>, conflict: Conflict) -> Self {
+    fn with_message(message: Callback<FieldError, String>) -> Self {
         FormErrors {
             i18n: use_i18n(),
             fields: RwSignal::new(Vec::new()),
             failure: RwSignal::new(None),
             message,
-            conflict,
         }
     }
 
@@ -226,6 +239,19 @@ impl FormErrors {
         }
     }
 
+    /// The message for `field` or anything inside it (`items[2]` covers
+    /// `items[2].title`), when it is wrong (tracked): for fields named at
+    /// run time, such as the rows of a list.
+    pub fn message_of(&self, field: &str) -> Option<String> {
+        let inside = format!("{field}.");
+        self.fields.with(|all| {
+            let error = all
+                .iter()
+                .find(|e| e.field == field || e.field.starts_with(&inside))?;
+            Some(self.message.run(error.clone()))
+        })
+    }
+
     /// The paragraph under an input (`id` is the one `aria-describedby`
     /// names).
     pub fn under(&self, field: &'static str, id: impl Into<String>) -> impl IntoView {
@@ -246,7 +272,7 @@ pub fn FormAlert(
     let i18n = errors.i18n;
     move || {
         if let Some(err) = errors.failure.get() {
-            let text = problem_message(i18n, &err, errors.conflict);
+            let text = problem_message(i18n, &err);
             Some(
                 view! { <p class="alert alert-error" role="alert" data-testid="form-failure">{text}</p> }
                     .into_any(),
@@ -265,11 +291,21 @@ pub fn FormAlert(
 /// A failure outside a form (a list that did not load, a delete or merge
 /// that was refused), as one banner.
 #[component]
-pub fn ErrorAlert(error: ApiError, #[prop(optional)] conflict: Conflict) -> impl IntoView {
+pub fn ErrorAlert(
+    error: ApiError,
+    /// The failure of an import file's upload ([`import_problem`]).
+    #[prop(optional)]
+    import_file: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let message = if import_file {
+        import_problem
+    } else {
+        problem_message
+    };
     view! {
         <p class="alert alert-error" role="alert" data-testid="error-alert">
-            {move || problem_message(i18n, &error, conflict)}
+            {move || message(i18n, &error)}
         </p>
     }
 }
@@ -329,13 +365,4 @@ pub fn TextField(
             {errors.under(field, error_id)}
         </div>
     }
-}
-
-/// The message of the first field error for `field` (or any field starting
-/// with it), if any.
-pub fn field_error(errors: &[kizuna_shared::api::FieldError], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
-        .map(|e| e.message.clone())
 }

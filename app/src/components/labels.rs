@@ -99,6 +99,7 @@ pub fn audit_kind_label(locale: Locale, kind: AuditKind) -> String {
         SheetDeleted => sheet_deleted,
         TaskDone => task_done,
         TaskReopened => task_reopened,
+        ScoringDataRead => scoring_data_read,
     )
 }
 

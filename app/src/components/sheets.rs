@@ -2,11 +2,10 @@
 //! the form that starts a template for an account or a new team member, and
 //! an account's sheets (its page's section).
 
-use crate::api::ApiError;
 use crate::clock::today;
 use crate::components::account_picker::AccountPicker;
-use crate::components::form::field_error;
 use crate::components::form::ErrorAlert;
+use crate::components::form::{FormAlert, FormErrors};
 use crate::components::labels::{sheet_kind_label, tier_label};
 use crate::components::progress::Progress;
 use crate::components::texts::show;
@@ -14,7 +13,7 @@ use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
 use kizuna_shared::api::{Account, FieldError, Sheet, SheetQuery, StartSheet, TemplateQuery};
-use kizuna_shared::domain::{Role, SheetKind};
+use kizuna_shared::domain::{Capability, SheetKind};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_navigate;
@@ -84,12 +83,7 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
-    let may_start = move || {
-        matches!(
-            session.role(),
-            Some(Role::Admin | Role::Manager | Role::Csm)
-        )
-    };
+    let may_start = move || session.may(Capability::WorkAccounts);
     let templates = LocalResource::new(|| async {
         crate::api::sheet_templates(&TemplateQuery::default())
             .await
@@ -108,8 +102,7 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
     let member = RwSignal::new(None::<i64>);
     let guide = RwSignal::new(None::<i64>);
     let start = RwSignal::new(today().to_string());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<ApiError>);
+    let errors = FormErrors::new(start_field_message);
     let kind = move || {
         let id = template.get();
         templates
@@ -117,11 +110,10 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
             .and_then(|ts| ts.into_iter().find(|t| Some(t.id) == id).map(|t| t.kind))
     };
     let own = Signal::derive(move || {
-        session.user.with(|u| {
-            u.as_ref()
-                .filter(|u| !kizuna_shared::domain::can_manage_accounts(u.role))
-                .map(|u| u.id)
-        })
+        // Account managers pick any account; everyone else their own.
+        (!session.can_manage())
+            .then(|| session.user.with(|u| u.as_ref().map(|u| u.id)))
+            .flatten()
     });
     let action = Action::new_local(move |request: &StartSheet| {
         let request = request.clone();
@@ -132,22 +124,20 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
             &format!("/sheets/{}", d.sheet.id),
             NavigateOptions::default(),
         ),
-        Some(Err(ApiError::Problem(p))) if !p.errors.is_empty() => errors.set(p.errors),
-        Some(Err(err)) => failure.set(Some(err)),
+        Some(Err(err)) => errors.fail(err),
         None => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        failure.set(None);
         let Some(template_id) = template.get_untracked() else {
-            errors.set(vec![FieldError {
+            errors.set_fields(vec![FieldError {
                 field: "template_id".into(),
-                message: t_string!(i18n, error_required).to_string(),
+                message: "required".into(),
             }]);
             return;
         };
         let teammate = kind() == Some(SheetKind::Teammate);
-        errors.set(Vec::new());
+        errors.clear();
         action.dispatch(StartSheet {
             template_id,
             account_id: (!teammate)
@@ -158,7 +148,7 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
             started_on: start.get_untracked().parse().ok(),
         });
     };
-    let error = move |f: &'static str| move || errors.with(|e| field_error(e, f));
+    let error = move |f: &'static str| errors.text(f);
     let user_select = move |id: &'static str, signal: RwSignal<Option<i64>>| {
         view! {
             <select id=id on:change=move |ev| signal.set(event_target_value(&ev).parse().ok())>
@@ -173,8 +163,8 @@ pub fn StartSheetForm(account: Option<(i64, String)>) -> impl IntoView {
         <Show when=may_start>
             <section class="card section" aria-labelledby="start-heading">
                 <h2 id="start-heading">{tr!(i18n, start_sheet)}</h2>
-                {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
                 <form class="form" on:submit=submit novalidate=true data-testid="start-sheet">
+                    <FormAlert errors />
                     <div class="form-grid">
                         <div class="field">
                             <label for="start-template">{tr!(i18n, col_template)}</label>
@@ -261,5 +251,16 @@ pub fn AccountSheets(account: i64, name: String) -> impl IntoView {
                 <StartSheetForm account=Some((account, name.clone())) />
             </Show>
         </section>
+    }
+}
+
+/// The sentence under a wrong field of the start form.
+fn start_field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    match field {
+        "account_id" => t_string!(i18n, error_sheet_account).to_string(),
+        "member_id" => t_string!(i18n, error_sheet_member).to_string(),
+        "owner_id" => t_string!(i18n, error_sheet_guide).to_string(),
+        // The template (none chosen, or archived meanwhile).
+        _ => t_string!(i18n, error_sheet_template).to_string(),
     }
 }

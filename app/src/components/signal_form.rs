@@ -2,7 +2,7 @@
 //! and the import wizard's "define this column" — and the key it suggests
 //! for a column header.
 
-use crate::components::form::{Conflict, FormAlert, FormErrors, TextField};
+use crate::components::form::{FormAlert, FormErrors, TextField};
 use crate::components::labels::signal_kind_label;
 use crate::i18n::*;
 use kizuna_shared::api::{NewSignal, SignalDefinition, SignalKind, SignalUpdate};
@@ -131,7 +131,7 @@ pub fn SignalForm(
         },
         Draft::of,
     ));
-    let errors = FormErrors::new(field_message, Conflict::SignalKeyTaken);
+    let errors = FormErrors::new(field_message);
     let busy = RwSignal::new(false);
     let is_new = editing.is_none();
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -49,16 +49,8 @@ pub fn TaskList(
             }
         });
     };
-    let may_change = move |t: &Task| {
-        session.user.with(|u| match u {
-            Some(u) => kizuna_shared::domain::can_edit_account(
-                u.role,
-                u.id,
-                t.owner.as_ref().map(|o| o.id),
-            ),
-            None => false,
-        })
-    };
+    let may_change =
+        move |t: &Task| session.can_change_task(t.owner.as_ref().map(|o| o.id), t.account_owner_id);
     let body = move || {
         tasks.get().map(|r| match r {
             Err(err) => view! { <ErrorAlert error=err.clone() /> }.into_any(),

@@ -9,7 +9,7 @@ use crate::api::ApiError;
 use crate::charts::card::{Area, ChartCard, ChartSpec, Hit, HitMap};
 use crate::charts::kpi::{csv, draw_lines, Line};
 use crate::charts::{draw_mrr, MrrSeries, PlotArea, PALETTE};
-use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
+use crate::components::form::{read_optional, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::{
     band_label, expansion_label, signal_label, tier_label, BandPill, StatusPill,
 };
@@ -18,7 +18,8 @@ use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
 use kizuna_shared::api::{
-    AccountDetail, AccountScore, Contact, ContactInput, ScorePoint, SignalDefinition, SignalValue,
+    AccountDetail, AccountScore, Contact, ContactInput, Email, ScorePoint, SignalDefinition,
+    SignalValue,
 };
 use kizuna_shared::domain::Currency;
 use kizuna_shared::metrics::{Contribution, Explanation, TrendKind};
@@ -541,7 +542,7 @@ fn ContactsSection(
     let title = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let champion = RwSignal::new(false);
-    let errors = FormErrors::new(contact_field_message, Conflict::Changed);
+    let errors = FormErrors::new(contact_field_message);
     let opt = |s: String| {
         let t = s.trim().to_owned();
         (!t.is_empty()).then_some(t)
@@ -559,9 +560,15 @@ fn ContactsSection(
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let mut wrong = Vec::new();
+        let address = read_optional("email", &email.get_untracked(), Email::parse, &mut wrong);
+        if !wrong.is_empty() {
+            errors.set_fields(wrong);
+            return;
+        }
         let input = ContactInput {
             name: name.get_untracked().trim().to_owned(),
-            email: opt(email.get_untracked()),
+            email: address,
             title: opt(title.get_untracked()),
             phone: opt(phone.get_untracked()),
             is_champion: champion.get_untracked(),

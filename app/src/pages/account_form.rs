@@ -11,13 +11,13 @@
 //! through `Session::editable_fields`). The form sends the stored value of
 //! every read-only field, so it never asks for a change the server refuses.
 
-use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
+use crate::components::form::{read_optional, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::expansion_label;
 use crate::components::route_params::account_from_route;
 use crate::i18n::*;
 use crate::session::use_session;
 use garde::Validate;
-use kizuna_shared::api::{Account, AccountInput, FieldError, UpdateAccount};
+use kizuna_shared::api::{Account, AccountInput, ExternalId, FieldError, UpdateAccount};
 use kizuna_shared::cells;
 use kizuna_shared::domain::{AccountField, AccountStatus, Currency, ExpansionPotential, Language};
 use leptos::prelude::*;
@@ -189,9 +189,15 @@ impl AccountDraft {
                 0
             }),
         };
+        let external_id = read_optional(
+            "external_id",
+            &self.external_id,
+            ExternalId::parse,
+            &mut errors,
+        );
         let input = AccountInput {
             name: self.name.trim().to_owned(),
-            external_id: opt(&self.external_id),
+            external_id,
             domain: opt(&self.domain),
             industry: opt(&self.industry),
             plan: opt(&self.plan),
@@ -377,16 +383,13 @@ fn AccountForm(account: Option<Account>) -> impl IntoView {
     };
     // A 400 on a read-only field (the account changed since it was read)
     // says why the field cannot change; other fields keep their sentences.
-    let errors = FormErrors::with_messages(
-        Callback::new(
-            move |field: String| match field.parse().ok().and_then(lock) {
-                Some(Lock::History) => t_string!(i18n, error_mrr_from_history).to_string(),
-                Some(Lock::Managers) => t_string!(i18n, error_managers_only).to_string(),
-                None => field_message(i18n, &field),
-            },
-        ),
-        Conflict::Changed,
-    );
+    let errors = FormErrors::with_messages(Callback::new(move |field: String| {
+        match field.parse().ok().and_then(lock) {
+            Some(Lock::History) => t_string!(i18n, error_mrr_from_history).to_string(),
+            Some(Lock::Managers) => t_string!(i18n, error_managers_only).to_string(),
+            None => field_message(i18n, &field),
+        }
+    }));
     let owners = LocalResource::new(crate::api::owners);
     let save = Action::new_local(move |input: &AccountInput| {
         let input = input.clone();

@@ -6,7 +6,7 @@
 //! export link carries the same filters. Times are shown in the user's
 //! time zone; the period's days are the user's days too.
 
-use crate::components::form::{Conflict, ErrorAlert, FormErrors};
+use crate::components::form::{ErrorAlert, FormErrors};
 use crate::components::labels::{audit_category_label, audit_kind_label};
 use crate::components::pager::{list_url, page_param, PagePosition, Pager};
 use crate::format;
@@ -18,7 +18,7 @@ use kizuna_shared::api::{
     AuditCategory, AuditEntry, AuditKind, AuditQuery, AuditTarget, Page, UserQuery, UserSummary,
     MAX_PER_PAGE,
 };
-use kizuna_shared::domain::Role;
+use kizuna_shared::domain::Capability;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -159,7 +159,7 @@ pub fn AuditPage() -> impl IntoView {
             when=move || !visible().is_empty()
             fallback=move || view! { <p class="alert alert-error" role="alert">{tr!(i18n, forbidden)}</p> }
         >
-            <AuditLog visible=visible() is_admin=session.role() == Some(Role::Admin) />
+            <AuditLog visible=visible() is_admin=session.may(Capability::AdministerUsers) />
         </Show>
     }
 }
@@ -200,7 +200,7 @@ fn AuditLog(visible: &'static [AuditCategory], is_admin: bool) -> impl IntoView 
     let query = use_query_map();
     let navigate = use_navigate();
     let state = Memo::new(move |_| query.with(AuditState::from_query));
-    let errors = FormErrors::new(field_message, Conflict::Changed);
+    let errors = FormErrors::new(field_message);
     // The period is checked with the shared rule before asking the server;
     // the effect marks the field, the memo only answers.
     let valid = Memo::new(move |_| state.get().api_query().validate().is_ok());

@@ -2,11 +2,11 @@
 //! the visitor got here because their session ended; and where to go next,
 //! which is only ever a path on this site.
 
-use crate::components::form::{Conflict, FormAlert, FormErrors, TextField};
+use crate::components::form::{read_field, FormAlert, FormErrors, TextField};
 use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::*;
 use crate::session::{use_session, use_session_ended};
-use kizuna_shared::api::LoginRequest;
+use kizuna_shared::api::{Email, LoginRequest};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -80,7 +80,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let errors = FormErrors::new(field_message, Conflict::Changed);
+    let errors = FormErrors::new(field_message);
 
     let login = Action::new_local(|request: &LoginRequest| {
         let request = request.clone();
@@ -113,8 +113,14 @@ pub fn LoginPage() -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let mut wrong = Vec::new();
+        let Some(email) = read_field("email", Email::parse(&email.get_untracked()), &mut wrong)
+        else {
+            errors.set_fields(wrong);
+            return;
+        };
         let request = LoginRequest {
-            email: email.get_untracked().trim().to_owned(),
+            email,
             password: password.get_untracked(),
         };
         if errors.validate(&request) {

@@ -6,7 +6,7 @@
 //! tab stays signed in while other devices are signed out — the success
 //! note says so.
 
-use crate::components::form::{Conflict, FormAlert, FormErrors, TextField};
+use crate::components::form::{FormAlert, FormErrors, TextField};
 use crate::i18n::*;
 use crate::session::use_session;
 use kizuna_shared::api::{ChangePassword, FieldError};
@@ -38,7 +38,7 @@ pub fn PasswordPage() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let errors = FormErrors::by_error(field_message, Conflict::Changed);
+    let errors = FormErrors::by_error(field_message);
     let changed = RwSignal::new(false);
 
     let change = Action::new_local(|request: &ChangePassword| {

@@ -6,7 +6,7 @@
 
 use crate::clock::today;
 use crate::components::account_picker::AccountPicker;
-use crate::components::form::{Conflict, FormAlert, FormErrors};
+use crate::components::form::{FormAlert, FormErrors};
 use crate::components::labels::{group_label, survey_kind_label};
 use crate::i18n::*;
 use crate::session::use_session;
@@ -66,7 +66,7 @@ pub fn RecordAnswerPage() -> impl IntoView {
     let day = RwSignal::new(today().to_string());
     let score = RwSignal::new(None::<u8>);
     let comment = RwSignal::new(String::new());
-    let errors = FormErrors::new(answer_field_message, Conflict::Changed);
+    let errors = FormErrors::new(answer_field_message);
     let open_surveys = move || {
         surveys
             .get()
@@ -84,11 +84,10 @@ pub fn RecordAnswerPage() -> impl IntoView {
         open_surveys().into_iter().find(|s| Some(s.id) == id)
     });
     let own = Signal::derive(move || {
-        session.user.with(|u| {
-            u.as_ref()
-                .filter(|u| !kizuna_shared::domain::can_manage_accounts(u.role))
-                .map(|u| u.id)
-        })
+        // Account managers pick any account; everyone else their own.
+        (!session.can_manage())
+            .then(|| session.user.with(|u| u.as_ref().map(|u| u.id)))
+            .flatten()
     });
     let save = Action::new_local(move |(survey, input): &(i64, RecordAnswer)| {
         let (survey, input) = (*survey, input.clone());

@@ -46,19 +46,11 @@ fn SheetView(detail: SheetDetail, on_change: Callback<SheetDetail>) -> impl Into
     let i18n = use_i18n();
     let session = use_session();
     let s = detail.sheet.clone();
-    let may_tick = session.user.with_untracked(|u| {
-        u.as_ref().is_some_and(|u| {
-            let id = |p: &Option<kizuna_shared::api::UserSummary>| p.as_ref().map(|p| p.id);
-            kizuna_shared::domain::can_tick_sheet(
-                u.role,
-                u.id,
-                s.kind,
-                id(&s.owner),
-                id(&s.member),
-                id(&s.owner),
-            )
-        })
-    });
+    let id = |p: &Option<kizuna_shared::api::UserSummary>| p.as_ref().map(|p| p.id);
+    // A customer sheet's owner is the account's owner; a teammate sheet's
+    // owner is the member's guide.
+    let may_tick =
+        untrack(|| session.can_tick_sheet(s.kind, id(&s.owner), id(&s.member), id(&s.owner)));
     let locale = i18n.get_locale_untracked();
     let subject = match (&s.account, &s.member) {
         (Some(a), _) => {

@@ -6,7 +6,7 @@
 //! wizard's "define this column").
 
 use crate::api::ApiError;
-use crate::components::form::{Conflict, ErrorAlert};
+use crate::components::form::ErrorAlert;
 use crate::components::labels::{signal_kind_label, signal_label};
 use crate::components::signal_form::SignalForm;
 use crate::i18n::*;
@@ -29,11 +29,7 @@ enum Editing {
 pub fn SignalsPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let manager = move || {
-        session
-            .role()
-            .is_some_and(kizuna_shared::domain::can_manage_health)
-    };
+    let manager = move || session.may(kizuna_shared::domain::Capability::ManageHealth);
     let signals = LocalResource::new(crate::api::signal_definitions);
     let editing = RwSignal::new(Editing::None);
     let action_error = RwSignal::new(None::<ApiError>);
@@ -122,7 +118,7 @@ pub fn SignalsPage() -> impl IntoView {
             <p class="alert alert-info" data-testid="signals-read-only">{tr!(i18n, signals.read_only)}</p>
         </Show>
         {move || notice.get().map(|text| view! { <p class="alert alert-success" role="status" data-testid="signal-saved">{text}</p> })}
-        {move || action_error.get().map(|error| view! { <ErrorAlert error conflict=Conflict::SignalInModel /> })}
+        {move || action_error.get().map(|error| view! { <ErrorAlert error /> })}
         {move || match editing.get() {
             Editing::None => None,
             Editing::New => Some(view! {

@@ -367,11 +367,10 @@ fn LinksTab(survey: i64) -> impl IntoView {
     let issued = RwSignal::new(Vec::<IssuedLink>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let own = Signal::derive(move || {
-        session.user.with(|u| {
-            u.as_ref()
-                .filter(|u| !kizuna_shared::domain::can_manage_accounts(u.role))
-                .map(|u| u.id)
-        })
+        // Account managers pick any account; everyone else their own.
+        (!session.can_manage())
+            .then(|| session.user.with(|u| u.as_ref().map(|u| u.id)))
+            .flatten()
     });
     // A target's signals belong to the tab, not to the picker's result row
     // that was clicked (the row is disposed as soon as the search clears).

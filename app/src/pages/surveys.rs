@@ -5,7 +5,7 @@
 //! server.
 
 use crate::api::ApiError;
-use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
+use crate::components::form::{ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::{survey_kind_label, survey_state_label};
 use crate::components::texts::show;
 use crate::components::texts::TextsField;
@@ -185,7 +185,7 @@ fn SurveyForm(survey: Option<Survey>) -> impl IntoView {
     let opens = RwSignal::new(date_text(survey.as_ref().and_then(|s| s.opens_on)));
     let closes = RwSignal::new(date_text(survey.as_ref().and_then(|s| s.closes_on)));
     let archived = RwSignal::new(survey.as_ref().is_some_and(|s| s.archived));
-    let errors = FormErrors::new(survey_field_message, Conflict::Changed);
+    let errors = FormErrors::new(survey_field_message);
     let save = Action::new_local(move |input: &SurveyInput| {
         let input = input.clone();
         let editing = editing.clone();

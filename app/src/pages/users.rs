@@ -6,14 +6,14 @@
 //! (409 `last_admin`), disabling oneself (400) — read as sentences through
 //! `components::form`.
 
-use crate::components::form::{Conflict, ErrorAlert, FormAlert, FormErrors, TextField};
+use crate::components::form::{read_field, ErrorAlert, FormAlert, FormErrors, TextField};
 use crate::components::labels::{role_label, RoleSelect};
 use crate::components::pager::{list_url, page_param, PagePosition, Pager};
 use crate::format;
 use crate::i18n::*;
 use crate::session::use_session;
-use kizuna_shared::api::{CreateUser, UpdateUser, UserAccount, UserQuery};
-use kizuna_shared::domain::Role;
+use kizuna_shared::api::{CreateUser, Email, UpdateUser, UserAccount, UserQuery};
+use kizuna_shared::domain::{Capability, Role};
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -80,11 +80,7 @@ impl ListState {
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let is_admin = move || {
-        session
-            .user
-            .with(|u| u.as_ref().is_some_and(|u| u.role == Role::Admin))
-    };
+    let is_admin = move || session.may(Capability::AdministerUsers);
     view! {
         <Show
             when=is_admin
@@ -292,7 +288,7 @@ fn ManageUser(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let errors = FormErrors::new(manage_message, Conflict::LastAdmin);
+    let errors = FormErrors::new(manage_message);
     let role = RwSignal::new(user.role);
     let confirm = RwSignal::new(None::<Confirm>);
     let busy = RwSignal::new(false);
@@ -546,9 +542,9 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let role = RwSignal::new(Role::Csm);
+    let role = RwSignal::new(Role::FOR_NEW_USER);
     let password = RwSignal::new(String::new());
-    let errors = FormErrors::new(field_message, Conflict::EmailTaken);
+    let errors = FormErrors::new(field_message);
     // The name of the user created last, for the success note.
     let created = RwSignal::new(None::<String>);
 
@@ -571,8 +567,15 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let mut wrong = Vec::new();
+        let Some(email) = read_field("email", Email::parse(&email.get_untracked()), &mut wrong)
+        else {
+            created.set(None);
+            errors.set_fields(wrong);
+            return;
+        };
         let request = CreateUser {
-            email: email.get_untracked().trim().to_owned(),
+            email,
             name: name.get_untracked().trim().to_owned(),
             role: role.get_untracked(),
             password: password.get_untracked(),

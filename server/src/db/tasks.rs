@@ -119,17 +119,16 @@ fn to_tasks(conn: &mut DbConn, rows: Vec<TaskRow>) -> Result<Vec<Task>, DbError>
             let corrupt = |e: kizuna_shared::domain::ParseEnumError| {
                 DbError::Corrupt(format!("task {}: {e}", r.id))
             };
+            let account = r.account_id.and_then(|id| accounts.get(&id));
             Ok(Task {
                 id: r.id,
                 kind: r.kind.parse().map_err(corrupt)?,
                 status: r.status.parse().map_err(corrupt)?,
                 reason: r.reason,
                 due_on: r.due_on,
-                account: r
-                    .account_id
-                    .and_then(|id| accounts.get(&id))
-                    .map(|a| a.account.clone()),
+                account: account.map(|a| a.account.clone()),
                 owner: r.owner_id.and_then(|id| users.get(&id)).cloned(),
+                account_owner_id: account.and_then(|a| a.owner_id),
                 response_id: r
                     .source_id
                     .filter(|_| r.source_type.as_deref() == Some(SOURCE_SURVEY_RESPONSE)),

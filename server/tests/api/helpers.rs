@@ -339,6 +339,13 @@ impl TestApp {
         diesel::sql_query(sql).get_result::<N>(&mut conn).unwrap().n
     }
 
+    /// Runs one SQL statement directly (a change no API makes in one step).
+    pub fn execute(&self, sql: &str) {
+        use diesel::RunQueryDsl;
+        let mut conn = self.pool.get().unwrap();
+        diesel::sql_query(sql).execute(&mut conn).unwrap();
+    }
+
     /// The audit kinds recorded so far, oldest first.
     pub fn audit_kinds(&self) -> Vec<String> {
         use diesel::prelude::*;

@@ -472,6 +472,53 @@ async fn tasks_are_marked_done_by_their_owner_or_a_manager_only() {
 }
 
 #[tokio::test]
+async fn a_task_is_changed_by_its_owner_or_the_accounts_owner_now() {
+    let app = spawn_app().await;
+    let manager = sign_in(&app, Role::Manager, "Mana").await;
+    let csm = sign_in(&app, Role::Csm, "Chika").await;
+    let heir = sign_in(&app, Role::Csm, "Kenta").await;
+    let stranger = sign_in(&app, Role::Csm, "Sora").await;
+    let nps = create_survey(&manager, "nps", "NPS").await;
+    let a = owned_account(&app, "Sakura KK", 100_000, csm.id);
+    let answer: SurveyResponse = record(&manager, nps.id, a, 2, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/tasks/{}", answer.task_id.unwrap());
+    // The account goes to another CSM; the task stays with the first.
+    app.execute(&format!(
+        "UPDATE accounts SET owner_id = {} WHERE id = {a}",
+        heir.id
+    ));
+    let listed: Page<Task> = heir.json(&format!("/api/v1/tasks?account={a}")).await;
+    let task = &listed.items[0];
+    assert_eq!(task.owner.as_ref().map(|o| o.id), Some(csm.id));
+    // What the app asks `domain::can_change_task` with.
+    assert_eq!(task.account_owner_id, Some(heir.id));
+    assert_problem(
+        stranger.patch(&path, &json!({ "status": "done" })).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let done: Task = heir
+        .patch(&path, &json!({ "status": "done" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done.done_by.as_ref().map(|u| u.id), Some(heir.id));
+    let reopened: Task = csm
+        .patch(&path, &json!({ "status": "open" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(reopened.done_at.is_none());
+}
+
+#[tokio::test]
 async fn the_answer_list_filters_by_period_segment_owner_group_and_channel() {
     let app = spawn_app().await;
     let manager = sign_in(&app, Role::Manager, "Mana").await;

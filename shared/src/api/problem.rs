@@ -87,6 +87,23 @@ string_enum!(
 );
 
 impl ProblemCode {
+    /// The code of an error answer that carried no problem body (a proxy's
+    /// page, say): the general code of its status.
+    pub const fn of_status(status: u16) -> Self {
+        use ProblemCode as P;
+        match status {
+            401 => P::Unauthenticated,
+            403 => P::Forbidden,
+            404 => P::NotFound,
+            405 => P::MethodNotAllowed,
+            413 => P::PayloadTooLarge,
+            415 => P::UnsupportedMediaType,
+            429 => P::RateLimited,
+            400..=499 => P::BadRequest,
+            _ => P::Internal,
+        }
+    }
+
     /// The HTTP status every answer with this code has.
     pub const fn status(self) -> u16 {
         use ProblemCode as P;
@@ -178,5 +195,17 @@ mod tests {
         }
         let json = serde_json::to_string(&ProblemCode::StaleVersion).unwrap();
         assert_eq!(json, "\"stale_version\"");
+    }
+
+    #[test]
+    fn an_answer_without_a_problem_body_gets_the_general_code_of_its_status() {
+        assert_eq!(ProblemCode::of_status(404), ProblemCode::NotFound);
+        assert_eq!(ProblemCode::of_status(413), ProblemCode::PayloadTooLarge);
+        assert_eq!(ProblemCode::of_status(418), ProblemCode::BadRequest);
+        assert_eq!(ProblemCode::of_status(502), ProblemCode::Internal);
+        // The general code's own status is the answer's where one exists.
+        for status in [401, 403, 404, 405, 413, 415, 429] {
+            assert_eq!(ProblemCode::of_status(status).status(), status);
+        }
     }
 }

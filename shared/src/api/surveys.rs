@@ -671,6 +671,9 @@ pub struct Task {
     pub account: Option<AccountRef>,
     /// Who must do it.
     pub owner: Option<UserSummary>,
+    /// The account's owner now (who, beside the task's owner, may complete
+    /// it: `domain::can_change_task`).
+    pub account_owner_id: Option<i64>,
     /// The survey answer that created it.
     pub response_id: Option<i64>,
     /// When it was created.

@@ -144,6 +144,10 @@ impl Capability {
 }
 
 impl Role {
+    /// The role a new user is offered first: a CSM, who works their own
+    /// accounts and changes nothing beyond them.
+    pub const FOR_NEW_USER: Role = Role::Csm;
+
     /// Whether this role may do `capability`: the one table of role rules.
     ///
     /// | capability | admin | manager | csm | executive |

@@ -25,7 +25,7 @@ use crate::i18n::*;
 use crate::live::{use_live_updates, LiveStatus};
 use crate::session::use_session;
 use kizuna_shared::api::KpiResponse;
-use kizuna_shared::domain::{can_own_accounts, Currency};
+use kizuna_shared::domain::{Capability, Currency};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -125,7 +125,7 @@ pub fn DashboardPage() -> impl IntoView {
             </div>
             <LiveBadge status=live.status />
         </div>
-        <Filters state=state kpis=kpis series=series owners=owners set_state=set_state.clone() currency=currency owns_accounts=move || session.role().is_some_and(can_own_accounts) my_id=move || session.user.with(|u| u.as_ref().map(|u| u.id)) />
+        <Filters state=state kpis=kpis series=series owners=owners set_state=set_state.clone() currency=currency owns_accounts=move || session.may(Capability::OwnAccounts) my_id=move || session.user.with(|u| u.as_ref().map(|u| u.id)) />
         {move || match kpis.get() {
             None => view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }.into_any(),
             Some(Err(err)) => error_view(i18n, &err).into_any(),

@@ -1,7 +1,7 @@
 //! The wizard's second step: the file, picked or dropped; the server is
 //! asked at once how it reads it.
 
-use crate::components::form::{Conflict, ErrorAlert};
+use crate::components::form::ErrorAlert;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -48,7 +48,7 @@ pub fn file_step(i18n: I18nContext<Locale>, w: Wizard) -> impl IntoView {
             </div>
             {move || file_problem.get().map(|p| view! { <p class="alert alert-error" role="alert">{p}</p> })}
             {move || match read.get() {
-                Some(Err(error)) => Some(view! { <ErrorAlert error conflict=Conflict::ImportRunning /> }),
+                Some(Err(error)) => Some(view! { <ErrorAlert error import_file=true /> }),
                 _ => None,
             }}
         </li>

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::api::ApiError;
-use crate::components::form::{problem_message, Conflict};
+use crate::components::form::import_problem;
 use crate::components::import_messages::import_problem_message;
 use crate::components::labels::{delimiter_label, encoding_label, import_column_label};
 use crate::format;
@@ -46,7 +46,7 @@ fn problem_table(
         .map(|e| {
             let account = accounts.map(|a| view! { <td>{a.get(&e.row).cloned()}</td> });
             view! {
-                <tr data-code=e.code.clone()>
+                <tr data-code=e.code.as_str()>
                     <td class="num">{e.row}</td>
                     {account}
                     <td>{e.column.as_deref().map(|c| import_column_label(locale, c))}</td>
@@ -75,7 +75,7 @@ pub fn report_view(i18n: I18nContext<Locale>, result: Result<ImportReport, ApiEr
     let report = match result {
         Ok(r) => r,
         Err(err) => {
-            let message = problem_message(i18n, &err, Conflict::ImportRunning);
+            let message = import_problem(i18n, &err);
             return view! { <p class="alert alert-error" role="alert">{message}</p> }.into_any();
         }
     };

@@ -52,11 +52,7 @@ fn unknown_columns(i18n: I18nContext<Locale>, w: Wizard, columns: Vec<String>) -
     let Wizard { defining, .. } = w;
     let send = move |step: Step| w.send(step);
     let session = use_session();
-    let health_manager = move || {
-        session
-            .role()
-            .is_some_and(kizuna_shared::domain::can_manage_health)
-    };
+    let health_manager = move || session.may(kizuna_shared::domain::Capability::ManageHealth);
     (!columns.is_empty()).then(|| {
         let rows = columns
             .into_iter()

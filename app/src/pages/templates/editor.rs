@@ -1,19 +1,18 @@
 //! The template editor (`/sheet-templates/new`, `/sheet-templates/:id`).
 
 use crate::api::ApiError;
-use crate::components::form::field_error;
-use crate::components::form::ErrorAlert;
+use crate::components::form::{FormAlert, FormErrors};
 use crate::components::labels::{sheet_kind_label, tier_label};
 use crate::components::texts::show;
 use crate::components::texts::TextsField;
 use crate::i18n::*;
 use crate::session::use_session;
-use garde::Validate;
 use kizuna_shared::api::{
     FieldError, SheetTemplate, TemplateInput, TemplateItemInput, UpdateTemplate,
 };
 use kizuna_shared::domain::{SheetKind, Tier};
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
@@ -67,8 +66,7 @@ pub fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
             .collect(),
         None => vec![ItemDraft::new(new_key(), None)],
     });
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<ApiError>);
+    let errors = FormErrors::by_error(template_field_message);
     let save = Action::new_local(move |input: &TemplateInput| {
         let input = input.clone();
         let existing = existing.clone();
@@ -89,21 +87,18 @@ pub fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => navigate("/sheet-templates", NavigateOptions::default()),
-        Some(Err(ApiError::Problem(p))) if !p.errors.is_empty() => errors.set(
-            p.errors
-                .into_iter()
-                .map(|e| FieldError {
-                    field: e.field.trim_start_matches("template.").to_owned(),
-                    ..e
-                })
-                .collect(),
-        ),
-        Some(Err(err)) => failure.set(Some(err)),
+        // An update names the template's fields inside `template`.
+        Some(Err(ApiError::Problem(mut p))) => {
+            for e in &mut p.errors {
+                e.field = e.field.trim_start_matches("template.").to_owned();
+            }
+            errors.fail(ApiError::Problem(p));
+        }
+        Some(Err(err)) => errors.fail(err),
         None => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        failure.set(None);
         let input = TemplateInput {
             name: name.get_untracked().trimmed(),
             description: description.get_untracked().trimmed(),
@@ -113,16 +108,11 @@ pub fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                 .filter(|_| kind.get_untracked() == SheetKind::Customer),
             items: items.with_untracked(|i| i.iter().map(ItemDraft::input).collect()),
         };
-        match input.validate() {
-            Ok(()) => {
-                errors.set(Vec::new());
-                save.dispatch(input);
-            }
-            Err(report) => errors.set(FieldError::from_report(&report)),
+        if errors.validate(&input) {
+            save.dispatch(input);
         }
     };
-    let error =
-        move |field: String| Signal::derive(move || errors.with(|e| field_error(e, &field)));
+    let error = move |field: &'static str| Signal::derive(move || errors.message_of(field));
     let title = match &template {
         Some(t) => show(&t.name, i18n.get_locale_untracked()),
         None => t_string!(i18n, new_template).to_string(),
@@ -130,16 +120,16 @@ pub fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
     view! {
         <p class="breadcrumb"><a href="/sheet-templates">"← " {tr!(i18n, templates_title)}</a></p>
         <h1>{title}</h1>
-        {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+        <FormAlert errors summary=true />
         <Show when=move || read_only.get()>
             <p class="alert alert-info">{tr!(i18n, read_only_template)}</p>
         </Show>
         <form class="form" on:submit=submit novalidate=true data-testid="template-form">
             <section class="card">
                 <TextsField id="template-name".into() label=tr_signal!(i18n, field_template_name)
-                    value=name disabled=read_only error=error("name".into()) />
+                    value=name disabled=read_only error=error("name") />
                 <TextsField id="template-description".into() label=tr_signal!(i18n, field_description)
-                    value=description multiline=true disabled=read_only error=error("description".into()) />
+                    value=description multiline=true disabled=read_only error=error("description") />
                 <div class="form-grid">
                     <div class="field">
                         <label for="template-kind">{tr!(i18n, field_kind)}</label>
@@ -160,7 +150,7 @@ pub fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                             }).collect_view()}
                         </select>
                         <p class="small muted">{tr!(i18n, tier_default_hint)}</p>
-                        <p class="field-error">{move || error("tier".into()).get()}</p>
+                        <p class="field-error">{move || errors.message_of("tier")}</p>
                     </div>
                 </div>
                 {template.is_some().then(|| view! {
@@ -174,7 +164,7 @@ pub fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
             <section class="card section" aria-labelledby="items-heading">
                 <h2 id="items-heading">{tr!(i18n, items_title)}</h2>
                 <p class="small muted">{tr!(i18n, items_hint)}</p>
-                <p class="field-error">{move || errors.with(|e| e.iter().find(|e| e.field == "items").map(|e| e.message.clone()))}</p>
+                <p class="field-error">{move || errors.message_of("items")}</p>
                 <ol class="item-editor">
                     <For each=move || items.get() key=|d| d.key let:d>
                         {item_row(i18n, d, items, errors, read_only)}
@@ -192,5 +182,19 @@ pub fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
                 </div>
             </Show>
         </form>
+    }
+}
+
+/// The sentence under a wrong field of the template form, by the field's
+/// shape (the rows' fields are `items[i].title` and so on).
+fn template_field_message(i18n: I18nContext<Locale>, error: &FieldError) -> String {
+    let field = error.field.as_str();
+    let leaf = field.rsplit('.').next().unwrap_or(field);
+    match leaf {
+        "name" | "title" => t_string!(i18n, error_template_title).to_string(),
+        "description" => t_string!(i18n, error_template_description).to_string(),
+        "due_offset_days" => t_string!(i18n, error_due_offset).to_string(),
+        "tier" => t_string!(i18n, error_template_tier).to_string(),
+        _ => t_string!(i18n, error_template_items).to_string(),
     }
 }

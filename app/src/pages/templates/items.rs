@@ -2,11 +2,11 @@
 //! in both languages, phase, due offset, responsible role, required) with
 //! move up/down and remove.
 
-use crate::components::form::field_error;
+use crate::components::form::FormErrors;
 use crate::components::labels::{phase_label, responsible_label};
 use crate::components::texts::TextsField;
 use crate::i18n::*;
-use kizuna_shared::api::{FieldError, TemplateItemInput, Texts};
+use kizuna_shared::api::{TemplateItemInput, Texts};
 use kizuna_shared::domain::{ResponsibleRole, SheetPhase};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -53,7 +53,7 @@ pub fn item_row(
     i18n: I18nContext<Locale>,
     d: ItemDraft,
     items: RwSignal<Vec<ItemDraft>>,
-    errors: RwSignal<Vec<FieldError>>,
+    errors: FormErrors,
     read_only: Signal<bool>,
 ) -> impl IntoView {
     let move_item = move |key: u32, by: isize| {
@@ -69,9 +69,8 @@ pub fn item_row(
     let key = d.key;
     let index = move || items.with(|l| l.iter().position(|x| x.key == key).unwrap_or(0));
     let prefix = move |f: &str| format!("items[{}].{f}", index());
-    let title_error = Signal::derive(move || errors.with(|e| field_error(e, &prefix("title"))));
-    let offset_error =
-        Signal::derive(move || errors.with(|e| field_error(e, &prefix("due_offset_days"))));
+    let title_error = Signal::derive(move || errors.message_of(&prefix("title")));
+    let offset_error = Signal::derive(move || errors.message_of(&prefix("due_offset_days")));
     let id = |f: &str| format!("item-{key}-{f}");
     view! {
         <li class="item-row">

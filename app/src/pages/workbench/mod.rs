@@ -17,7 +17,7 @@ mod state;
 
 use kizuna_shared::api::scoring_data::ScoringDataQuery;
 use kizuna_shared::api::ModelStatus;
-use kizuna_shared::domain::can_manage_health;
+use kizuna_shared::domain::Capability;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -33,7 +33,7 @@ pub fn WorkbenchPage() -> impl IntoView {
     let session = use_session();
     let body = move || {
         let user = session.user.get()?;
-        let editable = can_manage_health(user.role);
+        let editable = user.principal().may(Capability::ManageHealth);
         Some(view! { <Workbench editable=editable user_id=user.id user_name=user.name.clone() /> })
     };
     view! {

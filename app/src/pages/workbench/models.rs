@@ -69,7 +69,7 @@ fn stale() -> ApiError {
         type_: "about:blank".into(),
         title: "Conflict".into(),
         status: 409,
-        code: "conflict".into(),
+        code: kizuna_shared::api::ProblemCode::ModelPublished,
         detail: None,
         errors: Vec::new(),
     })
@@ -81,13 +81,10 @@ pub fn Toolbar() -> impl IntoView {
     let i18n = use_i18n();
     let wb = expect_context::<Wb>();
     let reloader = expect_context::<Reloader>();
-    let errors = FormErrors::new(
-        |i18n, field| match field {
-            "note" => t_string!(i18n, workbench.note_invalid).to_string(),
-            _ => t_string!(i18n, workbench.model_rejected).to_string(),
-        },
-        crate::components::form::Conflict::ModelPublished,
-    );
+    let errors = FormErrors::new(|i18n, field| match field {
+        "note" => t_string!(i18n, workbench.note_invalid).to_string(),
+        _ => t_string!(i18n, workbench.model_rejected).to_string(),
+    });
     let note = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let done = RwSignal::new(None::<String>);

@@ -114,7 +114,7 @@ impl Core {
 /// Everything the workbench's views share (`Copy`: signals and handles).
 #[derive(Clone, Copy)]
 pub struct Wb {
-    /// Whether the user may edit and publish (`domain::can_manage_health`).
+    /// Whether the user may edit and publish (`Capability::ManageHealth`).
     pub editable: bool,
     /// Signed-in user's id (localStorage key).
     pub user_id: i64,
