@@ -24,48 +24,48 @@ pub fn problem_message(i18n: I18nContext<Locale>, err: &ApiError) -> String {
     use ProblemCode as P;
     let locale = i18n.get_locale();
     let Some(code) = err.code() else {
-        return t_string!(i18n, network_error).to_string();
+        return td_string!(locale, network_error).to_string();
     };
     match code {
-        P::StaleVersion => t_string!(i18n, problem.stale_version).to_string(),
-        P::EmailTaken => t_string!(i18n, email_taken).to_string(),
-        P::ModelPublished => t_string!(i18n, workbench.conflict).to_string(),
-        P::ModelImmutable => t_string!(i18n, problem.model_immutable).to_string(),
-        P::SignalKeyTaken => t_string!(i18n, signals.key_taken).to_string(),
-        P::SignalInUse => t_string!(i18n, signals.in_model).to_string(),
-        P::SheetRunning => t_string!(i18n, problem.sheet_running).to_string(),
-        P::SurveyNotOpen => t_string!(i18n, problem.survey_not_open).to_string(),
-        P::LinkAnswered => t_string!(i18n, problem.link_answered).to_string(),
-        P::Duplicate => t_string!(i18n, problem.duplicate).to_string(),
-        P::ReferenceGone => t_string!(i18n, problem.reference_gone).to_string(),
-        P::ImportRunning => t_string!(i18n, import_running).to_string(),
-        P::LastAdmin => t_string!(i18n, last_admin).to_string(),
-        P::AlreadyAnswered => t_string!(i18n, problem.already_answered).to_string(),
-        P::LinkExpired => t_string!(i18n, problem.link_expired).to_string(),
-        P::LinkRevoked => t_string!(i18n, problem.link_revoked).to_string(),
-        P::SurveyClosed => t_string!(i18n, problem.survey_closed).to_string(),
-        P::AmountOverflow => t_string!(i18n, problem.amount_overflow).to_string(),
-        P::InvalidCredentials => t_string!(i18n, invalid_credentials).to_string(),
-        P::Unauthenticated => t_string!(i18n, session_ended).to_string(),
-        P::Forbidden => t_string!(i18n, problem_forbidden).to_string(),
-        P::CsrfRejected => t_string!(i18n, problem_csrf).to_string(),
-        P::NotFound => t_string!(i18n, problem_not_found).to_string(),
-        P::RateLimited => t_string!(i18n, rate_limited).to_string(),
+        P::StaleVersion => td_string!(locale, problem.stale_version).to_string(),
+        P::EmailTaken => td_string!(locale, email_taken).to_string(),
+        P::ModelPublished => td_string!(locale, workbench.conflict).to_string(),
+        P::ModelImmutable => td_string!(locale, problem.model_immutable).to_string(),
+        P::SignalKeyTaken => td_string!(locale, signals.key_taken).to_string(),
+        P::SignalInUse => td_string!(locale, signals.in_model).to_string(),
+        P::SheetRunning => td_string!(locale, problem.sheet_running).to_string(),
+        P::SurveyNotOpen => td_string!(locale, problem.survey_not_open).to_string(),
+        P::LinkAnswered => td_string!(locale, problem.link_answered).to_string(),
+        P::Duplicate => td_string!(locale, problem.duplicate).to_string(),
+        P::ReferenceGone => td_string!(locale, problem.reference_gone).to_string(),
+        P::ImportRunning => td_string!(locale, import_running).to_string(),
+        P::LastAdmin => td_string!(locale, last_admin).to_string(),
+        P::AlreadyAnswered => td_string!(locale, problem.already_answered).to_string(),
+        P::LinkExpired => td_string!(locale, problem.link_expired).to_string(),
+        P::LinkRevoked => td_string!(locale, problem.link_revoked).to_string(),
+        P::SurveyClosed => td_string!(locale, problem.survey_closed).to_string(),
+        P::AmountOverflow => td_string!(locale, problem.amount_overflow).to_string(),
+        P::InvalidCredentials => td_string!(locale, invalid_credentials).to_string(),
+        P::Unauthenticated => td_string!(locale, session_ended).to_string(),
+        P::Forbidden => td_string!(locale, problem_forbidden).to_string(),
+        P::CsrfRejected => td_string!(locale, problem_csrf).to_string(),
+        P::NotFound => td_string!(locale, problem_not_found).to_string(),
+        P::RateLimited => td_string!(locale, rate_limited).to_string(),
         // Only import files are large enough to meet the body limit.
-        P::PayloadTooLarge => t_string!(i18n, import_too_big).to_string(),
+        P::PayloadTooLarge => td_string!(locale, import_too_big).to_string(),
         P::TooManyRows => {
             let max = format::count(MAX_IMPORT_ROWS as u64, locale);
-            t_string!(i18n, import_too_many_rows, max = max).to_string()
+            td_string!(locale, import_too_many_rows, max = max).to_string()
         }
         P::TooManyColumns => {
             let max = format::count(MAX_IMPORT_COLUMNS as u64, locale);
-            t_string!(i18n, import_too_many_columns, max = max).to_string()
+            td_string!(locale, import_too_many_columns, max = max).to_string()
         }
-        P::UnsupportedMediaType => t_string!(i18n, import_bad_type).to_string(),
+        P::UnsupportedMediaType => td_string!(locale, import_bad_type).to_string(),
         P::BadRequest | P::ValidationFailed | P::MethodNotAllowed => {
-            t_string!(i18n, problem_bad_request).to_string()
+            td_string!(locale, problem_bad_request).to_string()
         }
-        P::SpaNotBuilt | P::Internal => t_string!(i18n, problem_internal).to_string(),
+        P::SpaNotBuilt | P::Internal => td_string!(locale, problem_internal).to_string(),
     }
 }
 
@@ -179,6 +179,26 @@ impl FormErrors {
                 false
             }
         }
+    }
+
+    /// Like [`FormErrors::validate`], also marking the fields the form's own
+    /// reading found wrong (`wrong`), so every wrong field shows at once.
+    pub fn validate_with<T: Validate<Context = ()>>(
+        &self,
+        input: &T,
+        mut wrong: Vec<FieldError>,
+    ) -> bool {
+        self.failure.set(None);
+        if let Err(report) = input.validate() {
+            for e in FieldError::from_report(&report) {
+                if !wrong.iter().any(|w| w.field == e.field) {
+                    wrong.push(e);
+                }
+            }
+        }
+        let ok = wrong.is_empty();
+        self.fields.set(wrong);
+        ok
     }
 
     /// Marks these fields as wrong (a form's own parsing found them).

@@ -12,38 +12,42 @@ use leptos_i18n::I18nContext;
 
 /// The translated name of a role.
 pub fn role_label(i18n: I18nContext<Locale>, role: Role) -> String {
+    let locale = i18n.get_locale();
     match role {
-        Role::Admin => t_string!(i18n, role_admin).to_string(),
-        Role::Manager => t_string!(i18n, role_manager).to_string(),
-        Role::Csm => t_string!(i18n, role_csm).to_string(),
-        Role::Executive => t_string!(i18n, role_executive).to_string(),
+        Role::Admin => td_string!(locale, role_admin).to_string(),
+        Role::Manager => td_string!(locale, role_manager).to_string(),
+        Role::Csm => td_string!(locale, role_csm).to_string(),
+        Role::Executive => td_string!(locale, role_executive).to_string(),
     }
 }
 
 /// The translated name of an account status.
 pub fn status_label(i18n: I18nContext<Locale>, status: AccountStatus) -> String {
+    let locale = i18n.get_locale();
     match status {
-        AccountStatus::Active => t_string!(i18n, status_active).to_string(),
-        AccountStatus::Churned => t_string!(i18n, status_churned).to_string(),
+        AccountStatus::Active => td_string!(locale, status_active).to_string(),
+        AccountStatus::Churned => td_string!(locale, status_churned).to_string(),
     }
 }
 
 /// The translated name of a coverage tier.
 pub fn tier_label(i18n: I18nContext<Locale>, tier: Tier) -> String {
+    let locale = i18n.get_locale();
     match tier {
-        Tier::High => t_string!(i18n, tier_high).to_string(),
-        Tier::Low => t_string!(i18n, tier_low).to_string(),
-        Tier::Tech => t_string!(i18n, tier_tech).to_string(),
+        Tier::High => td_string!(locale, tier_high).to_string(),
+        Tier::Low => td_string!(locale, tier_low).to_string(),
+        Tier::Tech => td_string!(locale, tier_tech).to_string(),
     }
 }
 
 /// The translated name of an expansion potential.
 pub fn expansion_label(i18n: I18nContext<Locale>, value: ExpansionPotential) -> String {
+    let locale = i18n.get_locale();
     match value {
-        ExpansionPotential::None => t_string!(i18n, expansion_none).to_string(),
-        ExpansionPotential::TrialGrowth => t_string!(i18n, expansion_trial_growth).to_string(),
-        ExpansionPotential::Upsell => t_string!(i18n, expansion_upsell).to_string(),
-        ExpansionPotential::CrossSell => t_string!(i18n, expansion_cross_sell).to_string(),
+        ExpansionPotential::None => td_string!(locale, expansion_none).to_string(),
+        ExpansionPotential::TrialGrowth => td_string!(locale, expansion_trial_growth).to_string(),
+        ExpansionPotential::Upsell => td_string!(locale, expansion_upsell).to_string(),
+        ExpansionPotential::CrossSell => td_string!(locale, expansion_cross_sell).to_string(),
     }
 }
 
@@ -105,9 +109,10 @@ pub fn audit_kind_label(locale: Locale, kind: AuditKind) -> String {
 
 /// The translated name of an audit category (security or data events).
 pub fn audit_category_label(i18n: I18nContext<Locale>, category: AuditCategory) -> String {
+    let locale = i18n.get_locale();
     match category {
-        AuditCategory::Security => t_string!(i18n, audit_security_events).to_string(),
-        AuditCategory::Data => t_string!(i18n, audit_data_events).to_string(),
+        AuditCategory::Security => td_string!(locale, audit_security_events).to_string(),
+        AuditCategory::Data => td_string!(locale, audit_data_events).to_string(),
     }
 }
 
@@ -196,87 +201,98 @@ pub fn BandPill(band: Band) -> impl IntoView {
 
 /// The translated name of a survey kind.
 pub fn survey_kind_label(i18n: I18nContext<Locale>, kind: SurveyKind) -> String {
+    let locale = i18n.get_locale();
     match kind {
-        SurveyKind::Nps => t_string!(i18n, kind_nps).to_string(),
-        SurveyKind::Csat => t_string!(i18n, kind_csat).to_string(),
+        SurveyKind::Nps => td_string!(locale, kind_nps).to_string(),
+        SurveyKind::Csat => td_string!(locale, kind_csat).to_string(),
     }
 }
 
 /// The translated name of a score group: promoters/passives/detractors for
 /// NPS, satisfied/neutral/dissatisfied for CSAT.
 pub fn group_label(i18n: I18nContext<Locale>, kind: SurveyKind, group: ScoreGroup) -> String {
+    let locale = i18n.get_locale();
     match (kind, group) {
-        (SurveyKind::Nps, ScoreGroup::Positive) => t_string!(i18n, group_promoters).to_string(),
-        (SurveyKind::Nps, ScoreGroup::Neutral) => t_string!(i18n, group_passives).to_string(),
-        (SurveyKind::Nps, ScoreGroup::Negative) => t_string!(i18n, group_detractors).to_string(),
-        (SurveyKind::Csat, ScoreGroup::Positive) => t_string!(i18n, group_satisfied).to_string(),
-        (SurveyKind::Csat, ScoreGroup::Neutral) => t_string!(i18n, group_neutral).to_string(),
-        (SurveyKind::Csat, ScoreGroup::Negative) => t_string!(i18n, group_dissatisfied).to_string(),
+        (SurveyKind::Nps, ScoreGroup::Positive) => td_string!(locale, group_promoters).to_string(),
+        (SurveyKind::Nps, ScoreGroup::Neutral) => td_string!(locale, group_passives).to_string(),
+        (SurveyKind::Nps, ScoreGroup::Negative) => td_string!(locale, group_detractors).to_string(),
+        (SurveyKind::Csat, ScoreGroup::Positive) => td_string!(locale, group_satisfied).to_string(),
+        (SurveyKind::Csat, ScoreGroup::Neutral) => td_string!(locale, group_neutral).to_string(),
+        (SurveyKind::Csat, ScoreGroup::Negative) => {
+            td_string!(locale, group_dissatisfied).to_string()
+        }
     }
 }
 
 /// The translated name of an answer channel.
 pub fn channel_label(i18n: I18nContext<Locale>, channel: AnswerChannel) -> String {
+    let locale = i18n.get_locale();
     match channel {
-        AnswerChannel::Call => t_string!(i18n, channel_call).to_string(),
-        AnswerChannel::Link => t_string!(i18n, channel_link).to_string(),
+        AnswerChannel::Call => td_string!(locale, channel_call).to_string(),
+        AnswerChannel::Link => td_string!(locale, channel_link).to_string(),
     }
 }
 
 /// The translated name of a link status.
 pub fn link_status_label(i18n: I18nContext<Locale>, status: LinkStatus) -> String {
+    let locale = i18n.get_locale();
     match status {
-        LinkStatus::Open => t_string!(i18n, link_open).to_string(),
-        LinkStatus::Answered => t_string!(i18n, link_answered).to_string(),
-        LinkStatus::Expired => t_string!(i18n, link_expired).to_string(),
-        LinkStatus::Revoked => t_string!(i18n, link_revoked).to_string(),
+        LinkStatus::Open => td_string!(locale, link_open).to_string(),
+        LinkStatus::Answered => td_string!(locale, link_answered).to_string(),
+        LinkStatus::Expired => td_string!(locale, link_expired).to_string(),
+        LinkStatus::Revoked => td_string!(locale, link_revoked).to_string(),
     }
 }
 
 /// The translated name of a survey's state.
 pub fn survey_state_label(i18n: I18nContext<Locale>, state: SurveyState) -> String {
+    let locale = i18n.get_locale();
     match state {
-        SurveyState::Scheduled => t_string!(i18n, state_scheduled).to_string(),
-        SurveyState::Open => t_string!(i18n, state_open).to_string(),
-        SurveyState::Closed => t_string!(i18n, state_closed).to_string(),
-        SurveyState::Archived => t_string!(i18n, state_archived).to_string(),
+        SurveyState::Scheduled => td_string!(locale, state_scheduled).to_string(),
+        SurveyState::Open => td_string!(locale, state_open).to_string(),
+        SurveyState::Closed => td_string!(locale, state_closed).to_string(),
+        SurveyState::Archived => td_string!(locale, state_archived).to_string(),
     }
 }
 
 /// The translated name of a language.
 pub fn language_label(i18n: I18nContext<Locale>, language: Language) -> String {
+    let locale = i18n.get_locale();
     match language {
-        Language::En => t_string!(i18n, language_en).to_string(),
-        Language::Ja => t_string!(i18n, language_ja).to_string(),
+        Language::En => td_string!(locale, language_en).to_string(),
+        Language::Ja => td_string!(locale, language_ja).to_string(),
     }
 }
 
 /// The translated name of a sheet phase (導入期・活用期・更新期).
 pub fn phase_label(i18n: I18nContext<Locale>, phase: SheetPhase) -> String {
+    let locale = i18n.get_locale();
     match phase {
-        SheetPhase::Onboarding => t_string!(i18n, phase_onboarding).to_string(),
-        SheetPhase::Adoption => t_string!(i18n, phase_adoption).to_string(),
-        SheetPhase::Renewal => t_string!(i18n, phase_renewal).to_string(),
+        SheetPhase::Onboarding => td_string!(locale, phase_onboarding).to_string(),
+        SheetPhase::Adoption => td_string!(locale, phase_adoption).to_string(),
+        SheetPhase::Renewal => td_string!(locale, phase_renewal).to_string(),
     }
 }
 
 /// The translated name of a responsible role.
 pub fn responsible_label(i18n: I18nContext<Locale>, role: ResponsibleRole) -> String {
+    let locale = i18n.get_locale();
     match role {
-        ResponsibleRole::Csm => t_string!(i18n, resp_csm).to_string(),
-        ResponsibleRole::Manager => t_string!(i18n, resp_manager).to_string(),
-        ResponsibleRole::CsOps => t_string!(i18n, resp_cs_ops).to_string(),
-        ResponsibleRole::Mentor => t_string!(i18n, resp_mentor).to_string(),
-        ResponsibleRole::Customer => t_string!(i18n, resp_customer).to_string(),
-        ResponsibleRole::NewMember => t_string!(i18n, resp_new_member).to_string(),
+        ResponsibleRole::Csm => td_string!(locale, resp_csm).to_string(),
+        ResponsibleRole::Manager => td_string!(locale, resp_manager).to_string(),
+        ResponsibleRole::CsOps => td_string!(locale, resp_cs_ops).to_string(),
+        ResponsibleRole::Mentor => td_string!(locale, resp_mentor).to_string(),
+        ResponsibleRole::Customer => td_string!(locale, resp_customer).to_string(),
+        ResponsibleRole::NewMember => td_string!(locale, resp_new_member).to_string(),
     }
 }
 
 /// The translated name of a sheet kind.
 pub fn sheet_kind_label(i18n: I18nContext<Locale>, kind: SheetKind) -> String {
+    let locale = i18n.get_locale();
     match kind {
-        SheetKind::Customer => t_string!(i18n, sheet_customer).to_string(),
-        SheetKind::Teammate => t_string!(i18n, sheet_teammate).to_string(),
+        SheetKind::Customer => td_string!(locale, sheet_customer).to_string(),
+        SheetKind::Teammate => td_string!(locale, sheet_teammate).to_string(),
     }
 }
 
@@ -289,9 +305,10 @@ pub fn task_kind_label(i18n: I18nContext<Locale>, kind: TaskKind) -> String {
 
 /// The translated name of a task status.
 pub fn task_status_label(i18n: I18nContext<Locale>, status: TaskStatus) -> String {
+    let locale = i18n.get_locale();
     match status {
-        TaskStatus::Open => t_string!(i18n, task_open).to_string(),
-        TaskStatus::Done => t_string!(i18n, task_done).to_string(),
+        TaskStatus::Open => td_string!(locale, task_open).to_string(),
+        TaskStatus::Done => td_string!(locale, task_done).to_string(),
     }
 }
 
@@ -365,9 +382,10 @@ pub fn encoding_label(i18n: I18nContext<Locale>, encoding: &str) -> String {
 
 /// The separator the server detected (`comma`, `tab`) in the user's words.
 pub fn delimiter_label(i18n: I18nContext<Locale>, delimiter: &str) -> String {
+    let locale = i18n.get_locale();
     match delimiter {
-        "comma" => t_string!(i18n, delimiter_comma).to_string(),
-        "tab" => t_string!(i18n, delimiter_tab).to_string(),
+        "comma" => td_string!(locale, delimiter_comma).to_string(),
+        "tab" => td_string!(locale, delimiter_tab).to_string(),
         other => other.to_owned(),
     }
 }
@@ -377,27 +395,34 @@ pub fn missing_policy_label(
     i18n: I18nContext<Locale>,
     policy: kizuna_shared::metrics::MissingPolicy,
 ) -> String {
+    let locale = i18n.get_locale();
     use kizuna_shared::metrics::MissingPolicy;
     match policy {
-        MissingPolicy::Skip => t_string!(i18n, workbench.missing_skip).to_string(),
-        MissingPolicy::Zero => t_string!(i18n, workbench.missing_zero).to_string(),
+        MissingPolicy::Skip => td_string!(locale, workbench.missing_skip).to_string(),
+        MissingPolicy::Zero => td_string!(locale, workbench.missing_zero).to_string(),
     }
 }
 
 /// A trend measure's period and kind ("60-day change", "60-day change %").
 pub fn trend_label(i18n: I18nContext<Locale>, trend: kizuna_shared::metrics::Trend) -> String {
+    let locale = i18n.get_locale();
     use kizuna_shared::metrics::TrendKind;
     let days = trend.days;
     match trend.kind {
-        TrendKind::Absolute => t_string!(i18n, workbench.trend_absolute, days = days).to_string(),
-        TrendKind::Relative => t_string!(i18n, workbench.trend_relative, days = days).to_string(),
+        TrendKind::Absolute => {
+            td_string!(locale, workbench.trend_absolute, days = days).to_string()
+        }
+        TrendKind::Relative => {
+            td_string!(locale, workbench.trend_relative, days = days).to_string()
+        }
     }
 }
 
 /// The translated name of a signal kind.
 pub fn signal_kind_label(i18n: I18nContext<Locale>, kind: SignalKind) -> String {
+    let locale = i18n.get_locale();
     match kind {
-        SignalKind::Number => t_string!(i18n, signals.kind_number).to_string(),
-        SignalKind::YesNo => t_string!(i18n, signals.kind_yes_no).to_string(),
+        SignalKind::Number => td_string!(locale, signals.kind_number).to_string(),
+        SignalKind::YesNo => td_string!(locale, signals.kind_yes_no).to_string(),
     }
 }

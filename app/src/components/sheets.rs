@@ -256,11 +256,12 @@ pub fn AccountSheets(account: i64, name: String) -> impl IntoView {
 
 /// The sentence under a wrong field of the start form.
 fn start_field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    let locale = i18n.get_locale();
     match field {
-        "account_id" => t_string!(i18n, error_sheet_account).to_string(),
-        "member_id" => t_string!(i18n, error_sheet_member).to_string(),
-        "owner_id" => t_string!(i18n, error_sheet_guide).to_string(),
+        "account_id" => td_string!(locale, error_sheet_account).to_string(),
+        "member_id" => td_string!(locale, error_sheet_member).to_string(),
+        "owner_id" => td_string!(locale, error_sheet_guide).to_string(),
         // The template (none chosen, or archived meanwhile).
-        _ => t_string!(i18n, error_sheet_template).to_string(),
+        _ => td_string!(locale, error_sheet_template).to_string(),
     }
 }

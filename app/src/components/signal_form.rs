@@ -12,13 +12,14 @@ use leptos_i18n::I18nContext;
 
 /// The form's words for a field the shared rules or the server rejected.
 fn field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    let locale = i18n.get_locale();
     match field {
-        "key" => t_string!(i18n, signals.error_key).to_string(),
-        "label" => t_string!(i18n, error_required_text).to_string(),
-        "label_ja" => t_string!(i18n, error_text).to_string(),
-        "unit" => t_string!(i18n, signals.error_unit).to_string(),
-        "description" => t_string!(i18n, signals.error_description).to_string(),
-        _ => t_string!(i18n, error_text).to_string(),
+        "key" => td_string!(locale, signals.error_key).to_string(),
+        "label" => td_string!(locale, error_required_text).to_string(),
+        "label_ja" => td_string!(locale, error_text).to_string(),
+        "unit" => td_string!(locale, signals.error_unit).to_string(),
+        "description" => td_string!(locale, signals.error_description).to_string(),
+        _ => td_string!(locale, error_text).to_string(),
     }
 }
 

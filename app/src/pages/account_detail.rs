@@ -521,10 +521,11 @@ pub fn sparkline(values: &[f64]) -> String {
 
 /// The contact form's words for a field the shared rules rejected.
 fn contact_field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    let locale = i18n.get_locale();
     match field {
-        "name" => t_string!(i18n, error_required_text).to_string(),
-        "email" => t_string!(i18n, error_email).to_string(),
-        _ => t_string!(i18n, error_text).to_string(),
+        "name" => td_string!(locale, error_required_text).to_string(),
+        "email" => td_string!(locale, error_email).to_string(),
+        _ => td_string!(locale, error_text).to_string(),
     }
 }
 
@@ -562,10 +563,6 @@ fn ContactsSection(
         ev.prevent_default();
         let mut wrong = Vec::new();
         let address = read_optional("email", &email.get_untracked(), Email::parse, &mut wrong);
-        if !wrong.is_empty() {
-            errors.set_fields(wrong);
-            return;
-        }
         let input = ContactInput {
             name: name.get_untracked().trim().to_owned(),
             email: address,
@@ -573,7 +570,7 @@ fn ContactsSection(
             phone: opt(phone.get_untracked()),
             is_champion: champion.get_untracked(),
         };
-        if errors.validate(&input) {
+        if errors.validate_with(&input, wrong) {
             add.dispatch(input);
         }
     };

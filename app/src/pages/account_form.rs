@@ -294,15 +294,16 @@ pub fn keep_stored(input: &mut AccountInput, stored: &AccountInput, field: Accou
 
 /// The translated message for a field the shared rules rejected.
 fn field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    let locale = i18n.get_locale();
     match field {
-        "name" => t_string!(i18n, error_required_text).to_string(),
-        "mrr_minor" => t_string!(i18n, error_amount).to_string(),
-        "domain" => t_string!(i18n, error_domain).to_string(),
-        "renewal_date" => t_string!(i18n, error_after_start).to_string(),
-        "churn_date" => t_string!(i18n, error_churn_date).to_string(),
-        "contract_start" | "champion_changed_on" => t_string!(i18n, error_date).to_string(),
-        "owner_id" => t_string!(i18n, error_owner).to_string(),
-        _ => t_string!(i18n, error_text).to_string(),
+        "name" => td_string!(locale, error_required_text).to_string(),
+        "mrr_minor" => td_string!(locale, error_amount).to_string(),
+        "domain" => td_string!(locale, error_domain).to_string(),
+        "renewal_date" => td_string!(locale, error_after_start).to_string(),
+        "churn_date" => td_string!(locale, error_churn_date).to_string(),
+        "contract_start" | "champion_changed_on" => td_string!(locale, error_date).to_string(),
+        "owner_id" => td_string!(locale, error_owner).to_string(),
+        _ => td_string!(locale, error_text).to_string(),
     }
 }
 

@@ -15,10 +15,11 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
 fn reason_label(i18n: I18nContext<Locale>, r: DuplicateReason) -> String {
+    let locale = i18n.get_locale();
     match r {
-        DuplicateReason::ExternalId => t_string!(i18n, reason_external_id).to_string(),
-        DuplicateReason::Name => t_string!(i18n, reason_name).to_string(),
-        DuplicateReason::Domain => t_string!(i18n, reason_domain).to_string(),
+        DuplicateReason::ExternalId => td_string!(locale, reason_external_id).to_string(),
+        DuplicateReason::Name => td_string!(locale, reason_name).to_string(),
+        DuplicateReason::Domain => td_string!(locale, reason_domain).to_string(),
     }
 }
 

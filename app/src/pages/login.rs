@@ -64,9 +64,10 @@ fn is_local_path(p: &str) -> bool {
 }
 
 fn field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    let locale = i18n.get_locale();
     match field {
-        "email" => t_string!(i18n, error_email).to_string(),
-        _ => t_string!(i18n, error_password_required).to_string(),
+        "email" => td_string!(locale, error_email).to_string(),
+        _ => td_string!(locale, error_password_required).to_string(),
     }
 }
 
@@ -114,16 +115,13 @@ pub fn LoginPage() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut wrong = Vec::new();
-        let Some(email) = read_field("email", Email::parse(&email.get_untracked()), &mut wrong)
-        else {
-            errors.set_fields(wrong);
-            return;
-        };
+        let email = read_field("email", Email::parse(&email.get_untracked()), &mut wrong)
+            .unwrap_or_else(Email::example);
         let request = LoginRequest {
             email,
             password: password.get_untracked(),
         };
-        if errors.validate(&request) {
+        if errors.validate_with(&request, wrong) {
             login.dispatch(request);
         }
     };

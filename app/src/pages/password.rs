@@ -18,15 +18,16 @@ use leptos_i18n::I18nContext;
 /// browser and on the server) or the server's own check (a wrong current
 /// password, a new password equal to it).
 fn field_message(i18n: I18nContext<Locale>, error: &FieldError) -> String {
+    let locale = i18n.get_locale();
     let length_rule = error.message.starts_with("length");
     match error.field.as_str() {
         "current_password" if length_rule => {
-            t_string!(i18n, error_current_password_required).to_string()
+            td_string!(locale, error_current_password_required).to_string()
         }
-        "current_password" => t_string!(i18n, error_current_password_wrong).to_string(),
-        "new_password" if length_rule => t_string!(i18n, error_password_short).to_string(),
-        "new_password" => t_string!(i18n, error_password_same).to_string(),
-        _ => t_string!(i18n, error_password_mismatch).to_string(),
+        "current_password" => td_string!(locale, error_current_password_wrong).to_string(),
+        "new_password" if length_rule => td_string!(locale, error_password_short).to_string(),
+        "new_password" => td_string!(locale, error_password_same).to_string(),
+        _ => td_string!(locale, error_password_mismatch).to_string(),
     }
 }
 

@@ -26,10 +26,11 @@ const PER_PAGE: u32 = 50;
 
 /// The new-user form's words for a field the shared rules rejected.
 fn field_message(i18n: I18nContext<Locale>, field: &str) -> String {
+    let locale = i18n.get_locale();
     match field {
-        "email" => t_string!(i18n, error_email).to_string(),
-        "name" => t_string!(i18n, error_name_required).to_string(),
-        _ => t_string!(i18n, error_password_short).to_string(),
+        "email" => td_string!(locale, error_email).to_string(),
+        "name" => td_string!(locale, error_name_required).to_string(),
+        _ => td_string!(locale, error_password_short).to_string(),
     }
 }
 
@@ -568,12 +569,8 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut wrong = Vec::new();
-        let Some(email) = read_field("email", Email::parse(&email.get_untracked()), &mut wrong)
-        else {
-            created.set(None);
-            errors.set_fields(wrong);
-            return;
-        };
+        let email = read_field("email", Email::parse(&email.get_untracked()), &mut wrong)
+            .unwrap_or_else(Email::example);
         let request = CreateUser {
             email,
             name: name.get_untracked().trim().to_owned(),
@@ -581,7 +578,7 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
             password: password.get_untracked(),
         };
         created.set(None);
-        if errors.validate(&request) {
+        if errors.validate_with(&request, wrong) {
             create.dispatch(request);
         }
     };

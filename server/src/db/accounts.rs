@@ -136,7 +136,7 @@ pub fn mark_mrr_from_history(conn: &mut DbConn, accounts: &mut [Account]) -> Res
 pub fn external_id_key(external_id: Option<&str>) -> Option<String> {
     external_id
         .and_then(|text| ExternalId::parse(text).ok())
-        .map(|id| id.key().to_owned())
+        .map(|id| id.key())
 }
 
 /// An account to insert (enums already as their stored names).

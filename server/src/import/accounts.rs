@@ -527,12 +527,12 @@ pub(super) fn check(conn: &mut DbConn, input: &Input<'_>) -> Result<AccountsPlan
         let mut check = RowCheck::new(input.table, row, input.cols, problems);
         let external_id = read_external_id(&mut check);
         if let Some(id) = &external_id {
-            seen_before(&mut check, &mut seen, id.key());
+            seen_before(&mut check, &mut seen, &id.key());
         }
         let Some(values) = read_row(&mut check, &lookups, input.currency, external_id) else {
             continue;
         };
-        let key = values.external_id.key().to_owned();
+        let key = values.external_id.key();
         let stored = lookups.existing.get(&key);
         let base = stored.map_or_else(|| blank_account(&values), AccountChanges::from_row);
         let from_history = stored.is_some_and(|r| lookups.from_history.contains(&r.id));

@@ -1019,7 +1019,10 @@ mod tests {
             );
         }
         let ok = body(" ＣＲＭ－１ ").unwrap();
-        assert_eq!(ok.external_id.as_ref().map(ExternalId::key), Some("CRM-1"));
+        assert_eq!(
+            ok.external_id.as_ref().map(ExternalId::key),
+            Some("CRM-1".to_owned())
+        );
         assert!(fields(&ok).is_empty());
     }
 

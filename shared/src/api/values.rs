@@ -261,6 +261,12 @@ impl Email {
     /// Longest address accepted (RFC 5321's path limit).
     pub const MAX_LEN: usize = 254;
 
+    /// A valid address of the reserved `example.com` domain: the stand-in a
+    /// form checks its other fields with while the typed address is wrong.
+    pub fn example() -> Email {
+        Email("someone@example.com".to_owned())
+    }
+
     /// Checks and normalises an address: one `@`, a non-empty local part of
     /// at most 64 characters, a domain of dot-separated labels (letters,
     /// digits, `-`, any non-ASCII letter for IDN) with at least one dot, no
@@ -342,7 +348,6 @@ impl Serialize for Email {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ExternalId {
     text: String,
-    key: String,
 }
 
 impl ExternalId {
@@ -363,7 +368,6 @@ impl ExternalId {
             return Err(ValueError::ControlCharacter);
         }
         Ok(ExternalId {
-            key: normalize_external_id(text),
             text: text.to_owned(),
         })
     }
@@ -373,9 +377,12 @@ impl ExternalId {
         &self.text
     }
 
-    /// The normal form compared for uniqueness.
-    pub fn key(&self) -> &str {
-        &self.key
+    /// The normal form compared for uniqueness. Computed when asked, not
+    /// kept: only the server compares ids, and the upper-casing pulls
+    /// Unicode's case tables into whatever calls it (the browser only
+    /// checks ids).
+    pub fn key(&self) -> String {
+        normalize_external_id(&self.text)
     }
 }
 

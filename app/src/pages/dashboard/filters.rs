@@ -171,10 +171,11 @@ pub fn Filters(
 }
 
 fn period_kind_label(i18n: I18nContext<Locale>, k: PeriodKind) -> String {
+    let locale = i18n.get_locale();
     match k {
-        PeriodKind::Month => t_string!(i18n, period_month),
-        PeriodKind::Quarter => t_string!(i18n, period_quarter),
-        PeriodKind::Year => t_string!(i18n, period_year),
+        PeriodKind::Month => td_string!(locale, period_month),
+        PeriodKind::Quarter => td_string!(locale, period_quarter),
+        PeriodKind::Year => td_string!(locale, period_year),
     }
     .to_string()
 }

@@ -10,14 +10,15 @@ use leptos_i18n::I18nContext;
 
 /// The name of a data change's kind.
 fn change_kind_label(i18n: I18nContext<Locale>, k: DataChangeKind) -> String {
+    let locale = i18n.get_locale();
     match k {
-        DataChangeKind::Accounts => t_string!(i18n, import_kind_accounts).to_string(),
-        DataChangeKind::Mrr => t_string!(i18n, import_kind_mrr).to_string(),
-        DataChangeKind::Signals => t_string!(i18n, import_kind_signals).to_string(),
-        DataChangeKind::Merge => t_string!(i18n, change_merge).to_string(),
-        DataChangeKind::Create => t_string!(i18n, change_create).to_string(),
-        DataChangeKind::Update => t_string!(i18n, change_update).to_string(),
-        DataChangeKind::Delete => t_string!(i18n, change_delete).to_string(),
+        DataChangeKind::Accounts => td_string!(locale, import_kind_accounts).to_string(),
+        DataChangeKind::Mrr => td_string!(locale, import_kind_mrr).to_string(),
+        DataChangeKind::Signals => td_string!(locale, import_kind_signals).to_string(),
+        DataChangeKind::Merge => td_string!(locale, change_merge).to_string(),
+        DataChangeKind::Create => td_string!(locale, change_create).to_string(),
+        DataChangeKind::Update => td_string!(locale, change_update).to_string(),
+        DataChangeKind::Delete => td_string!(locale, change_delete).to_string(),
     }
 }
 

@@ -12,10 +12,11 @@ use super::wizard::{Step, Wizard};
 
 /// The name of an import kind.
 fn kind_label(i18n: I18nContext<Locale>, kind: ImportKind) -> String {
+    let locale = i18n.get_locale();
     match kind {
-        ImportKind::Accounts => t_string!(i18n, import_kind_accounts).to_string(),
-        ImportKind::Mrr => t_string!(i18n, import_kind_mrr).to_string(),
-        ImportKind::Signals => t_string!(i18n, import_kind_signals).to_string(),
+        ImportKind::Accounts => td_string!(locale, import_kind_accounts).to_string(),
+        ImportKind::Mrr => td_string!(locale, import_kind_mrr).to_string(),
+        ImportKind::Signals => td_string!(locale, import_kind_signals).to_string(),
     }
 }
 

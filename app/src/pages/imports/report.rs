@@ -16,10 +16,11 @@ use leptos_i18n::I18nContext;
 
 /// The name of what the import does to a row.
 fn action_label(i18n: I18nContext<Locale>, a: ImportAction) -> String {
+    let locale = i18n.get_locale();
     match a {
-        ImportAction::Create => t_string!(i18n, action_create).to_string(),
-        ImportAction::Update => t_string!(i18n, action_update).to_string(),
-        ImportAction::Unchanged => t_string!(i18n, action_unchanged).to_string(),
+        ImportAction::Create => td_string!(locale, action_create).to_string(),
+        ImportAction::Update => td_string!(locale, action_update).to_string(),
+        ImportAction::Unchanged => td_string!(locale, action_unchanged).to_string(),
     }
 }
 

@@ -188,13 +188,14 @@ pub fn TemplateEditor(template: Option<SheetTemplate>) -> impl IntoView {
 /// The sentence under a wrong field of the template form, by the field's
 /// shape (the rows' fields are `items[i].title` and so on).
 fn template_field_message(i18n: I18nContext<Locale>, error: &FieldError) -> String {
+    let locale = i18n.get_locale();
     let field = error.field.as_str();
     let leaf = field.rsplit('.').next().unwrap_or(field);
     match leaf {
-        "name" | "title" => t_string!(i18n, error_template_title).to_string(),
-        "description" => t_string!(i18n, error_template_description).to_string(),
-        "due_offset_days" => t_string!(i18n, error_due_offset).to_string(),
-        "tier" => t_string!(i18n, error_template_tier).to_string(),
-        _ => t_string!(i18n, error_template_items).to_string(),
+        "name" | "title" => td_string!(locale, error_template_title).to_string(),
+        "description" => td_string!(locale, error_template_description).to_string(),
+        "due_offset_days" => td_string!(locale, error_due_offset).to_string(),
+        "tier" => td_string!(locale, error_template_tier).to_string(),
+        _ => td_string!(locale, error_template_items).to_string(),
     }
 }
