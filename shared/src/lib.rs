@@ -10,5 +10,6 @@ mod macros;
 
 pub mod api;
 pub mod cells;
+pub mod coverage;
 pub mod domain;
 pub mod metrics;

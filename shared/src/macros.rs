@@ -58,6 +58,7 @@ macro_rules! string_enum {
 #[cfg(test)]
 mod tests {
     use crate::api::*;
+    use crate::coverage::{PriorityLevel, Rule, TouchKind};
     use crate::domain::*;
     use serde::de::DeserializeOwned;
     use serde::Serialize;
@@ -96,6 +97,9 @@ mod tests {
         agree(ChangeKind::ALL);
         agree(AuditKind::ALL);
         agree(AuditTarget::ALL);
+        agree(PriorityLevel::ALL);
+        agree(TouchKind::ALL);
+        agree(Rule::ALL);
         agree(AccountField::ALL);
         agree(AccountStatus::ALL);
         agree(ExpansionPotential::ALL);
