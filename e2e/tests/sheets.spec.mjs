@@ -104,5 +104,19 @@ test('a manager reorders and edits a template; others read it', async ({ page })
   await page.getByRole('link', { name: 'ハイタッチ オンボーディング' }).click();
   await expect(page.getByLabel('項目 1 (日本語)')).toHaveValue('ゴールの設定');
   await audit(page, 'sheet-template');
+  // A template saved empty: every wrong field says why in the reader's
+  // language (the shared rules, not the server's English), nothing is sent.
+  await page.goto('/sheet-templates/new');
+  await expect(page.getByTestId('template-form')).toBeVisible();
+  await page.getByRole('button', { name: '保存', exact: true }).click();
+  const form = page.getByTestId('template-form');
+  await expect(page.getByRole('alert')).toHaveText('入力内容を確認してください。');
+  const errors = form.locator('.texts-error');
+  await expect(errors.first()).toHaveText('英語か日本語（または両方）で、それぞれ200文字以内で入力してください。');
+  await expect(page.getByLabel('テンプレート名 (英語)')).toHaveAttribute('aria-invalid', 'true');
+  await audit(page, 'sheet-template-errors');
   await switchLanguage(page);
+  await expect(errors.first()).toHaveText('Write it in English or Japanese (or both), up to 200 characters each.');
+  await audit(page, 'sheet-template-errors');
+  await expect(page).toHaveURL(/\/sheet-templates\/new$/);
 });
