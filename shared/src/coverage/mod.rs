@@ -14,12 +14,15 @@
 //!   capacity) with the product's defaults and its validation;
 //! - [`evaluate`]: an account's tier, phase and the rules that fire for it
 //!   on a day, each with the numbers that fired it;
+//! - [`preview`]: what a policy would do before it is saved (accounts per
+//!   tier × phase, tasks per rule, each CSM's week against their capacity);
 //! - [`priority`]: the one priority function;
 //! - [`review`]: the PDCA comparison — churn of the accounts a rule touched
 //!   against comparable accounts it did not touch.
 
 pub mod evaluate;
 pub mod policy;
+pub mod preview;
 pub mod priority;
 pub mod review;
 
