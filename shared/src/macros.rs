@@ -58,6 +58,7 @@ macro_rules! string_enum {
 #[cfg(test)]
 mod tests {
     use crate::api::*;
+    use crate::coverage::review::TaskOutcome;
     use crate::coverage::{PriorityLevel, Rule, TouchKind};
     use crate::domain::*;
     use serde::de::DeserializeOwned;
@@ -100,6 +101,7 @@ mod tests {
         agree(PriorityLevel::ALL);
         agree(TouchKind::ALL);
         agree(Rule::ALL);
+        agree(TaskOutcome::ALL);
         agree(AccountField::ALL);
         agree(AccountStatus::ALL);
         agree(ExpansionPotential::ALL);

@@ -17,8 +17,10 @@
 //! - [`preview`]: what a policy would do before it is saved (accounts per
 //!   tier × phase, tasks per rule, each CSM's week against their capacity);
 //! - [`priority`]: the one priority function;
-//! - [`review`]: the PDCA comparison — churn of the accounts a rule touched
-//!   against comparable accounts it did not touch.
+//! - [`review`]: the PDCA review — each rule's tasks (created, done,
+//!   dismissed, resolved by data, median days to done), tasks done on time,
+//!   and the churn of the accounts a rule touched against comparable
+//!   accounts it did not touch.
 
 pub mod evaluate;
 pub mod policy;

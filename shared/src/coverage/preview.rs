@@ -123,6 +123,27 @@ pub fn preview(
     out
 }
 
+/// Accounts past their cadence, per tier (high, low, tech): `(past,
+/// accounts)` where `past` counts the accounts with a cadence touch due
+/// before `day` and not done.
+pub fn past_cadence(
+    policy: &CoveragePolicy,
+    accounts: &[AccountFacts],
+    day: NaiveDate,
+) -> [(u32, u32); 3] {
+    let mut out = [(0, 0); 3];
+    for facts in accounts {
+        let a = evaluate(policy, facts, day);
+        let slot = &mut out[tier_index(a.tier)];
+        slot.1 += 1;
+        let past = a.due.iter().any(|d| {
+            matches!(d.rule, Rule::CallDue | Rule::MeetingDue | Rule::EmailDue) && d.due_on < day
+        });
+        slot.0 += u32::from(past);
+    }
+    out
+}
+
 fn rule_index(rule: Rule) -> usize {
     Rule::ALL.iter().position(|r| *r == rule).unwrap_or(0)
 }
@@ -200,6 +221,32 @@ mod tests {
         assert_eq!(p.loads[&Some(2)].tasks, 0);
         // The managers' queue has the unowned account's task.
         assert_eq!(p.loads[&None].tasks, 1);
+    }
+
+    #[test]
+    fn past_cadence_counts_overdue_touches_per_tier_not_those_due_this_week() {
+        let day = d("2026-12-07");
+        let with_call = |mrr: i64, call: &str| {
+            let mut a = account(Some(1), mrr, "2025-01-01", 1.0);
+            a.facts.touches = LastTouches {
+                call: Some(d(call)),
+                // Due 19 December (high touch) or January (low touch).
+                meeting: Some(d("2026-10-20")),
+                email: None,
+            };
+            a.facts
+        };
+        let accounts = [
+            // High touch, last call 1 November: due 1 December, past.
+            with_call(600_000, "2026-11-01"),
+            // High touch, last call 10 November: due 10 December, this week.
+            with_call(600_000, "2026-11-10"),
+            // Low touch: the quarterly meeting is not due; tech: none.
+            with_call(100_000, "2026-01-01"),
+            with_call(1_000, "2026-01-01"),
+        ];
+        let past = past_cadence(&CoveragePolicy::default(), &accounts, day);
+        assert_eq!(past, [(1, 2), (0, 1), (0, 1)]);
     }
 
     #[test]

@@ -11,10 +11,121 @@
 //! the difference (normal approximation: the touched rate's variance plus
 //! the standardised rate's, Σ w²·p(1−p)/n over the strata).
 
+use super::policy::Rule;
 use crate::domain::Tier;
+use crate::metrics::kpi::onboarding::median;
 use crate::metrics::model::Band;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+string_enum!(
+    /// How a coverage task ended (or that it has not).
+    TaskOutcome, "task outcome", {
+        /// Still open (or snoozed).
+        Open => "open",
+        /// Done by someone.
+        Done => "done",
+        /// Dismissed by someone, with a note.
+        Dismissed => "dismissed",
+        /// Closed by the data: the condition cleared before anyone acted.
+        ResolvedByData => "resolved_by_data",
+    }
+);
+
+/// A coverage task as the review reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskRecord {
+    /// The rule that made it.
+    pub rule: Rule,
+    /// The day it was made.
+    pub created_on: NaiveDate,
+    /// Its due date.
+    pub due_on: NaiveDate,
+    /// How it ended.
+    pub outcome: TaskOutcome,
+    /// The day it ended (`None` while open).
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// What one rule's tasks did in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleActivity {
+    /// Tasks created in the period.
+    pub created: u32,
+    /// Of those, done.
+    pub done: u32,
+    /// Of those, dismissed.
+    pub dismissed: u32,
+    /// Of those, resolved by the data.
+    pub resolved_by_data: u32,
+    /// Of those, still open.
+    pub open: u32,
+    /// Median days from creation to done, over the done ones.
+    pub median_days_to_done: Option<f64>,
+}
+
+/// Each rule's activity over the tasks created from `from` to `to`
+/// (inclusive), in [`Rule::ALL`] order; rules without tasks are listed with
+/// zeros.
+pub fn activity(tasks: &[TaskRecord], from: NaiveDate, to: NaiveDate) -> Vec<(Rule, RuleActivity)> {
+    Rule::ALL
+        .iter()
+        .map(|rule| {
+            let mut a = RuleActivity::default();
+            let mut days = Vec::new();
+            for t in tasks
+                .iter()
+                .filter(|t| t.rule == *rule && (from..=to).contains(&t.created_on))
+            {
+                a.created += 1;
+                match t.outcome {
+                    TaskOutcome::Open => a.open += 1,
+                    TaskOutcome::Done => {
+                        a.done += 1;
+                        if let Some(closed) = t.closed_on {
+                            days.push((closed - t.created_on).num_days());
+                        }
+                    }
+                    TaskOutcome::Dismissed => a.dismissed += 1,
+                    TaskOutcome::ResolvedByData => a.resolved_by_data += 1,
+                }
+            }
+            a.median_days_to_done = median(&mut days);
+            (*rule, a)
+        })
+        .collect()
+}
+
+/// Tasks done on time: of the tasks done in a period, those done on or
+/// before their due date.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OnTime {
+    /// Tasks done in the period.
+    pub done: u32,
+    /// Of those, done on or before their due date.
+    pub on_time: u32,
+    /// `on_time ÷ done × 100` (`None` when nothing was done).
+    pub pct: Option<f64>,
+}
+
+/// The on-time share of the tasks done from `from` to `to` (inclusive).
+pub fn on_time(tasks: &[TaskRecord], from: NaiveDate, to: NaiveDate) -> OnTime {
+    let mut out = OnTime::default();
+    for t in tasks {
+        let (TaskOutcome::Done, Some(closed)) = (t.outcome, t.closed_on) else {
+            continue;
+        };
+        if (from..=to).contains(&closed) {
+            out.done += 1;
+            out.on_time += u32::from(closed <= t.due_on);
+        }
+    }
+    out.pct = (out.done > 0).then(|| f64::from(out.on_time) / f64::from(out.done) * 100.0);
+    out
+}
 
 /// z for a two-sided 95 % interval.
 pub const Z_95: f64 = 1.96;
@@ -122,6 +233,104 @@ pub fn compare(touched: &[Outcome], untouched: &[Outcome]) -> Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn task(
+        rule: Rule,
+        created: &str,
+        due: &str,
+        outcome: TaskOutcome,
+        closed: Option<&str>,
+    ) -> TaskRecord {
+        TaskRecord {
+            rule,
+            created_on: d(created),
+            due_on: d(due),
+            outcome,
+            closed_on: closed.map(d),
+        }
+    }
+
+    #[test]
+    fn activity_counts_each_rules_tasks_created_in_the_period() {
+        use TaskOutcome as O;
+        let tasks = [
+            // No login: done after 2 and 6 days, one dismissed, one open,
+            // one resolved by the data; one created before the period.
+            task(
+                Rule::NoLogin,
+                "2026-11-02",
+                "2026-11-09",
+                O::Done,
+                Some("2026-11-04"),
+            ),
+            task(
+                Rule::NoLogin,
+                "2026-11-10",
+                "2026-11-17",
+                O::Done,
+                Some("2026-11-16"),
+            ),
+            task(
+                Rule::NoLogin,
+                "2026-11-11",
+                "2026-11-18",
+                O::Dismissed,
+                Some("2026-11-12"),
+            ),
+            task(Rule::NoLogin, "2026-11-20", "2026-11-27", O::Open, None),
+            task(
+                Rule::NoLogin,
+                "2026-11-21",
+                "2026-11-28",
+                O::ResolvedByData,
+                Some("2026-11-22"),
+            ),
+            task(
+                Rule::NoLogin,
+                "2026-10-31",
+                "2026-11-07",
+                O::Done,
+                Some("2026-11-01"),
+            ),
+            // A call: done after 3 days.
+            task(
+                Rule::CallDue,
+                "2026-11-05",
+                "2026-11-05",
+                O::Done,
+                Some("2026-11-08"),
+            ),
+        ];
+        let a = activity(&tasks, d("2026-11-01"), d("2026-11-30"));
+        assert_eq!(a.len(), Rule::ALL.len());
+        let no_login = a.iter().find(|(r, _)| *r == Rule::NoLogin).unwrap().1;
+        assert_eq!(
+            no_login,
+            RuleActivity {
+                created: 5,
+                done: 2,
+                dismissed: 1,
+                resolved_by_data: 1,
+                open: 1,
+                // (2 + 6) ÷ 2
+                median_days_to_done: Some(4.0),
+            }
+        );
+        let call = a.iter().find(|(r, _)| *r == Rule::CallDue).unwrap().1;
+        assert_eq!((call.created, call.median_days_to_done), (1, Some(3.0)));
+        let red = a.iter().find(|(r, _)| *r == Rule::FellIntoRed).unwrap().1;
+        assert_eq!(red, RuleActivity::default());
+        // On time: of the four done in November, the 4th (due 9th), the
+        // 16th (due 17th) and the 8th (due 5th: late) and the 1st (due 7th).
+        let t = on_time(&tasks, d("2026-11-01"), d("2026-11-30"));
+        assert_eq!((t.done, t.on_time), (4, 3));
+        assert_eq!(t.pct, Some(75.0));
+        assert_eq!(on_time(&[], d("2026-11-01"), d("2026-11-30")).pct, None);
+    }
 
     fn many(n: usize, tier: Tier, band: Option<Band>, churned: usize) -> Vec<Outcome> {
         (0..n)
