@@ -14,6 +14,8 @@
 //!   capacity) with the product's defaults and its validation;
 //! - [`evaluate`]: an account's tier, phase and the rules that fire for it
 //!   on a day, each with the numbers that fired it;
+//! - [`playbook`]: who does what when for each tier × phase, with the
+//!   seed's three touch models as the defaults;
 //! - [`preview`]: what a policy would do before it is saved (accounts per
 //!   tier × phase, tasks per rule, each CSM's week against their capacity);
 //! - [`priority`]: the one priority function;
@@ -23,6 +25,7 @@
 //!   accounts it did not touch.
 
 pub mod evaluate;
+pub mod playbook;
 pub mod policy;
 pub mod preview;
 pub mod priority;
