@@ -22,7 +22,8 @@
 //! - [`review`]: the PDCA review — each rule's tasks (created, done,
 //!   dismissed, resolved by data, median days to done), tasks done on time,
 //!   and the churn of the accounts a rule touched against comparable
-//!   accounts it did not touch.
+//!   accounts it did not touch;
+//! - [`week`]: a CSM's "this week" list, grouped by rule, most urgent first.
 
 pub mod evaluate;
 pub mod playbook;
@@ -30,6 +31,7 @@ pub mod policy;
 pub mod preview;
 pub mod priority;
 pub mod review;
+pub mod week;
 
 pub use evaluate::{evaluate, phase_of, AccountFacts, Assessment, Due, Reason};
 pub use policy::{CoveragePolicy, Rule, TouchKind};
