@@ -168,17 +168,7 @@ impl FormErrors {
     /// Checks `input` with the shared rules the server also runs. `true`
     /// when it may be sent; otherwise the wrong fields are marked.
     pub fn validate<T: Validate<Context = ()>>(&self, input: &T) -> bool {
-        self.failure.set(None);
-        match input.validate() {
-            Ok(()) => {
-                self.fields.set(Vec::new());
-                true
-            }
-            Err(report) => {
-                self.fields.set(FieldError::from_report(&report));
-                false
-            }
-        }
+        self.validate_with(input, Vec::new())
     }
 
     /// Like [`FormErrors::validate`], also marking the fields the form's own

@@ -110,6 +110,17 @@ pub struct TierThresholds {
 }
 
 impl TierThresholds {
+    /// The product's default thresholds of `currency`
+    /// ([`Currency::tier_thresholds`], the one home of those figures).
+    pub const fn default_of(currency: Currency) -> Self {
+        let (high_from, low_from) = currency.tier_thresholds();
+        TierThresholds {
+            currency,
+            high_from,
+            low_from,
+        }
+    }
+
     /// The tier of `mrr_minor` (in this currency): the boundaries belong to
     /// the higher tier.
     pub const fn tier_of(&self, mrr_minor: i64) -> Tier {
@@ -337,18 +348,11 @@ impl Default for CoveragePolicy {
     /// champion changed within 30 days); every band action on; 8 hours a
     /// week of coverage work per CSM.
     fn default() -> Self {
-        let jpy = TierThresholds {
-            currency: Currency::Jpy,
-            high_from: 500_000,
-            low_from: 70_000,
-        };
-        let cents = |currency| TierThresholds {
-            currency,
-            high_from: 500_000,
-            low_from: 70_000,
-        };
         CoveragePolicy {
-            thresholds: vec![jpy, cents(Currency::Usd), cents(Currency::Eur)],
+            thresholds: Currency::ALL
+                .iter()
+                .map(|c| TierThresholds::default_of(*c))
+                .collect(),
             cadences: vec![
                 Cadence {
                     tier: Tier::High,
@@ -400,11 +404,7 @@ impl CoveragePolicy {
             .iter()
             .copied()
             .find(|t| t.currency == currency)
-            .unwrap_or(TierThresholds {
-                currency,
-                high_from: 500_000,
-                low_from: 70_000,
-            })
+            .unwrap_or(TierThresholds::default_of(currency))
     }
 
     /// The tier of an MRR in minor units of `currency`.
